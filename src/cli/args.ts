@@ -1,0 +1,128 @@
+/** A small typed argv parser: global options anywhere before a job's command, `--opt=v` or `--opt v`. */
+
+import { BarnError } from "../errors.ts";
+import type { OutputFormat } from "../render/view.ts";
+
+export interface OptionSpec {
+  type: "string" | "boolean";
+  short?: string;
+}
+
+export type OptionSpecs = Record<string, OptionSpec>;
+
+export const GLOBAL_OPTIONS: OptionSpecs = {
+  output: { type: "string", short: "o" },
+  offline: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+};
+
+export interface Parsed {
+  options: Record<string, string | boolean>;
+  positionals: string[];
+  /** For `run`: everything from the command name on, untouched. */
+  rest: string[];
+}
+
+/**
+ * Parses options for one subcommand. With `stopAtPositional`, the first
+ * positional and everything after it go to `rest` unparsed (ffmpeg's -f, -t, -n
+ * belong to ffmpeg); a `--` does the same.
+ */
+export function parseArgs(
+  argv: readonly string[],
+  specs: OptionSpecs,
+  opts: { stopAtPositional?: boolean; subcommand: string },
+): Parsed {
+  const all: OptionSpecs = { ...GLOBAL_OPTIONS, ...specs };
+  const byShort = new Map(Object.entries(all).filter(([, s]) => s.short).map(([n, s]) => [s.short!, n]));
+  const out: Parsed = { options: {}, positionals: [], rest: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") {
+      out.rest = argv.slice(i + 1);
+      break;
+    }
+    if (a.startsWith("-") && a !== "-") {
+      let name: string;
+      let value: string | undefined;
+      if (a.startsWith("--")) {
+        const eq = a.indexOf("=");
+        name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
+        value = eq >= 0 ? a.slice(eq + 1) : undefined;
+      } else {
+        const mapped = byShort.get(a.slice(1, 2));
+        if (!mapped || (a.length > 2 && all[mapped]!.type === "boolean")) throw unknownOption(a, opts.subcommand, all);
+        name = mapped;
+        value = a.length > 2 ? a.slice(2).replace(/^=/, "") : undefined;
+      }
+      const spec = all[name];
+      if (!spec) throw unknownOption(a, opts.subcommand, all);
+      if (spec.type === "boolean") {
+        if (value !== undefined) {
+          throw new BarnError("E_USAGE", `option --${name} takes no value (got '${a}')`);
+        }
+        out.options[name] = true;
+      } else {
+        if (value === undefined) {
+          const next = argv[i + 1];
+          if (next === undefined) {
+            throw new BarnError("E_USAGE", `option --${name} needs a value, e.g. --${name}=VALUE`);
+          }
+          value = next;
+          i++;
+        }
+        out.options[name] = value;
+      }
+      continue;
+    }
+    if (opts.stopAtPositional) {
+      out.rest = argv.slice(i);
+      break;
+    }
+    out.positionals.push(a);
+  }
+  return out;
+}
+
+function unknownOption(a: string, sub: string, specs: OptionSpecs): BarnError {
+  const names = Object.keys(specs).map((n) => `--${n}`).join(", ");
+  return new BarnError(
+    "E_USAGE",
+    `unknown option '${a}' for \`barn ${sub}\` (options: ${names}); see \`barn ${sub} --help\``,
+  );
+}
+
+export function outputFormat(value: string | boolean | undefined): OutputFormat {
+  if (value === undefined) return "human";
+  if (value === "human" || value === "json" || value === "xml") return value;
+  throw new BarnError("E_USAGE", `--output must be human, json or xml (got '${value}')`);
+}
+
+/** Levenshtein distance, for "did you mean" hints. */
+export function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(
+        d[i - 1]![j]! + 1,
+        d[i]![j - 1]! + 1,
+        d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+export function nearest(word: string, candidates: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const dist = editDistance(word, c);
+    if (dist < bestD) {
+      bestD = dist;
+      best = c;
+    }
+  }
+  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
+}

@@ -1,0 +1,93 @@
+/** argv → subcommand; parses global options on both sides of the subcommand and maps errors to exit codes. */
+
+import { BarnError, toErrorBody } from "../errors.ts";
+import { BARN_EXIT } from "../jobs/exit_codes.ts";
+import { BUILD_COMMIT, VERSION } from "../version.ts";
+import { GLOBAL_OPTIONS, nearest, outputFormat, parseArgs } from "./args.ts";
+import type { Command } from "./command.ts";
+import { CliContext, writeOut } from "./context.ts";
+import { run } from "./commands/run.ts";
+import { status } from "./commands/status.ts";
+import { describe } from "./commands/describe.ts";
+import { kill } from "./commands/kill.ts";
+import { clean } from "./commands/clean.ts";
+import { service } from "./commands/service.ts";
+
+export const COMMANDS: readonly Command[] = [run, status, describe, kill, clean, service];
+
+/** Splits leading global options (before the subcommand) from the rest. */
+function leadingGlobals(argv: readonly string[]): { globals: string[]; rest: string[] } {
+  const globals: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith("-")) break;
+    globals.push(a);
+    const name = a.startsWith("--") ? a.slice(2).split("=")[0]! : a.slice(1, 2);
+    const spec = GLOBAL_OPTIONS[name] ??
+      Object.values(GLOBAL_OPTIONS).find((s) => s.short === name);
+    if (spec?.type === "string" && !a.includes("=") && a.length <= 2 + (a.startsWith("--") ? name.length : 0)) {
+      if (argv[i + 1] !== undefined) globals.push(argv[++i]!);
+    }
+  }
+  return { globals, rest: argv.slice(i) };
+}
+
+export async function runCli(argv: readonly string[]): Promise<number> {
+  if (argv[0] === "--version" || argv[0] === "-V") {
+    await writeOut(Deno.stdout, `barn ${VERSION} (${BUILD_COMMIT})\n`);
+    return 0;
+  }
+  const { globals, rest } = leadingGlobals(argv);
+  let format = "human";
+  try {
+    const g = parseArgs(globals, {}, { subcommand: "" });
+    format = outputFormat(g.options.output);
+    const name = rest[0];
+    if (name === undefined || g.options.help || name === "help") {
+      const { helpText } = await import("./help.ts");
+      await writeOut(Deno.stdout, helpText(COMMANDS, rest[name === "help" ? 1 : -1]) + "\n");
+      return name === undefined && !g.options.help ? 2 : 0;
+    }
+    if (name === "keeper") {
+      // Internal: the long-lived job supervisor that the service starts.
+      const { runKeeper } = await import("../runner/keeper.ts");
+      return await runKeeper();
+    }
+    const cmd = COMMANDS.find((c) => c.name === name);
+    if (!cmd) {
+      const hint = nearest(name, COMMANDS.map((c) => c.name));
+      throw new BarnError(
+        "E_USAGE",
+        `unknown command '${name}'${hint ? ` (did you mean \`barn ${hint}\`?)` : ""}; see \`barn --help\``,
+      );
+    }
+    const p = parseArgs(rest.slice(1), cmd.options, { subcommand: cmd.name, stopAtPositional: cmd.stopAtPositional ?? false });
+    const options = { ...g.options, ...p.options };
+    format = outputFormat(options.output);
+    if (options.help) {
+      const { commandHelp } = await import("./help.ts");
+      await writeOut(Deno.stdout, commandHelp(cmd) + "\n");
+      return 0;
+    }
+    const ctx = new CliContext(outputFormat(options.output), options.offline === true, options, p.positionals, p.rest);
+    try {
+      return await cmd.run(ctx);
+    } catch (e) {
+      const body = toErrorBody(e);
+      await ctx.printError(body);
+      return BARN_EXIT[body.code as keyof typeof BARN_EXIT] ?? 1;
+    } finally {
+      ctx.close();
+    }
+  } catch (e) {
+    const body = toErrorBody(e);
+    const text = format === "json"
+      ? JSON.stringify({ error: body })
+      : format === "xml"
+      ? (await import("../render/xml.ts")).renderXml({ view: "error", error: body })
+      : `barn: error: ${body.message} [${body.code}]`;
+    await writeOut(format === "human" ? Deno.stderr : Deno.stdout, text + "\n");
+    return BARN_EXIT[body.code as keyof typeof BARN_EXIT] ?? 1;
+  }
+}

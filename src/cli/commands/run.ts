@@ -1,0 +1,58 @@
+/** barn run: submit a job (or run it here with --offline). */
+
+import { BarnError } from "../../errors.ts";
+import { parseDuration } from "../../config/duration.ts";
+import { exitCodeFor } from "../../jobs/exit_codes.ts";
+import type { JobSpec } from "../../jobs/job.ts";
+import type { Command } from "../command.ts";
+import type { CliContext } from "../context.ts";
+
+function specFrom(ctx: CliContext): JobSpec {
+  if (ctx.rest.length === 0 || ctx.rest[0] === "") {
+    throw new BarnError("E_USAGE", "missing command: e.g. `barn run ffprobe -i /tmp/barn/input/clip.mp4`");
+  }
+  const timeout = ctx.str("timeout");
+  const spec: JobSpec = { command: [...ctx.rest], cwd: Deno.cwd() };
+  const tag = ctx.str("tag");
+  if (tag !== undefined) spec.tag = tag;
+  const key = ctx.str("key");
+  if (key !== undefined) spec.key = key;
+  if (timeout !== undefined) {
+    const s = parseDuration(timeout, "--timeout");
+    if (s <= 0) throw new BarnError("E_USAGE", "--timeout must be above zero, e.g. --timeout=30m");
+    spec.timeout_seconds = s;
+  }
+  return spec;
+}
+
+export const run: Command = {
+  name: "run",
+  summary: "submit a job (ffmpeg, ffprobe or curl); prints its id",
+  usage: "barn run [--tag=T] [--key=K] [--timeout=DUR] [--offline] [--output=F] [--] <cmd> [args…]",
+  example: "barn run --tag=probe ffprobe -v error -show_format /tmp/barn/input/clip.mp4",
+  options: {
+    tag: { type: "string" },
+    key: { type: "string" },
+    timeout: { type: "string" },
+  },
+  stopAtPositional: true,
+  async run(ctx) {
+    const spec = specFrom(ctx);
+    const backend = await ctx.backend();
+    const { jobs } = await backend.request({ kind: "submit", jobs: [spec] });
+    const first = jobs[0]!;
+    if (!ctx.offline) {
+      if (ctx.format === "human") await ctx.print({ view: "submitted", jobs });
+      else await ctx.print({ view: "job", job: first.job, duplicate: first.duplicate });
+      return 0;
+    }
+    if (first.duplicate) {
+      await ctx.print({ view: "job", job: first.job, duplicate: true });
+      return exitCodeFor(first.job.exit_code);
+    }
+    const { superviseHere } = await import("../offline_run.ts");
+    const job = await superviseHere(backend, ctx.config, first.job.job_id);
+    await ctx.print({ view: "job", job });
+    return exitCodeFor(job.exit_code);
+  },
+};

@@ -1,0 +1,178 @@
+/** barn service start|stop|restart|reload|status|logs|run: the service's lifecycle, from the client side. */
+
+import { BarnError } from "../../errors.ts";
+import { requestOnce } from "../../client/client.ts";
+import { endpointOf } from "../../platform/transport.ts";
+import { readTail, tailLines } from "../../platform/files.ts";
+import { spawnSelfDetached } from "../../platform/self.ts";
+import type { ServiceStatus } from "../../protocol/messages.ts";
+import { VERSION } from "../../version.ts";
+import type { Command } from "../command.ts";
+import { type CliContext, writeOut } from "../context.ts";
+
+const ACTIONS = ["start", "stop", "restart", "reload", "status", "logs", "run"] as const;
+type Action = typeof ACTIONS[number];
+
+async function currentStatus(ctx: CliContext): Promise<ServiceStatus | null> {
+  try {
+    return (await requestOnce(ctx.home, ctx.config.socket_name, { kind: "service_status" })).status;
+  } catch (e) {
+    if (e instanceof BarnError && e.code === "E_NO_SERVICE") return null;
+    throw e;
+  }
+}
+
+function downStatus(ctx: CliContext): ServiceStatus {
+  return {
+    state: "down",
+    pid: null,
+    uptime_seconds: null,
+    version: VERSION,
+    home: ctx.home,
+    endpoint: endpointOf(ctx.home, ctx.config.socket_name),
+    started_at: null,
+    max_parallel: null,
+    jobs: null,
+    keeper: { state: "down", pid: null, jobs: 0 },
+  };
+}
+
+async function waitUntil(pred: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (let d = 10; Date.now() < deadline; d = Math.min(d * 2, 200)) {
+    if (await pred()) return true;
+    await new Promise((r) => setTimeout(r, d));
+  }
+  return await pred();
+}
+
+async function start(ctx: CliContext): Promise<number> {
+  const paths = ctx.paths;
+  const running = await currentStatus(ctx);
+  if (running) {
+    await ctx.print({ view: "message", message: `barn service is already running (pid ${running.pid})`, data: { ...running, already_running: true } });
+    return 0;
+  }
+  const child = spawnSelfDetached(["service", "run"]);
+  let exited = false;
+  child.status.then(() => (exited = true));
+  let status: ServiceStatus | null = null;
+  const up = await waitUntil(async () => (status = await currentStatus(ctx)) !== null || exited && (status = await currentStatus(ctx)) !== null, 15_000);
+  if (!up || !status) {
+    const tail = tailLines(paths.serviceLog, 15).join("\n  ");
+    throw new BarnError(
+      "E_NO_SERVICE",
+      `the barn service did not come up within 15s. Last lines of ${paths.serviceLog}:\n  ${tail || "(empty)"}`,
+    );
+  }
+  const s = status as ServiceStatus;
+  await ctx.print({ view: "message", message: `barn service started (pid ${s.pid}, ${s.endpoint})`, data: { ...s } });
+  return 0;
+}
+
+async function stop(ctx: CliContext, quiet = false): Promise<number> {
+  const before = await currentStatus(ctx);
+  if (!before) {
+    if (!quiet) await ctx.print({ view: "message", message: "barn service is not running", data: { state: "down" } });
+    return 0;
+  }
+  await requestOnce(ctx.home, ctx.config.socket_name, { kind: "shutdown", kill_jobs: ctx.flag("kill-jobs") });
+  const grace = (ctx.config.kill_grace_seconds + 20) * 1000;
+  if (!(await waitUntil(async () => (await currentStatus(ctx)) === null, grace))) {
+    throw new BarnError("E_BUSY", `the barn service (pid ${before.pid}) is still answering after the stop request; see \`barn service logs\``);
+  }
+  // The socket is closed; wait for the process to release its lock too.
+  await waitUntil(() => Promise.resolve(lockFree(ctx)), 10_000);
+  if (!quiet) {
+    await ctx.print({
+      view: "message",
+      message: `barn service stopped (was pid ${before.pid})${ctx.flag("kill-jobs") ? "; its jobs were canceled" : "; running jobs keep running"}`,
+      data: { state: "down", was_pid: before.pid },
+    });
+  }
+  return 0;
+}
+
+function lockFree(ctx: CliContext): boolean {
+  const f = Deno.openSync(ctx.paths.serviceLock, { read: true, write: true, create: true, mode: 0o600 });
+  try {
+    const ok = f.tryLockSync(true);
+    if (ok) f.unlockSync();
+    return ok;
+  } finally {
+    f.close();
+  }
+}
+
+async function logs(ctx: CliContext): Promise<number> {
+  const nText = ctx.str("tail") ?? ctx.str("lines") ?? "50";
+  const n = Number(nText);
+  if (!Number.isInteger(n) || n < 0) throw new BarnError("E_USAGE", `--tail must be a whole number (got '${nText}')`);
+  const path = ctx.paths.serviceLog;
+  const lines = tailLines(path, n, Math.max(64 * 1024, n * 512));
+  if (lines.length) await writeOut(Deno.stdout, lines.join("\n") + "\n");
+  if (!ctx.flag("follow")) return 0;
+  let offset = readTail(path, 0).size;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 250));
+    const size = readTail(path, 0).size;
+    if (size < offset) offset = 0; // rotated
+    if (size > offset) {
+      const { text } = readTail(path, size - offset);
+      await writeOut(Deno.stdout, text);
+      offset = size;
+    }
+  }
+}
+
+export const service: Command = {
+  name: "service",
+  summary: "manage the barn service: start, stop, restart, reload, status, logs",
+  usage: "barn service start|stop [--kill-jobs]|restart|reload|status|logs [-f] [-n N]|run",
+  example: "barn service start && barn service status --output=json",
+  options: {
+    "kill-jobs": { type: "boolean" },
+    follow: { type: "boolean", short: "f" },
+    lines: { type: "string", short: "n" },
+    tail: { type: "string" },
+  },
+  async run(ctx) {
+    const action = ctx.positionals[0] as Action | undefined;
+    if (!action || !ACTIONS.includes(action) || ctx.positionals.length > 1) {
+      throw new BarnError(
+        "E_USAGE",
+        action ? `unknown service action '${ctx.positionals.join(" ")}' (use ${ACTIONS.join(", ")})` : `missing service action: use ${ACTIONS.join(", ")}`,
+      );
+    }
+    if (ctx.offline) throw new BarnError("E_USAGE", "`barn service` manages the service itself; --offline does not apply");
+    switch (action) {
+      case "run": {
+        const { runService } = await import("../../service/service.ts");
+        return await runService({ home: ctx.paths.home }, new AbortController().signal);
+      }
+      case "start":
+        return await start(ctx);
+      case "stop":
+        return await stop(ctx);
+      case "restart":
+        await stop(ctx, true);
+        return await start(ctx);
+      case "reload": {
+        const r = await requestOnce(ctx.home, ctx.config.socket_name, { kind: "reload" });
+        await ctx.print({
+          view: "message",
+          message: r.restarted ? "config reloaded; the service is restarting for the new socket (jobs keep running)" : `config reloaded; changed: ${r.changed.join(", ") || "nothing"}`,
+          data: { ...r },
+        });
+        return 0;
+      }
+      case "status": {
+        const s = await currentStatus(ctx);
+        await ctx.print({ view: "service_status", status: s ?? downStatus(ctx) });
+        return s ? 0 : 100;
+      }
+      case "logs":
+        return await logs(ctx);
+    }
+  },
+};

@@ -1,0 +1,102 @@
+/** What a subcommand gets: parsed options, the home, a backend (service or --offline), and a printer. */
+
+import { BarnError, type ErrorBody } from "../errors.ts";
+import { type Config, loadConfig } from "../config/config.ts";
+import { Connection } from "../client/client.ts";
+import type { Request, RequestKind, ResponseData } from "../protocol/messages.ts";
+import { HomePaths, prepareHome, resolveHome } from "../platform/paths.ts";
+import type { OutputFormat, View } from "../render/view.ts";
+import { renderHuman } from "../render/human.ts";
+import { renderJson } from "../render/json.ts";
+
+export interface Backend {
+  request<K extends RequestKind>(req: Extract<Request, { kind: K }>): Promise<ResponseData[K]>;
+  close(): void;
+}
+
+export class CliContext {
+  readonly home: string;
+  #paths: HomePaths | null = null;
+  #config: Config | null = null;
+  #backend: Backend | null = null;
+
+  constructor(
+    readonly format: OutputFormat,
+    readonly offline: boolean,
+    readonly options: Record<string, string | boolean>,
+    readonly positionals: string[],
+    readonly rest: string[],
+  ) {
+    this.home = resolveHome();
+  }
+
+  /** The home, created and checked on first use. */
+  get paths(): HomePaths {
+    return this.#paths ??= prepareHome(this.home);
+  }
+
+  get config(): Config {
+    return this.#config ??= loadConfig(new HomePaths(this.home).config);
+  }
+
+  str(name: string): string | undefined {
+    const v = this.options[name];
+    return typeof v === "string" ? v : undefined;
+  }
+
+  flag(name: string): boolean {
+    return this.options[name] === true;
+  }
+
+  /** The service connection, or the same handlers in-process under --offline. */
+  async backend(): Promise<Backend> {
+    if (this.#backend) return this.#backend;
+    if (this.offline) {
+      const { openOffline } = await import("./offline.ts");
+      this.#backend = openOffline(this.paths, this.config);
+    } else {
+      const conn = await Connection.open(this.home, this.config.socket_name);
+      this.#backend = { request: (req) => conn.request(req), close: () => conn.close() };
+    }
+    return this.#backend;
+  }
+
+  async render(v: View): Promise<string> {
+    switch (this.format) {
+      case "json":
+        return renderJson(v);
+      case "xml":
+        return (await import("../render/xml.ts")).renderXml(v);
+      case "human":
+        return renderHuman(v, { color: useColor(), now: new Date() });
+    }
+  }
+
+  async print(v: View): Promise<void> {
+    const text = await this.render(v);
+    await writeOut(Deno.stdout, text + "\n");
+  }
+
+  async printError(error: ErrorBody): Promise<void> {
+    const text = await this.render({ view: "error", error });
+    await writeOut(this.format === "human" ? Deno.stderr : Deno.stdout, text + "\n");
+  }
+
+  close(): void {
+    this.#backend?.close();
+  }
+
+  usage(message: string): never {
+    throw new BarnError("E_USAGE", message);
+  }
+}
+
+function useColor(): boolean {
+  return Deno.stdout.isTerminal() && (Deno.env.get("NO_COLOR") ?? "") === "";
+}
+
+export async function writeOut(w: { write(p: Uint8Array): Promise<number> }, text: string): Promise<void> {
+  const data = new TextEncoder().encode(text);
+  let off = 0;
+  while (off < data.length) off += await w.write(data.subarray(off));
+}

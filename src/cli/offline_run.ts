@@ -1,0 +1,26 @@
+/** Supervises a stored job in this very process: the client is the supervisor under --offline. */
+
+import type { Config } from "../config/config.ts";
+import type { Job } from "../jobs/job.ts";
+import { JobRun } from "../runner/supervisor.ts";
+import type { Backend } from "./context.ts";
+import type { OfflineBackend } from "./offline.ts";
+
+export async function superviseHere(backend: Backend, config: Config, id: string): Promise<Job> {
+  const { store } = backend as OfflineBackend;
+  const run = new JobRun(id, { store, config, kind: "offline" });
+  // The job has its own session, so Ctrl-C reaches only us: pass it on as a cancel.
+  const onSignal = () => run.stop({ code: "E_CANCELED", error: "canceled: the --offline client was interrupted" });
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM", "SIGHUP"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  try {
+    const hb = setInterval(() => store.heartbeat([id]), config.heartbeat_seconds * 1000);
+    try {
+      return await run.done;
+    } finally {
+      clearInterval(hb);
+    }
+  } finally {
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+  }
+}

@@ -1,0 +1,89 @@
+/** Talks to the service: connect, handshake, one request, one response. No printing here. */
+
+import { BarnError } from "../errors.ts";
+import { FrameReader, writeFrame } from "../protocol/framing.ts";
+import { PROTOCOL_VERSION, type Request, type RequestKind, type Response, type ResponseData } from "../protocol/messages.ts";
+import { connect, endpointOf } from "../platform/transport.ts";
+import { VERSION } from "../version.ts";
+
+export class Connection {
+  readonly #reader: FrameReader;
+  private constructor(readonly conn: Deno.Conn, readonly token: string | null) {
+    this.#reader = new FrameReader(conn);
+  }
+
+  /** Connects and sends the handshake; its answer is read with the first response (no extra round trip). */
+  static async open(home: string, socketName: string): Promise<Connection> {
+    let c: { conn: Deno.Conn; token: string | null };
+    try {
+      c = await connect(home, socketName);
+    } catch (e) {
+      if (
+        e instanceof Deno.errors.NotFound || e instanceof Deno.errors.ConnectionRefused ||
+        e instanceof Deno.errors.ConnectionReset
+      ) {
+        throw new BarnError(
+          "E_NO_SERVICE",
+          `barn service is not running (no answer at ${endpointOf(home, socketName)}): ` +
+            "start it with `barn service start` or use --offline",
+        );
+      }
+      throw e;
+    }
+    const connection = new Connection(c.conn, c.token);
+    await writeFrame(c.conn, { kind: "hello", protocol: PROTOCOL_VERSION, client_version: VERSION, token: c.token });
+    connection.#pendingHello = true;
+    return connection;
+  }
+
+  #pendingHello = false;
+
+  async #read(): Promise<Response> {
+    const msg = await this.#reader.next();
+    if (msg === null) {
+      throw new BarnError("E_NO_SERVICE", "the barn service closed the connection: check `barn service logs`");
+    }
+    return msg as Response;
+  }
+
+  async #checkHello(): Promise<void> {
+    if (!this.#pendingHello) return;
+    this.#pendingHello = false;
+    const hello = await this.#read();
+    if (!hello.ok) throw new BarnError(hello.error.code as "E_PROTOCOL", hello.error.message);
+  }
+
+  async request<K extends RequestKind>(req: Extract<Request, { kind: K }>): Promise<ResponseData[K]> {
+    await writeFrame(this.conn, req);
+    await this.#checkHello();
+    const res = await this.#read();
+    if (!res.ok) throw new BarnError(res.error.code as "E_INTERNAL", res.error.message);
+    return res as unknown as ResponseData[K];
+  }
+
+  /** Reads the next pushed message of a streaming request. */
+  async next(): Promise<unknown | null> {
+    await this.#checkHello();
+    return await this.#reader.next();
+  }
+
+  close(): void {
+    try {
+      this.conn.close();
+    } catch { /* closed */ }
+  }
+}
+
+/** One request on a fresh connection. */
+export async function requestOnce<K extends RequestKind>(
+  home: string,
+  socketName: string,
+  req: Extract<Request, { kind: K }>,
+): Promise<ResponseData[K]> {
+  const c = await Connection.open(home, socketName);
+  try {
+    return await c.request(req);
+  } finally {
+    c.close();
+  }
+}

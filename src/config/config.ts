@@ -1,0 +1,140 @@
+/** config.json: documented keys with defaults (docs/configuration in README); validated by hand to stay off npm. */
+
+import { BarnError } from "../errors.ts";
+import { parseDuration } from "./duration.ts";
+import { readTextIfExists } from "../platform/files.ts";
+
+export const DEFAULT_ALLOWED = ["ffmpeg", "ffprobe", "curl"] as const;
+
+export interface Config {
+  /** Jobs that may run at once; the rest wait as queued. */
+  max_parallel: number;
+  /** Executables `barn run` accepts; may only narrow the default list. */
+  allowed_commands: string[];
+  /** Seconds between SIGTERM and SIGKILL when barn stops a job. */
+  kill_grace_seconds: number;
+  /** Age after which `clean` removes failed jobs. */
+  max_age_seconds: number;
+  /** Cap per log file; barn keeps the head and the latest tail. */
+  max_log_bytes: number;
+  /** Seconds between heartbeats of running jobs. */
+  heartbeat_seconds: number;
+  /** Seconds the keeper lingers with no jobs before it exits. */
+  keeper_idle_seconds: number;
+  /** Service socket file name, relative to BARN_HOME; a change makes `reload` soft-restart. */
+  socket_name: string;
+}
+
+export function defaultConfig(): Config {
+  return {
+    max_parallel: navigator.hardwareConcurrency || 2,
+    allowed_commands: [...DEFAULT_ALLOWED],
+    kill_grace_seconds: 10,
+    max_age_seconds: 7 * 86400,
+    max_log_bytes: 16 * 1024 * 1024,
+    heartbeat_seconds: 5,
+    keeper_idle_seconds: 5,
+    socket_name: "barn.sock",
+  };
+}
+
+/** Extra executables a test permission set may allow; the shipped set refuses them anyway. */
+export function testHookCommands(): string[] {
+  return Deno.env.get("BARN_TEST_HOOKS") === "1" ? ["python3"] : [];
+}
+
+const KEYS = [
+  "max_parallel",
+  "allowed_commands",
+  "kill_grace",
+  "max_age",
+  "max_log_bytes",
+  "heartbeat",
+  "keeper_idle",
+  "socket_name",
+] as const;
+
+function bad(path: string, key: string, why: string): BarnError {
+  return new BarnError("E_CONFIG", `config ${path}: '${key}' ${why}; fix the file and retry`);
+}
+
+function duration(path: string, key: string, v: unknown): number {
+  if (typeof v === "number" && v >= 0) return v;
+  if (typeof v === "string") {
+    try {
+      return parseDuration(v, key);
+    } catch {
+      // fall through to the config error below
+    }
+  }
+  throw bad(path, key, `must be a duration such as "10s" or "7d" (got ${JSON.stringify(v)})`);
+}
+
+/** Parses config.json text; throws E_CONFIG naming the key at fault. */
+export function parseConfig(text: string, path = "config.json"): Config {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new BarnError("E_CONFIG", `config ${path} is not valid JSON (${(e as Error).message}); fix the file and retry`);
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new BarnError("E_CONFIG", `config ${path} must hold a JSON object; fix the file and retry`);
+  }
+  const obj = raw as Record<string, unknown>;
+  const cfg = defaultConfig();
+  for (const key of Object.keys(obj)) {
+    if (!(KEYS as readonly string[]).includes(key)) {
+      throw bad(path, key, `is not a known key (known: ${KEYS.join(", ")})`);
+    }
+  }
+  if ("max_parallel" in obj) {
+    const v = obj.max_parallel;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > 1024) {
+      throw bad(path, "max_parallel", "must be an integer from 1 to 1024");
+    }
+    cfg.max_parallel = v;
+  }
+  if ("allowed_commands" in obj) {
+    const v = obj.allowed_commands;
+    if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) {
+      throw bad(path, "allowed_commands", "must be an array of names");
+    }
+    const extra = v.filter((x) => !(DEFAULT_ALLOWED as readonly string[]).includes(x));
+    if (extra.length > 0) {
+      throw bad(
+        path,
+        "allowed_commands",
+        `may only narrow the default list (${DEFAULT_ALLOWED.join(", ")}); not allowed: ${extra.join(", ")}`,
+      );
+    }
+    cfg.allowed_commands = v as string[];
+  }
+  if ("kill_grace" in obj) cfg.kill_grace_seconds = duration(path, "kill_grace", obj.kill_grace);
+  if ("max_age" in obj) cfg.max_age_seconds = duration(path, "max_age", obj.max_age);
+  if ("heartbeat" in obj) {
+    cfg.heartbeat_seconds = Math.max(0.2, duration(path, "heartbeat", obj.heartbeat));
+  }
+  if ("keeper_idle" in obj) cfg.keeper_idle_seconds = duration(path, "keeper_idle", obj.keeper_idle);
+  if ("max_log_bytes" in obj) {
+    const v = obj.max_log_bytes;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 4096) {
+      throw bad(path, "max_log_bytes", "must be an integer of at least 4096");
+    }
+    cfg.max_log_bytes = v;
+  }
+  if ("socket_name" in obj) {
+    const v = obj.socket_name;
+    if (typeof v !== "string" || !/^[A-Za-z0-9._-]{1,64}$/.test(v)) {
+      throw bad(path, "socket_name", "must be a plain file name such as barn.sock");
+    }
+    cfg.socket_name = v;
+  }
+  return cfg;
+}
+
+/** Loads config.json from BARN_HOME, or the defaults when it is absent. */
+export function loadConfig(path: string): Config {
+  const text = readTextIfExists(path);
+  return text === null ? defaultConfig() : parseConfig(text, path);
+}

@@ -1,0 +1,52 @@
+/** Typed errors with stable codes; every message says what was being done and what to do next. */
+
+/** Stable error codes. Job outcome codes (E_TIMEOUT, …) live in jobs/exit_codes.ts. */
+export type ErrorCode =
+  | "E_USAGE"
+  | "E_NOT_FOUND"
+  | "E_AMBIGUOUS"
+  | "E_STATE"
+  | "E_NO_SERVICE"
+  | "E_WAIT_TIMEOUT"
+  | "E_SANDBOX"
+  | "E_UNSAFE_HOME"
+  | "E_CONFIG"
+  | "E_NOT_ALLOWED"
+  | "E_SPAWN"
+  | "E_PROTOCOL"
+  | "E_FRAME_TOO_LARGE"
+  | "E_BAD_REQUEST"
+  | "E_STORE"
+  | "E_IO"
+  | "E_BUSY"
+  | "E_INTERNAL";
+
+export class BarnError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "BarnError";
+    this.code = code;
+  }
+}
+
+/** The wire and JSON shape of an error. */
+export interface ErrorBody {
+  code: string;
+  message: string;
+}
+
+/** Turns anything thrown into `{code, message}`, keeping BarnError codes. */
+export function toErrorBody(e: unknown): ErrorBody {
+  if (e instanceof BarnError) return { code: e.code, message: e.message };
+  if (e instanceof Deno.errors.NotCapable) {
+    return {
+      code: "E_SANDBOX",
+      message: `${
+        (e as Error).message
+      }: barn's sandbox refused this (see docs/security.md for what it allows)`,
+    };
+  }
+  if (e instanceof Error) return { code: "E_INTERNAL", message: e.message };
+  return { code: "E_INTERNAL", message: String(e) };
+}

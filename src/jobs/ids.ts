@@ -1,0 +1,54 @@
+/** Job ids: 12 characters, random first so short prefixes differ, time second so ids never repeat. */
+
+import { BarnError } from "../errors.ts";
+
+const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"; // Crockford base32, lower case
+const EPOCH_S = 1_704_067_200; // 2024-01-01T00:00:00Z
+export const MIN_PREFIX = 4;
+export const ID_PATTERN = /^[0-9a-hjkmnp-tv-z]{12}$/;
+
+function encode(n: number, width: number): string {
+  let s = "";
+  for (let i = 0; i < width; i++) {
+    s = ALPHABET[n % 32] + s;
+    n = Math.floor(n / 32);
+  }
+  return s;
+}
+
+/** 30 random bits, then the seconds since 2024 (30 bits, good until 2058). */
+export function newJobId(nowMs = Date.now(), random = crypto.getRandomValues(new Uint32Array(1))[0]!): string {
+  const seconds = Math.max(0, Math.floor(nowMs / 1000) - EPOCH_S);
+  return encode(random & 0x3fffffff, 6) + encode(seconds % 2 ** 30, 6);
+}
+
+/** Checks a user-typed id or prefix before any lookup. */
+export function checkIdPrefix(prefix: string): string {
+  const p = prefix.toLowerCase();
+  if (p.length < MIN_PREFIX || p.length > 12 || !/^[0-9a-z]+$/.test(p)) {
+    throw new BarnError(
+      "E_USAGE",
+      `'${prefix}' is not a job id: use the id that \`barn run\` printed, or at least ` +
+        `its first ${MIN_PREFIX} characters (see \`barn status\`)`,
+    );
+  }
+  return p;
+}
+
+/** Picks the one id matching a prefix, or explains why none or several do. */
+export function resolvePrefix(prefix: string, candidates: readonly string[]): string {
+  const p = checkIdPrefix(prefix);
+  const exact = candidates.find((id) => id === p);
+  if (exact) return exact;
+  const matches = candidates.filter((id) => id.startsWith(p));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) {
+    throw new BarnError("E_NOT_FOUND", `no job matches '${prefix}': list jobs with \`barn status\``);
+  }
+  throw new BarnError(
+    "E_AMBIGUOUS",
+    `'${prefix}' matches ${matches.length} jobs (${matches.slice(0, 10).join(", ")}${
+      matches.length > 10 ? ", …" : ""
+    }): type more characters of the id`,
+  );
+}

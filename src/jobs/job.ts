@@ -1,0 +1,96 @@
+/** The job record: the exact field names of JSON and XML output, and of job.json snapshots. */
+
+export const JOB_STATES = ["queued", "running", "succeeded", "failed", "canceled"] as const;
+export type JobState = typeof JOB_STATES[number];
+
+export const FINISHED_STATES: readonly JobState[] = ["succeeded", "failed", "canceled"];
+
+export function isFinished(state: JobState): boolean {
+  return FINISHED_STATES.includes(state);
+}
+
+/** Live numbers from ffmpeg or a transfer; absent fields are unknown. */
+export interface Progress {
+  percent?: number;
+  out_time_seconds?: number;
+  duration_seconds?: number;
+  speed?: number;
+  fps?: number;
+  frame?: number;
+  total_size?: number;
+  bytes_done?: number;
+  bytes_total?: number;
+  rate_bps?: number;
+  eta_seconds?: number;
+  updated_at?: string;
+}
+
+/** Who parents the running process: the shared keeper (service jobs) or a client (--offline). */
+export type SupervisorKind = "keeper" | "offline";
+
+export interface Job {
+  job_id: string;
+  state: JobState;
+  tag: string | null;
+  command: string[];
+  cwd: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  /** The process's code, or a symbolic code where barn decided the outcome; null while unfinished. */
+  exit_code: number | string | null;
+  process_exit_code: number | null;
+  signal: string | null;
+  error: string | null;
+  pid: number | null;
+  heartbeat: string | null;
+  supervisor: SupervisorKind | null;
+  job_dir: string;
+  stdout_path: string;
+  stderr_path: string;
+  log_truncated: boolean;
+  key: string | null;
+  retry_of: string | null;
+  latch: string | null;
+  timeout_seconds: number | null;
+  progress: Progress | null;
+}
+
+/** What a client submits; barn fills in everything else. */
+export interface JobSpec {
+  command: string[];
+  cwd: string;
+  tag?: string | null;
+  key?: string | null;
+  retry_of?: string | null;
+  latch?: string | null;
+  timeout_seconds?: number | null;
+}
+
+/** The order of fields in human `describe` and XML output. */
+export const JOB_FIELDS: readonly (keyof Job)[] = [
+  "job_id",
+  "state",
+  "tag",
+  "command",
+  "cwd",
+  "created_at",
+  "started_at",
+  "finished_at",
+  "exit_code",
+  "process_exit_code",
+  "signal",
+  "error",
+  "pid",
+  "heartbeat",
+  "supervisor",
+  "job_dir",
+  "stdout_path",
+  "stderr_path",
+  "log_truncated",
+  "key",
+  "retry_of",
+  "latch",
+  "timeout_seconds",
+  "progress",
+];

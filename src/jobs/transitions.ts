@@ -1,0 +1,111 @@
+/** The job state machine: one pure function from (job, event, now) to the next job. */
+
+import { BarnError } from "../errors.ts";
+import { type Job, type JobState } from "./job.ts";
+import { OUTCOME_EXIT, type OutcomeCode, SIGNALS } from "./exit_codes.ts";
+
+/** How a process ended, plus barn's verdict when barn decided the outcome. */
+export interface ExitInfo {
+  process_exit_code: number | null;
+  signal: string | null;
+  /** Set when barn decided the outcome, e.g. E_TIMEOUT after it killed the job. */
+  outcome?: { code: OutcomeCode | `E_HTTP_${number}`; error: string } | undefined;
+  log_truncated?: boolean | undefined;
+}
+
+export type JobEvent =
+  | { type: "start"; pid: number | null; supervisor: Job["supervisor"] }
+  | { type: "pid"; pid: number }
+  | { type: "exit"; info: ExitInfo }
+  | { type: "cancel"; reason: string }
+  | { type: "spawn_failed"; code: "E_SPAWN" | "E_NOT_ALLOWED" | "E_SANDBOX"; error: string }
+  | { type: "interrupted"; error: string }
+  | { type: "release" }
+  | { type: "heartbeat" };
+
+function refuse(job: Job, event: JobEvent): never {
+  throw new BarnError(
+    "E_STATE",
+    `job ${job.job_id} is ${job.state}, so it cannot take '${event.type}'` +
+      (job.state === "queued" || job.state === "running"
+        ? ""
+        : " (it has already finished: see `barn describe " + job.job_id + "`)"),
+  );
+}
+
+function finish(job: Job, state: JobState, now: string, fields: Partial<Job>): Job {
+  return { ...job, ...fields, state, finished_at: now, heartbeat: now };
+}
+
+/** The state reached by a process exit, before any barn verdict. */
+export function exitVerdict(info: ExitInfo): Pick<Job, "state" | "exit_code" | "error"> {
+  if (info.outcome) {
+    const state: JobState = info.outcome.code === "E_CANCELED" ? "canceled" : "failed";
+    return { state, exit_code: info.outcome.code, error: info.outcome.error };
+  }
+  if (info.signal !== null) {
+    const n = SIGNALS[info.signal];
+    return {
+      state: "failed",
+      exit_code: n === undefined ? 1 : 128 + n,
+      error: `process was killed by ${info.signal}`,
+    };
+  }
+  const code = info.process_exit_code ?? 1;
+  return code === 0
+    ? { state: "succeeded", exit_code: 0, error: null }
+    : { state: "failed", exit_code: code, error: `process exited with code ${code}` };
+}
+
+export function transition(job: Job, event: JobEvent, now: string): Job {
+  switch (event.type) {
+    case "start":
+      if (job.state !== "queued" || job.latch !== null) refuse(job, event);
+      return {
+        ...job,
+        state: "running",
+        started_at: now,
+        heartbeat: now,
+        pid: event.pid,
+        supervisor: event.supervisor,
+      };
+    case "pid":
+      if (job.state !== "running") refuse(job, event);
+      return { ...job, pid: event.pid, heartbeat: now };
+    case "exit": {
+      if (job.state !== "running") refuse(job, event);
+      const v = exitVerdict(event.info);
+      return finish(job, v.state, now, {
+        exit_code: v.exit_code,
+        error: v.error,
+        process_exit_code: event.info.process_exit_code,
+        signal: event.info.signal,
+        log_truncated: job.log_truncated || (event.info.log_truncated ?? false),
+      });
+    }
+    case "cancel":
+      if (job.state !== "queued") refuse(job, event);
+      return finish(job, "canceled", now, { exit_code: "E_CANCELED", error: event.reason });
+    case "spawn_failed":
+      if (job.state !== "running" && job.state !== "queued") refuse(job, event);
+      return finish(job, "failed", now, { exit_code: event.code, error: event.error });
+    case "interrupted":
+      if (job.state !== "running") refuse(job, event);
+      return finish(job, "failed", now, { exit_code: "E_INTERRUPTED", error: event.error });
+    case "release":
+      if (job.state !== "queued" || job.latch === null) refuse(job, event);
+      return { ...job, latch: null };
+    case "heartbeat":
+      if (job.state !== "running") refuse(job, event);
+      return { ...job, heartbeat: now };
+    default: {
+      const never: never = event;
+      throw new Error(`unknown job event ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** The exit code a process exit maps to, for callers that only need the number. */
+export function outcomeExit(code: OutcomeCode): number {
+  return OUTCOME_EXIT[code];
+}

@@ -1,0 +1,23 @@
+/** Windows process control: taskkill /T ends a whole tree. Untested here: no Windows machine. */
+
+export type Sig = "SIGTERM" | "SIGKILL" | "SIGINT" | "SIGHUP";
+
+export async function signalGroup(pid: number, sig: Sig): Promise<boolean> {
+  const args = ["/PID", String(pid), "/T"];
+  if (sig === "SIGKILL") args.push("/F");
+  const out = await new Deno.Command("taskkill", { args, stdout: "null", stderr: "null" }).output();
+  return out.code === 0;
+}
+
+export async function groupAlive(pid: number): Promise<boolean> {
+  const out = await new Deno.Command("tasklist", {
+    args: ["/FI", `PID eq ${pid}`, "/NH"],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return new TextDecoder().decode(out.stdout).includes(String(pid));
+}
+
+export function processIdentity(_pid: number): Promise<{ startedAt: Date; pgid: number } | null> {
+  return Promise.resolve(null);
+}

@@ -1,0 +1,37 @@
+/** How barn starts its own executable: the compiled binary directly, or deno with the same permission set. */
+
+import { fileURLToPath as fromFileUrl } from "node:url";
+
+const DENO_NAMES = ["deno", "deno.exe"];
+
+/** The permission set this process runs under; the test-hook set passes itself on to children. */
+export function permissionSet(): string {
+  return Deno.env.get("BARN_TEST_HOOKS") === "1" ? "barn-test-hooks" : "barn";
+}
+
+/** argv that runs `barn <args…>` again, under the same sandbox as this process. */
+export function selfCommand(args: readonly string[]): { cmd: string; args: string[] } {
+  const exec = Deno.execPath();
+  const base = exec.split(/[\\/]/).pop() ?? "";
+  if (!DENO_NAMES.includes(base)) return { cmd: exec, args: [...args] };
+  const config = fromFileUrl(new URL("../../deno.json", import.meta.url));
+  const main = fromFileUrl(new URL("../main.ts", import.meta.url));
+  return {
+    cmd: exec,
+    args: ["run", "-q", `-P=${permissionSet()}`, `--config=${config}`, main, ...args],
+  };
+}
+
+/** Starts barn detached (its own session, no terminal), so it outlives the caller's SSH session. */
+export function spawnSelfDetached(args: readonly string[]): Deno.ChildProcess {
+  const { cmd, args: argv } = selfCommand(args);
+  const child = new Deno.Command(cmd, {
+    args: argv,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+    detached: true,
+  }).spawn();
+  child.unref();
+  return child;
+}

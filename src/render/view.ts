@@ -1,0 +1,16 @@
+/** What a command shows, as data; renderers turn it into human, JSON or XML text. */
+
+import type { ErrorBody } from "../errors.ts";
+import type { Job } from "../jobs/job.ts";
+import type { DescribedJob, ServiceStatus } from "../protocol/messages.ts";
+
+export type OutputFormat = "human" | "json" | "xml";
+
+export type View =
+  | { view: "job"; job: Job | DescribedJob; duplicate?: boolean; note?: string }
+  | { view: "jobs"; jobs: Job[] }
+  | { view: "submitted"; jobs: { job: Job; duplicate: boolean }[] }
+  | { view: "clean"; removed: Job[] }
+  | { view: "service_status"; status: ServiceStatus }
+  | { view: "message"; message: string; data: Record<string, unknown> }
+  | { view: "error"; error: ErrorBody };

@@ -1,0 +1,88 @@
+/** A job log capped at max bytes: the head is kept, then a marker, then the most recent tail. */
+
+import { openPrivateAppend } from "../platform/files.ts";
+
+const encoder = new TextEncoder();
+
+function marker(cut: number): Uint8Array {
+  return encoder.encode(`\n[barn: log truncated here, ${cut} bytes cut; the tail follows]\n`);
+}
+
+/**
+ * Writes a byte stream to a file. Once the file reaches `cap`, it is compacted to
+ * head + marker + the newest half of the cap, so every byte is copied at most a few
+ * times and the file never exceeds `cap` by more than one chunk.
+ */
+export class CappedLog {
+  #file: Deno.FsFile;
+  #size: number;
+  #head: number;
+  #cut = 0;
+  #failed = false;
+  truncated = false;
+
+  constructor(readonly path: string, readonly cap: number) {
+    this.#file = openPrivateAppend(path);
+    this.#size = this.#file.statSync().size;
+    this.#head = Math.floor(cap / 4);
+  }
+
+  /** Appends a chunk; a write error (full disk) drops output but never throws, so the job goes on. */
+  write(chunk: Uint8Array): void {
+    if (this.#failed) {
+      this.#cut += chunk.length;
+      return;
+    }
+    try {
+      writeAll(this.#file, chunk);
+      this.#size += chunk.length;
+      if (this.#size > this.cap) this.#compact();
+    } catch {
+      this.#failed = true;
+      this.truncated = true;
+      this.#cut += chunk.length;
+    }
+  }
+
+  #compact(): void {
+    const keep = Math.floor(this.cap / 2);
+    const f = Deno.openSync(this.path, { read: true, write: true });
+    try {
+      const tail = new Uint8Array(keep);
+      f.seekSync(this.#size - keep, Deno.SeekMode.Start);
+      readFull(f, tail);
+      const oldMarker = this.truncated ? marker(this.#cut).length : 0;
+      const dropped = this.#size - this.#head - oldMarker - keep;
+      this.#cut += dropped;
+      const m = marker(this.#cut);
+      f.seekSync(this.#head, Deno.SeekMode.Start);
+      writeAll(f, m);
+      writeAll(f, tail);
+      f.truncateSync(this.#head + m.length + keep);
+      this.#size = this.#head + m.length + keep;
+      this.truncated = true;
+    } finally {
+      f.close();
+    }
+  }
+
+  close(): void {
+    try {
+      this.#file.close();
+    } catch { /* already closed */ }
+  }
+}
+
+function writeAll(f: Deno.FsFile, data: Uint8Array): void {
+  let off = 0;
+  while (off < data.length) off += f.writeSync(data.subarray(off));
+}
+
+function readFull(f: Deno.FsFile, buf: Uint8Array): void {
+  let off = 0;
+  while (off < buf.length) {
+    const n = f.readSync(buf.subarray(off));
+    if (n === null || n === 0) break;
+    off += n;
+  }
+}

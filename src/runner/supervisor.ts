@@ -1,0 +1,200 @@
+/** Supervises one job: spawn, own its pipes, wait, record the exact exit status atomically, kill on request. */
+
+import { join } from "node:path";
+import { BarnError } from "../errors.ts";
+import type { Config } from "../config/config.ts";
+import { testHookCommands } from "../config/config.ts";
+import type { Job, SupervisorKind } from "../jobs/job.ts";
+import type { ExitInfo } from "../jobs/transitions.ts";
+import type { OutcomeCode } from "../jobs/exit_codes.ts";
+import type { Store } from "../store/store.ts";
+import { writeFileAtomic } from "../platform/files.ts";
+import { signalGroup, spawnJob } from "../platform/process.ts";
+import { CappedLog } from "./log_writer.ts";
+import { readStopRequest } from "./stop_request.ts";
+
+export interface SuperviseOptions {
+  store: Store;
+  config: Config;
+  kind: SupervisorKind;
+  /** Called once the process runs (or failed to start). */
+  onStarted?: (job: Job) => void;
+}
+
+/** Why barn stopped a job, which becomes its symbolic exit code. */
+export type StopReason = { code: OutcomeCode; error: string };
+
+/** The contents of jobs/<id>/exit.json, written before the DB so no exit is ever lost. */
+export interface ExitFile extends ExitInfo {
+  job_id: string;
+  finished_at: string;
+}
+
+export function exitFilePath(jobDir: string): string {
+  return join(jobDir, "exit.json");
+}
+
+export function lockFilePath(jobDir: string): string {
+  return join(jobDir, "supervisor.lock");
+}
+
+/** Takes the job dir's supervisor lock, or returns null when another live process holds it. */
+export function tryLockJob(jobDir: string): Deno.FsFile | null {
+  const f = Deno.openSync(lockFilePath(jobDir), { read: true, write: true, create: true, mode: 0o600 });
+  if (f.tryLockSync(true)) return f;
+  f.close();
+  return null;
+}
+
+/** Whether `argv[0]` may run under this config; the shipped permission set refuses the rest anyway. */
+export function checkAllowed(command: readonly string[], config: Config): void {
+  const name = command[0] ?? "";
+  const allowed = [...config.allowed_commands, ...testHookCommands()];
+  if (!allowed.includes(name)) {
+    throw new BarnError(
+      "E_NOT_ALLOWED",
+      `'${name}' is not an allowed command: barn runs only ${allowed.join(", ")} ` +
+        "(call it by that bare name; see docs/security.md)",
+    );
+  }
+}
+
+/** One supervised job run; `done` settles with the final record. */
+export class JobRun {
+  readonly done: Promise<Job>;
+  #child: Deno.ChildProcess | null = null;
+  #stop: StopReason | null = null;
+  #exited = false;
+  #killTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(readonly jobId: string, private opts: SuperviseOptions) {
+    this.done = this.#run();
+  }
+
+  get pid(): number | null {
+    return this.#child?.pid ?? null;
+  }
+
+  /** Stops the whole process tree: SIGTERM now, SIGKILL after the grace period. */
+  async stop(reason: StopReason): Promise<void> {
+    if (this.#exited || this.#stop) return;
+    this.#stop = reason;
+    const pid = this.#child?.pid;
+    if (pid === undefined) return;
+    await signalGroup(pid, "SIGTERM");
+    this.#killTimer = setTimeout(() => {
+      signalGroup(pid, "SIGKILL").catch(() => {});
+    }, this.opts.config.kill_grace_seconds * 1000);
+  }
+
+  async #run(): Promise<Job> {
+    const { store, config, kind } = this.opts;
+    const queued = store.get(this.jobId);
+    if (!queued) throw new BarnError("E_NOT_FOUND", `job ${this.jobId} vanished before it started`);
+    const lock = tryLockJob(queued.job_dir);
+    if (!lock) {
+      throw new BarnError("E_STATE", `job ${this.jobId} is already supervised by another barn process`);
+    }
+    try {
+      return await this.#supervise(queued, store, config, kind);
+    } finally {
+      clearTimeout(this.#killTimer);
+      lock.close();
+    }
+  }
+
+  async #supervise(queued: Job, store: Store, config: Config, kind: SupervisorKind): Promise<Job> {
+    let job = store.apply(this.jobId, { type: "start", pid: null, supervisor: kind });
+    try {
+      checkAllowed(job.command, config);
+      this.#child = spawnJob({ command: job.command, cwd: job.cwd });
+    } catch (e) {
+      const failed = spawnFailure(job, e);
+      this.#writeExit(job, { process_exit_code: null, signal: null, outcome: failed });
+      job = store.apply(this.jobId, { type: "spawn_failed", code: failed.code, error: failed.error });
+      this.opts.onStarted?.(job);
+      return job;
+    }
+    job = store.apply(this.jobId, { type: "pid", pid: this.#child.pid });
+    this.opts.onStarted?.(job);
+    if (this.#stop) await signalGroup(this.#child.pid, "SIGTERM");
+
+    let timeout: ReturnType<typeof setTimeout> | undefined;
+    if (job.timeout_seconds !== null) {
+      timeout = setTimeout(() => {
+        this.stop({
+          code: "E_TIMEOUT",
+          error: `job ran longer than its timeout of ${job.timeout_seconds}s and was stopped`,
+        });
+      }, job.timeout_seconds * 1000);
+    }
+    const out = new CappedLog(job.stdout_path, config.max_log_bytes);
+    const err = new CappedLog(job.stderr_path, config.max_log_bytes);
+    const pumps = Promise.all([pump(this.#child.stdout, out), pump(this.#child.stderr, err)]);
+    // An --offline supervisor has no socket, so `barn kill` leaves it a request file.
+    const watch = kind === "offline"
+      ? setInterval(() => {
+        const req = readStopRequest(job.job_dir);
+        if (req) this.stop(req);
+      }, 250)
+      : undefined;
+    const status = await this.#child.status;
+    this.#exited = true;
+    clearTimeout(timeout);
+    clearInterval(watch);
+    // A grandchild may keep the pipes open; don't wait on it forever.
+    await Promise.race([pumps, new Promise((r) => setTimeout(r, 2000))]);
+    out.close();
+    err.close();
+    if (this.#stop) {
+      // The leader is gone; finish off anything left in its group.
+      await signalGroup(this.#child.pid, "SIGKILL").catch(() => false);
+    }
+    const info: ExitInfo = {
+      process_exit_code: status.signal ? null : status.code,
+      signal: status.signal ?? null,
+      outcome: this.#stop ?? undefined,
+      log_truncated: out.truncated || err.truncated,
+    };
+    this.#writeExit(job, info);
+    return store.apply(this.jobId, { type: "exit", info });
+  }
+
+  #writeExit(job: Job, info: ExitInfo): void {
+    const file: ExitFile = { job_id: job.job_id, finished_at: new Date().toISOString(), ...info };
+    try {
+      writeFileAtomic(exitFilePath(job.job_dir), JSON.stringify(file) + "\n");
+    } catch {
+      // The DB write that follows still records it; only a crash in between would lose it.
+    }
+  }
+}
+
+function spawnFailure(job: Job, e: unknown): StopReason & { code: "E_SPAWN" | "E_NOT_ALLOWED" | "E_SANDBOX" } {
+  const name = job.command[0] ?? "";
+  if (e instanceof BarnError && e.code === "E_NOT_ALLOWED") return { code: "E_NOT_ALLOWED", error: e.message };
+  if (e instanceof Deno.errors.NotFound) {
+    return {
+      code: "E_SPAWN",
+      error: `cannot start '${name}': not found on PATH (install it, e.g. apt-get install ffmpeg curl)`,
+    };
+  }
+  if (e instanceof Deno.errors.NotCapable) {
+    return {
+      code: "E_SANDBOX",
+      error: `cannot start '${name}': barn's sandbox refused it (see docs/security.md)`,
+    };
+  }
+  if (e instanceof Deno.errors.NotADirectory || e instanceof Deno.errors.PermissionDenied) {
+    return { code: "E_SPAWN", error: `cannot start '${name}' in ${job.cwd}: ${(e as Error).message}` };
+  }
+  return { code: "E_SPAWN", error: `cannot start '${name}': ${(e as Error).message}` };
+}
+
+async function pump(stream: ReadableStream<Uint8Array>, log: CappedLog): Promise<void> {
+  try {
+    for await (const chunk of stream) log.write(chunk);
+  } catch {
+    // The pipe broke; the exit status still tells what happened.
+  }
+}

@@ -1,0 +1,30 @@
+/** What every request handler may use: the store, the live config, and job control. */
+
+import type { Config } from "../config/config.ts";
+import type { Job } from "../jobs/job.ts";
+import type { ServiceStatus } from "../protocol/messages.ts";
+import type { HomePaths } from "../platform/paths.ts";
+import type { Store } from "../store/store.ts";
+
+/** Starting and stopping jobs: the service queues them to its keeper; --offline runs them in-process. */
+export interface JobControl {
+  /** New queued jobs exist: start what the queue allows. */
+  dispatch(): void;
+  /** Stops a running job through its supervisor and resolves with the final record. */
+  stopRunning(job: Job): Promise<Job>;
+}
+
+/** Service-only operations; absent under --offline. */
+export interface ServiceOps {
+  status(): ServiceStatus;
+  reload(): Promise<{ restarted: boolean; changed: string[] }>;
+  shutdown(killJobs: boolean): void;
+}
+
+export interface HandlerContext {
+  store: Store;
+  paths: HomePaths;
+  config(): Config;
+  jobs: JobControl;
+  service: ServiceOps | null;
+}

@@ -1,0 +1,48 @@
+/** One exhaustive dispatch from request kind to handler. */
+
+import { toErrorBody } from "../errors.ts";
+import { PROTOCOL_VERSION, type Request, type Response } from "../protocol/messages.ts";
+import { VERSION } from "../version.ts";
+import type { HandlerContext } from "./context.ts";
+import { handleSubmit } from "./handlers/submit.ts";
+import { handleStatus } from "./handlers/status.ts";
+import { handleDescribe } from "./handlers/describe.ts";
+import { handleKill } from "./handlers/kill.ts";
+import { handleClean } from "./handlers/clean.ts";
+import { handleReload, handleServiceStatus, handleShutdown } from "./handlers/service_ops.ts";
+
+async function route(ctx: HandlerContext, req: Request): Promise<object> {
+  switch (req.kind) {
+    case "hello":
+      return { protocol: PROTOCOL_VERSION, server_version: VERSION };
+    case "submit":
+      return handleSubmit(ctx, req);
+    case "status":
+      return handleStatus(ctx, req);
+    case "describe":
+      return handleDescribe(ctx, req);
+    case "kill":
+      return await handleKill(ctx, req);
+    case "clean":
+      return handleClean(ctx);
+    case "service_status":
+      return handleServiceStatus(ctx);
+    case "reload":
+      return await handleReload(ctx);
+    case "shutdown":
+      return handleShutdown(ctx, req);
+    default: {
+      const never: never = req;
+      throw new Error(`unhandled request ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** Runs one request; every failure becomes `{ok: false, error: {code, message}}`. */
+export async function dispatch(ctx: HandlerContext, req: Request): Promise<Response> {
+  try {
+    return { ok: true, ...(await route(ctx, req)) } as Response;
+  } catch (e) {
+    return { ok: false, error: toErrorBody(e) };
+  }
+}

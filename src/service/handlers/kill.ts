@@ -1,0 +1,21 @@
+/** kill: cancel a queued job at once, or stop a running one's whole process tree through its supervisor. */
+
+import { BarnError } from "../../errors.ts";
+import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
+import type { HandlerContext } from "../context.ts";
+
+export async function handleKill(ctx: HandlerContext, req: RequestOf<"kill">): Promise<ResponseData["kill"]> {
+  const job = ctx.store.resolve(req.id);
+  switch (job.state) {
+    case "queued":
+      return { job: ctx.store.apply(job.job_id, { type: "cancel", reason: "canceled by `barn kill` before it started" }) };
+    case "running":
+      return { job: await ctx.jobs.stopRunning(job) };
+    default:
+      throw new BarnError(
+        "E_STATE",
+        `job ${job.job_id} has already finished (${job.state}), so there is nothing to kill; ` +
+          "`barn clean` removes finished jobs",
+      );
+  }
+}

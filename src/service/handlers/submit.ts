@@ -1,0 +1,29 @@
+/** submit: validate every job, then store them all in one transaction (or none). */
+
+import { isAbsolute } from "node:path";
+import { BarnError } from "../../errors.ts";
+import { checkAllowed } from "../../runner/supervisor.ts";
+import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
+import type { HandlerContext } from "../context.ts";
+
+export function handleSubmit(ctx: HandlerContext, req: RequestOf<"submit">): ResponseData["submit"] {
+  if (req.jobs.length === 0) throw new BarnError("E_USAGE", "nothing to submit: give a command");
+  req.jobs.forEach((spec, i) => {
+    const where = req.jobs.length > 1 ? `job ${i + 1}: ` : "";
+    if (spec.command.length === 0 || spec.command[0] === "") {
+      throw new BarnError("E_USAGE", `${where}missing command: e.g. \`barn run ffprobe -i clip.mp4\``);
+    }
+    try {
+      checkAllowed(spec.command, ctx.config());
+    } catch (e) {
+      if (e instanceof BarnError) throw new BarnError(e.code, where + e.message);
+      throw e;
+    }
+    if (!isAbsolute(spec.cwd)) {
+      throw new BarnError("E_USAGE", `${where}working directory '${spec.cwd}' must be an absolute path`);
+    }
+  });
+  const jobs = ctx.store.insert(req.jobs);
+  ctx.jobs.dispatch();
+  return { jobs };
+}

@@ -1,0 +1,70 @@
+/** The queue: FIFO start of queued jobs through the keeper, at most max_parallel at a time. */
+
+import type { Config } from "../config/config.ts";
+import type { Job } from "../jobs/job.ts";
+import type { Store } from "../store/store.ts";
+import type { JobControl } from "./context.ts";
+import type { KeeperLink } from "./keeper_link.ts";
+import { requestStopByFile, waitFinished } from "../runner/stop_request.ts";
+
+export class Scheduler implements JobControl {
+  /** Jobs sent to the keeper whose start it has not yet confirmed. */
+  #starting = new Set<string>();
+  #pumping = false;
+  #again = false;
+
+  constructor(
+    private store: Store,
+    private keeper: KeeperLink,
+    private config: () => Config,
+    private log: (m: string) => void,
+  ) {}
+
+  dispatch(): void {
+    this.pump();
+  }
+
+  /** Starts queued jobs while slots are free; re-entrant calls fold into one more pass. */
+  async pump(): Promise<void> {
+    if (this.#pumping) {
+      this.#again = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#again = false;
+        const running = this.store.counts().running;
+        const free = this.config().max_parallel - running - this.#starting.size;
+        if (free <= 0) break;
+        const next = this.store.nextQueued(free + this.#starting.size).filter((j) => !this.#starting.has(j.job_id))
+          .slice(0, free);
+        for (const job of next) this.#start(job);
+      } while (this.#again);
+    } catch (e) {
+      this.log(`queue pass failed: ${(e as Error).message}`);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #start(job: Job): void {
+    this.#starting.add(job.job_id);
+    this.keeper.request({ kind: "start", job_id: job.job_id }).catch((e) => {
+      this.log(`job ${job.job_id}: keeper could not start it: ${(e as Error).message}`);
+    }).finally(() => {
+      this.#starting.delete(job.job_id);
+      this.pump();
+    });
+  }
+
+  async stopRunning(job: Job): Promise<Job> {
+    const reason = { code: "E_CANCELED" as const, error: "canceled by `barn kill`" };
+    if (job.supervisor === "keeper") {
+      await this.keeper.request({ kind: "stop", job_id: job.job_id, reason });
+    } else {
+      requestStopByFile(job, reason);
+    }
+    return await waitFinished(this.store, job.job_id, (this.config().kill_grace_seconds + 10) * 1000);
+  }
+}

@@ -1,0 +1,258 @@
+/** The service: one per BARN_HOME, serving clients over the local transport while the keeper runs jobs. */
+
+import { BarnError, toErrorBody } from "../errors.ts";
+import { type Config, loadConfig } from "../config/config.ts";
+import { type HomePaths, prepareHome } from "../platform/paths.ts";
+import { writeFileAtomic } from "../platform/files.ts";
+import { checkToken, type Listener, listen } from "../platform/transport.ts";
+import { spawnSelfDetached } from "../platform/self.ts";
+import { acceptLoop } from "../protocol/accept.ts";
+import { FrameReader, writeFrame } from "../protocol/framing.ts";
+import { PROTOCOL_VERSION, type Request, type ServiceStatus } from "../protocol/messages.ts";
+import { parseRequest } from "../protocol/validate.ts";
+import { openChecked } from "../store/recovery.ts";
+import type { Store } from "../store/store.ts";
+import { VERSION } from "../version.ts";
+import type { HandlerContext, ServiceOps } from "./context.ts";
+import { dispatch } from "./dispatch.ts";
+import { KeeperLink } from "./keeper_link.ts";
+import { reconcile } from "./reconcile.ts";
+import { Scheduler } from "./scheduler.ts";
+import { setupLogging } from "./logger.ts";
+
+export interface ServiceOptions {
+  home: string;
+  /** Seconds a connection may sit without sending a complete request. */
+  idleSeconds?: number;
+}
+
+const IDLE_SECONDS = 30;
+
+/** Takes the one-service-per-home lock (released by the OS if we die), waiting briefly for a predecessor. */
+async function takeLock(paths: HomePaths): Promise<Deno.FsFile | null> {
+  const f = Deno.openSync(paths.serviceLock, { read: true, write: true, create: true, mode: 0o600 });
+  for (let i = 0; i < 50; i++) {
+    if (f.tryLockSync(true)) return f;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  f.close();
+  return null;
+}
+
+export async function runService(opts: ServiceOptions, signal: AbortSignal): Promise<number> {
+  const paths = prepareHome(opts.home);
+  const logger = await setupLogging(paths.serviceLog);
+  const log = (m: string) => logger.info(m);
+  const lock = await takeLock(paths);
+  if (!lock) {
+    logger.info("another barn service already runs for {home}; exiting", { home: paths.home });
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = loadConfig(paths.config);
+  } catch (e) {
+    logger.error("cannot start: {message}", { message: (e as Error).message });
+    lock.close();
+    return 105;
+  }
+  const opened = openChecked(paths);
+  const store: Store = opened.store;
+  if (opened.fresh) {
+    logger.warn(
+      "no barn.db in {home}: a first start, or the home was emptied (a reboot clears /tmp); starting with no jobs",
+      { home: paths.home },
+    );
+  }
+  if (opened.rebuilt) {
+    logger.error(
+      "barn.db was damaged ({reason}); moved it to {movedTo} and rebuilt {restored} jobs from the job dirs",
+      opened.rebuilt,
+    );
+  }
+  const startedAt = new Date();
+  const stopping = new AbortController();
+  signal.addEventListener("abort", () => stopping.abort());
+  let restartAfterStop = false;
+
+  let scheduler: Scheduler;
+  const keeper = new KeeperLink(
+    paths,
+    () => scheduler.pump(),
+    () => {
+      if (stopping.signal.aborted) return;
+      log("the job keeper went away; settling its jobs");
+      reconcile(store, log).then(() => scheduler.pump()).catch((e) => logger.error(String(e)));
+    },
+    log,
+  );
+  scheduler = new Scheduler(store, keeper, () => config, log);
+
+  // Re-adopt: attach to a live keeper, then settle jobs whose supervisor is gone.
+  const attached = await keeper.attachIfAlive();
+  const r = await reconcile(store, log);
+  log(
+    `started (pid ${Deno.pid}, version ${VERSION}); keeper ${attached ? `re-adopted, pid ${keeper.pid}` : "not running"}; ` +
+      `${r.alive.length} running jobs re-adopted, ${r.collected.length} exits collected, ${r.interrupted.length} interrupted`,
+  );
+
+  let listener: Listener;
+  try {
+    listener = listen(paths.home, config.socket_name);
+  } catch (e) {
+    logger.error("cannot listen: {message}", { message: (e as Error).message });
+    store.close();
+    lock.close();
+    return 1;
+  }
+  const endpoint = listener.endpoint;
+  writeFileAtomic(paths.serviceInfo, JSON.stringify({ pid: Deno.pid, started_at: startedAt.toISOString(), version: VERSION, endpoint }) + "\n");
+
+  const ops: ServiceOps = {
+    status(): ServiceStatus {
+      return {
+        state: "up",
+        pid: Deno.pid,
+        uptime_seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+        version: VERSION,
+        home: paths.home,
+        endpoint,
+        started_at: startedAt.toISOString(),
+        max_parallel: config.max_parallel,
+        jobs: store.counts(),
+        keeper: { state: keeper.connected ? "up" : "down", pid: keeper.pid, jobs: store.counts().running },
+      };
+    },
+    async reload() {
+      const next = loadConfig(paths.config); // throws E_CONFIG; the old config stays
+      const changed = (Object.keys(next) as (keyof Config)[]).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(config[k]));
+      const restart = next.socket_name !== config.socket_name;
+      config = next;
+      log(`config reloaded; changed: ${changed.join(", ") || "nothing"}`);
+      if (keeper.connected) await keeper.request({ kind: "reload" }).catch(() => {});
+      if (restart) {
+        log("the socket changed: soft restart (a new service takes over, jobs keep running)");
+        restartAfterStop = true;
+        setTimeout(() => stopping.abort(), 50);
+      } else scheduler.pump();
+      return { restarted: restart, changed };
+    },
+    shutdown(killJobs: boolean) {
+      log(`stop requested${killJobs ? " with --kill-jobs" : ""}`);
+      if (!killJobs) {
+        setTimeout(() => stopping.abort(), 50);
+        return;
+      }
+      (async () => {
+        for (const job of store.list({ state: "queued" })) {
+          try {
+            store.apply(job.job_id, { type: "cancel", reason: "canceled by `barn service stop --kill-jobs`" });
+          } catch { /* started meanwhile */ }
+        }
+        await Promise.allSettled(store.list({ state: "running" }).map((j) => scheduler.stopRunning(j)));
+      })().finally(() => stopping.abort());
+    },
+  };
+  const ctx: HandlerContext = { store, paths, config: () => config, jobs: scheduler, service: ops };
+
+  const onHup = () => ops.reload().catch((e) => logger.error("reload refused: {message}", { message: (e as Error).message }));
+  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGHUP", onHup);
+  const onTerm = () => stopping.abort();
+  const termSignals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGTERM", "SIGINT"];
+  for (const s of termSignals) Deno.addSignalListener(s, onTerm);
+
+  const conns = new Set<Deno.Conn>();
+  const serve = (conn: Deno.Conn) => {
+    conns.add(conn);
+    serveConnection(conn, ctx, paths, opts.idleSeconds ?? IDLE_SECONDS, logger.warn.bind(logger))
+      .finally(() => conns.delete(conn));
+  };
+  const heartbeat = setInterval(() => {
+    if (!keeper.connected && store.counts().running > 0) {
+      reconcile(store, log).catch(() => {});
+    }
+  }, config.heartbeat_seconds * 1000);
+  scheduler.pump();
+
+  stopping.signal.addEventListener("abort", () => listener.close());
+  await acceptLoop(listener, serve, (m) => logger.warn(m));
+
+  clearInterval(heartbeat);
+  for (const c of conns) {
+    try {
+      c.close();
+    } catch { /* closed */ }
+  }
+  if (Deno.build.os !== "windows") Deno.removeSignalListener("SIGHUP", onHup);
+  for (const s of termSignals) Deno.removeSignalListener(s, onTerm);
+  keeper.close();
+  try {
+    Deno.removeSync(endpoint);
+  } catch { /* TCP endpoint, or gone */ }
+  store.close();
+  lock.close();
+  log(restartAfterStop ? "handing over to a new service" : "stopped; running jobs keep running under the keeper");
+  if (restartAfterStop) spawnSelfDetached(["service", "run"]);
+  return 0;
+}
+
+/** One client connection: handshake, then requests until it closes or idles out. */
+async function serveConnection(
+  conn: Deno.Conn,
+  ctx: HandlerContext,
+  paths: HomePaths,
+  idleSeconds: number,
+  warn: (m: string) => void,
+): Promise<void> {
+  const reader = new FrameReader(conn);
+  let idle: ReturnType<typeof setTimeout> | undefined;
+  const arm = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => {
+      try {
+        conn.close();
+      } catch { /* closed */ }
+    }, idleSeconds * 1000);
+  };
+  const fail = async (e: unknown) => {
+    try {
+      await writeFrame(conn, { ok: false, error: toErrorBody(e) });
+    } catch { /* peer gone */ }
+  };
+  try {
+    arm();
+    const hello = await reader.next();
+    if (hello === null) return;
+    const h = parseRequest(hello);
+    if (h.kind !== "hello") {
+      throw new BarnError("E_PROTOCOL", "the first message must be a hello with the protocol version");
+    }
+    if (h.protocol !== PROTOCOL_VERSION) {
+      throw new BarnError(
+        "E_PROTOCOL",
+        `protocol mismatch: client speaks ${h.protocol}, service speaks ${PROTOCOL_VERSION}; ` +
+          "run the same barn version for both (restart the service after an upgrade)",
+      );
+    }
+    if (!checkToken(paths.home, h.token ?? null)) throw new BarnError("E_PROTOCOL", "bad or missing service token");
+    await writeFrame(conn, { ok: true, protocol: PROTOCOL_VERSION, server_version: VERSION });
+    for (;;) {
+      arm();
+      const raw = await reader.next();
+      if (raw === null) return;
+      clearTimeout(idle);
+      const req: Request = parseRequest(raw);
+      await writeFrame(conn, await dispatch(ctx, req));
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.BadResource) && !(e instanceof Deno.errors.ConnectionReset)) {
+      if (e instanceof BarnError) warn(`closing a connection: ${e.code}: ${e.message}`);
+      await fail(e);
+    }
+  } finally {
+    clearTimeout(idle);
+    try {
+      conn.close();
+    } catch { /* closed */ }
+  }
+}

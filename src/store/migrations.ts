@@ -1,0 +1,39 @@
+/** Schema migrations, applied in order and tracked by PRAGMA user_version. */
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: jobs, their state-change events, and ids handed out
+  `CREATE TABLE jobs (
+     job_id TEXT PRIMARY KEY,
+     state TEXT NOT NULL,
+     tag TEXT,
+     command TEXT NOT NULL,
+     cwd TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     started_at TEXT,
+     finished_at TEXT,
+     exit_code TEXT,
+     process_exit_code INTEGER,
+     signal TEXT,
+     error TEXT,
+     pid INTEGER,
+     heartbeat TEXT,
+     supervisor TEXT,
+     log_truncated INTEGER NOT NULL DEFAULT 0,
+     key TEXT UNIQUE,
+     retry_of TEXT,
+     latch TEXT,
+     timeout_seconds REAL,
+     progress TEXT
+   );
+   CREATE INDEX jobs_created ON jobs (created_at);
+   CREATE INDEX jobs_state_created ON jobs (state, created_at);
+   CREATE INDEX jobs_tag_created ON jobs (tag, created_at);
+   CREATE INDEX jobs_latch ON jobs (latch) WHERE latch IS NOT NULL;
+   CREATE TABLE events (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     job_id TEXT NOT NULL,
+     state TEXT NOT NULL,
+     at TEXT NOT NULL
+   );
+   CREATE INDEX events_job ON events (job_id);`,
+];

@@ -1,0 +1,398 @@
+/** The job store: node:sqlite in WAL mode, the one place with SQL, plus the job.json snapshots. */
+
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { join } from "node:path";
+import { BarnError } from "../errors.ts";
+import { type Job, type JobSpec, type JobState } from "../jobs/job.ts";
+import { type JobEvent, transition } from "../jobs/transitions.ts";
+import { newJobId, resolvePrefix } from "../jobs/ids.ts";
+import { type HomePaths } from "../platform/paths.ts";
+import { writeFileAtomic } from "../platform/files.ts";
+import { MIGRATIONS } from "./migrations.ts";
+
+type Row = Record<string, unknown>;
+
+export interface ListFilter {
+  state?: JobState | undefined;
+  tag?: string | undefined;
+  since?: string | undefined;
+  limit?: number | undefined;
+}
+
+export interface JobCounts {
+  queued: number;
+  running: number;
+  succeeded: number;
+  failed: number;
+  canceled: number;
+}
+
+const COLUMNS = [
+  "job_id",
+  "state",
+  "tag",
+  "command",
+  "cwd",
+  "created_at",
+  "started_at",
+  "finished_at",
+  "exit_code",
+  "process_exit_code",
+  "signal",
+  "error",
+  "pid",
+  "heartbeat",
+  "supervisor",
+  "log_truncated",
+  "key",
+  "retry_of",
+  "latch",
+  "timeout_seconds",
+  "progress",
+] as const;
+
+function nowIso(): string {
+  return new Date().toISOString();
+}
+
+export class Store {
+  readonly db: DatabaseSync;
+  readonly #stmts = new Map<string, StatementSync>();
+
+  private constructor(readonly paths: HomePaths, db: DatabaseSync) {
+    this.db = db;
+  }
+
+  /** Opens (creating and migrating) barn.db under BARN_HOME. */
+  static open(paths: HomePaths): Store {
+    const db = openDb(paths.db);
+    return new Store(paths, db);
+  }
+
+  close(): void {
+    this.#stmts.clear();
+    this.db.close();
+  }
+
+  #stmt(sql: string): StatementSync {
+    let s = this.#stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.#stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Runs `fn` in a BEGIN IMMEDIATE transaction, so writers queue on the busy timeout instead of failing. */
+  tx<T>(fn: () => T): T {
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      const out = fn();
+      this.db.exec("COMMIT");
+      return out;
+    } catch (e) {
+      try {
+        this.db.exec("ROLLBACK");
+      } catch { /* no transaction left */ }
+      throw e;
+    }
+  }
+
+  #fromRow(r: Row): Job {
+    const id = r.job_id as string;
+    const dir = this.paths.jobDir(id);
+    const ec = r.exit_code as string | null;
+    return {
+      job_id: id,
+      state: r.state as JobState,
+      tag: (r.tag as string | null) ?? null,
+      command: JSON.parse(r.command as string),
+      cwd: r.cwd as string,
+      created_at: r.created_at as string,
+      started_at: (r.started_at as string | null) ?? null,
+      finished_at: (r.finished_at as string | null) ?? null,
+      exit_code: ec === null ? null : /^-?\d+$/.test(ec) ? Number(ec) : ec,
+      process_exit_code: (r.process_exit_code as number | null) ?? null,
+      signal: (r.signal as string | null) ?? null,
+      error: (r.error as string | null) ?? null,
+      pid: (r.pid as number | null) ?? null,
+      heartbeat: (r.heartbeat as string | null) ?? null,
+      supervisor: (r.supervisor as Job["supervisor"]) ?? null,
+      job_dir: dir,
+      stdout_path: join(dir, "stdout.log"),
+      stderr_path: join(dir, "stderr.log"),
+      log_truncated: r.log_truncated === 1,
+      key: (r.key as string | null) ?? null,
+      retry_of: (r.retry_of as string | null) ?? null,
+      latch: (r.latch as string | null) ?? null,
+      timeout_seconds: (r.timeout_seconds as number | null) ?? null,
+      progress: r.progress ? JSON.parse(r.progress as string) : null,
+    };
+  }
+
+  #toParams(j: Job): (string | number | null)[] {
+    return [
+      j.job_id,
+      j.state,
+      j.tag,
+      JSON.stringify(j.command),
+      j.cwd,
+      j.created_at,
+      j.started_at,
+      j.finished_at,
+      j.exit_code === null ? null : String(j.exit_code),
+      j.process_exit_code,
+      j.signal,
+      j.error,
+      j.pid,
+      j.heartbeat,
+      j.supervisor,
+      j.log_truncated ? 1 : 0,
+      j.key,
+      j.retry_of,
+      j.latch,
+      j.timeout_seconds,
+      j.progress ? JSON.stringify(j.progress) : null,
+    ];
+  }
+
+  #insertRow(j: Job): void {
+    this.#stmt(
+      `INSERT INTO jobs (${COLUMNS.join(",")}) VALUES (${COLUMNS.map(() => "?").join(",")})`,
+    ).run(...this.#toParams(j));
+    this.#event(j.job_id, j.state, j.created_at);
+  }
+
+  #writeRow(j: Job): void {
+    const sets = COLUMNS.slice(1).map((c) => `${c} = ?`).join(", ");
+    const params = this.#toParams(j);
+    this.#stmt(`UPDATE jobs SET ${sets} WHERE job_id = ?`).run(...params.slice(1), j.job_id);
+  }
+
+  #event(jobId: string, state: string, at: string): void {
+    this.#stmt("INSERT INTO events (job_id, state, at) VALUES (?, ?, ?)").run(jobId, state, at);
+  }
+
+  /** Writes jobs/<id>/job.json; a failure (e.g. a full disk) must not fail the DB write. */
+  snapshot(job: Job): void {
+    try {
+      writeFileAtomic(join(job.job_dir, "job.json"), JSON.stringify(job, null, 2) + "\n");
+    } catch {
+      // The DB stays the authority; the next write retries the snapshot.
+    }
+  }
+
+  /** A fresh record for `spec`: a new id, a private job dir, queued. */
+  #newJob(spec: JobSpec, now: string): Job {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const id = newJobId();
+      const dir = this.paths.jobDir(id);
+      try {
+        Deno.mkdirSync(dir, { mode: 0o700 });
+      } catch (e) {
+        if (e instanceof Deno.errors.AlreadyExists) continue;
+        throw e;
+      }
+      if (this.#stmt("SELECT 1 FROM jobs WHERE job_id = ?").get(id)) continue;
+      return {
+        job_id: id,
+        state: "queued",
+        tag: spec.tag ?? null,
+        command: spec.command,
+        cwd: spec.cwd,
+        created_at: now,
+        started_at: null,
+        finished_at: null,
+        exit_code: null,
+        process_exit_code: null,
+        signal: null,
+        error: null,
+        pid: null,
+        heartbeat: null,
+        supervisor: null,
+        job_dir: dir,
+        stdout_path: join(dir, "stdout.log"),
+        stderr_path: join(dir, "stderr.log"),
+        log_truncated: false,
+        key: spec.key ?? null,
+        retry_of: spec.retry_of ?? null,
+        latch: spec.latch ?? null,
+        timeout_seconds: spec.timeout_seconds ?? null,
+        progress: null,
+      };
+    }
+    throw new BarnError("E_INTERNAL", "could not find an unused job id after 8 tries; retry the submission");
+  }
+
+  /**
+   * Stores new jobs in one transaction. A spec whose `key` already exists returns
+   * the existing job with `duplicate: true` instead of a new one.
+   */
+  insert(specs: readonly JobSpec[]): { job: Job; duplicate: boolean }[] {
+    const now = nowIso();
+    const made: Job[] = [];
+    const out = this.tx(() =>
+      specs.map((spec) => {
+        if (spec.key) {
+          const row = this.#stmt("SELECT * FROM jobs WHERE key = ?").get(spec.key) as Row | undefined;
+          if (row) return { job: this.#fromRow(row), duplicate: true };
+        }
+        const job = this.#newJob(spec, now);
+        this.#insertRow(job);
+        made.push(job);
+        return { job, duplicate: false };
+      })
+    );
+    for (const j of made) this.snapshot(j);
+    return out;
+  }
+
+  get(id: string): Job | null {
+    const row = this.#stmt("SELECT * FROM jobs WHERE job_id = ?").get(id) as Row | undefined;
+    return row ? this.#fromRow(row) : null;
+  }
+
+  /** Resolves a full id or a prefix of 4+ characters, through the primary-key index. */
+  resolve(prefix: string): Job {
+    const p = prefix.toLowerCase();
+    const rows = this.#stmt(
+      "SELECT job_id FROM jobs WHERE job_id >= ? AND job_id < ? ORDER BY job_id LIMIT 11",
+    ).all(p, p + "\uffff") as Row[];
+    const id = resolvePrefix(prefix, rows.map((r) => r.job_id as string));
+    return this.get(id)!;
+  }
+
+  /** Applies one event in a transaction; returns the new record. */
+  apply(id: string, event: JobEvent): Job {
+    const job = this.tx(() => {
+      const row = this.#stmt("SELECT * FROM jobs WHERE job_id = ?").get(id) as Row | undefined;
+      if (!row) throw new BarnError("E_NOT_FOUND", `no job ${id}: list jobs with \`barn status\``);
+      const before = this.#fromRow(row);
+      const now = nowIso();
+      const after = transition(before, event, now);
+      this.#writeRow(after);
+      if (after.state !== before.state) this.#event(id, after.state, now);
+      return after;
+    });
+    this.snapshot(job);
+    return job;
+  }
+
+  /** Stores progress numbers without a state change (and without a snapshot, to keep it cheap). */
+  setProgress(id: string, progress: Job["progress"], truncated: boolean): void {
+    this.#stmt(
+      "UPDATE jobs SET progress = ?, heartbeat = ?, log_truncated = MAX(log_truncated, ?) WHERE job_id = ? AND state = 'running'",
+    ).run(progress ? JSON.stringify(progress) : null, nowIso(), truncated ? 1 : 0, id);
+  }
+
+  /** Heart-beats every running job of one supervisor kind in one statement. */
+  heartbeat(ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    const now = nowIso();
+    this.tx(() => {
+      const s = this.#stmt("UPDATE jobs SET heartbeat = ? WHERE job_id = ? AND state = 'running'");
+      for (const id of ids) s.run(now, id);
+    });
+  }
+
+  list(filter: ListFilter = {}): Job[] {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (filter.state) {
+      where.push("state = ?");
+      params.push(filter.state);
+    }
+    if (filter.tag !== undefined) {
+      where.push("tag = ?");
+      params.push(filter.tag);
+    }
+    if (filter.since) {
+      where.push("created_at >= ?");
+      params.push(filter.since);
+    }
+    const sql = `SELECT * FROM jobs ${where.length ? "WHERE " + where.join(" AND ") : ""} ` +
+      `ORDER BY created_at DESC, rowid DESC${filter.limit ? " LIMIT ?" : ""}`;
+    if (filter.limit) params.push(filter.limit);
+    return (this.#stmt(sql).all(...params) as Row[]).map((r) => this.#fromRow(r));
+  }
+
+  /** Oldest queued, unheld jobs first: the FIFO order of the queue. */
+  nextQueued(limit: number): Job[] {
+    return (this.#stmt(
+      "SELECT * FROM jobs WHERE state = 'queued' AND latch IS NULL ORDER BY created_at, rowid LIMIT ?",
+    ).all(limit) as Row[]).map((r) => this.#fromRow(r));
+  }
+
+  counts(): JobCounts {
+    const c: JobCounts = { queued: 0, running: 0, succeeded: 0, failed: 0, canceled: 0 };
+    for (const r of this.#stmt("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all() as Row[]) {
+      c[r.state as JobState] = r.n as number;
+    }
+    return c;
+  }
+
+  /** Removes finished jobs: succeeded/canceled always, failed only when finished before `failedBefore`. */
+  clean(failedBefore: string): Job[] {
+    const rows = this.#stmt(
+      "SELECT * FROM jobs WHERE state IN ('succeeded', 'canceled') OR (state = 'failed' AND finished_at < ?) ORDER BY created_at",
+    ).all(failedBefore) as Row[];
+    const jobs = rows.map((r) => this.#fromRow(r));
+    this.tx(() => {
+      const del = this.#stmt("DELETE FROM jobs WHERE job_id = ?");
+      for (const j of jobs) del.run(j.job_id);
+    });
+    for (const j of jobs) {
+      try {
+        Deno.removeSync(j.job_dir, { recursive: true });
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      }
+    }
+    return jobs;
+  }
+
+  /** Puts back a record from a job.json snapshot (DB rebuild). */
+  restore(job: Job): void {
+    this.#insertRow(job);
+  }
+}
+
+/** Opens the DB file with WAL, a busy timeout and migrations. */
+function openDb(path: string): DatabaseSync {
+  const db = new DatabaseSync(path);
+  try {
+    Deno.chmodSync(path, 0o600);
+  } catch { /* Windows */ }
+  db.exec("PRAGMA busy_timeout = 10000");
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA synchronous = NORMAL");
+  db.exec("PRAGMA foreign_keys = ON");
+  migrate(db);
+  return db;
+}
+
+function migrate(db: DatabaseSync): void {
+  const row = db.prepare("PRAGMA user_version").get() as Row;
+  const version = row.user_version as number;
+  if (version > MIGRATIONS.length) {
+    throw new BarnError(
+      "E_STORE",
+      `barn.db has schema version ${version}, newer than this barn knows (${MIGRATIONS.length}): upgrade barn`,
+    );
+  }
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      // Another process may have migrated while we waited for the lock.
+      const now = (db.prepare("PRAGMA user_version").get() as Row).user_version as number;
+      if (now <= v) {
+        db.exec(MIGRATIONS[v]!);
+        db.exec(`PRAGMA user_version = ${v + 1}`);
+      }
+      db.exec("COMMIT");
+    } catch (e) {
+      db.exec("ROLLBACK");
+      throw e;
+    }
+  }
+}
