@@ -2,7 +2,7 @@
 
 import { BarnError } from "../errors.ts";
 import { type Job, type JobState } from "./job.ts";
-import { OUTCOME_EXIT, type OutcomeCode, SIGNALS } from "./exit_codes.ts";
+import { type OutcomeCode, SIGNALS } from "./exit_codes.ts";
 
 /** How a process ended, plus barn's verdict when barn decided the outcome. */
 export interface ExitInfo {
@@ -105,7 +105,3 @@ export function transition(job: Job, event: JobEvent, now: string): Job {
   }
 }
 
-/** The exit code a process exit maps to, for callers that only need the number. */
-export function outcomeExit(code: OutcomeCode): number {
-  return OUTCOME_EXIT[code];
-}

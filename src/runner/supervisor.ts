@@ -11,6 +11,7 @@ import type { Store } from "../store/store.ts";
 import { writeFileAtomic } from "../platform/files.ts";
 import { signalGroup, spawnJob } from "../platform/process.ts";
 import { CappedLog } from "./log_writer.ts";
+import { effectiveArgv } from "./argv.ts";
 import { readStopRequest } from "./stop_request.ts";
 
 export interface SuperviseOptions {
@@ -107,7 +108,7 @@ export class JobRun {
     let job = store.apply(this.jobId, { type: "start", pid: null, supervisor: kind });
     try {
       checkAllowed(job.command, config);
-      this.#child = spawnJob({ command: job.command, cwd: job.cwd });
+      this.#child = spawnJob({ command: effectiveArgv(job.command), cwd: job.cwd });
     } catch (e) {
       const failed = spawnFailure(job, e);
       this.#writeExit(job, { process_exit_code: null, signal: null, outcome: failed });

@@ -34,7 +34,7 @@ export class Scheduler implements JobControl {
     try {
       do {
         this.#again = false;
-        const running = this.store.counts().running;
+        const running = this.store.runningCount();
         const free = this.config().max_parallel - running - this.#starting.size;
         if (free <= 0) break;
         const next = this.store.nextQueued(free + this.#starting.size).filter((j) => !this.#starting.has(j.job_id))

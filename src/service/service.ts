@@ -81,7 +81,7 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
     () => scheduler.pump(),
     () => {
       if (stopping.signal.aborted) return;
-      log("the job keeper went away; settling its jobs");
+      log("the job keeper exited (idle) or died; settling any jobs it left");
       reconcile(store, log).then(() => scheduler.pump()).catch((e) => logger.error(String(e)));
     },
     log,
@@ -120,7 +120,7 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
         started_at: startedAt.toISOString(),
         max_parallel: config.max_parallel,
         jobs: store.counts(),
-        keeper: { state: keeper.connected ? "up" : "down", pid: keeper.pid, jobs: store.counts().running },
+        keeper: { state: keeper.connected ? "up" : "down", pid: keeper.pid, jobs: store.runningCount() },
       };
     },
     async reload() {
@@ -168,7 +168,7 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
       .finally(() => conns.delete(conn));
   };
   const heartbeat = setInterval(() => {
-    if (!keeper.connected && store.counts().running > 0) {
+    if (!keeper.connected && store.runningCount() > 0) {
       reconcile(store, log).catch(() => {});
     }
   }, config.heartbeat_seconds * 1000);

@@ -323,6 +323,10 @@ export class Store {
     ).all(limit) as Row[]).map((r) => this.#fromRow(r));
   }
 
+  runningCount(): number {
+    return (this.#stmt("SELECT COUNT(*) AS n FROM jobs WHERE state = 'running'").get() as Row).n as number;
+  }
+
   counts(): JobCounts {
     const c: JobCounts = { queued: 0, running: 0, succeeded: 0, failed: 0, canceled: 0 };
     for (const r of this.#stmt("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all() as Row[]) {

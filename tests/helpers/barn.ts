@@ -1,0 +1,147 @@
+/** Test helpers: a private BARN_HOME below /tmp/barn, the real CLI under the shipped permission set, waitFor. */
+
+import { fileURLToPath as fromFileUrl } from "node:url";
+
+export const ROOT = fromFileUrl(new URL("../../", import.meta.url));
+export const DENO = `${ROOT}.deno/bin/deno`;
+export const MAIN = `${ROOT}src/main.ts`;
+
+export interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+  // deno-lint-ignore no-explicit-any
+  json(): any;
+}
+
+export interface RunOptions {
+  env?: Record<string, string>;
+  stdin?: string;
+  permissionSet?: string;
+  cwd?: string;
+}
+
+/** Runs `barn <args>` as a subprocess: `deno run -P=barn src/main.ts`, exactly as shipped. */
+export async function barn(home: string, args: string[], opts: RunOptions = {}): Promise<Result> {
+  const cmd = new Deno.Command(DENO, {
+    args: ["run", "-q", `-P=${opts.permissionSet ?? "barn"}`, MAIN, ...args],
+    cwd: opts.cwd ?? ROOT,
+    env: { BARN_HOME: home, NO_COLOR: "1", ...opts.env },
+    stdin: opts.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const child = cmd.spawn();
+  if (opts.stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(opts.stdin));
+    await w.close();
+  }
+  const out = await child.output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  const stderr = new TextDecoder().decode(out.stderr);
+  return {
+    code: out.code,
+    stdout,
+    stderr,
+    json() {
+      try {
+        return JSON.parse(stdout);
+      } catch {
+        throw new Error(`not JSON (exit ${out.code}):\n${stdout}\n--- stderr:\n${stderr}`);
+      }
+    },
+  };
+}
+
+/** Polls `pred` until it returns a truthy value, or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  pred: () => T | Promise<T>,
+  { timeoutMs = 15_000, what = "condition" }: { timeoutMs?: number; what?: string } = {},
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await pred();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Makes /tmp/barn (0700) and a fresh home below it; returns its path. */
+export function tempHome(name = "t"): string {
+  try {
+    Deno.mkdirSync("/tmp/barn", { mode: 0o700 });
+  } catch { /* exists */ }
+  Deno.chmodSync("/tmp/barn", 0o700);
+  const home = `/tmp/barn/${name}-${crypto.randomUUID().slice(0, 8)}`;
+  Deno.mkdirSync(home, { mode: 0o700 });
+  return home;
+}
+
+/** Kills every barn process serving `home` (service and keeper) and removes the home. */
+export async function cleanupHome(home: string): Promise<void> {
+  const ps = await new Deno.Command("ps", { args: ["-eo", "pid=,args="], stdout: "piped" }).output();
+  // Our children carry BARN_HOME only in their env, so find them by their open lock files instead.
+  const pids: number[] = [];
+  for (const line of new TextDecoder().decode(ps.stdout).split("\n")) {
+    const m = /^\s*(\d+)\s+(.*)$/.exec(line);
+    if (!m || !m[2]!.includes("main.ts")) continue;
+    try {
+      const env = Deno.readTextFileSync(`/proc/${m[1]}/environ`);
+      if (env.split("\0").includes(`BARN_HOME=${home}`)) pids.push(Number(m[1]));
+    } catch { /* gone */ }
+  }
+  for (const pid of pids) {
+    try {
+      Deno.kill(pid, "SIGKILL");
+    } catch { /* gone */ }
+  }
+  // Jobs lead their own groups; kill any group whose leader ran in this home.
+  try {
+    for (const e of Deno.readDirSync(`${home}/jobs`)) {
+      try {
+        const job = JSON.parse(Deno.readTextFileSync(`${home}/jobs/${e.name}/job.json`));
+        if (job.state === "running" && job.pid) Deno.kill(-job.pid, "SIGKILL");
+      } catch { /* not running */ }
+    }
+  } catch { /* no jobs */ }
+  await new Promise((r) => setTimeout(r, 50));
+  try {
+    Deno.removeSync(home, { recursive: true });
+  } catch { /* gone */ }
+}
+
+/** Generates a test clip with ffmpeg's lavfi sources (video + audio). */
+export async function makeClip(path: string, seconds = 2, opts: { audioOnly?: boolean } = {}): Promise<string> {
+  const args = opts.audioOnly
+    ? ["-v", "error", "-y", "-f", "lavfi", "-i", `sine=frequency=440:duration=${seconds}`, "-c:a", "aac", path]
+    : [
+      "-v", "error", "-y",
+      "-f", "lavfi", "-i", `testsrc=size=320x240:rate=25:duration=${seconds}`,
+      "-f", "lavfi", "-i", `sine=frequency=440:duration=${seconds}`,
+      "-shortest", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", path,
+    ];
+  const out = await new Deno.Command("ffmpeg", { args, stdout: "null", stderr: "piped" }).output();
+  if (!out.success) throw new Error(`ffmpeg could not make ${path}: ${new TextDecoder().decode(out.stderr)}`);
+  return path;
+}
+
+/** Starts the service for `home` and waits until it answers. */
+export async function startService(home: string, env: Record<string, string> = {}): Promise<void> {
+  const r = await barn(home, ["service", "start"], { env });
+  if (r.code !== 0) throw new Error(`service start failed (${r.code}): ${r.stdout}${r.stderr}`);
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    Deno.kill(pid, "SIGCONT");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function readJson(path: string): Record<string, unknown> {
+  return JSON.parse(Deno.readTextFileSync(path));
+}

@@ -1,0 +1,33 @@
+import { assert, assertEquals, assertThrows } from "../helpers/assert.ts";
+import { checkIdPrefix, ID_PATTERN, newJobId, resolvePrefix } from "../../src/jobs/ids.ts";
+import { BarnError } from "../../src/errors.ts";
+
+Deno.test("ids are 12 characters of lower-case base32", () => {
+  for (let i = 0; i < 200; i++) assert(ID_PATTERN.test(newJobId()));
+});
+
+Deno.test("leading characters are random, so 4-character prefixes rarely collide", () => {
+  const prefixes = new Set(Array.from({ length: 500 }, () => newJobId(Date.now()).slice(0, 4)));
+  assert(prefixes.size > 480, `only ${prefixes.size} distinct prefixes of 500`);
+});
+
+Deno.test("the same random part at different seconds gives different ids", () => {
+  assert(newJobId(1_800_000_000_000, 42) !== newJobId(1_800_000_001_000, 42));
+  assertEquals(newJobId(1_800_000_000_000, 42), newJobId(1_800_000_000_500, 42));
+});
+
+Deno.test("prefix resolution: exact, unique prefix, none, ambiguous", () => {
+  const ids = ["abcd00000000", "abce00000000", "zzzz11111111"];
+  assertEquals(resolvePrefix("zzzz", ids), "zzzz11111111");
+  assertEquals(resolvePrefix("ABCD0", ids), "abcd00000000");
+  assertEquals(assertThrows(() => resolvePrefix("qqqq", ids), BarnError).code, "E_NOT_FOUND");
+  const amb = assertThrows(() => resolvePrefix("abc0", ["abc00000000a", "abc00000000b"]), BarnError);
+  assertEquals(amb.code, "E_AMBIGUOUS");
+  assert(amb.message.includes("abc00000000a") && amb.message.includes("abc00000000b"));
+});
+
+Deno.test("prefixes shorter than 4 or with odd characters are usage errors", () => {
+  for (const bad of ["abc", "", "ab-d", "abcdefghjkmnp"]) {
+    assertEquals(assertThrows(() => checkIdPrefix(bad), BarnError).code, "E_USAGE");
+  }
+});

@@ -1,0 +1,82 @@
+import { XMLParser } from "fast-xml-parser";
+import { assert, assertEquals } from "../helpers/assert.ts";
+import type { Job } from "../../src/jobs/job.ts";
+import { renderXml } from "../../src/render/xml.ts";
+import { renderJson } from "../../src/render/json.ts";
+import { renderHuman } from "../../src/render/human.ts";
+
+const NASTY = `a<b>&"c'd`;
+
+function job(over: Partial<Job> = {}): Job {
+  return {
+    job_id: "k3f9x2a0b1c2",
+    state: "running",
+    tag: NASTY,
+    command: ["ffmpeg", "-i", NASTY, "-f", "null", "-"],
+    cwd: "/tmp/barn",
+    created_at: "2026-01-01T00:00:00.000Z",
+    started_at: "2026-01-01T00:00:01.000Z",
+    finished_at: null,
+    exit_code: null,
+    process_exit_code: null,
+    signal: null,
+    error: null,
+    pid: 42,
+    heartbeat: "2026-01-01T00:00:05.000Z",
+    supervisor: "keeper",
+    job_dir: "/tmp/barn/jobs/k3f9x2a0b1c2",
+    stdout_path: "/tmp/barn/jobs/k3f9x2a0b1c2/stdout.log",
+    stderr_path: "/tmp/barn/jobs/k3f9x2a0b1c2/stderr.log",
+    log_truncated: false,
+    key: null,
+    retry_of: null,
+    latch: null,
+    timeout_seconds: null,
+    progress: { percent: 50, speed: 1.5, eta_seconds: 4 },
+    ...over,
+  };
+}
+
+Deno.test("XML is well-formed, escapes <&>\"', and parses back to the same values", () => {
+  const xml = renderXml({ view: "jobs", jobs: [job(), job({ job_id: "zzzz00000000", state: "failed", exit_code: "E_TIMEOUT" })] });
+  assert(!xml.includes(NASTY), "raw special characters leaked into the XML");
+  const doc = new XMLParser({ parseTagValue: false, isArray: (name) => name === "job" || name === "arg" }).parse(xml);
+  const [a, b] = doc.jobs.job;
+  assertEquals(a.tag, NASTY);
+  assertEquals(a.command.arg, ["ffmpeg", "-i", NASTY, "-f", "null", "-"]);
+  assertEquals(a.exit_code, "-");
+  assertEquals(a.progress.percent, "50");
+  assertEquals(b.exit_code, "E_TIMEOUT");
+});
+
+Deno.test("XML errors and empty lists are well-formed", () => {
+  const err = new XMLParser().parse(renderXml({ view: "error", error: { code: "E_USAGE", message: "<bad> & 'worse'" } }));
+  assertEquals(err.error.message, "<bad> & 'worse'");
+  const empty = renderXml({ view: "jobs", jobs: [] });
+  assert(new XMLParser().parse(empty).jobs !== undefined, empty);
+});
+
+Deno.test("JSON: status is an array, a job is one record, null exit while running", () => {
+  const arr = JSON.parse(renderJson({ view: "jobs", jobs: [job()] }));
+  assertEquals(Array.isArray(arr), true);
+  assertEquals(arr[0].exit_code, null);
+  const one = JSON.parse(renderJson({ view: "job", job: job(), duplicate: true }));
+  assertEquals([one.job_id, one.duplicate], ["k3f9x2a0b1c2", true]);
+  assertEquals(JSON.parse(renderJson({ view: "error", error: { code: "E_X", message: "m" } })), { error: { code: "E_X", message: "m" } });
+});
+
+Deno.test("human table: golden output with a pinned clock and no colour", () => {
+  const out = renderHuman({ view: "jobs", jobs: [job({ tag: "probe", command: ["ffprobe", "-i", "my clip.mp4"] })] }, {
+    color: false,
+    now: new Date("2026-01-01T00:01:01.000Z"),
+  });
+  assertEquals(
+    out,
+    [
+      "ID            STATE    EXIT  TAG    CREATED              TIME  COMMAND",
+      "k3f9x2a0b1c2  running  -     probe  2026-01-01 00:00:00  1m    ffprobe -i 'my clip.mp4'  [######......] 50.0% 1.50x ETA 4s",
+    ].join("\n"),
+  );
+  const colored = renderHuman({ view: "jobs", jobs: [job()] }, { color: true, now: new Date() });
+  assert(colored.includes("\x1b[33m"));
+});

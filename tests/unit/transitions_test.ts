@@ -1,0 +1,106 @@
+import { assertEquals, assertThrows } from "../helpers/assert.ts";
+import type { Job } from "../../src/jobs/job.ts";
+import { exitVerdict, transition } from "../../src/jobs/transitions.ts";
+import { BarnError } from "../../src/errors.ts";
+
+const NOW = "2026-01-01T00:00:00.000Z";
+
+function job(over: Partial<Job> = {}): Job {
+  return {
+    job_id: "abcdefghjkmn",
+    state: "queued",
+    tag: null,
+    command: ["curl", "--version"],
+    cwd: "/",
+    created_at: NOW,
+    started_at: null,
+    finished_at: null,
+    exit_code: null,
+    process_exit_code: null,
+    signal: null,
+    error: null,
+    pid: null,
+    heartbeat: null,
+    supervisor: null,
+    job_dir: "/tmp/barn/jobs/abcdefghjkmn",
+    stdout_path: "/tmp/barn/jobs/abcdefghjkmn/stdout.log",
+    stderr_path: "/tmp/barn/jobs/abcdefghjkmn/stderr.log",
+    log_truncated: false,
+    key: null,
+    retry_of: null,
+    latch: null,
+    timeout_seconds: null,
+    progress: null,
+    ...over,
+  };
+}
+
+Deno.test("start moves queued to running with its supervisor", () => {
+  const j = transition(job(), { type: "start", pid: null, supervisor: "keeper" }, NOW);
+  assertEquals([j.state, j.started_at, j.supervisor], ["running", NOW, "keeper"]);
+});
+
+Deno.test("a held job cannot start until released", () => {
+  assertThrows(() => transition(job({ latch: "L" }), { type: "start", pid: null, supervisor: "keeper" }, NOW), BarnError);
+  const released = transition(job({ latch: "L" }), { type: "release" }, NOW);
+  assertEquals(released.latch, null);
+});
+
+Deno.test("exit 0 succeeds, non-zero fails with its code, a signal maps to 128+N", () => {
+  const running = job({ state: "running", started_at: NOW });
+  const ok = transition(running, { type: "exit", info: { process_exit_code: 0, signal: null } }, NOW);
+  assertEquals([ok.state, ok.exit_code, ok.error], ["succeeded", 0, null]);
+  const bad = transition(running, { type: "exit", info: { process_exit_code: 7, signal: null } }, NOW);
+  assertEquals([bad.state, bad.exit_code, bad.process_exit_code], ["failed", 7, 7]);
+  const sig = transition(running, { type: "exit", info: { process_exit_code: null, signal: "SIGKILL" } }, NOW);
+  assertEquals([sig.state, sig.exit_code, sig.signal], ["failed", 137, "SIGKILL"]);
+});
+
+Deno.test("barn's verdict overrides the process code but keeps it", () => {
+  const running = job({ state: "running" });
+  const t = transition(running, {
+    type: "exit",
+    info: { process_exit_code: null, signal: "SIGTERM", outcome: { code: "E_TIMEOUT", error: "too slow" } },
+  }, NOW);
+  assertEquals([t.state, t.exit_code, t.signal, t.error], ["failed", "E_TIMEOUT", "SIGTERM", "too slow"]);
+  const c = transition(running, {
+    type: "exit",
+    info: { process_exit_code: 0, signal: null, outcome: { code: "E_CANCELED", error: "killed" } },
+  }, NOW);
+  assertEquals([c.state, c.exit_code, c.process_exit_code], ["canceled", "E_CANCELED", 0]);
+});
+
+Deno.test("cancel only from queued; interrupted only from running", () => {
+  assertEquals(transition(job(), { type: "cancel", reason: "r" }, NOW).state, "canceled");
+  assertThrows(() => transition(job({ state: "running" }), { type: "cancel", reason: "r" }, NOW), BarnError);
+  const i = transition(job({ state: "running" }), { type: "interrupted", error: "gone" }, NOW);
+  assertEquals([i.state, i.exit_code], ["failed", "E_INTERRUPTED"]);
+  assertThrows(() => transition(job(), { type: "interrupted", error: "x" }, NOW), BarnError);
+});
+
+Deno.test("finished jobs take no further events", () => {
+  for (const state of ["succeeded", "failed", "canceled"] as const) {
+    const done = job({ state, finished_at: NOW, exit_code: 0 });
+    for (
+      const ev of [
+        { type: "start", pid: 1, supervisor: "keeper" },
+        { type: "exit", info: { process_exit_code: 0, signal: null } },
+        { type: "cancel", reason: "r" },
+        { type: "interrupted", error: "e" },
+        { type: "heartbeat" },
+      ] as const
+    ) {
+      const err = assertThrows(() => transition(done, ev, NOW), BarnError);
+      assertEquals(err.code, "E_STATE");
+    }
+  }
+});
+
+Deno.test("spawn failures end failed with their symbolic code", () => {
+  const t = transition(job({ state: "running" }), { type: "spawn_failed", code: "E_SPAWN", error: "nope" }, NOW);
+  assertEquals([t.state, t.exit_code], ["failed", "E_SPAWN"]);
+});
+
+Deno.test("exitVerdict: a missing code counts as failure", () => {
+  assertEquals(exitVerdict({ process_exit_code: null, signal: null }).state, "failed");
+});
