@@ -1,7 +1,8 @@
 /** What a subcommand gets: parsed options, the home, a backend (service or --offline), and a printer. */
 
 import { BarnError, type ErrorBody } from "../errors.ts";
-import { type Config, loadConfig } from "../config/config.ts";
+import { type Config, defaultConfig, loadConfig } from "../config/config.ts";
+import { readTextIfExists } from "../platform/files.ts";
 import { Connection } from "../client/client.ts";
 import type { Request, RequestKind, ResponseData } from "../protocol/messages.ts";
 import { HomePaths, prepareHome, resolveHome } from "../platform/paths.ts";
@@ -39,6 +40,25 @@ export class CliContext {
     return this.#config ??= loadConfig(new HomePaths(this.home).config);
   }
 
+  /**
+   * The socket the running service announced in service.json; else config.json's, read
+   * leniently so that a bad config never stops a client from reaching the service.
+   */
+  get socketName(): string {
+    const info = readTextIfExists(new HomePaths(this.home).serviceInfo);
+    if (info) {
+      try {
+        const name = JSON.parse(info).socket_name;
+        if (typeof name === "string") return name;
+      } catch { /* fall through */ }
+    }
+    try {
+      return this.config.socket_name;
+    } catch {
+      return defaultConfig().socket_name;
+    }
+  }
+
   str(name: string): string | undefined {
     const v = this.options[name];
     return typeof v === "string" ? v : undefined;
@@ -55,7 +75,7 @@ export class CliContext {
       const { openOffline } = await import("./offline.ts");
       this.#backend = openOffline(this.paths, this.config);
     } else {
-      const conn = await Connection.open(this.home, this.config.socket_name);
+      const conn = await Connection.open(this.home, this.socketName);
       this.#backend = { request: (req) => conn.request(req), close: () => conn.close() };
     }
     return this.#backend;

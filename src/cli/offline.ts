@@ -43,8 +43,9 @@ export function openOffline(paths: HomePaths, config: Config): OfflineBackend {
     async request(req) {
       const res = await dispatch(ctx, req);
       if (!res.ok) throw new BarnError(res.error.code as "E_INTERNAL", res.error.message);
+      const { ok: _ok, ...data } = res;
       // deno-lint-ignore no-explicit-any
-      return res as any;
+      return data as any;
     },
     close: () => store.close(),
   };

@@ -58,7 +58,8 @@ export class Connection {
     await this.#checkHello();
     const res = await this.#read();
     if (!res.ok) throw new BarnError(res.error.code as "E_INTERNAL", res.error.message);
-    return res as unknown as ResponseData[K];
+    const { ok: _ok, ...data } = res;
+    return data as unknown as ResponseData[K];
   }
 
   /** Reads the next pushed message of a streaming request. */

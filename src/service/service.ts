@@ -4,7 +4,7 @@ import { BarnError, toErrorBody } from "../errors.ts";
 import { type Config, loadConfig } from "../config/config.ts";
 import { type HomePaths, prepareHome } from "../platform/paths.ts";
 import { writeFileAtomic } from "../platform/files.ts";
-import { checkToken, type Listener, listen } from "../platform/transport.ts";
+import { checkToken, connect, type Listener, listen } from "../platform/transport.ts";
 import { spawnSelfDetached } from "../platform/self.ts";
 import { acceptLoop } from "../protocol/accept.ts";
 import { FrameReader, writeFrame } from "../protocol/framing.ts";
@@ -29,32 +29,43 @@ export interface ServiceOptions {
 const IDLE_SECONDS = 30;
 
 /** Takes the one-service-per-home lock (released by the OS if we die), waiting briefly for a predecessor. */
-async function takeLock(paths: HomePaths): Promise<Deno.FsFile | null> {
+async function takeLock(paths: HomePaths, socketName: string): Promise<Deno.FsFile | null> {
   const f = Deno.openSync(paths.serviceLock, { read: true, write: true, create: true, mode: 0o600 });
   for (let i = 0; i < 50; i++) {
     if (f.tryLockSync(true)) return f;
+    // A holder that answers is a live service, not a predecessor handing over: give up at once.
+    if (i > 0 && await answers(paths.home, socketName)) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   f.close();
   return null;
 }
 
+async function answers(home: string, socketName: string): Promise<boolean> {
+  try {
+    const { conn } = await connect(home, socketName);
+    conn.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function runService(opts: ServiceOptions, signal: AbortSignal): Promise<number> {
   const paths = prepareHome(opts.home);
   const logger = await setupLogging(paths.serviceLog);
   const log = (m: string) => logger.info(m);
-  const lock = await takeLock(paths);
-  if (!lock) {
-    logger.info("another barn service already runs for {home}; exiting", { home: paths.home });
-    return 0;
-  }
   let config: Config;
   try {
     config = loadConfig(paths.config);
   } catch (e) {
     logger.error("cannot start: {message}", { message: (e as Error).message });
-    lock.close();
     return 105;
+  }
+  const lock = await takeLock(paths, config.socket_name);
+  if (!lock) {
+    logger.info("another barn service already runs for {home}; exiting", { home: paths.home });
+    return 0;
   }
   const opened = openChecked(paths);
   const store: Store = opened.store;
@@ -106,7 +117,7 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
     return 1;
   }
   const endpoint = listener.endpoint;
-  writeFileAtomic(paths.serviceInfo, JSON.stringify({ pid: Deno.pid, started_at: startedAt.toISOString(), version: VERSION, endpoint }) + "\n");
+  writeFileAtomic(paths.serviceInfo, JSON.stringify({ pid: Deno.pid, started_at: startedAt.toISOString(), version: VERSION, endpoint, socket_name: config.socket_name }) + "\n");
 
   const ops: ServiceOps = {
     status(): ServiceStatus {

@@ -133,10 +133,11 @@ export async function startService(home: string, env: Record<string, string> = {
   if (r.code !== 0) throw new Error(`service start failed (${r.code}): ${r.stdout}${r.stderr}`);
 }
 
+/** True for a live process; a zombie (PID 1 here may not reap) counts as dead. */
 export function pidAlive(pid: number): boolean {
   try {
-    Deno.kill(pid, "SIGCONT");
-    return true;
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return !/^\d+ \(.*\) Z/.test(stat);
   } catch {
     return false;
   }

@@ -15,7 +15,7 @@ type Action = typeof ACTIONS[number];
 
 async function currentStatus(ctx: CliContext): Promise<ServiceStatus | null> {
   try {
-    return (await requestOnce(ctx.home, ctx.config.socket_name, { kind: "service_status" })).status;
+    return (await requestOnce(ctx.home, ctx.socketName, { kind: "service_status" })).status;
   } catch (e) {
     if (e instanceof BarnError && e.code === "E_NO_SERVICE") return null;
     throw e;
@@ -29,7 +29,7 @@ function downStatus(ctx: CliContext): ServiceStatus {
     uptime_seconds: null,
     version: VERSION,
     home: ctx.home,
-    endpoint: endpointOf(ctx.home, ctx.config.socket_name),
+    endpoint: endpointOf(ctx.home, ctx.socketName),
     started_at: null,
     max_parallel: null,
     jobs: null,
@@ -76,7 +76,7 @@ async function stop(ctx: CliContext, quiet = false): Promise<number> {
     if (!quiet) await ctx.print({ view: "message", message: "barn service is not running", data: { state: "down" } });
     return 0;
   }
-  await requestOnce(ctx.home, ctx.config.socket_name, { kind: "shutdown", kill_jobs: ctx.flag("kill-jobs") });
+  await requestOnce(ctx.home, ctx.socketName, { kind: "shutdown", kill_jobs: ctx.flag("kill-jobs") });
   const grace = (ctx.config.kill_grace_seconds + 20) * 1000;
   if (!(await waitUntil(async () => (await currentStatus(ctx)) === null, grace))) {
     throw new BarnError("E_BUSY", `the barn service (pid ${before.pid}) is still answering after the stop request; see \`barn service logs\``);
@@ -158,7 +158,7 @@ export const service: Command = {
         await stop(ctx, true);
         return await start(ctx);
       case "reload": {
-        const r = await requestOnce(ctx.home, ctx.config.socket_name, { kind: "reload" });
+        const r = await requestOnce(ctx.home, ctx.socketName, { kind: "reload" });
         await ctx.print({
           view: "message",
           message: r.restarted ? "config reloaded; the service is restarting for the new socket (jobs keep running)" : `config reloaded; changed: ${r.changed.join(", ") || "nothing"}`,
