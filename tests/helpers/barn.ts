@@ -89,7 +89,8 @@ export async function cleanupHome(home: string): Promise<void> {
     if (!m || !m[2]!.includes("main.ts")) continue;
     try {
       const env = Deno.readTextFileSync(`/proc/${m[1]}/environ`);
-      if (env.split("\0").includes(`BARN_HOME=${home}`)) pids.push(Number(m[1]));
+      const h = env.split("\0").find((v) => v.startsWith("BARN_HOME="))?.slice(10);
+      if (h === home || h?.startsWith(home + "/")) pids.push(Number(m[1]));
     } catch { /* gone */ }
   }
   for (const pid of pids) {
@@ -98,14 +99,16 @@ export async function cleanupHome(home: string): Promise<void> {
     } catch { /* gone */ }
   }
   // Jobs lead their own groups; kill any group whose leader ran in this home.
-  try {
-    for (const e of Deno.readDirSync(`${home}/jobs`)) {
-      try {
-        const job = JSON.parse(Deno.readTextFileSync(`${home}/jobs/${e.name}/job.json`));
-        if (job.state === "running" && job.pid) Deno.kill(-job.pid, "SIGKILL");
-      } catch { /* not running */ }
-    }
-  } catch { /* no jobs */ }
+  for (const jobs of [`${home}/jobs`, `${home}/h/jobs`]) {
+    try {
+      for (const e of Deno.readDirSync(jobs)) {
+        try {
+          const job = JSON.parse(Deno.readTextFileSync(`${jobs}/${e.name}/job.json`));
+          if (job.state === "running" && job.pid) Deno.kill(-job.pid, "SIGKILL");
+        } catch { /* not running */ }
+      }
+    } catch { /* no jobs */ }
+  }
   await new Promise((r) => setTimeout(r, 50));
   try {
     Deno.removeSync(home, { recursive: true });
