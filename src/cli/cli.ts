@@ -12,8 +12,33 @@ import { describe } from "./commands/describe.ts";
 import { kill } from "./commands/kill.ts";
 import { clean } from "./commands/clean.ts";
 import { service } from "./commands/service.ts";
+import { logs } from "./commands/logs.ts";
+import { wait } from "./commands/wait.ts";
+import { retry } from "./commands/retry.ts";
+import { listen } from "./commands/listen.ts";
+import { release } from "./commands/release.ts";
+import { config } from "./commands/config.ts";
+import { hostinfo } from "./commands/hostinfo.ts";
+import { completions } from "./commands/completions.ts";
+import { skills } from "./commands/skills.ts";
 
-export const COMMANDS: readonly Command[] = [run, status, describe, kill, clean, service];
+export const COMMANDS: readonly Command[] = [
+  run,
+  status,
+  describe,
+  logs,
+  wait,
+  kill,
+  retry,
+  listen,
+  release,
+  clean,
+  service,
+  config,
+  hostinfo,
+  completions,
+  skills,
+];
 
 /** Splits leading global options (before the subcommand) from the rest. */
 function leadingGlobals(argv: readonly string[]): { globals: string[]; rest: string[] } {

@@ -4,7 +4,7 @@ import { BarnError, type ErrorBody } from "../errors.ts";
 import { type Config, defaultConfig, loadConfig } from "../config/config.ts";
 import { readTextIfExists } from "../platform/files.ts";
 import { Connection } from "../client/client.ts";
-import type { Request, RequestKind, ResponseData } from "../protocol/messages.ts";
+import type { Request, RequestKind, ResponseData, StreamFrame } from "../protocol/messages.ts";
 import { HomePaths, prepareHome, resolveHome } from "../platform/paths.ts";
 import type { OutputFormat, View } from "../render/view.ts";
 import { renderHuman } from "../render/human.ts";
@@ -12,6 +12,10 @@ import { renderJson } from "../render/json.ts";
 
 export interface Backend {
   request<K extends RequestKind>(req: Extract<Request, { kind: K }>): Promise<ResponseData[K]>;
+  stream<K extends RequestKind>(
+    req: Extract<Request, { kind: K }>,
+    onFrame: (frame: StreamFrame) => void | Promise<void>,
+  ): Promise<ResponseData[K]>;
   close(): void;
 }
 
@@ -76,7 +80,11 @@ export class CliContext {
       this.#backend = openOffline(this.paths, this.config);
     } else {
       const conn = await Connection.open(this.home, this.socketName);
-      this.#backend = { request: (req) => conn.request(req), close: () => conn.close() };
+      this.#backend = {
+        request: (req) => conn.request(req),
+        stream: (req, onFrame) => conn.stream(req, onFrame),
+        close: () => conn.close(),
+      };
     }
     return this.#backend;
   }
@@ -104,6 +112,12 @@ export class CliContext {
 
   close(): void {
     this.#backend?.close();
+    this.#backend = null;
+  }
+
+  /** Drops the connection so the next backend() reconnects (after a service restart). */
+  reconnect(): void {
+    this.close();
   }
 
   usage(message: string): never {

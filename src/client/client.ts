@@ -2,7 +2,14 @@
 
 import { BarnError } from "../errors.ts";
 import { FrameReader, writeFrame } from "../protocol/framing.ts";
-import { PROTOCOL_VERSION, type Request, type RequestKind, type Response, type ResponseData } from "../protocol/messages.ts";
+import {
+  PROTOCOL_VERSION,
+  type Request,
+  type RequestKind,
+  type Response,
+  type ResponseData,
+  type StreamFrame,
+} from "../protocol/messages.ts";
 import { connect, endpointOf } from "../platform/transport.ts";
 import { VERSION } from "../version.ts";
 
@@ -60,6 +67,25 @@ export class Connection {
     if (!res.ok) throw new BarnError(res.error.code as "E_INTERNAL", res.error.message);
     const { ok: _ok, ...data } = res;
     return data as unknown as ResponseData[K];
+  }
+
+  /** Sends a streaming request: frames go to `onFrame` until the final response. */
+  async stream<K extends RequestKind>(
+    req: Extract<Request, { kind: K }>,
+    onFrame: (frame: StreamFrame) => void | Promise<void>,
+  ): Promise<ResponseData[K]> {
+    await writeFrame(this.conn, req);
+    await this.#checkHello();
+    for (;;) {
+      const res = await this.#read();
+      if (!res.ok) throw new BarnError(res.error.code as "E_INTERNAL", res.error.message);
+      if ("stream" in res) {
+        await onFrame(res as unknown as StreamFrame);
+        continue;
+      }
+      const { ok: _ok, ...data } = res;
+      return data as unknown as ResponseData[K];
+    }
   }
 
   /** Reads the next pushed message of a streaming request. */

@@ -73,11 +73,105 @@ export function readTail(path: string, maxBytes: number): { text: string; size: 
   }
 }
 
-/** The last `lines` lines of a file, reading only its end. */
-export function tailLines(path: string, lines: number, maxBytes = 64 * 1024): string[] {
-  if (lines <= 0) return [];
-  const { text } = readTail(path, maxBytes);
-  const all = text.split("\n");
-  if (all.length > 0 && all[all.length - 1] === "") all.pop();
-  return all.slice(-lines);
+/**
+ * The last `lines` lines of a file, reading backwards in chunks from its end until
+ * enough newlines are seen: the bytes read stay a small multiple of what is printed.
+ */
+export function tailLines(path: string, lines: number, chunk = 16 * 1024): string[] {
+  return new TextDecoder().decode(tailBytes(path, lines, chunk).bytes).split("\n").slice(0, -1)
+    .slice(-lines);
+}
+
+/** The bytes of the last `lines` lines (the final line counts even without a newline). */
+export function tailBytes(path: string, lines: number, chunk = 16 * 1024): { bytes: Uint8Array; size: number } {
+  let f: Deno.FsFile;
+  try {
+    f = Deno.openSync(path, { read: true });
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return { bytes: new Uint8Array(), size: 0 };
+    throw e;
+  }
+  try {
+    const size = f.statSync().size;
+    if (lines <= 0 || size === 0) return { bytes: new Uint8Array(), size };
+    const parts: Uint8Array[] = [];
+    let pos = size;
+    let newlines = 0;
+    let start = 0;
+    let first = true;
+    outer: while (pos > 0) {
+      const n = Math.min(chunk, pos);
+      pos -= n;
+      const buf = new Uint8Array(n);
+      f.seekSync(pos, Deno.SeekMode.Start);
+      let off = 0;
+      while (off < n) {
+        const r = f.readSync(buf.subarray(off));
+        if (r === null || r === 0) break;
+        off += r;
+      }
+      parts.unshift(buf);
+      for (let i = n - 1; i >= 0; i--) {
+        if (first) {
+          first = false; // the last line's own terminator (if any) is not a boundary
+          continue;
+        }
+        if (buf[i] === 0x0a && ++newlines >= lines) {
+          start = pos + i + 1;
+          break outer;
+        }
+      }
+    }
+    const all = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      all.set(p, o);
+      o += p.length;
+    }
+    const out = all.subarray(start - pos);
+    return { bytes: out[out.length - 1] === 0x0a ? out : concatNl(out), size };
+  } finally {
+    f.close();
+  }
+}
+
+function concatNl(b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(b.length + 1);
+  out.set(b);
+  out[b.length] = 0x0a;
+  return out;
+}
+
+/** Copies a byte range of a file to a writer in chunks, never holding the whole file. */
+export async function copyRange(
+  path: string,
+  from: number,
+  to: number,
+  w: { write(p: Uint8Array): Promise<number> },
+): Promise<number> {
+  const f = await Deno.open(path, { read: true });
+  try {
+    await f.seek(from, Deno.SeekMode.Start);
+    const buf = new Uint8Array(64 * 1024);
+    let pos = from;
+    while (pos < to) {
+      const n = await f.read(buf.subarray(0, Math.min(buf.length, to - pos)));
+      if (n === null || n === 0) break;
+      let off = 0;
+      while (off < n) off += await w.write(buf.subarray(off, n));
+      pos += n;
+    }
+    return pos;
+  } finally {
+    f.close();
+  }
+}
+
+export function fileSize(path: string): number {
+  try {
+    return Deno.statSync(path).size;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return 0;
+    throw e;
+  }
 }

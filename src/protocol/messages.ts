@@ -22,7 +22,11 @@ export type Request =
   | { kind: "clean" }
   | { kind: "service_status" }
   | { kind: "reload" }
-  | { kind: "shutdown"; kill_jobs: boolean };
+  | { kind: "shutdown"; kill_jobs: boolean }
+  | { kind: "wait"; ids: string[]; tag?: string | undefined; timeout_seconds?: number | undefined }
+  | { kind: "listen"; tag?: string | undefined; since?: number | undefined; progress?: boolean | undefined }
+  | { kind: "retry"; id: string }
+  | { kind: "release"; latch: string };
 
 export type RequestKind = Request["kind"];
 
@@ -48,14 +52,42 @@ export interface ServiceStatus {
 export interface ResponseData {
   hello: { protocol: number; server_version: string };
   submit: { jobs: { job: Job; duplicate: boolean }[] };
-  status: { jobs: Job[] };
+  status: { jobs: Job[]; total: number };
   describe: { job: DescribedJob };
   kill: { job: Job };
   clean: { removed: Job[] };
   service_status: { status: ServiceStatus };
   reload: { restarted: boolean; changed: string[] };
   shutdown: { stopping: true };
+  wait: { jobs: Job[]; timed_out: boolean };
+  listen: { ended: true };
+  retry: { job: Job };
+  release: { jobs: Job[] };
 }
+
+/** One state change as `listen` streams it; `seq` is stored, so a client can resume after it. */
+export interface JobEventRecord {
+  seq: number;
+  job_id: string;
+  state: JobState;
+  at: string;
+  tag: string | null;
+}
+
+/** A live progress update (`listen --progress`); not stored, so it has no seq. */
+export interface ProgressEventRecord {
+  seq: null;
+  job_id: string;
+  state: "progress";
+  at: string;
+  tag: string | null;
+  progress: Job["progress"];
+}
+
+/** Frames a streaming request sends before its final response. */
+export type StreamFrame =
+  | { ok: true; stream: "event"; event: JobEventRecord | ProgressEventRecord }
+  | { ok: true; stream: "keepalive"; seq?: number };
 
 export type Response<K extends RequestKind = RequestKind> =
   | ({ ok: true } & ResponseData[K])

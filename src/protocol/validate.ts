@@ -34,6 +34,20 @@ const request = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("service_status") }),
   z.strictObject({ kind: z.literal("reload") }),
   z.strictObject({ kind: z.literal("shutdown"), kill_jobs: z.boolean() }),
+  z.strictObject({
+    kind: z.literal("wait"),
+    ids: z.array(str).max(10000),
+    tag: str.optional(),
+    timeout_seconds: z.number().positive().optional(),
+  }),
+  z.strictObject({
+    kind: z.literal("listen"),
+    tag: str.optional(),
+    since: z.number().int().min(0).optional(),
+    progress: z.boolean().optional(),
+  }),
+  z.strictObject({ kind: z.literal("retry"), id: str }),
+  z.strictObject({ kind: z.literal("release"), latch: str.min(1) }),
 ]);
 
 /** Parses an untrusted message into a Request, or throws E_BAD_REQUEST naming the first problem. */

@@ -5,6 +5,8 @@ import type { Job } from "../jobs/job.ts";
 import type { ServiceStatus } from "../protocol/messages.ts";
 import type { HomePaths } from "../platform/paths.ts";
 import type { Store } from "../store/store.ts";
+import type { Changes } from "./changes.ts";
+import type { StreamFrame } from "../protocol/messages.ts";
 
 /** Starting and stopping jobs: the service queues them to its keeper; --offline runs them in-process. */
 export interface JobControl {
@@ -27,4 +29,9 @@ export interface HandlerContext {
   config(): Config;
   jobs: JobControl;
   service: ServiceOps | null;
+  /** Woken whenever this process learns that a job changed. */
+  changes: Changes;
 }
+
+/** Sends one frame of a streaming response; rejects when the client has gone. */
+export type Send = (frame: StreamFrame) => Promise<void>;

@@ -18,6 +18,7 @@ export class Scheduler implements JobControl {
     private keeper: KeeperLink,
     private config: () => Config,
     private log: (m: string) => void,
+    private changed: () => void = () => {},
   ) {}
 
   dispatch(): void {
@@ -54,6 +55,7 @@ export class Scheduler implements JobControl {
       this.log(`job ${job.job_id}: keeper could not start it: ${(e as Error).message}`);
     }).finally(() => {
       this.#starting.delete(job.job_id);
+      this.changed();
       this.pump();
     });
   }

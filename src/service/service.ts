@@ -19,6 +19,7 @@ import { KeeperLink } from "./keeper_link.ts";
 import { reconcile } from "./reconcile.ts";
 import { Scheduler } from "./scheduler.ts";
 import { setupLogging } from "./logger.ts";
+import { Changes } from "./changes.ts";
 
 export interface ServiceOptions {
   home: string;
@@ -87,9 +88,13 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
   let restartAfterStop = false;
 
   let scheduler: Scheduler;
+  const changes = new Changes();
   const keeper = new KeeperLink(
     paths,
-    () => scheduler.pump(),
+    () => {
+      changes.notify();
+      scheduler.pump();
+    },
     () => {
       if (stopping.signal.aborted) return;
       log("the job keeper exited (idle) or died; settling any jobs it left");
@@ -97,7 +102,7 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
     },
     log,
   );
-  scheduler = new Scheduler(store, keeper, () => config, log);
+  scheduler = new Scheduler(store, keeper, () => config, log, () => changes.notify());
 
   // Re-adopt: attach to a live keeper, then settle jobs whose supervisor is gone.
   const attached = await keeper.attachIfAlive();
@@ -164,7 +169,7 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
       })().finally(() => stopping.abort());
     },
   };
-  const ctx: HandlerContext = { store, paths, config: () => config, jobs: scheduler, service: ops };
+  const ctx: HandlerContext = { store, paths, config: () => config, jobs: scheduler, service: ops, changes };
 
   const onHup = () => ops.reload().catch((e) => logger.error("reload refused: {message}", { message: (e as Error).message }));
   if (Deno.build.os !== "windows") Deno.addSignalListener("SIGHUP", onHup);
@@ -253,7 +258,7 @@ async function serveConnection(
       if (raw === null) return;
       clearTimeout(idle);
       const req: Request = parseRequest(raw);
-      await writeFrame(conn, await dispatch(ctx, req));
+      await writeFrame(conn, await dispatch(ctx, req, (frame) => writeFrame(conn, frame)));
     }
   } catch (e) {
     if (!(e instanceof Deno.errors.BadResource) && !(e instanceof Deno.errors.ConnectionReset)) {

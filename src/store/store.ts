@@ -9,6 +9,7 @@ import { newJobId, resolvePrefix } from "../jobs/ids.ts";
 import { type HomePaths } from "../platform/paths.ts";
 import { writeFileAtomic } from "../platform/files.ts";
 import { MIGRATIONS } from "./migrations.ts";
+import type { JobEventRecord } from "../protocol/messages.ts";
 
 type Row = Record<string, unknown>;
 
@@ -295,7 +296,47 @@ export class Store {
     });
   }
 
-  list(filter: ListFilter = {}): Job[] {
+  /** State changes after `seq`, oldest first, optionally for one tag. */
+  eventsSince(seq: number, tag: string | undefined, limit = 1000): JobEventRecord[] {
+    const sql = "SELECT e.seq, e.job_id, e.state, e.at, j.tag FROM events e LEFT JOIN jobs j ON j.job_id = e.job_id " +
+      `WHERE e.seq > ?${tag !== undefined ? " AND j.tag = ?" : ""} ORDER BY e.seq LIMIT ?`;
+    const params: (string | number)[] = tag !== undefined ? [seq, tag, limit] : [seq, limit];
+    return (this.#stmt(sql).all(...params) as Row[]).map((r) => ({
+      seq: r.seq as number,
+      job_id: r.job_id as string,
+      state: r.state as JobState,
+      at: r.at as string,
+      tag: (r.tag as string | null) ?? null,
+    }));
+  }
+
+  lastEventSeq(): number {
+    return (this.#stmt("SELECT COALESCE(MAX(seq), 0) AS n FROM events").get() as Row).n as number;
+  }
+
+  /** Releases every queued job held on `latch`; returns them. */
+  release(latch: string): Job[] {
+    const now = nowIso();
+    const jobs = this.tx(() => {
+      const rows = this.#stmt("SELECT * FROM jobs WHERE latch = ? AND state = 'queued' ORDER BY created_at, rowid")
+        .all(latch) as Row[];
+      return rows.map((r) => {
+        const after = transition(this.#fromRow(r), { type: "release" }, now);
+        this.#writeRow(after);
+        return after;
+      });
+    });
+    for (const j of jobs) this.snapshot(j);
+    return jobs;
+  }
+
+  /** How many jobs a filter matches, ignoring its limit. */
+  count(filter: ListFilter = {}): number {
+    const { where, params } = this.#where(filter);
+    return (this.#stmt(`SELECT COUNT(*) AS n FROM jobs ${where}`).get(...params) as Row).n as number;
+  }
+
+  #where(filter: ListFilter): { where: string; params: (string | number)[] } {
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (filter.state) {
@@ -310,8 +351,12 @@ export class Store {
       where.push("created_at >= ?");
       params.push(filter.since);
     }
-    const sql = `SELECT * FROM jobs ${where.length ? "WHERE " + where.join(" AND ") : ""} ` +
-      `ORDER BY created_at DESC, rowid DESC${filter.limit ? " LIMIT ?" : ""}`;
+    return { where: where.length ? "WHERE " + where.join(" AND ") : "", params };
+  }
+
+  list(filter: ListFilter = {}): Job[] {
+    const { where, params } = this.#where(filter);
+    const sql = `SELECT * FROM jobs ${where} ORDER BY created_at DESC, rowid DESC${filter.limit ? " LIMIT ?" : ""}`;
     if (filter.limit) params.push(filter.limit);
     return (this.#stmt(sql).all(...params) as Row[]).map((r) => this.#fromRow(r));
   }

@@ -16,7 +16,16 @@ function specFrom(ctx: CliContext): JobSpec {
   const tag = ctx.str("tag");
   if (tag !== undefined) spec.tag = tag;
   const key = ctx.str("key");
-  if (key !== undefined) spec.key = key;
+  if (key !== undefined) {
+    if (key === "") throw new BarnError("E_USAGE", "--key must not be empty");
+    spec.key = key;
+  }
+  const pending = ctx.str("pending");
+  if (pending !== undefined) {
+    if (pending === "") throw new BarnError("E_USAGE", "--pending needs a latch name, e.g. --pending=nightly");
+    if (ctx.offline) throw new BarnError("E_USAGE", "--pending holds a job for the service; it does not combine with --offline");
+    spec.latch = pending;
+  }
   if (timeout !== undefined) {
     const s = parseDuration(timeout, "--timeout");
     if (s <= 0) throw new BarnError("E_USAGE", "--timeout must be above zero, e.g. --timeout=30m");
@@ -28,12 +37,13 @@ function specFrom(ctx: CliContext): JobSpec {
 export const run: Command = {
   name: "run",
   summary: "submit a job (ffmpeg, ffprobe or curl); prints its id",
-  usage: "barn run [--tag=T] [--key=K] [--timeout=DUR] [--offline] [--output=F] [--] <cmd> [args…]",
+  usage: "barn run [--tag=T] [--key=K] [--timeout=DUR] [--pending=LATCH] [--offline] [--output=F] [--] <cmd> [args…]",
   example: "barn run --tag=probe ffprobe -v error -show_format /tmp/barn/input/clip.mp4",
   options: {
     tag: { type: "string" },
     key: { type: "string" },
     timeout: { type: "string" },
+    pending: { type: "string" },
   },
   stopAtPositional: true,
   async run(ctx) {

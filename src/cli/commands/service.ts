@@ -109,7 +109,7 @@ async function logs(ctx: CliContext): Promise<number> {
   const n = Number(nText);
   if (!Number.isInteger(n) || n < 0) throw new BarnError("E_USAGE", `--tail must be a whole number (got '${nText}')`);
   const path = ctx.paths.serviceLog;
-  const lines = tailLines(path, n, Math.max(64 * 1024, n * 512));
+  const lines = tailLines(path, n);
   if (lines.length) await writeOut(Deno.stdout, lines.join("\n") + "\n");
   if (!ctx.flag("follow")) return 0;
   let offset = readTail(path, 0).size;

@@ -2,14 +2,34 @@
 
 import { BarnError } from "../../errors.ts";
 import { JOB_STATES, type JobState } from "../../jobs/job.ts";
+import { parseDuration } from "../../config/duration.ts";
 import type { Command } from "../command.ts";
+
+const DEFAULT_LIMIT = 100;
+
+/** --since takes a duration back from now (`2h`) or a time (`2026-11-23T10:00:00Z`). */
+export function sinceTime(text: string | undefined, now = Date.now()): string | undefined {
+  if (text === undefined) return undefined;
+  if (/^\d{4}-\d\d-\d\d/.test(text)) {
+    const t = Date.parse(text);
+    if (Number.isNaN(t)) throw new BarnError("E_USAGE", `--since '${text}' is not a valid time`);
+    return new Date(t).toISOString();
+  }
+  return new Date(now - parseDuration(text, "--since") * 1000).toISOString();
+}
 
 export const status: Command = {
   name: "status",
   summary: "list jobs, newest first",
-  usage: "barn status [--tag=T] [--state=S] [--output=F]",
-  example: "barn status --state=running --output=json",
-  options: { tag: { type: "string" }, state: { type: "string" } },
+  usage: "barn status [--tag=T] [--state=S] [--since=DUR|TIME] [--limit=N | --all] [--output=F]",
+  example: "barn status --state=running --since=1h --output=json",
+  options: {
+    tag: { type: "string" },
+    state: { type: "string" },
+    since: { type: "string" },
+    limit: { type: "string" },
+    all: { type: "boolean" },
+  },
   async run(ctx) {
     if (ctx.positionals.length > 0) {
       throw new BarnError("E_USAGE", `barn status takes no arguments (got '${ctx.positionals[0]}'); use \`barn describe <id>\` for one job`);
@@ -18,12 +38,21 @@ export const status: Command = {
     if (state !== undefined && !(JOB_STATES as readonly string[]).includes(state)) {
       throw new BarnError("E_USAGE", `--state must be one of ${JOB_STATES.join(", ")} (got '${state}')`);
     }
+    const limitText = ctx.str("limit");
+    if (limitText !== undefined && ctx.flag("all")) throw new BarnError("E_USAGE", "--limit and --all don't combine");
+    const limit = ctx.flag("all") ? undefined : limitText === undefined ? DEFAULT_LIMIT : Number(limitText);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+      throw new BarnError("E_USAGE", `--limit must be a positive whole number (got '${limitText}')`);
+    }
     const backend = await ctx.backend();
-    const { jobs } = await backend.request({
+    const { jobs, total } = await backend.request({
       kind: "status",
-      filter: { state: state as JobState | undefined, tag: ctx.str("tag") },
+      filter: { state: state as JobState | undefined, tag: ctx.str("tag"), since: sinceTime(ctx.str("since")), limit },
     });
     await ctx.print({ view: "jobs", jobs });
+    if (ctx.format === "human" && total > jobs.length) {
+      console.error(`(showing the newest ${jobs.length} of ${total} jobs; --all shows every one)`);
+    }
     return 0;
   },
 };

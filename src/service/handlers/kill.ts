@@ -5,6 +5,14 @@ import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext } from "../context.ts";
 
 export async function handleKill(ctx: HandlerContext, req: RequestOf<"kill">): Promise<ResponseData["kill"]> {
+  try {
+    return await kill(ctx, req);
+  } finally {
+    ctx.changes.notify();
+  }
+}
+
+async function kill(ctx: HandlerContext, req: RequestOf<"kill">): Promise<ResponseData["kill"]> {
   const job = ctx.store.resolve(req.id);
   switch (job.state) {
     case "queued":

@@ -1,8 +1,10 @@
-/** status: jobs newest first, filtered through the store's indexes. */
+/** status: jobs newest first, filtered through the store's indexes, with the total before the limit. */
 
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext } from "../context.ts";
 
 export function handleStatus(ctx: HandlerContext, req: RequestOf<"status">): ResponseData["status"] {
-  return { jobs: ctx.store.list(req.filter) };
+  const jobs = ctx.store.list(req.filter);
+  const total = req.filter.limit && jobs.length === req.filter.limit ? ctx.store.count(req.filter) : jobs.length;
+  return { jobs, total };
 }

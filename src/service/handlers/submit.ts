@@ -25,5 +25,6 @@ export function handleSubmit(ctx: HandlerContext, req: RequestOf<"submit">): Res
   });
   const jobs = ctx.store.insert(req.jobs);
   ctx.jobs.dispatch();
+  ctx.changes.notify();
   return { jobs };
 }

@@ -1,0 +1,81 @@
+/** barn logs: a job's output; --tail reads from the end, -f follows until the job ends. */
+
+import { BarnError } from "../../errors.ts";
+import { exitCodeFor } from "../../jobs/exit_codes.ts";
+import { isFinished, type Job } from "../../jobs/job.ts";
+import { copyRange, fileSize, tailBytes } from "../../platform/files.ts";
+import type { Command } from "../command.ts";
+import type { CliContext } from "../context.ts";
+import { withReconnect } from "../reconnect.ts";
+import { oneId } from "./describe.ts";
+
+interface Stream {
+  path: string;
+  out: typeof Deno.stdout | typeof Deno.stderr;
+  offset: number;
+}
+
+async function fetchJob(ctx: CliContext, id: string): Promise<Job> {
+  return await withReconnect(ctx, async () => (await (await ctx.backend()).request({ kind: "describe", id, lines: 0 })).job);
+}
+
+export const logs: Command = {
+  name: "logs",
+  summary: "print a job's output (stdout, then stderr); -f follows it until the job ends",
+  usage: "barn logs <id> [-f] [-n N | --tail=N] [--stdout | --stderr]",
+  example: "barn logs -f --stderr k3f9",
+  options: {
+    follow: { type: "boolean", short: "f" },
+    lines: { type: "string", short: "n" },
+    tail: { type: "string" },
+    stdout: { type: "boolean" },
+    stderr: { type: "boolean" },
+  },
+  async run(ctx) {
+    const id = oneId(ctx, "logs");
+    const nText = ctx.str("tail") ?? ctx.str("lines");
+    const n = nText === undefined ? undefined : Number(nText);
+    if (n !== undefined && (!Number.isInteger(n) || n < 0)) {
+      throw new BarnError("E_USAGE", `--tail must be a whole number of lines (got '${nText}')`);
+    }
+    let job = await fetchJob(ctx, id);
+    const both = !ctx.flag("stdout") && !ctx.flag("stderr");
+    const streams: Stream[] = [];
+    if (both || ctx.flag("stdout")) streams.push({ path: job.stdout_path, out: Deno.stdout, offset: 0 });
+    if (both || ctx.flag("stderr")) streams.push({ path: job.stderr_path, out: ctx.flag("stdout") || both ? Deno.stderr : Deno.stdout, offset: 0 });
+    // With both, stdout goes to stdout and stderr to stderr, as the job wrote them.
+    if (both) streams[1]!.out = Deno.stderr;
+    for (const s of streams) {
+      const size = fileSize(s.path);
+      if (n !== undefined) {
+        const { bytes } = tailBytes(s.path, n);
+        await writeAll(s.out, bytes);
+      } else await copyRange(s.path, 0, size, s.out);
+      s.offset = size;
+    }
+    if (!ctx.flag("follow")) return 0;
+    let lastCheck = 0;
+    for (;;) {
+      const finished = isFinished(job.state);
+      for (const s of streams) {
+        const size = fileSize(s.path);
+        if (size < s.offset) {
+          // The log was compacted at its cap: its middle is gone, go on from its new end.
+          await writeAll(s.out, new TextEncoder().encode("\n[barn: log compacted at max_log_bytes; following its tail]\n"));
+          s.offset = size;
+        } else if (size > s.offset) s.offset = await copyRange(s.path, s.offset, size, s.out);
+      }
+      if (finished) return exitCodeFor(job.exit_code);
+      await new Promise((r) => setTimeout(r, 200));
+      if (Date.now() - lastCheck > 500) {
+        job = await fetchJob(ctx, job.job_id);
+        lastCheck = Date.now();
+      }
+    }
+  },
+};
+
+async function writeAll(w: { write(p: Uint8Array): Promise<number> }, data: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < data.length) off += await w.write(data.subarray(off));
+}

@@ -1,0 +1,72 @@
+/** barn skills show: an agent skill file (Markdown) that teaches a coding agent to drive barn. */
+
+import { BarnError } from "../../errors.ts";
+import type { Command } from "../command.ts";
+import { writeOut } from "../context.ts";
+
+export const SKILL = `---
+name: barn
+description: Run and track long media jobs (ffmpeg, ffprobe, curl) in the background with barn, a durable job daemon. Use it for transcodes, probes and downloads that must survive the session.
+---
+
+# Driving barn
+
+barn runs ffmpeg, ffprobe and curl jobs in the background, durably. Jobs survive your
+session, service restarts and crashes. Always ask for JSON: \`--output=json\`.
+
+## Start the service (once per host)
+
+    barn service start            # exits 0 if it is already running
+
+## Submit a job, idempotently
+
+    barn run --output=json --key=probe-clip-1 --tag=probe ffprobe -v error -of json -show_format clip.mp4
+
+- \`--key\` makes the submission idempotent: running it again returns the existing job with
+  \`"duplicate": true\` instead of starting another. Use a key derived from the work.
+- barn's options go before the command; everything after the command name is the command's.
+- Only ffmpeg, ffprobe and curl are allowed (\`E_NOT_ALLOWED\` otherwise). No shell.
+- \`--timeout=30m\` bounds wall-clock time (\`E_TIMEOUT\`, exit 124).
+
+The JSON record has \`job_id\` (use any 4+ character prefix later), \`state\`
+(\`queued|running|succeeded|failed|canceled\`), \`exit_code\`, \`error\`, \`stdout_path\`,
+\`stderr_path\` and \`progress\` (percent, speed, eta_seconds for media jobs).
+
+## Wait, then read the result
+
+    barn wait <id> --timeout=1h   # exit code = the job's code; 103 = wait timed out (job keeps running)
+    barn describe <id> --output=json
+    barn logs <id> --stderr --tail=50
+
+## Exit codes to branch on
+
+- 0 success; a job's own code passes through \`wait\` and \`run --offline\` (curl 7, 22, 28 …).
+- 2 usage error (fix the command line), 100 service not running (\`barn service start\`),
+  101 unknown or ambiguous id, 102 wrong state, 103 wait timeout, 124 job timed out,
+  126 command not allowed, 127 command not found, 130 canceled, 110 interrupted.
+- JSON errors look like \`{"error": {"code": "E_…", "message": "…"}}\`.
+
+## Other commands
+
+    barn status --output=json --state=running --tag=T
+    barn kill <id>                 # TERM the whole process tree, KILL after a grace period
+    barn retry <id>                # new job, same command; record has retry_of
+    barn listen --output=json      # JSON Lines of state changes; resume with --since=SEQ
+    barn run --pending=L …; barn release L   # hold jobs until released
+    barn run --offline …           # no service: runs in the foreground, same records
+`;
+
+export const skills: Command = {
+  name: "skills",
+  summary: "print an agent skill file that teaches an AI coding agent to drive barn",
+  usage: "barn skills show",
+  example: "barn skills show > ~/.claude/skills/barn/SKILL.md",
+  options: {},
+  async run(ctx) {
+    if (ctx.positionals[0] !== "show" || ctx.positionals.length !== 1) {
+      throw new BarnError("E_USAGE", "use `barn skills show`");
+    }
+    await writeOut(Deno.stdout, SKILL);
+    return 0;
+  },
+};

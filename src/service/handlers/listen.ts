@@ -1,0 +1,40 @@
+/** listen: stream every stored state change after `since`, then live ones, until the client goes. */
+
+import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
+import type { HandlerContext, Send } from "../context.ts";
+
+const KEEPALIVE_MS = 10_000;
+
+export async function handleListen(ctx: HandlerContext, req: RequestOf<"listen">, send: Send): Promise<ResponseData["listen"]> {
+  // Without --since, start from now: only changes that happen from here on.
+  let seq = req.since ?? ctx.store.lastEventSeq();
+  // Tell the client where it starts, so a reconnect can resume from exactly here.
+  await send({ ok: true, stream: "keepalive", seq });
+  const lastProgress = new Map<string, string>();
+  let lastSend = Date.now();
+  for (;;) {
+    for (const ev of ctx.store.eventsSince(seq, req.tag)) {
+      await send({ ok: true, stream: "event", event: ev });
+      seq = ev.seq;
+      lastSend = Date.now();
+    }
+    if (req.progress) {
+      for (const job of ctx.store.list({ state: "running", tag: req.tag })) {
+        if (!job.progress?.updated_at || lastProgress.get(job.job_id) === job.progress.updated_at) continue;
+        lastProgress.set(job.job_id, job.progress.updated_at);
+        await send({
+          ok: true,
+          stream: "event",
+          event: { seq: null, job_id: job.job_id, state: "progress", at: job.progress.updated_at, tag: job.tag, progress: job.progress },
+        });
+        lastSend = Date.now();
+      }
+    }
+    if (Date.now() - lastSend >= KEEPALIVE_MS) {
+      await send({ ok: true, stream: "keepalive", seq }); // also how a vanished client is noticed
+      lastSend = Date.now();
+    }
+    await ctx.changes.wait(req.progress ? 500 : 1000);
+  }
+}
+

@@ -1,0 +1,30 @@
+/** wait: block until the given jobs (or a tag's jobs) have all finished, or the timeout passes. */
+
+import { BarnError } from "../../errors.ts";
+import { isFinished, type Job } from "../../jobs/job.ts";
+import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
+import type { HandlerContext, Send } from "../context.ts";
+
+const KEEPALIVE_MS = 10_000;
+
+export async function handleWait(ctx: HandlerContext, req: RequestOf<"wait">, send: Send): Promise<ResponseData["wait"]> {
+  const ids = req.ids.map((p) => ctx.store.resolve(p).job_id);
+  if (req.tag !== undefined) {
+    for (const j of ctx.store.list({ tag: req.tag })) if (!ids.includes(j.job_id)) ids.push(j.job_id);
+    if (ids.length === 0) throw new BarnError("E_NOT_FOUND", `no job has tag '${req.tag}': list tags with \`barn status\``);
+  }
+  if (ids.length === 0) throw new BarnError("E_USAGE", "give job ids or --tag to wait for");
+  const deadline = req.timeout_seconds === undefined ? Infinity : Date.now() + req.timeout_seconds * 1000;
+  let lastKeepalive = Date.now();
+  for (;;) {
+    const jobs = ids.map((id) => ctx.store.get(id)).filter((j): j is Job => j !== null);
+    if (jobs.every((j) => isFinished(j.state))) return { jobs, timed_out: false };
+    const now = Date.now();
+    if (now >= deadline) return { jobs, timed_out: true };
+    if (now - lastKeepalive >= KEEPALIVE_MS) {
+      await send({ ok: true, stream: "keepalive" });
+      lastKeepalive = now;
+    }
+    await ctx.changes.wait(Math.min(500, deadline - now, KEEPALIVE_MS));
+  }
+}
