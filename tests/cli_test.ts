@@ -50,7 +50,12 @@ Deno.test("bad input: clear errors, exit 2, nothing written", async () => {
 Deno.test("commands off the allowlist are refused, nothing started", async () => {
   const home = tempHome("allow");
   try {
-    for (const cmd of [["sh", "-c", "touch /tmp/barn/pwned"], ["/usr/bin/ffmpeg", "-version"], ["python3", "-V"]]) {
+    for (
+      const cmd of [["sh", "-c", "touch /tmp/barn/pwned"], ["/usr/bin/ffmpeg", "-version"], [
+        "python3",
+        "-V",
+      ]]
+    ) {
       const r = await barn(home, ["--offline", "--output=json", "run", ...cmd]);
       assertEquals(r.code, 126, r.stdout + r.stderr);
       assertEquals(r.json().error.code, "E_NOT_ALLOWED");
@@ -84,31 +89,56 @@ Deno.test("--offline ffprobe: the full record, the same from describe and status
   const home = tempHome("offline");
   try {
     const clip = await makeClip(`${home}/input/clip.mp4`.replace("/input/", "/"), 1);
-    const r = await barn(home, ["run", "--offline", "--output=json", "--tag=probe", "ffprobe", "-v", "error", "-of", "json", "-show_format", clip]);
+    const r = await barn(home, [
+      "run",
+      "--offline",
+      "--output=json",
+      "--tag=probe",
+      "ffprobe",
+      "-v",
+      "error",
+      "-of",
+      "json",
+      "-show_format",
+      clip,
+    ]);
     assertEquals(r.code, 0, r.stderr);
     const rec = r.json();
     for (const f of JOB_FIELDS) assert(f in rec, `missing field ${f}`);
-    assertEquals([rec.state, rec.exit_code, rec.tag, rec.supervisor], ["succeeded", 0, "probe", "offline"]);
+    assertEquals([rec.state, rec.exit_code, rec.tag, rec.supervisor], [
+      "succeeded",
+      0,
+      "probe",
+      "offline",
+    ]);
     assertMatch(rec.job_id, /^[0-9a-z]{12}$/);
-    for (const f of ["created_at", "started_at", "finished_at", "heartbeat"]) assertMatch(rec[f], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    for (const f of ["created_at", "started_at", "finished_at", "heartbeat"]) {
+      assertMatch(rec[f], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    }
     assert(typeof rec.pid === "number");
     const probe = JSON.parse(Deno.readTextFileSync(rec.stdout_path));
     assertEquals(Number(probe.format.duration) > 0.9, true);
     // The snapshot in the job dir is the same record.
     assertEquals(JSON.parse(Deno.readTextFileSync(`${rec.job_dir}/job.json`)), rec);
 
-    const d = (await barn(home, ["--offline", "describe", rec.job_id.slice(0, 5), "--output=json"])).json();
+    const d = (await barn(home, ["--offline", "describe", rec.job_id.slice(0, 5), "--output=json"]))
+      .json();
     for (const f of JOB_FIELDS) assertEquals(d[f], rec[f], `describe differs on ${f}`);
     const lines = Deno.readTextFileSync(rec.stdout_path).trimEnd().split("\n");
     assertEquals(d.stdout_tail, lines.slice(-10));
 
     const x = await barn(home, ["status", "--offline", "--output=xml", "--tag=probe"]);
-    const doc = new XMLParser({ parseTagValue: false, isArray: (n) => n === "job" || n === "arg" }).parse(x.stdout);
+    const doc = new XMLParser({ parseTagValue: false, isArray: (n) => n === "job" || n === "arg" })
+      .parse(x.stdout);
     const xj = doc.jobs.job[0];
     assertEquals(xj.job_id, rec.job_id);
     assertEquals(xj.command.arg, rec.command);
     assertEquals([xj.state, xj.exit_code, xj.started_at, xj.finished_at, xj.pid], [
-      rec.state, "0", rec.started_at, rec.finished_at, String(rec.pid),
+      rec.state,
+      "0",
+      rec.started_at,
+      rec.finished_at,
+      String(rec.pid),
     ]);
   } finally {
     await cleanupHome(home);
@@ -120,16 +150,48 @@ Deno.test("--offline ffmpeg transcode and curl failures pass their codes through
   try {
     const clip = await makeClip(`${home}/clip.mp4`, 1);
     const out = `${home}/output/small.mp4`;
-    const f = await barn(home, ["run", "--offline", "ffmpeg", "-v", "error", "-i", clip, "-vf", "scale=160:120", out]);
+    const f = await barn(home, [
+      "run",
+      "--offline",
+      "ffmpeg",
+      "-v",
+      "error",
+      "-i",
+      clip,
+      "-vf",
+      "scale=160:120",
+      out,
+    ]);
     assertEquals(f.code, 0, f.stdout + f.stderr);
     assert(Deno.statSync(out).size > 0);
-    const c = await barn(home, ["run", "--offline", "--output=json", "curl", "-sS", "http://127.0.0.1:9/"]);
+    const c = await barn(home, [
+      "run",
+      "--offline",
+      "--output=json",
+      "curl",
+      "-sS",
+      "http://127.0.0.1:9/",
+    ]);
     assertEquals(c.code, 7);
-    assertEquals([c.json().state, c.json().exit_code, c.json().process_exit_code], ["failed", 7, 7]);
-    assertMatch(Deno.readTextFileSync(c.json().stderr_path), /Failed to connect|Connection refused/);
+    assertEquals([c.json().state, c.json().exit_code, c.json().process_exit_code], [
+      "failed",
+      7,
+      7,
+    ]);
+    assertMatch(
+      Deno.readTextFileSync(c.json().stderr_path),
+      /Failed to connect|Connection refused/,
+    );
     // a command that cannot be found
     Deno.writeTextFileSync(`${home}/config.json`, "{}");
-    const nf = await barn(home, ["run", "--offline", "--output=json", "ffprobe", "-i", `${home}/none.mp4`]);
+    const nf = await barn(home, [
+      "run",
+      "--offline",
+      "--output=json",
+      "ffprobe",
+      "-i",
+      `${home}/none.mp4`,
+    ]);
     assertEquals([nf.code, nf.json().state], [1, "failed"]);
   } finally {
     await cleanupHome(home);
@@ -148,14 +210,19 @@ Deno.test("prefixes: unique prefix works, unknown and ambiguous ones are clear e
     const db = new DatabaseSync(`${home}/barn.db`);
     const row = db.prepare("SELECT * FROM jobs").get() as Record<string, unknown>;
     for (const id of ["aaaa00000001", "aaaa00000002"]) {
-      db.prepare("INSERT INTO jobs (job_id, state, command, cwd, created_at, log_truncated) VALUES (?, 'succeeded', ?, ?, ?, 0)")
+      db.prepare(
+        "INSERT INTO jobs (job_id, state, command, cwd, created_at, log_truncated) VALUES (?, 'succeeded', ?, ?, ?, 0)",
+      )
         .run(id, row.command as string, row.cwd as string, row.created_at as string);
     }
     db.close();
     const amb = await barn(home, ["--offline", "describe", "aaaa"]);
     assertEquals(amb.code, 101);
     assertMatch(amb.stderr, /matches 2 jobs \(aaaa00000001, aaaa00000002\)/);
-    assertEquals((await barn(home, ["--offline", "--output=json", "describe", "aaaa00000002"])).json().job_id, "aaaa00000002");
+    assertEquals(
+      (await barn(home, ["--offline", "--output=json", "describe", "aaaa00000002"])).json().job_id,
+      "aaaa00000002",
+    );
   } finally {
     await cleanupHome(home);
   }
@@ -165,7 +232,9 @@ Deno.test("kill: a finished job is a clear error; clean removes finished jobs an
   const home = tempHome("clean");
   try {
     const a = (await barn(home, ["run", "--offline", "--output=json", "curl", "--version"])).json();
-    const b = (await barn(home, ["run", "--offline", "--output=json", "curl", "-s", "http://127.0.0.1:9/"])).json();
+    const b =
+      (await barn(home, ["run", "--offline", "--output=json", "curl", "-s", "http://127.0.0.1:9/"]))
+        .json();
     const k = await barn(home, ["--offline", "kill", a.job_id]);
     assertEquals(k.code, 102);
     assertMatch(k.stderr, /already finished \(succeeded\)/);
@@ -210,7 +279,10 @@ Deno.test("unsafe homes are refused with the fix named", async () => {
 
     // A component above the home is checked too.
     Deno.mkdirSync(`${base}/open/inner`, { mode: 0o700 });
-    assertMatch((await barn(`${base}/open/inner`, ["--offline", "status"])).stderr, /refusing to use .*\/open:/);
+    assertMatch(
+      (await barn(`${base}/open/inner`, ["--offline", "status"])).stderr,
+      /refusing to use .*\/open:/,
+    );
   } finally {
     await cleanupHome(base);
   }
@@ -220,18 +292,25 @@ Deno.test("files are private even under umask 000", async () => {
   const home = tempHome("umask");
   try {
     const out = await new Deno.Command("/bin/sh", {
-      args: ["-c", `umask 000; exec "$0" run -q -P=barn src/main.ts run --offline --output=json curl --version`, Deno.execPath().replace(/deno$/, "deno")],
+      args: [
+        "-c",
+        `umask 000; exec "$0" run -q -P=barn src/main.ts run --offline --output=json curl --version`,
+        Deno.execPath().replace(/deno$/, "deno"),
+      ],
       cwd: new URL("../", import.meta.url).pathname,
       env: { BARN_HOME: `${home}/h` },
       stdout: "piped",
     }).output();
     const rec = JSON.parse(new TextDecoder().decode(out.stdout));
-    const check = (p: string, want: number) => assertEquals((Deno.statSync(p).mode! & 0o777).toString(8), want.toString(8), p);
+    const check = (p: string, want: number) =>
+      assertEquals((Deno.statSync(p).mode! & 0o777).toString(8), want.toString(8), p);
     check(`${home}/h`, 0o700);
     check(`${home}/h/jobs`, 0o700);
     check(rec.job_dir, 0o700);
     check(`${home}/h/barn.db`, 0o600);
-    for (const f of ["job.json", "stdout.log", "stderr.log", "exit.json", "supervisor.lock"]) check(`${rec.job_dir}/${f}`, 0o600);
+    for (const f of ["job.json", "stdout.log", "stderr.log", "exit.json", "supervisor.lock"]) {
+      check(`${rec.job_dir}/${f}`, 0o600);
+    }
   } finally {
     await cleanupHome(home);
   }

@@ -50,7 +50,19 @@ Deno.test("ffmpeg jobs still work under the same set", async () => {
   const home = tempHome("sbx");
   try {
     const clip = await makeClip(`${home}/clip.mp4`, 1);
-    const r = await barn(home, ["run", "--offline", "--output=json", "ffmpeg", "-v", "error", "-i", clip, "-f", "null", "-"]);
+    const r = await barn(home, [
+      "run",
+      "--offline",
+      "--output=json",
+      "ffmpeg",
+      "-v",
+      "error",
+      "-i",
+      clip,
+      "-f",
+      "null",
+      "-",
+    ]);
     assertEquals([r.code, r.json().state], [0, "succeeded"]);
   } finally {
     await cleanupHome(home);

@@ -55,9 +55,16 @@ Deno.test("service lifecycle: start, already running, status, stop, restart", as
     assertEquals(again.code, 0);
     assertMatch(again.stdout, /already running/);
     const s = await status(home);
-    assertEquals([s.state, s.home, s.endpoint, s.version], ["up", home, `${home}/barn.sock`, "0.1.0"]);
+    assertEquals([s.state, s.home, s.endpoint, s.version], [
+      "up",
+      home,
+      `${home}/barn.sock`,
+      "0.1.0",
+    ]);
     assert(pidAlive(s.pid));
-    for (const k of ["queued", "running", "succeeded", "failed", "canceled"]) assertEquals(typeof s.jobs[k], "number");
+    for (const k of ["queued", "running", "succeeded", "failed", "canceled"]) {
+      assertEquals(typeof s.jobs[k], "number");
+    }
     assert("keeper" in s && "uptime_seconds" in s);
     const xml = await barn(home, ["service", "status", "--output=xml"]);
     assertMatch(xml.stdout, /<service>[\s\S]*<state>up<\/state>/);
@@ -81,31 +88,47 @@ Deno.test("jobs outlive a SIGKILLed service: exact exit codes, ending while down
     await startService(home);
     const cases: [string, string[], number][] = [
       ["ok", ["curl", "-sS", `${http.url}/delay/1500/200`], 0],
-      ["refused", ["curl", "-sS", "--retry", "2", "--retry-delay", "1", "--retry-connrefused", "http://127.0.0.1:9/"], 7],
+      ["refused", [
+        "curl",
+        "-sS",
+        "--retry",
+        "2",
+        "--retry-delay",
+        "1",
+        "--retry-connrefused",
+        "http://127.0.0.1:9/",
+      ], 7],
       ["http", ["curl", "-sSf", `${http.url}/delay/1500/404`], 22],
       ["timeout", ["curl", "-sS", "--max-time", "2", `http://127.0.0.1:${http.silentPort}/`], 28],
     ];
     // Round 1: the jobs end while no service runs. Round 2: they end after it is back.
     for (const round of ["down", "up"]) {
       const ids: string[] = [];
-      for (const [name, cmd] of cases) ids.push(await submit(home, [`--tag=${round}-${name}`, ...cmd]));
+      for (const [name, cmd] of cases) {
+        ids.push(await submit(home, [`--tag=${round}-${name}`, ...cmd]));
+      }
       for (const id of ids) await running(home, id);
       const svc = await status(home);
       Deno.kill(svc.pid, "SIGKILL");
       await waitFor(() => !pidAlive(svc.pid), { what: "service to die" });
       if (round === "down") {
-        await waitFor(() => ids.every((id) => {
-          try {
-            return Deno.statSync(`${home}/jobs/${id}/exit.json`).isFile;
-          } catch {
-            return false;
-          }
-        }), { what: "all exits recorded by the supervisor", timeoutMs: 20_000 });
+        await waitFor(() =>
+          ids.every((id) => {
+            try {
+              return Deno.statSync(`${home}/jobs/${id}/exit.json`).isFile;
+            } catch {
+              return false;
+            }
+          }), { what: "all exits recorded by the supervisor", timeoutMs: 20_000 });
       }
       await startService(home);
       for (let i = 0; i < cases.length; i++) {
         const j = await finished(home, ids[i]!);
-        assertEquals([j.tag, j.exit_code, j.process_exit_code], [`${round}-${cases[i]![0]}`, cases[i]![2], cases[i]![2]]);
+        assertEquals([j.tag, j.exit_code, j.process_exit_code], [
+          `${round}-${cases[i]![0]}`,
+          cases[i]![2],
+          cases[i]![2],
+        ]);
         assertEquals(j.state, cases[i]![2] === 0 ? "succeeded" : "failed");
       }
     }
@@ -119,7 +142,19 @@ Deno.test("a SIGKILLed supervisor: its job ends E_INTERRUPTED and no process of 
   const home = tempHome("superkill");
   try {
     await startService(home);
-    const id = await submit(home, ["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", "sine=duration=60", "-f", "null", "-"]);
+    const id = await submit(home, [
+      "ffmpeg",
+      "-v",
+      "error",
+      "-re",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=duration=60",
+      "-f",
+      "null",
+      "-",
+    ]);
     const j = await running(home, id);
     const s = await status(home);
     assert(s.keeper.pid, "keeper pid unknown");
@@ -127,7 +162,10 @@ Deno.test("a SIGKILLed supervisor: its job ends E_INTERRUPTED and no process of 
     const done = await finished(home, id);
     assertEquals([done.state, done.exit_code], ["failed", "E_INTERRUPTED"]);
     assertMatch(done.error, /supervisor died/);
-    await waitFor(() => !groupAlive(j.pid), { what: "the orphaned ffmpeg to be gone", timeoutMs: 10_000 });
+    await waitFor(() => !groupAlive(j.pid), {
+      what: "the orphaned ffmpeg to be gone",
+      timeoutMs: 10_000,
+    });
     // The service starts a new keeper for the next job.
     const next = await submit(home, ["curl", "--version"]);
     assertEquals((await finished(home, next)).state, "succeeded");
@@ -139,9 +177,15 @@ Deno.test("a SIGKILLed supervisor: its job ends E_INTERRUPTED and no process of 
 Deno.test("a record pointing at an unrelated live process is never signalled", async () => {
   const home = tempHome("unrelated");
   // A session leader of its own, the most job-like bystander there is.
-  const bystander = new Deno.Command("sleep", { args: ["30"], detached: true, stdout: "null", stderr: "null" }).spawn();
+  const bystander = new Deno.Command("sleep", {
+    args: ["30"],
+    detached: true,
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
   try {
-    const id = (await barn(home, ["run", "--offline", "--output=json", "curl", "--version"])).json().job_id;
+    const id =
+      (await barn(home, ["run", "--offline", "--output=json", "curl", "--version"])).json().job_id;
     const { DatabaseSync } = await import("node:sqlite");
     const db = new DatabaseSync(`${home}/barn.db`);
     db.prepare(
@@ -165,7 +209,19 @@ Deno.test("stop and start: running jobs keep running and are re-adopted", async 
   const home = tempHome("adopt");
   try {
     await startService(home);
-    const id = await submit(home, ["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", "sine=duration=4", "-f", "null", "-"]);
+    const id = await submit(home, [
+      "ffmpeg",
+      "-v",
+      "error",
+      "-re",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=duration=4",
+      "-f",
+      "null",
+      "-",
+    ]);
     const j = await running(home, id);
     assertEquals((await barn(home, ["service", "stop"])).code, 0);
     assert(groupAlive(j.pid), "stopping the service killed the job");
@@ -183,25 +239,40 @@ Deno.test("20 concurrent service starts leave exactly one service; stale locks d
   const home = tempHome("race");
   try {
     // A stale pid file and lock from a dead service, holding an unrelated live pid.
-    Deno.writeTextFileSync(`${home}/service.json`, JSON.stringify({ pid: 1, started_at: "2020-01-01T00:00:00Z" }));
+    Deno.writeTextFileSync(
+      `${home}/service.json`,
+      JSON.stringify({ pid: 1, started_at: "2020-01-01T00:00:00Z" }),
+    );
     Deno.writeTextFileSync(`${home}/service.lock`, "");
-    const results = await Promise.all(Array.from({ length: 20 }, () => barn(home, ["service", "start", "--output=json"])));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => barn(home, ["service", "start", "--output=json"])),
+    );
     for (const r of results) assertEquals(r.code, 0, r.stdout + r.stderr);
     const pids = new Set(results.map((r) => r.json().pid));
     assertEquals(pids.size, 1, `clients saw ${pids.size} different services`);
     const services = async () => {
-      const ps = new TextDecoder().decode((await new Deno.Command("ps", { args: ["-eo", "pid=,args="], stdout: "piped" }).output()).stdout);
-      return ps.split("\n").filter((l) => l.includes("service run")).map((l) => Number(l.trim().split(/\s+/)[0]))
+      const ps = new TextDecoder().decode(
+        (await new Deno.Command("ps", { args: ["-eo", "pid=,args="], stdout: "piped" }).output())
+          .stdout,
+      );
+      return ps.split("\n").filter((l) => l.includes("service run")).map((l) =>
+        Number(l.trim().split(/\s+/)[0])
+      )
         .filter((pid) => {
           try {
-            return pidAlive(pid) && Deno.readTextFileSync(`/proc/${pid}/environ`).split("\0").includes(`BARN_HOME=${home}`);
+            return pidAlive(pid) &&
+              Deno.readTextFileSync(`/proc/${pid}/environ`).split("\0").includes(
+                `BARN_HOME=${home}`,
+              );
           } catch {
             return false;
           }
         });
     };
     // The losers see a live service and exit.
-    await waitFor(async () => (await services()).length === 1, { what: "the losing services to exit" });
+    await waitFor(async () => (await services()).length === 1, {
+      what: "the losing services to exit",
+    });
     assertEquals(await services(), [...pids]);
   } finally {
     await cleanupHome(home);
@@ -213,13 +284,33 @@ Deno.test("50 concurrent clients submit; max_parallel holds under load", async (
   try {
     Deno.writeTextFileSync(`${home}/config.json`, '{"max_parallel": 2}');
     await startService(home);
-    const subs = await Promise.all(Array.from({ length: 50 }, (_, i) => barn(home, ["run", "--output=json", `--tag=t${i % 5}`, "curl", "--version"])));
+    const subs = await Promise.all(
+      Array.from(
+        { length: 50 },
+        (_, i) => barn(home, ["run", "--output=json", `--tag=t${i % 5}`, "curl", "--version"]),
+      ),
+    );
     for (const r of subs) assertEquals(r.code, 0, r.stdout + r.stderr);
     const ids = subs.map((r) => r.json().job_id);
     assertEquals(new Set(ids).size, 50);
     const slow = [];
     for (let i = 0; i < 6; i++) {
-      slow.push(await submit(home, ["--tag=slow", "ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", "sine=duration=1", "-f", "null", "-"]));
+      slow.push(
+        await submit(home, [
+          "--tag=slow",
+          "ffmpeg",
+          "-v",
+          "error",
+          "-re",
+          "-f",
+          "lavfi",
+          "-i",
+          "sine=duration=1",
+          "-f",
+          "null",
+          "-",
+        ]),
+      );
     }
     let maxSeen = 0;
     await waitFor(async () => {
@@ -230,7 +321,9 @@ Deno.test("50 concurrent clients submit; max_parallel holds under load", async (
     assert(maxSeen <= 2, `saw ${maxSeen} running at once`);
     // From the records themselves: no instant had more than 2 slow jobs running.
     const recs = (await barn(home, ["status", "--tag=slow", "--output=json"])).json();
-    const edges = recs.flatMap((j: Rec) => [[Date.parse(j.started_at), 1], [Date.parse(j.finished_at), -1]])
+    const edges = recs.flatMap((
+      j: Rec,
+    ) => [[Date.parse(j.started_at), 1], [Date.parse(j.finished_at), -1]])
       .sort((a: number[], b: number[]) => a[0]! - b[0]! || a[1]! - b[1]!);
     let cur = 0, peak = 0;
     for (const [, d] of edges) peak = Math.max(peak, cur += d);
@@ -243,7 +336,10 @@ Deno.test("50 concurrent clients submit; max_parallel holds under load", async (
   }
 });
 
-async function rawExchange(sock: string, bytes: Uint8Array): Promise<{ frames: Rec[]; closed: boolean }> {
+async function rawExchange(
+  sock: string,
+  bytes: Uint8Array,
+): Promise<{ frames: Rec[]; closed: boolean }> {
   const conn = await Deno.connect({ transport: "unix", path: sock });
   try {
     await conn.write(bytes);
@@ -251,7 +347,10 @@ async function rawExchange(sock: string, bytes: Uint8Array): Promise<{ frames: R
     const reader = new FrameReader(conn);
     const frames: Rec[] = [];
     for (;;) {
-      const f = await Promise.race([reader.next(), new Promise((r) => setTimeout(() => r("timeout"), 5000))]);
+      const f = await Promise.race([
+        reader.next(),
+        new Promise((r) => setTimeout(() => r("timeout"), 5000)),
+      ]);
       if (f === "timeout") return { frames, closed: false };
       if (f === null) return { frames, closed: true };
       frames.push(f);
@@ -302,7 +401,10 @@ Deno.test("malformed input never crashes the service; idle connections don't blo
     await expectError(cat(hello, frame("[".repeat(5000) + "]".repeat(5000))), "E_BAD_REQUEST");
     await expectError(frame({ kind: "status", filter: {} }), "E_PROTOCOL"); // no handshake
     await expectError(frame({ kind: "hello", protocol: 999, client_version: "x" }), "E_PROTOCOL");
-    await expectError(crypto.getRandomValues(new Uint8Array(64)).map((b, i) => (i === 0 ? 0 : b)), "E_FRAME_TOO_LARGE")
+    await expectError(
+      crypto.getRandomValues(new Uint8Array(64)).map((b, i) => (i === 0 ? 0 : b)),
+      "E_FRAME_TOO_LARGE",
+    )
       .catch(() => {}); // random bytes: any structured error or a close is fine; the service must survive
     // truncated frame: the peer disappears mid-frame
     const c = await Deno.connect({ transport: "unix", path: sock });
@@ -325,7 +427,11 @@ Deno.test("socket, db and logs are private under umask 000", async () => {
   const home = tempHome("perm");
   try {
     const out = await new Deno.Command("/bin/sh", {
-      args: ["-c", 'umask 000; exec "$0" run -q -P=barn src/main.ts service start', `${Deno.cwd()}/.deno/bin/deno`],
+      args: [
+        "-c",
+        'umask 000; exec "$0" run -q -P=barn src/main.ts service start',
+        `${Deno.cwd()}/.deno/bin/deno`,
+      ],
       env: { BARN_HOME: `${home}/h` },
       stdout: "piped",
       stderr: "piped",
@@ -354,7 +460,18 @@ Deno.test("a damaged DB is moved aside and rebuilt from the job dirs", async () 
   const home = tempHome("corrupt");
   try {
     const ids = [];
-    for (let i = 0; i < 3; i++) ids.push((await barn(home, ["run", "--offline", "--output=json", `--tag=c${i}`, "curl", "--version"])).json().job_id);
+    for (let i = 0; i < 3; i++) {
+      ids.push(
+        (await barn(home, [
+          "run",
+          "--offline",
+          "--output=json",
+          `--tag=c${i}`,
+          "curl",
+          "--version",
+        ])).json().job_id,
+      );
+    }
     // Damage every page after the header.
     const db = Deno.readFileSync(`${home}/barn.db`);
     for (let i = 100; i < db.length; i++) db[i] = 0x5a;
@@ -394,10 +511,25 @@ Deno.test("reload: a new limit applies, a bad config is refused and the old one 
     Deno.kill((await status(home)).pid, "SIGHUP");
     await waitFor(async () => (await status(home)).max_parallel === 2, { what: "SIGHUP reload" });
     // A new socket needs a new process: soft restart, jobs keep running.
-    const id = await submit(home, ["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", "sine=duration=3", "-f", "null", "-"]);
+    const id = await submit(home, [
+      "ffmpeg",
+      "-v",
+      "error",
+      "-re",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=duration=3",
+      "-f",
+      "null",
+      "-",
+    ]);
     const before = await running(home, id);
     const oldPid = (await status(home)).pid;
-    Deno.writeTextFileSync(`${home}/config.json`, '{"max_parallel": 2, "socket_name": "other.sock"}');
+    Deno.writeTextFileSync(
+      `${home}/config.json`,
+      '{"max_parallel": 2, "socket_name": "other.sock"}',
+    );
     const re = await barn(home, ["service", "reload", "--output=json"]);
     assertEquals(re.json().restarted, true);
     const s = await waitFor(async () => {
@@ -424,7 +556,7 @@ Deno.test("a job writing far more than max_log_bytes keeps head and tail and set
     const size = Deno.statSync(j.stdout_path).size;
     assert(size <= 65536 + 200, `log is ${size} bytes`);
     const text = Deno.readTextFileSync(j.stdout_path);
-    assert(text.startsWith("0123456789abcdef"));
+    assert(text.startsWith("0123456789abcde\n"));
     assertMatch(text, /\[barn: log truncated here, \d+ bytes cut; the tail follows\]/);
   } finally {
     await http.close();
@@ -437,17 +569,46 @@ Deno.test("kill: queued jobs cancel without starting; running trees get TERM; --
   try {
     Deno.writeTextFileSync(`${home}/config.json`, '{"max_parallel": 1}');
     await startService(home);
-    const a = await submit(home, ["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", "sine=duration=60", "-f", "null", "-"]);
+    const a = await submit(home, [
+      "ffmpeg",
+      "-v",
+      "error",
+      "-re",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=duration=60",
+      "-f",
+      "null",
+      "-",
+    ]);
     const b = await submit(home, ["curl", "--version"]);
     const ra = await running(home, a);
     const kb = (await barn(home, ["kill", b, "--output=json"])).json();
-    assertEquals([kb.state, kb.exit_code, kb.started_at, kb.pid], ["canceled", "E_CANCELED", null, null]);
+    assertEquals([kb.state, kb.exit_code, kb.started_at, kb.pid], [
+      "canceled",
+      "E_CANCELED",
+      null,
+      null,
+    ]);
     const ka = (await barn(home, ["kill", a.slice(0, 6), "--output=json"])).json();
     assertEquals([ka.state, ka.exit_code], ["canceled", "E_CANCELED"]);
     // ffmpeg traps SIGTERM and exits 255; the record keeps what the process really did.
     assertEquals([ka.process_exit_code, ka.signal], [255, null]);
     assert(!groupAlive(ra.pid));
-    const c = await submit(home, ["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", "sine=duration=60", "-f", "null", "-"]);
+    const c = await submit(home, [
+      "ffmpeg",
+      "-v",
+      "error",
+      "-re",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=duration=60",
+      "-f",
+      "null",
+      "-",
+    ]);
     const d = await submit(home, ["curl", "--version"]);
     const rc = await running(home, c);
     assertEquals((await barn(home, ["service", "stop", "--kill-jobs"])).code, 0);

@@ -34,7 +34,9 @@ export function parseArgs(
   opts: { stopAtPositional?: boolean; subcommand: string },
 ): Parsed {
   const all: OptionSpecs = { ...GLOBAL_OPTIONS, ...specs };
-  const byShort = new Map(Object.entries(all).filter(([, s]) => s.short).map(([n, s]) => [s.short!, n]));
+  const byShort = new Map(
+    Object.entries(all).filter(([, s]) => s.short).map(([n, s]) => [s.short!, n]),
+  );
   const out: Parsed = { options: {}, positionals: [], rest: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -51,7 +53,9 @@ export function parseArgs(
         value = eq >= 0 ? a.slice(eq + 1) : undefined;
       } else {
         const mapped = byShort.get(a.slice(1, 2));
-        if (!mapped || (a.length > 2 && all[mapped]!.type === "boolean")) throw unknownOption(a, opts.subcommand, all);
+        if (!mapped || (a.length > 2 && all[mapped]!.type === "boolean")) {
+          throw unknownOption(a, opts.subcommand, all);
+        }
         name = mapped;
         value = a.length > 2 ? a.slice(2).replace(/^=/, "") : undefined;
       }

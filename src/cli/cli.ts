@@ -51,7 +51,10 @@ function leadingGlobals(argv: readonly string[]): { globals: string[]; rest: str
     const name = a.startsWith("--") ? a.slice(2).split("=")[0]! : a.slice(1, 2);
     const spec = GLOBAL_OPTIONS[name] ??
       Object.values(GLOBAL_OPTIONS).find((s) => s.short === name);
-    if (spec?.type === "string" && !a.includes("=") && a.length <= 2 + (a.startsWith("--") ? name.length : 0)) {
+    if (
+      spec?.type === "string" && !a.includes("=") &&
+      a.length <= 2 + (a.startsWith("--") ? name.length : 0)
+    ) {
       if (argv[i + 1] !== undefined) globals.push(argv[++i]!);
     }
   }
@@ -84,10 +87,15 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       const hint = nearest(name, COMMANDS.map((c) => c.name));
       throw new BarnError(
         "E_USAGE",
-        `unknown command '${name}'${hint ? ` (did you mean \`barn ${hint}\`?)` : ""}; see \`barn --help\``,
+        `unknown command '${name}'${
+          hint ? ` (did you mean \`barn ${hint}\`?)` : ""
+        }; see \`barn --help\``,
       );
     }
-    const p = parseArgs(rest.slice(1), cmd.options, { subcommand: cmd.name, stopAtPositional: cmd.stopAtPositional ?? false });
+    const p = parseArgs(rest.slice(1), cmd.options, {
+      subcommand: cmd.name,
+      stopAtPositional: cmd.stopAtPositional ?? false,
+    });
     const options = { ...g.options, ...p.options };
     format = outputFormat(options.output);
     if (options.help) {
@@ -95,7 +103,13 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       await writeOut(Deno.stdout, commandHelp(cmd) + "\n");
       return 0;
     }
-    const ctx = new CliContext(outputFormat(options.output), options.offline === true, options, p.positionals, p.rest);
+    const ctx = new CliContext(
+      outputFormat(options.output),
+      options.offline === true,
+      options,
+      p.positionals,
+      p.rest,
+    );
     try {
       return await cmd.run(ctx);
     } catch (e) {

@@ -129,7 +129,10 @@ function useColor(): boolean {
   return Deno.stdout.isTerminal() && (Deno.env.get("NO_COLOR") ?? "") === "";
 }
 
-export async function writeOut(w: { write(p: Uint8Array): Promise<number> }, text: string): Promise<void> {
+export async function writeOut(
+  w: { write(p: Uint8Array): Promise<number> },
+  text: string,
+): Promise<void> {
   const data = new TextEncoder().encode(text);
   let off = 0;
   while (off < data.length) off += await w.write(data.subarray(off));

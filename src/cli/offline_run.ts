@@ -10,8 +10,11 @@ export async function superviseHere(backend: Backend, config: Config, id: string
   const { store } = backend as OfflineBackend;
   const run = new JobRun(id, { store, config, kind: "offline" });
   // The job has its own session, so Ctrl-C reaches only us: pass it on as a cancel.
-  const onSignal = () => run.stop({ code: "E_CANCELED", error: "canceled: the --offline client was interrupted" });
-  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM", "SIGHUP"];
+  const onSignal = () =>
+    run.stop({ code: "E_CANCELED", error: "canceled: the --offline client was interrupted" });
+  const signals: Deno.Signal[] = Deno.build.os === "windows"
+    ? ["SIGINT"]
+    : ["SIGINT", "SIGTERM", "SIGHUP"];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
   try {
     const hb = setInterval(() => store.heartbeat([id]), config.heartbeat_seconds * 1000);

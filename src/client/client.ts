@@ -38,7 +38,12 @@ export class Connection {
       throw e;
     }
     const connection = new Connection(c.conn, c.token);
-    await writeFrame(c.conn, { kind: "hello", protocol: PROTOCOL_VERSION, client_version: VERSION, token: c.token });
+    await writeFrame(c.conn, {
+      kind: "hello",
+      protocol: PROTOCOL_VERSION,
+      client_version: VERSION,
+      token: c.token,
+    });
     connection.#pendingHello = true;
     return connection;
   }
@@ -48,7 +53,10 @@ export class Connection {
   async #read(): Promise<Response> {
     const msg = await this.#reader.next();
     if (msg === null) {
-      throw new BarnError("E_NO_SERVICE", "the barn service closed the connection: check `barn service logs`");
+      throw new BarnError(
+        "E_NO_SERVICE",
+        "the barn service closed the connection: check `barn service logs`",
+      );
     }
     return msg as Response;
   }
@@ -60,7 +68,9 @@ export class Connection {
     if (!hello.ok) throw new BarnError(hello.error.code as "E_PROTOCOL", hello.error.message);
   }
 
-  async request<K extends RequestKind>(req: Extract<Request, { kind: K }>): Promise<ResponseData[K]> {
+  async request<K extends RequestKind>(
+    req: Extract<Request, { kind: K }>,
+  ): Promise<ResponseData[K]> {
     await writeFrame(this.conn, req);
     await this.#checkHello();
     const res = await this.#read();

@@ -76,10 +76,16 @@ export function parseConfig(text: string, path = "config.json"): Config {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new BarnError("E_CONFIG", `config ${path} is not valid JSON (${(e as Error).message}); fix the file and retry`);
+    throw new BarnError(
+      "E_CONFIG",
+      `config ${path} is not valid JSON (${(e as Error).message}); fix the file and retry`,
+    );
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw new BarnError("E_CONFIG", `config ${path} must hold a JSON object; fix the file and retry`);
+    throw new BarnError(
+      "E_CONFIG",
+      `config ${path} must hold a JSON object; fix the file and retry`,
+    );
   }
   const obj = raw as Record<string, unknown>;
   const cfg = defaultConfig();
@@ -105,7 +111,9 @@ export function parseConfig(text: string, path = "config.json"): Config {
       throw bad(
         path,
         "allowed_commands",
-        `may only narrow the default list (${DEFAULT_ALLOWED.join(", ")}); not allowed: ${extra.join(", ")}`,
+        `may only narrow the default list (${DEFAULT_ALLOWED.join(", ")}); not allowed: ${
+          extra.join(", ")
+        }`,
       );
     }
     cfg.allowed_commands = v as string[];
@@ -115,7 +123,9 @@ export function parseConfig(text: string, path = "config.json"): Config {
   if ("heartbeat" in obj) {
     cfg.heartbeat_seconds = Math.max(0.2, duration(path, "heartbeat", obj.heartbeat));
   }
-  if ("keeper_idle" in obj) cfg.keeper_idle_seconds = duration(path, "keeper_idle", obj.keeper_idle);
+  if ("keeper_idle" in obj) {
+    cfg.keeper_idle_seconds = duration(path, "keeper_idle", obj.keeper_idle);
+  }
   if ("max_log_bytes" in obj) {
     const v = obj.max_log_bytes;
     if (typeof v !== "number" || !Number.isInteger(v) || v < 4096) {

@@ -2,7 +2,14 @@
 
 import { BarnError } from "../errors.ts";
 
-const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+const UNIT_SECONDS: Record<string, number> = {
+  ms: 0.001,
+  s: 1,
+  m: 60,
+  h: 3600,
+  d: 86400,
+  w: 604800,
+};
 
 /** Parses a duration into seconds; a bare number means seconds. */
 export function parseDuration(text: string, what = "duration"): number {

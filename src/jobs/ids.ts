@@ -17,7 +17,10 @@ function encode(n: number, width: number): string {
 }
 
 /** 30 random bits, then the seconds since 2024 (30 bits, good until 2058). */
-export function newJobId(nowMs = Date.now(), random = crypto.getRandomValues(new Uint32Array(1))[0]!): string {
+export function newJobId(
+  nowMs = Date.now(),
+  random = crypto.getRandomValues(new Uint32Array(1))[0]!,
+): string {
   const seconds = Math.max(0, Math.floor(nowMs / 1000) - EPOCH_S);
   return encode(random & 0x3fffffff, 6) + encode(seconds % 2 ** 30, 6);
 }
@@ -43,7 +46,10 @@ export function resolvePrefix(prefix: string, candidates: readonly string[]): st
   const matches = candidates.filter((id) => id.startsWith(p));
   if (matches.length === 1) return matches[0]!;
   if (matches.length === 0) {
-    throw new BarnError("E_NOT_FOUND", `no job matches '${prefix}': list jobs with \`barn status\``);
+    throw new BarnError(
+      "E_NOT_FOUND",
+      `no job matches '${prefix}': list jobs with \`barn status\``,
+    );
   }
   throw new BarnError(
     "E_AMBIGUOUS",

@@ -1,7 +1,7 @@
 /** The job state machine: one pure function from (job, event, now) to the next job. */
 
 import { BarnError } from "../errors.ts";
-import { type Job, type JobState } from "./job.ts";
+import type { Job, JobState } from "./job.ts";
 import { type OutcomeCode, SIGNALS } from "./exit_codes.ts";
 
 /** How a process ended, plus barn's verdict when barn decided the outcome. */
@@ -104,4 +104,3 @@ export function transition(job: Job, event: JobEvent, now: string): Job {
     }
   }
 }
-

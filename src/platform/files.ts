@@ -77,13 +77,26 @@ export function readTail(path: string, maxBytes: number): { text: string; size: 
  * The last `lines` lines of a file, reading backwards in chunks from its end until
  * enough newlines are seen: the bytes read stay a small multiple of what is printed.
  */
-export function tailLines(path: string, lines: number, chunk = 16 * 1024): string[] {
-  return new TextDecoder().decode(tailBytes(path, lines, chunk).bytes).split("\n").slice(0, -1)
+export function tailLines(
+  path: string,
+  lines: number,
+  chunk = 16 * 1024,
+  maxBytes = Infinity,
+): string[] {
+  return new TextDecoder().decode(tailBytes(path, lines, chunk, maxBytes).bytes).split("\n").slice(
+    0,
+    -1,
+  )
     .slice(-lines);
 }
 
 /** The bytes of the last `lines` lines (the final line counts even without a newline). */
-export function tailBytes(path: string, lines: number, chunk = 16 * 1024): { bytes: Uint8Array; size: number } {
+export function tailBytes(
+  path: string,
+  lines: number,
+  chunk = 16 * 1024,
+  maxBytes = Infinity,
+): { bytes: Uint8Array; size: number } {
   let f: Deno.FsFile;
   try {
     f = Deno.openSync(path, { read: true });
@@ -100,7 +113,11 @@ export function tailBytes(path: string, lines: number, chunk = 16 * 1024): { byt
     let start = 0;
     let first = true;
     outer: while (pos > 0) {
-      const n = Math.min(chunk, pos);
+      if (size - pos >= maxBytes) {
+        start = pos; // a log without newlines: stop at the byte budget
+        break;
+      }
+      const n = Math.min(chunk, pos, maxBytes - (size - pos));
       pos -= n;
       const buf = new Uint8Array(n);
       f.seekSync(pos, Deno.SeekMode.Start);
@@ -142,6 +159,46 @@ function concatNl(b: Uint8Array): Uint8Array {
   return out;
 }
 
+/** The offset where the last `lines` lines of a file begin, found by reading backwards from its end. */
+export function tailStart(path: string, lines: number, chunk = 16 * 1024): number {
+  let f: Deno.FsFile;
+  try {
+    f = Deno.openSync(path, { read: true });
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return 0;
+    throw e;
+  }
+  try {
+    const size = f.statSync().size;
+    if (lines <= 0) return size;
+    const buf = new Uint8Array(chunk);
+    let pos = size;
+    let newlines = 0;
+    let first = true;
+    while (pos > 0) {
+      const n = Math.min(chunk, pos);
+      pos -= n;
+      f.seekSync(pos, Deno.SeekMode.Start);
+      let off = 0;
+      while (off < n) {
+        const r = f.readSync(buf.subarray(off, n));
+        if (r === null || r === 0) break;
+        off += r;
+      }
+      for (let i = n - 1; i >= 0; i--) {
+        if (first) {
+          first = false;
+          continue;
+        }
+        if (buf[i] === 0x0a && ++newlines >= lines) return pos + i + 1;
+      }
+    }
+    return 0;
+  } finally {
+    f.close();
+  }
+}
+
 /** Copies a byte range of a file to a writer in chunks, never holding the whole file. */
 export async function copyRange(
   path: string,
@@ -149,6 +206,7 @@ export async function copyRange(
   to: number,
   w: { write(p: Uint8Array): Promise<number> },
 ): Promise<number> {
+  if (from >= to) return from;
   const f = await Deno.open(path, { read: true });
   try {
     await f.seek(from, Deno.SeekMode.Start);

@@ -22,7 +22,11 @@ export function ensurePrivateDir(path: string): void {
   }
   const st = Deno.lstatSync(path);
   if (st.isSymlink) {
-    throw unsafe(path, "it is a symlink", `Remove it (rm ${path}) and let barn create a real directory`);
+    throw unsafe(
+      path,
+      "it is a symlink",
+      `Remove it (rm ${path}) and let barn create a real directory`,
+    );
   }
   if (!st.isDirectory) {
     throw unsafe(path, "it is not a directory", `Move it away (mv ${path} ${path}.old)`);

@@ -86,7 +86,9 @@ export function prepareHome(home: string): HomePaths {
     platform.ensurePrivateDir(dir);
   }
   const paths = new HomePaths(home);
-  for (const d of [paths.jobs, paths.input, paths.output, paths.logDir]) platform.ensurePrivateDir(d);
+  for (const d of [paths.jobs, paths.input, paths.output, paths.logDir]) {
+    platform.ensurePrivateDir(d);
+  }
   return paths;
 }
 

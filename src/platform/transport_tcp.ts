@@ -13,7 +13,10 @@ const TOKEN_FILE = "service.token";
 const PORT_FILE = "service.port";
 
 export function newToken(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join("");
+  return Array.from(
+    crypto.getRandomValues(new Uint8Array(32)),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
 }
 
 export function listen(home: string, _socketName: string): Listener {
@@ -24,7 +27,10 @@ export function listen(home: string, _socketName: string): Listener {
   return Object.assign(l, { endpoint: `127.0.0.1:${port}` }) as unknown as Listener;
 }
 
-export async function connect(home: string, _socketName: string): Promise<{ conn: Deno.Conn; token: string | null }> {
+export async function connect(
+  home: string,
+  _socketName: string,
+): Promise<{ conn: Deno.Conn; token: string | null }> {
   const port = Number(readTextIfExists(join(home, PORT_FILE)) ?? "NaN");
   if (!Number.isInteger(port)) throw new Deno.errors.ConnectionRefused("no service port file");
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });

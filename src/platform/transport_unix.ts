@@ -20,7 +20,10 @@ export function listen(home: string, socketName: string): Listener {
 }
 
 /** Connects to the service; the token is unused on Unix (the socket's directory is the guard). */
-export async function connect(home: string, socketName: string): Promise<{ conn: Deno.Conn; token: string | null }> {
+export async function connect(
+  home: string,
+  socketName: string,
+): Promise<{ conn: Deno.Conn; token: string | null }> {
   const conn = await Deno.connect({ transport: "unix", path: join(home, socketName) });
   return { conn, token: null };
 }

@@ -15,7 +15,7 @@ export function encodeFrame(message: unknown): Uint8Array {
   if (body.length > MAX_FRAME_BYTES) {
     throw new BarnError(
       "E_FRAME_TOO_LARGE",
-      `message of ${body.length} bytes exceeds the ${MAX_FRAME_BYTES}-byte frame cap: split the batch`,
+      `message of ${body.length} bytes exceeds the ${MAX_FRAME_BYTES}-byte frame cap (split a batch into smaller ones)`,
     );
   }
   const out = new Uint8Array(4 + body.length);
@@ -90,7 +90,10 @@ export class FrameReader {
     while (this.#end - this.#start < 4) {
       if (!(await this.#fill())) {
         if (this.#end === this.#start) return null;
-        throw new BarnError("E_PROTOCOL", "connection closed inside a frame header (truncated frame)");
+        throw new BarnError(
+          "E_PROTOCOL",
+          "connection closed inside a frame header (truncated frame)",
+        );
       }
     }
     const len = new DataView(this.#buf.buffer, this.#start, 4).getUint32(0);
@@ -107,7 +110,10 @@ export class FrameReader {
         this.#buf = bigger;
       }
       if (!(await this.#fill())) {
-        throw new BarnError("E_PROTOCOL", `connection closed inside a ${len}-byte frame (truncated frame)`);
+        throw new BarnError(
+          "E_PROTOCOL",
+          `connection closed inside a ${len}-byte frame (truncated frame)`,
+        );
       }
     }
     const body = this.#buf.slice(this.#start + 4, this.#start + 4 + len);

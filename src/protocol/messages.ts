@@ -24,7 +24,12 @@ export type Request =
   | { kind: "reload" }
   | { kind: "shutdown"; kill_jobs: boolean }
   | { kind: "wait"; ids: string[]; tag?: string | undefined; timeout_seconds?: number | undefined }
-  | { kind: "listen"; tag?: string | undefined; since?: number | undefined; progress?: boolean | undefined }
+  | {
+    kind: "listen";
+    tag?: string | undefined;
+    since?: number | undefined;
+    progress?: boolean | undefined;
+  }
   | { kind: "retry"; id: string }
   | { kind: "release"; latch: string };
 

@@ -17,7 +17,12 @@ const jobSpec = z.strictObject({
 });
 
 const request = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("hello"), protocol: z.number().int(), client_version: str, token: str.nullable().optional() }),
+  z.strictObject({
+    kind: z.literal("hello"),
+    protocol: z.number().int(),
+    client_version: str,
+    token: str.nullable().optional(),
+  }),
   z.strictObject({ kind: z.literal("submit"), jobs: z.array(jobSpec).min(1).max(10000) }),
   z.strictObject({
     kind: z.literal("status"),
@@ -28,7 +33,11 @@ const request = z.discriminatedUnion("kind", [
       limit: z.number().int().positive().optional(),
     }),
   }),
-  z.strictObject({ kind: z.literal("describe"), id: str, lines: z.number().int().min(0).max(10000).optional() }),
+  z.strictObject({
+    kind: z.literal("describe"),
+    id: str,
+    lines: z.number().int().min(0).max(10000).optional(),
+  }),
   z.strictObject({ kind: z.literal("kill"), id: str }),
   z.strictObject({ kind: z.literal("clean") }),
   z.strictObject({ kind: z.literal("service_status") }),

@@ -98,7 +98,10 @@ export function jobBlock(job: Job | DescribedJob, style: HumanStyle): string {
     ["exit_code", exitText(job)],
   ];
   if (job.process_exit_code !== null || job.signal !== null) {
-    lines.push(["process", job.signal ? `killed by ${job.signal}` : `exited ${job.process_exit_code}`]);
+    lines.push([
+      "process",
+      job.signal ? `killed by ${job.signal}` : `exited ${job.process_exit_code}`,
+    ]);
   }
   if (job.error) lines.push(["error", job.error]);
   lines.push(
@@ -126,7 +129,9 @@ export function jobBlock(job: Job | DescribedJob, style: HumanStyle): string {
   const w = Math.max(...lines.map(([k]) => k.length));
   let out = lines.map(([k, v]) => `${pad(k + ":", w + 1)} ${v}`).join("\n");
   if ("stdout_tail" in job) {
-    for (const [name, tail] of [["stdout", job.stdout_tail], ["stderr", job.stderr_tail]] as const) {
+    for (
+      const [name, tail] of [["stdout", job.stdout_tail], ["stderr", job.stderr_tail]] as const
+    ) {
       out += `\n\n--- last ${tail.length} lines of ${name} ---`;
       out += tail.length ? "\n" + tail.join("\n") : "\n(empty)";
     }
@@ -149,7 +154,9 @@ function serviceBlock(s: ServiceStatus, style: HumanStyle): string {
   }
   lines.push([
     "supervisor",
-    s.keeper.state === "up" ? `keeper up (pid ${s.keeper.pid}, ${s.keeper.jobs} running)` : "keeper down (starts with the next job)",
+    s.keeper.state === "up"
+      ? `keeper up (pid ${s.keeper.pid}, ${s.keeper.jobs} running)`
+      : "keeper down (starts with the next job)",
   ]);
   void style;
   const w = Math.max(...lines.map(([k]) => k.length));
@@ -160,20 +167,26 @@ export function renderHuman(v: View, style: HumanStyle): string {
   switch (v.view) {
     case "job": {
       const block = jobBlock(v.job, style);
-      const note = v.duplicate ? `note: a job with key '${v.job.key}' already exists; not submitted again\n` : "";
+      const note = v.duplicate
+        ? `note: a job with key '${v.job.key}' already exists; not submitted again\n`
+        : "";
       return note + (v.note ? v.note + "\n" : "") + block;
     }
     case "jobs":
       return jobsTable(v.jobs, style);
     case "submitted":
       return v.jobs.map((s) =>
-        s.duplicate ? `${s.job.job_id} (existing job with key '${s.job.key}', ${s.job.state})` : s.job.job_id
+        s.duplicate
+          ? `${s.job.job_id} (existing job with key '${s.job.key}', ${s.job.state})`
+          : s.job.job_id
       ).join("\n");
     case "clean":
       return v.removed.length === 0
         ? "nothing to clean"
         : `removed ${v.removed.length} job${v.removed.length === 1 ? "" : "s"}:\n` +
-          v.removed.map((j) => `  ${j.job_id}  ${pad(j.state, 9)}  ${truncate(commandLine(j.command), 60)}`).join("\n");
+          v.removed.map((j) =>
+            `  ${j.job_id}  ${pad(j.state, 9)}  ${truncate(commandLine(j.command), 60)}`
+          ).join("\n");
     case "service_status":
       return serviceBlock(v.status, style);
     case "message":

@@ -23,7 +23,10 @@ function scalar(v: unknown): unknown {
 
 function jobNode(job: Job): Node {
   const node: Node = {};
-  const keys = [...JOB_FIELDS, ...Object.keys(job).filter((k) => !(JOB_FIELDS as string[]).includes(k))];
+  const keys = [
+    ...JOB_FIELDS,
+    ...Object.keys(job).filter((k) => !(JOB_FIELDS as string[]).includes(k)),
+  ];
   for (const key of keys) {
     const value = (job as unknown as Record<string, unknown>)[key];
     if (key === "command") node.command = { arg: (value as string[]).map(scalar) };
@@ -42,7 +45,9 @@ function jobNode(job: Job): Node {
 function flat(obj: Record<string, unknown>): Node {
   const out: Node = {};
   for (const [k, v] of Object.entries(obj)) {
-    out[k] = v !== null && typeof v === "object" && !Array.isArray(v) ? flat(v as Record<string, unknown>) : scalar(v);
+    out[k] = v !== null && typeof v === "object" && !Array.isArray(v)
+      ? flat(v as Record<string, unknown>)
+      : scalar(v);
   }
   return out;
 }
@@ -60,7 +65,11 @@ export function renderXml(v: View): string {
       break;
     case "submitted":
       doc = {
-        jobs: { job: v.jobs.map((s) => (s.duplicate ? { ...jobNode(s.job), duplicate: "true" } : jobNode(s.job))) },
+        jobs: {
+          job: v.jobs.map((
+            s,
+          ) => (s.duplicate ? { ...jobNode(s.job), duplicate: "true" } : jobNode(s.job))),
+        },
       };
       break;
     case "clean":

@@ -16,7 +16,12 @@ import { KEEPER_PROTOCOL, type KeeperEvent, type KeeperRequest } from "./keeper_
 
 export async function runKeeper(): Promise<number> {
   const paths = prepareHome(resolveHome());
-  const lockFile = Deno.openSync(paths.keeperLock, { read: true, write: true, create: true, mode: 0o600 });
+  const lockFile = Deno.openSync(paths.keeperLock, {
+    read: true,
+    write: true,
+    create: true,
+    mode: 0o600,
+  });
   // A keeper that is just exiting for idleness still holds the lock for a moment.
   let locked = lockFile.tryLockSync(true);
   for (let i = 0; !locked && i < 30; i++) {
@@ -27,7 +32,9 @@ export async function runKeeper(): Promise<number> {
   const logFile = openPrivateAppend(`${paths.logDir}/keeper.log`);
   const log = (msg: string) => {
     try {
-      logFile.writeSync(new TextEncoder().encode(`${new Date().toISOString()} keeper[${Deno.pid}] ${msg}\n`));
+      logFile.writeSync(
+        new TextEncoder().encode(`${new Date().toISOString()} keeper[${Deno.pid}] ${msg}\n`),
+      );
     } catch { /* a full disk must not stop the keeper */ }
   };
   let config: Config = loadConfig(paths.config);
@@ -72,7 +79,8 @@ export async function runKeeper(): Promise<number> {
         store,
         config,
         kind: "keeper",
-        onStarted: (job) => resolve({ ok: true, job_id: job.job_id, pid: job.pid, state: job.state }),
+        onStarted: (job) =>
+          resolve({ ok: true, job_id: job.job_id, pid: job.pid, state: job.state }),
       });
       runs.set(id, run);
       run.done.then(
@@ -100,7 +108,12 @@ export async function runKeeper(): Promise<number> {
         return await start(req.job_id);
       case "stop": {
         const run = runs.get(req.job_id);
-        if (!run) return { ok: false, error: { code: "E_NOT_FOUND", message: `the keeper is not running job ${req.job_id}` } };
+        if (!run) {
+          return {
+            ok: false,
+            error: { code: "E_NOT_FOUND", message: `the keeper is not running job ${req.job_id}` },
+          };
+        }
         await run.stop(req.reason);
         return { ok: true };
       }

@@ -6,7 +6,10 @@ import type { HomePaths } from "../platform/paths.ts";
 import { KEEPER_PROTOCOL, type KeeperRequest } from "./keeper_protocol.ts";
 import type { StopReason } from "./supervisor.ts";
 
-export async function keeperRequest(paths: HomePaths, req: KeeperRequest): Promise<Record<string, unknown>> {
+export async function keeperRequest(
+  paths: HomePaths,
+  req: KeeperRequest,
+): Promise<Record<string, unknown>> {
   let conn: Deno.Conn;
   try {
     conn = await Deno.connect({ transport: "unix", path: paths.keeperSocket });
@@ -33,6 +36,10 @@ export async function keeperRequest(paths: HomePaths, req: KeeperRequest): Promi
   }
 }
 
-export async function keeperStop(paths: HomePaths, jobId: string, reason: StopReason): Promise<void> {
+export async function keeperStop(
+  paths: HomePaths,
+  jobId: string,
+  reason: StopReason,
+): Promise<void> {
   await keeperRequest(paths, { kind: "stop", job_id: jobId, reason });
 }

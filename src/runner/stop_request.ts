@@ -31,12 +31,16 @@ export async function waitFinished(store: Store, id: string, timeoutMs: number):
   const deadline = Date.now() + timeoutMs;
   for (let delay = 10;; delay = Math.min(delay * 2, 200)) {
     const job = store.get(id);
-    if (!job) throw new BarnError("E_NOT_FOUND", `job ${id} disappeared while it was being stopped`);
+    if (!job) {
+      throw new BarnError("E_NOT_FOUND", `job ${id} disappeared while it was being stopped`);
+    }
     if (job.state !== "running" && job.state !== "queued") return job;
     if (Date.now() > deadline) {
       throw new BarnError(
         "E_BUSY",
-        `job ${id} was asked to stop but is still running after ${Math.round(timeoutMs / 1000)}s; ` +
+        `job ${id} was asked to stop but is still running after ${
+          Math.round(timeoutMs / 1000)
+        }s; ` +
           "check it with `barn describe " + id + "`",
       );
     }

@@ -41,7 +41,12 @@ export function lockFilePath(jobDir: string): string {
 
 /** Takes the job dir's supervisor lock, or returns null when another live process holds it. */
 export function tryLockJob(jobDir: string): Deno.FsFile | null {
-  const f = Deno.openSync(lockFilePath(jobDir), { read: true, write: true, create: true, mode: 0o600 });
+  const f = Deno.openSync(lockFilePath(jobDir), {
+    read: true,
+    write: true,
+    create: true,
+    mode: 0o600,
+  });
   if (f.tryLockSync(true)) return f;
   f.close();
   return null;
@@ -94,17 +99,20 @@ export class JobRun {
     if (!queued) throw new BarnError("E_NOT_FOUND", `job ${this.jobId} vanished before it started`);
     const lock = tryLockJob(queued.job_dir);
     if (!lock) {
-      throw new BarnError("E_STATE", `job ${this.jobId} is already supervised by another barn process`);
+      throw new BarnError(
+        "E_STATE",
+        `job ${this.jobId} is already supervised by another barn process`,
+      );
     }
     try {
-      return await this.#supervise(queued, store, config, kind);
+      return await this.#supervise(store, config, kind);
     } finally {
       clearTimeout(this.#killTimer);
       lock.close();
     }
   }
 
-  async #supervise(queued: Job, store: Store, config: Config, kind: SupervisorKind): Promise<Job> {
+  async #supervise(store: Store, config: Config, kind: SupervisorKind): Promise<Job> {
     let job = store.apply(this.jobId, { type: "start", pid: null, supervisor: kind });
     try {
       checkAllowed(job.command, config);
@@ -112,7 +120,11 @@ export class JobRun {
     } catch (e) {
       const failed = spawnFailure(job, e);
       this.#writeExit(job, { process_exit_code: null, signal: null, outcome: failed });
-      job = store.apply(this.jobId, { type: "spawn_failed", code: failed.code, error: failed.error });
+      job = store.apply(this.jobId, {
+        type: "spawn_failed",
+        code: failed.code,
+        error: failed.error,
+      });
       this.opts.onStarted?.(job);
       return job;
     }
@@ -171,13 +183,19 @@ export class JobRun {
   }
 }
 
-function spawnFailure(job: Job, e: unknown): StopReason & { code: "E_SPAWN" | "E_NOT_ALLOWED" | "E_SANDBOX" } {
+function spawnFailure(
+  job: Job,
+  e: unknown,
+): StopReason & { code: "E_SPAWN" | "E_NOT_ALLOWED" | "E_SANDBOX" } {
   const name = job.command[0] ?? "";
-  if (e instanceof BarnError && e.code === "E_NOT_ALLOWED") return { code: "E_NOT_ALLOWED", error: e.message };
+  if (e instanceof BarnError && e.code === "E_NOT_ALLOWED") {
+    return { code: "E_NOT_ALLOWED", error: e.message };
+  }
   if (e instanceof Deno.errors.NotFound) {
     return {
       code: "E_SPAWN",
-      error: `cannot start '${name}': not found on PATH (install it, e.g. apt-get install ffmpeg curl)`,
+      error:
+        `cannot start '${name}': not found on PATH (install it, e.g. apt-get install ffmpeg curl)`,
     };
   }
   if (e instanceof Deno.errors.NotCapable) {
@@ -187,7 +205,10 @@ function spawnFailure(job: Job, e: unknown): StopReason & { code: "E_SPAWN" | "E
     };
   }
   if (e instanceof Deno.errors.NotADirectory || e instanceof Deno.errors.PermissionDenied) {
-    return { code: "E_SPAWN", error: `cannot start '${name}' in ${job.cwd}: ${(e as Error).message}` };
+    return {
+      code: "E_SPAWN",
+      error: `cannot start '${name}' in ${job.cwd}: ${(e as Error).message}`,
+    };
   }
   return { code: "E_SPAWN", error: `cannot start '${name}': ${(e as Error).message}` };
 }

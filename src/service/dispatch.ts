@@ -53,7 +53,11 @@ async function route(ctx: HandlerContext, req: Request, send: Send): Promise<obj
 const noStream: Send = () => Promise.resolve();
 
 /** Runs one request; every failure becomes `{ok: false, error: {code, message}}`. */
-export async function dispatch(ctx: HandlerContext, req: Request, send: Send = noStream): Promise<Response> {
+export async function dispatch(
+  ctx: HandlerContext,
+  req: Request,
+  send: Send = noStream,
+): Promise<Response> {
   try {
     return { ok: true, ...(await route(ctx, req, send)) } as Response;
   } catch (e) {

@@ -4,7 +4,11 @@ import { BarnError } from "../errors.ts";
 import { FrameReader, writeFrame } from "../protocol/framing.ts";
 import type { HomePaths } from "../platform/paths.ts";
 import { spawnSelfDetached } from "../platform/self.ts";
-import { KEEPER_PROTOCOL, type KeeperEvent, type KeeperRequest } from "../runner/keeper_protocol.ts";
+import {
+  KEEPER_PROTOCOL,
+  type KeeperEvent,
+  type KeeperRequest,
+} from "../runner/keeper_protocol.ts";
 
 type Pending = { resolve: (v: Record<string, unknown>) => void; reject: (e: unknown) => void };
 
@@ -37,7 +41,9 @@ export class KeeperLink {
 
   async request(req: KeeperRequest): Promise<Record<string, unknown>> {
     const conn = await this.#connect(true);
-    const reply = new Promise<Record<string, unknown>>((resolve, reject) => this.#pending.push({ resolve, reject }));
+    const reply = new Promise<Record<string, unknown>>((resolve, reject) =>
+      this.#pending.push({ resolve, reject })
+    );
     await writeFrame(conn, req);
     const res = await reply;
     if (res.ok !== true) {
@@ -61,9 +67,13 @@ export class KeeperLink {
         const conn = await Deno.connect({ transport: "unix", path: this.paths.keeperSocket });
         this.#conn = conn;
         this.#readLoop(conn);
-        const hello = new Promise<Record<string, unknown>>((resolve, reject) => this.#pending.push({ resolve, reject }));
+        const hello = new Promise<Record<string, unknown>>((resolve, reject) =>
+          this.#pending.push({ resolve, reject })
+        );
         await writeFrame(conn, { kind: "hello", protocol: KEEPER_PROTOCOL });
-        const sub = new Promise<Record<string, unknown>>((resolve, reject) => this.#pending.push({ resolve, reject }));
+        const sub = new Promise<Record<string, unknown>>((resolve, reject) =>
+          this.#pending.push({ resolve, reject })
+        );
         await writeFrame(conn, { kind: "subscribe" });
         const h = await hello;
         await sub;

@@ -28,7 +28,9 @@ async function killOrphan(job: Job, log: (m: string) => void): Promise<string> {
     return `its pid ${pid} now belongs to an unrelated process, which was left alone`;
   }
   await signalGroup(pid, "SIGTERM");
-  for (let i = 0; i < 20 && await groupAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 20 && await groupAlive(pid); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
   if (await groupAlive(pid)) await signalGroup(pid, "SIGKILL");
   return "its leftover processes were killed";
 }
@@ -45,22 +47,26 @@ export async function reconcile(store: Store, log: (m: string) => void): Promise
       const text = readTextIfExists(exitFilePath(job.job_dir));
       if (text !== null) {
         const exit = JSON.parse(text) as ExitFile;
-        const done = exit.outcome && ["E_SPAWN", "E_NOT_ALLOWED", "E_SANDBOX"].includes(exit.outcome.code) &&
+        const done =
+          exit.outcome && ["E_SPAWN", "E_NOT_ALLOWED", "E_SANDBOX"].includes(exit.outcome.code) &&
             exit.process_exit_code === null && exit.signal === null
-          ? store.apply(job.job_id, {
-            type: "spawn_failed",
-            code: exit.outcome.code as "E_SPAWN",
-            error: exit.outcome.error,
-          })
-          : store.apply(job.job_id, { type: "exit", info: exit });
-        log(`job ${job.job_id}: collected its exit (${done.exit_code}) recorded while no service was watching`);
+            ? store.apply(job.job_id, {
+              type: "spawn_failed",
+              code: exit.outcome.code as "E_SPAWN",
+              error: exit.outcome.error,
+            })
+            : store.apply(job.job_id, { type: "exit", info: exit });
+        log(
+          `job ${job.job_id}: collected its exit (${done.exit_code}) recorded while no service was watching`,
+        );
         out.collected.push(done);
         continue;
       }
       const what = await killOrphan(job, log);
       const done = store.apply(job.job_id, {
         type: "interrupted",
-        error: `its supervisor died without recording an exit status (crash, SIGKILL or reboot); ${what}`,
+        error:
+          `its supervisor died without recording an exit status (crash, SIGKILL or reboot); ${what}`,
       });
       log(`job ${job.job_id}: interrupted (${what})`);
       out.interrupted.push(done);

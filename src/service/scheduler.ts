@@ -26,7 +26,7 @@ export class Scheduler implements JobControl {
   }
 
   /** Starts queued jobs while slots are free; re-entrant calls fold into one more pass. */
-  async pump(): Promise<void> {
+  pump(): void {
     if (this.#pumping) {
       this.#again = true;
       return;
@@ -38,7 +38,9 @@ export class Scheduler implements JobControl {
         const running = this.store.runningCount();
         const free = this.config().max_parallel - running - this.#starting.size;
         if (free <= 0) break;
-        const next = this.store.nextQueued(free + this.#starting.size).filter((j) => !this.#starting.has(j.job_id))
+        const next = this.store.nextQueued(free + this.#starting.size).filter((j) =>
+          !this.#starting.has(j.job_id)
+        )
           .slice(0, free);
         for (const job of next) this.#start(job);
       } while (this.#again);
@@ -67,6 +69,10 @@ export class Scheduler implements JobControl {
     } else {
       requestStopByFile(job, reason);
     }
-    return await waitFinished(this.store, job.job_id, (this.config().kill_grace_seconds + 10) * 1000);
+    return await waitFinished(
+      this.store,
+      job.job_id,
+      (this.config().kill_grace_seconds + 10) * 1000,
+    );
   }
 }

@@ -4,7 +4,7 @@ import { BarnError, toErrorBody } from "../errors.ts";
 import { type Config, loadConfig } from "../config/config.ts";
 import { type HomePaths, prepareHome } from "../platform/paths.ts";
 import { writeFileAtomic } from "../platform/files.ts";
-import { checkToken, connect, type Listener, listen } from "../platform/transport.ts";
+import { checkToken, connect, listen, type Listener } from "../platform/transport.ts";
 import { spawnSelfDetached } from "../platform/self.ts";
 import { acceptLoop } from "../protocol/accept.ts";
 import { FrameReader, writeFrame } from "../protocol/framing.ts";
@@ -31,7 +31,12 @@ const IDLE_SECONDS = 30;
 
 /** Takes the one-service-per-home lock (released by the OS if we die), waiting briefly for a predecessor. */
 async function takeLock(paths: HomePaths, socketName: string): Promise<Deno.FsFile | null> {
-  const f = Deno.openSync(paths.serviceLock, { read: true, write: true, create: true, mode: 0o600 });
+  const f = Deno.openSync(paths.serviceLock, {
+    read: true,
+    write: true,
+    create: true,
+    mode: 0o600,
+  });
   for (let i = 0; i < 50; i++) {
     if (f.tryLockSync(true)) return f;
     // A holder that answers is a live service, not a predecessor handing over: give up at once.
@@ -87,7 +92,6 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
   signal.addEventListener("abort", () => stopping.abort());
   let restartAfterStop = false;
 
-  let scheduler: Scheduler;
   const changes = new Changes();
   const keeper = new KeeperLink(
     paths,
@@ -102,13 +106,15 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
     },
     log,
   );
-  scheduler = new Scheduler(store, keeper, () => config, log, () => changes.notify());
+  const scheduler = new Scheduler(store, keeper, () => config, log, () => changes.notify());
 
   // Re-adopt: attach to a live keeper, then settle jobs whose supervisor is gone.
   const attached = await keeper.attachIfAlive();
   const r = await reconcile(store, log);
   log(
-    `started (pid ${Deno.pid}, version ${VERSION}); keeper ${attached ? `re-adopted, pid ${keeper.pid}` : "not running"}; ` +
+    `started (pid ${Deno.pid}, version ${VERSION}); keeper ${
+      attached ? `re-adopted, pid ${keeper.pid}` : "not running"
+    }; ` +
       `${r.alive.length} running jobs re-adopted, ${r.collected.length} exits collected, ${r.interrupted.length} interrupted`,
   );
 
@@ -122,7 +128,16 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
     return 1;
   }
   const endpoint = listener.endpoint;
-  writeFileAtomic(paths.serviceInfo, JSON.stringify({ pid: Deno.pid, started_at: startedAt.toISOString(), version: VERSION, endpoint, socket_name: config.socket_name }) + "\n");
+  writeFileAtomic(
+    paths.serviceInfo,
+    JSON.stringify({
+      pid: Deno.pid,
+      started_at: startedAt.toISOString(),
+      version: VERSION,
+      endpoint,
+      socket_name: config.socket_name,
+    }) + "\n",
+  );
 
   const ops: ServiceOps = {
     status(): ServiceStatus {
@@ -136,12 +151,18 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
         started_at: startedAt.toISOString(),
         max_parallel: config.max_parallel,
         jobs: store.counts(),
-        keeper: { state: keeper.connected ? "up" : "down", pid: keeper.pid, jobs: store.runningCount() },
+        keeper: {
+          state: keeper.connected ? "up" : "down",
+          pid: keeper.pid,
+          jobs: store.runningCount(),
+        },
       };
     },
     async reload() {
       const next = loadConfig(paths.config); // throws E_CONFIG; the old config stays
-      const changed = (Object.keys(next) as (keyof Config)[]).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(config[k]));
+      const changed = (Object.keys(next) as (keyof Config)[]).filter((k) =>
+        JSON.stringify(next[k]) !== JSON.stringify(config[k])
+      );
       const restart = next.socket_name !== config.socket_name;
       config = next;
       log(`config reloaded; changed: ${changed.join(", ") || "nothing"}`);
@@ -162,19 +183,36 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
       (async () => {
         for (const job of store.list({ state: "queued" })) {
           try {
-            store.apply(job.job_id, { type: "cancel", reason: "canceled by `barn service stop --kill-jobs`" });
+            store.apply(job.job_id, {
+              type: "cancel",
+              reason: "canceled by `barn service stop --kill-jobs`",
+            });
           } catch { /* started meanwhile */ }
         }
-        await Promise.allSettled(store.list({ state: "running" }).map((j) => scheduler.stopRunning(j)));
+        await Promise.allSettled(
+          store.list({ state: "running" }).map((j) => scheduler.stopRunning(j)),
+        );
       })().finally(() => stopping.abort());
     },
   };
-  const ctx: HandlerContext = { store, paths, config: () => config, jobs: scheduler, service: ops, changes };
+  const ctx: HandlerContext = {
+    store,
+    paths,
+    config: () => config,
+    jobs: scheduler,
+    service: ops,
+    changes,
+  };
 
-  const onHup = () => ops.reload().catch((e) => logger.error("reload refused: {message}", { message: (e as Error).message }));
+  const onHup = () =>
+    ops.reload().catch((e) =>
+      logger.error("reload refused: {message}", { message: (e as Error).message })
+    );
   if (Deno.build.os !== "windows") Deno.addSignalListener("SIGHUP", onHup);
   const onTerm = () => stopping.abort();
-  const termSignals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGTERM", "SIGINT"];
+  const termSignals: Deno.Signal[] = Deno.build.os === "windows"
+    ? ["SIGINT"]
+    : ["SIGTERM", "SIGINT"];
   for (const s of termSignals) Deno.addSignalListener(s, onTerm);
 
   const conns = new Set<Deno.Conn>();
@@ -207,7 +245,11 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
   } catch { /* TCP endpoint, or gone */ }
   store.close();
   lock.close();
-  log(restartAfterStop ? "handing over to a new service" : "stopped; running jobs keep running under the keeper");
+  log(
+    restartAfterStop
+      ? "handing over to a new service"
+      : "stopped; running jobs keep running under the keeper",
+  );
   if (restartAfterStop) spawnSelfDetached(["service", "run"]);
   return 0;
 }
@@ -241,7 +283,10 @@ async function serveConnection(
     if (hello === null) return;
     const h = parseRequest(hello);
     if (h.kind !== "hello") {
-      throw new BarnError("E_PROTOCOL", "the first message must be a hello with the protocol version");
+      throw new BarnError(
+        "E_PROTOCOL",
+        "the first message must be a hello with the protocol version",
+      );
     }
     if (h.protocol !== PROTOCOL_VERSION) {
       throw new BarnError(
@@ -250,7 +295,9 @@ async function serveConnection(
           "run the same barn version for both (restart the service after an upgrade)",
       );
     }
-    if (!checkToken(paths.home, h.token ?? null)) throw new BarnError("E_PROTOCOL", "bad or missing service token");
+    if (!checkToken(paths.home, h.token ?? null)) {
+      throw new BarnError("E_PROTOCOL", "bad or missing service token");
+    }
     await writeFrame(conn, { ok: true, protocol: PROTOCOL_VERSION, server_version: VERSION });
     for (;;) {
       arm();

@@ -64,7 +64,9 @@ export function rebuildFromSnapshots(store: Store, paths: HomePaths): number {
   for (const entry of Deno.readDirSync(paths.jobs)) {
     if (!entry.isDirectory) continue;
     try {
-      const job = JSON.parse(Deno.readTextFileSync(join(paths.jobs, entry.name, "job.json"))) as Job;
+      const job = JSON.parse(
+        Deno.readTextFileSync(join(paths.jobs, entry.name, "job.json")),
+      ) as Job;
       if (job.job_id === entry.name) jobs.push(job);
     } catch { /* a dir without a readable snapshot is skipped */ }
   }

@@ -3,10 +3,10 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { join } from "node:path";
 import { BarnError } from "../errors.ts";
-import { type Job, type JobSpec, type JobState } from "../jobs/job.ts";
+import type { Job, JobSpec, JobState } from "../jobs/job.ts";
 import { type JobEvent, transition } from "../jobs/transitions.ts";
 import { newJobId, resolvePrefix } from "../jobs/ids.ts";
-import { type HomePaths } from "../platform/paths.ts";
+import type { HomePaths } from "../platform/paths.ts";
 import { writeFileAtomic } from "../platform/files.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import type { JobEventRecord } from "../protocol/messages.ts";
@@ -222,7 +222,10 @@ export class Store {
         progress: null,
       };
     }
-    throw new BarnError("E_INTERNAL", "could not find an unused job id after 8 tries; retry the submission");
+    throw new BarnError(
+      "E_INTERNAL",
+      "could not find an unused job id after 8 tries; retry the submission",
+    );
   }
 
   /**
@@ -235,7 +238,9 @@ export class Store {
     const out = this.tx(() =>
       specs.map((spec) => {
         if (spec.key) {
-          const row = this.#stmt("SELECT * FROM jobs WHERE key = ?").get(spec.key) as Row | undefined;
+          const row = this.#stmt("SELECT * FROM jobs WHERE key = ?").get(spec.key) as
+            | Row
+            | undefined;
           if (row) return { job: this.#fromRow(row), duplicate: true };
         }
         const job = this.#newJob(spec, now);
@@ -298,7 +303,8 @@ export class Store {
 
   /** State changes after `seq`, oldest first, optionally for one tag. */
   eventsSince(seq: number, tag: string | undefined, limit = 1000): JobEventRecord[] {
-    const sql = "SELECT e.seq, e.job_id, e.state, e.at, j.tag FROM events e LEFT JOIN jobs j ON j.job_id = e.job_id " +
+    const sql =
+      "SELECT e.seq, e.job_id, e.state, e.at, j.tag FROM events e LEFT JOIN jobs j ON j.job_id = e.job_id " +
       `WHERE e.seq > ?${tag !== undefined ? " AND j.tag = ?" : ""} ORDER BY e.seq LIMIT ?`;
     const params: (string | number)[] = tag !== undefined ? [seq, tag, limit] : [seq, limit];
     return (this.#stmt(sql).all(...params) as Row[]).map((r) => ({
@@ -318,7 +324,9 @@ export class Store {
   release(latch: string): Job[] {
     const now = nowIso();
     const jobs = this.tx(() => {
-      const rows = this.#stmt("SELECT * FROM jobs WHERE latch = ? AND state = 'queued' ORDER BY created_at, rowid")
+      const rows = this.#stmt(
+        "SELECT * FROM jobs WHERE latch = ? AND state = 'queued' ORDER BY created_at, rowid",
+      )
         .all(latch) as Row[];
       return rows.map((r) => {
         const after = transition(this.#fromRow(r), { type: "release" }, now);
@@ -333,7 +341,8 @@ export class Store {
   /** How many jobs a filter matches, ignoring its limit. */
   count(filter: ListFilter = {}): number {
     const { where, params } = this.#where(filter);
-    return (this.#stmt(`SELECT COUNT(*) AS n FROM jobs ${where}`).get(...params) as Row).n as number;
+    return (this.#stmt(`SELECT COUNT(*) AS n FROM jobs ${where}`).get(...params) as Row)
+      .n as number;
   }
 
   #where(filter: ListFilter): { where: string; params: (string | number)[] } {
@@ -354,9 +363,22 @@ export class Store {
     return { where: where.length ? "WHERE " + where.join(" AND ") : "", params };
   }
 
+  /** SQLite's plan for `list(filter)`, so tests can check the indexes are used. */
+  explainList(filter: ListFilter = {}): string[] {
+    const { where, params } = this.#where(filter);
+    const sql =
+      `EXPLAIN QUERY PLAN SELECT * FROM jobs ${where} ORDER BY created_at DESC, rowid DESC${
+        filter.limit ? " LIMIT ?" : ""
+      }`;
+    if (filter.limit) params.push(filter.limit);
+    return (this.db.prepare(sql).all(...params) as Row[]).map((r) => String(r.detail));
+  }
+
   list(filter: ListFilter = {}): Job[] {
     const { where, params } = this.#where(filter);
-    const sql = `SELECT * FROM jobs ${where} ORDER BY created_at DESC, rowid DESC${filter.limit ? " LIMIT ?" : ""}`;
+    const sql = `SELECT * FROM jobs ${where} ORDER BY created_at DESC, rowid DESC${
+      filter.limit ? " LIMIT ?" : ""
+    }`;
     if (filter.limit) params.push(filter.limit);
     return (this.#stmt(sql).all(...params) as Row[]).map((r) => this.#fromRow(r));
   }
@@ -369,12 +391,15 @@ export class Store {
   }
 
   runningCount(): number {
-    return (this.#stmt("SELECT COUNT(*) AS n FROM jobs WHERE state = 'running'").get() as Row).n as number;
+    return (this.#stmt("SELECT COUNT(*) AS n FROM jobs WHERE state = 'running'").get() as Row)
+      .n as number;
   }
 
   counts(): JobCounts {
     const c: JobCounts = { queued: 0, running: 0, succeeded: 0, failed: 0, canceled: 0 };
-    for (const r of this.#stmt("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all() as Row[]) {
+    for (
+      const r of this.#stmt("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all() as Row[]
+    ) {
       c[r.state as JobState] = r.n as number;
     }
     return c;

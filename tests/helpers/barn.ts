@@ -63,7 +63,9 @@ export async function waitFor<T>(
   for (;;) {
     const v = await pred();
     if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -81,7 +83,8 @@ export function tempHome(name = "t"): string {
 
 /** Kills every barn process serving `home` (service and keeper) and removes the home. */
 export async function cleanupHome(home: string): Promise<void> {
-  const ps = await new Deno.Command("ps", { args: ["-eo", "pid=,args="], stdout: "piped" }).output();
+  const ps = await new Deno.Command("ps", { args: ["-eo", "pid=,args="], stdout: "piped" })
+    .output();
   // Our children carry BARN_HOME only in their env, so find them by their open lock files instead.
   const pids: number[] = [];
   for (const line of new TextDecoder().decode(ps.stdout).split("\n")) {
@@ -116,17 +119,49 @@ export async function cleanupHome(home: string): Promise<void> {
 }
 
 /** Generates a test clip with ffmpeg's lavfi sources (video + audio). */
-export async function makeClip(path: string, seconds = 2, opts: { audioOnly?: boolean } = {}): Promise<string> {
+export async function makeClip(
+  path: string,
+  seconds = 2,
+  opts: { audioOnly?: boolean } = {},
+): Promise<string> {
   const args = opts.audioOnly
-    ? ["-v", "error", "-y", "-f", "lavfi", "-i", `sine=frequency=440:duration=${seconds}`, "-c:a", "aac", path]
+    ? [
+      "-v",
+      "error",
+      "-y",
+      "-f",
+      "lavfi",
+      "-i",
+      `sine=frequency=440:duration=${seconds}`,
+      "-c:a",
+      "aac",
+      path,
+    ]
     : [
-      "-v", "error", "-y",
-      "-f", "lavfi", "-i", `testsrc=size=320x240:rate=25:duration=${seconds}`,
-      "-f", "lavfi", "-i", `sine=frequency=440:duration=${seconds}`,
-      "-shortest", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", path,
+      "-v",
+      "error",
+      "-y",
+      "-f",
+      "lavfi",
+      "-i",
+      `testsrc=size=320x240:rate=25:duration=${seconds}`,
+      "-f",
+      "lavfi",
+      "-i",
+      `sine=frequency=440:duration=${seconds}`,
+      "-shortest",
+      "-c:v",
+      "libx264",
+      "-preset",
+      "ultrafast",
+      "-c:a",
+      "aac",
+      path,
     ];
   const out = await new Deno.Command("ffmpeg", { args, stdout: "null", stderr: "piped" }).output();
-  if (!out.success) throw new Error(`ffmpeg could not make ${path}: ${new TextDecoder().decode(out.stderr)}`);
+  if (!out.success) {
+    throw new Error(`ffmpeg could not make ${path}: ${new TextDecoder().decode(out.stderr)}`);
+  }
   return path;
 }
 

@@ -16,7 +16,7 @@ export function startHttp(): TestServer {
     }
     if (kind === "big") {
       let left = Number(a);
-      const chunk = new TextEncoder().encode("0123456789abcdef".repeat(4096));
+      const chunk = new TextEncoder().encode("0123456789abcde\n".repeat(4096));
       return new Response(
         new ReadableStream({
           pull(c) {

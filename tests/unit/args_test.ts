@@ -15,14 +15,26 @@ Deno.test("run: barn's options end at the command name; ffmpeg keeps -f, -t, -n"
 });
 
 Deno.test("run: -- also ends barn's options", () => {
-  const p = parseArgs(["--tag", "t", "--", "curl", "--version"], RUN, { subcommand: "run", stopAtPositional: true });
+  const p = parseArgs(["--tag", "t", "--", "curl", "--version"], RUN, {
+    subcommand: "run",
+    stopAtPositional: true,
+  });
   assertEquals([p.options.tag, p.rest], ["t", ["curl", "--version"]]);
 });
 
 Deno.test("unknown options and missing values are usage errors", () => {
-  assertEquals(assertThrows(() => parseArgs(["--bogus"], RUN, { subcommand: "run" }), BarnError).code, "E_USAGE");
-  assertEquals(assertThrows(() => parseArgs(["--tag"], RUN, { subcommand: "run" }), BarnError).code, "E_USAGE");
-  assertEquals(assertThrows(() => parseArgs(["--offline=yes"], RUN, { subcommand: "run" }), BarnError).code, "E_USAGE");
+  assertEquals(
+    assertThrows(() => parseArgs(["--bogus"], RUN, { subcommand: "run" }), BarnError).code,
+    "E_USAGE",
+  );
+  assertEquals(
+    assertThrows(() => parseArgs(["--tag"], RUN, { subcommand: "run" }), BarnError).code,
+    "E_USAGE",
+  );
+  assertEquals(
+    assertThrows(() => parseArgs(["--offline=yes"], RUN, { subcommand: "run" }), BarnError).code,
+    "E_USAGE",
+  );
 });
 
 Deno.test("--output accepts human, json, xml only", () => {

@@ -8,7 +8,9 @@ Deno.test("durations parse units and combinations", () => {
   assertEquals(parseDuration("7d"), 7 * 86400);
   assertEquals(parseDuration("1h30m"), 5400);
   assertEquals(parseDuration("250ms"), 0.25);
-  for (const bad of ["", "abc", "5x", "1h 30m", "-1s"]) assertThrows(() => parseDuration(bad), BarnError);
+  for (const bad of ["", "abc", "5x", "1h 30m", "-1s"]) {
+    assertThrows(() => parseDuration(bad), BarnError);
+  }
 });
 
 Deno.test("durations format back briefly", () => {
@@ -19,8 +21,15 @@ Deno.test("durations format back briefly", () => {
 
 Deno.test("config: defaults, documented keys, and refusals naming the key", () => {
   assertEquals(parseConfig("{}"), defaultConfig());
-  const c = parseConfig('{"max_parallel": 3, "kill_grace": "2s", "max_age": "1d", "allowed_commands": ["ffprobe"]}');
-  assertEquals([c.max_parallel, c.kill_grace_seconds, c.max_age_seconds, c.allowed_commands], [3, 2, 86400, ["ffprobe"]]);
+  const c = parseConfig(
+    '{"max_parallel": 3, "kill_grace": "2s", "max_age": "1d", "allowed_commands": ["ffprobe"]}',
+  );
+  assertEquals([c.max_parallel, c.kill_grace_seconds, c.max_age_seconds, c.allowed_commands], [
+    3,
+    2,
+    86400,
+    ["ffprobe"],
+  ]);
   for (
     const [text, key] of [
       ['{"max_parallel": 0}', "max_parallel"],

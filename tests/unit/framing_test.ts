@@ -1,5 +1,10 @@
 import { assertEquals, assertRejects, assertThrows } from "../helpers/assert.ts";
-import { checkDepth, encodeFrame, FrameReader, MAX_FRAME_BYTES } from "../../src/protocol/framing.ts";
+import {
+  checkDepth,
+  encodeFrame,
+  FrameReader,
+  MAX_FRAME_BYTES,
+} from "../../src/protocol/framing.ts";
 import { BarnError } from "../../src/errors.ts";
 
 function reader(...chunks: Uint8Array[]): FrameReader {
@@ -28,7 +33,10 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 
 Deno.test("frames round-trip, even split into single bytes", async () => {
   const data = concat(encodeFrame({ a: 1 }), encodeFrame({ b: "x".repeat(100_000) }));
-  const r = reader(...Array.from(data.subarray(0, 50), (b) => new Uint8Array([b])), data.subarray(50));
+  const r = reader(
+    ...Array.from(data.subarray(0, 50), (b) => new Uint8Array([b])),
+    data.subarray(50),
+  );
   assertEquals(await r.next(), { a: 1 });
   assertEquals(((await r.next()) as { b: string }).b.length, 100_000);
   assertEquals(await r.next(), null);
@@ -43,16 +51,31 @@ Deno.test("an oversized length header is refused before any allocation", async (
 
 Deno.test("truncated frames and garbage are protocol errors", async () => {
   const full = encodeFrame({ kind: "status" });
-  assertEquals((await assertRejects(() => reader(full.subarray(0, 2)).next(), BarnError)).code, "E_PROTOCOL");
-  assertEquals((await assertRejects(() => reader(full.subarray(0, full.length - 1)).next(), BarnError)).code, "E_PROTOCOL");
+  assertEquals(
+    (await assertRejects(() => reader(full.subarray(0, 2)).next(), BarnError)).code,
+    "E_PROTOCOL",
+  );
+  assertEquals(
+    (await assertRejects(() => reader(full.subarray(0, full.length - 1)).next(), BarnError)).code,
+    "E_PROTOCOL",
+  );
   const garbage = concat(new Uint8Array([0, 0, 0, 5]), new TextEncoder().encode("{{{{{"));
-  assertEquals((await assertRejects(() => reader(garbage).next(), BarnError)).code, "E_BAD_REQUEST");
+  assertEquals(
+    (await assertRejects(() => reader(garbage).next(), BarnError)).code,
+    "E_BAD_REQUEST",
+  );
   const badUtf8 = concat(new Uint8Array([0, 0, 0, 2]), new Uint8Array([0xff, 0xfe]));
-  assertEquals((await assertRejects(() => reader(badUtf8).next(), BarnError)).code, "E_BAD_REQUEST");
+  assertEquals(
+    (await assertRejects(() => reader(badUtf8).next(), BarnError)).code,
+    "E_BAD_REQUEST",
+  );
 });
 
 Deno.test("deeply nested JSON is refused without parsing", () => {
   checkDepth("[".repeat(10) + "]".repeat(10));
   checkDepth(`{"s":"${"[".repeat(100)}"}`); // brackets inside strings don't count
-  assertEquals(assertThrows(() => checkDepth("[".repeat(1000) + "]".repeat(1000)), BarnError).code, "E_BAD_REQUEST");
+  assertEquals(
+    assertThrows(() => checkDepth("[".repeat(1000) + "]".repeat(1000)), BarnError).code,
+    "E_BAD_REQUEST",
+  );
 });

@@ -21,7 +21,10 @@ Deno.test("prefix resolution: exact, unique prefix, none, ambiguous", () => {
   assertEquals(resolvePrefix("zzzz", ids), "zzzz11111111");
   assertEquals(resolvePrefix("ABCD0", ids), "abcd00000000");
   assertEquals(assertThrows(() => resolvePrefix("qqqq", ids), BarnError).code, "E_NOT_FOUND");
-  const amb = assertThrows(() => resolvePrefix("abc0", ["abc00000000a", "abc00000000b"]), BarnError);
+  const amb = assertThrows(
+    () => resolvePrefix("abc0", ["abc00000000a", "abc00000000b"]),
+    BarnError,
+  );
   assertEquals(amb.code, "E_AMBIGUOUS");
   assert(amb.message.includes("abc00000000a") && amb.message.includes("abc00000000b"));
 });

@@ -21,7 +21,7 @@ Deno.test("a capped log keeps the head, marks the cut, and keeps the newest tail
     const written = Array.from({ length: 20_000 }, (_, i) => `line ${i}\n`).join("").length;
     const markerLine = text.slice(text.indexOf("\n[barn:"), text.indexOf("follows]\n") + 9).length;
     assertEquals(Number(m[1]) + text.length - markerLine, written);
-    assertEquals((Deno.statSync(path).mode! & 0o777), 0o600);
+    assertEquals(Deno.statSync(path).mode! & 0o777, 0o600);
   } finally {
     Deno.removeSync(home, { recursive: true });
   }

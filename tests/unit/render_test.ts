@@ -38,9 +38,15 @@ function job(over: Partial<Job> = {}): Job {
 }
 
 Deno.test("XML is well-formed, escapes <&>\"', and parses back to the same values", () => {
-  const xml = renderXml({ view: "jobs", jobs: [job(), job({ job_id: "zzzz00000000", state: "failed", exit_code: "E_TIMEOUT" })] });
+  const xml = renderXml({
+    view: "jobs",
+    jobs: [job(), job({ job_id: "zzzz00000000", state: "failed", exit_code: "E_TIMEOUT" })],
+  });
   assert(!xml.includes(NASTY), "raw special characters leaked into the XML");
-  const doc = new XMLParser({ parseTagValue: false, isArray: (name) => name === "job" || name === "arg" }).parse(xml);
+  const doc = new XMLParser({
+    parseTagValue: false,
+    isArray: (name) => name === "job" || name === "arg",
+  }).parse(xml);
   const [a, b] = doc.jobs.job;
   assertEquals(a.tag, NASTY);
   assertEquals(a.command.arg, ["ffmpeg", "-i", NASTY, "-f", "null", "-"]);
@@ -50,7 +56,9 @@ Deno.test("XML is well-formed, escapes <&>\"', and parses back to the same value
 });
 
 Deno.test("XML errors and empty lists are well-formed", () => {
-  const err = new XMLParser().parse(renderXml({ view: "error", error: { code: "E_USAGE", message: "<bad> & 'worse'" } }));
+  const err = new XMLParser().parse(
+    renderXml({ view: "error", error: { code: "E_USAGE", message: "<bad> & 'worse'" } }),
+  );
   assertEquals(err.error.message, "<bad> & 'worse'");
   const empty = renderXml({ view: "jobs", jobs: [] });
   assert(new XMLParser().parse(empty).jobs !== undefined, empty);
@@ -62,11 +70,16 @@ Deno.test("JSON: status is an array, a job is one record, null exit while runnin
   assertEquals(arr[0].exit_code, null);
   const one = JSON.parse(renderJson({ view: "job", job: job(), duplicate: true }));
   assertEquals([one.job_id, one.duplicate], ["k3f9x2a0b1c2", true]);
-  assertEquals(JSON.parse(renderJson({ view: "error", error: { code: "E_X", message: "m" } })), { error: { code: "E_X", message: "m" } });
+  assertEquals(JSON.parse(renderJson({ view: "error", error: { code: "E_X", message: "m" } })), {
+    error: { code: "E_X", message: "m" },
+  });
 });
 
 Deno.test("human table: golden output with a pinned clock and no colour", () => {
-  const out = renderHuman({ view: "jobs", jobs: [job({ tag: "probe", command: ["ffprobe", "-i", "my clip.mp4"] })] }, {
+  const out = renderHuman({
+    view: "jobs",
+    jobs: [job({ tag: "probe", command: ["ffprobe", "-i", "my clip.mp4"] })],
+  }, {
     color: false,
     now: new Date("2026-01-01T00:01:01.000Z"),
   });

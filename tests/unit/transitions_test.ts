@@ -41,18 +41,32 @@ Deno.test("start moves queued to running with its supervisor", () => {
 });
 
 Deno.test("a held job cannot start until released", () => {
-  assertThrows(() => transition(job({ latch: "L" }), { type: "start", pid: null, supervisor: "keeper" }, NOW), BarnError);
+  assertThrows(
+    () => transition(job({ latch: "L" }), { type: "start", pid: null, supervisor: "keeper" }, NOW),
+    BarnError,
+  );
   const released = transition(job({ latch: "L" }), { type: "release" }, NOW);
   assertEquals(released.latch, null);
 });
 
 Deno.test("exit 0 succeeds, non-zero fails with its code, a signal maps to 128+N", () => {
   const running = job({ state: "running", started_at: NOW });
-  const ok = transition(running, { type: "exit", info: { process_exit_code: 0, signal: null } }, NOW);
+  const ok = transition(
+    running,
+    { type: "exit", info: { process_exit_code: 0, signal: null } },
+    NOW,
+  );
   assertEquals([ok.state, ok.exit_code, ok.error], ["succeeded", 0, null]);
-  const bad = transition(running, { type: "exit", info: { process_exit_code: 7, signal: null } }, NOW);
+  const bad = transition(
+    running,
+    { type: "exit", info: { process_exit_code: 7, signal: null } },
+    NOW,
+  );
   assertEquals([bad.state, bad.exit_code, bad.process_exit_code], ["failed", 7, 7]);
-  const sig = transition(running, { type: "exit", info: { process_exit_code: null, signal: "SIGKILL" } }, NOW);
+  const sig = transition(running, {
+    type: "exit",
+    info: { process_exit_code: null, signal: "SIGKILL" },
+  }, NOW);
   assertEquals([sig.state, sig.exit_code, sig.signal], ["failed", 137, "SIGKILL"]);
 });
 
@@ -60,9 +74,18 @@ Deno.test("barn's verdict overrides the process code but keeps it", () => {
   const running = job({ state: "running" });
   const t = transition(running, {
     type: "exit",
-    info: { process_exit_code: null, signal: "SIGTERM", outcome: { code: "E_TIMEOUT", error: "too slow" } },
+    info: {
+      process_exit_code: null,
+      signal: "SIGTERM",
+      outcome: { code: "E_TIMEOUT", error: "too slow" },
+    },
   }, NOW);
-  assertEquals([t.state, t.exit_code, t.signal, t.error], ["failed", "E_TIMEOUT", "SIGTERM", "too slow"]);
+  assertEquals([t.state, t.exit_code, t.signal, t.error], [
+    "failed",
+    "E_TIMEOUT",
+    "SIGTERM",
+    "too slow",
+  ]);
   const c = transition(running, {
     type: "exit",
     info: { process_exit_code: 0, signal: null, outcome: { code: "E_CANCELED", error: "killed" } },
@@ -72,7 +95,10 @@ Deno.test("barn's verdict overrides the process code but keeps it", () => {
 
 Deno.test("cancel only from queued; interrupted only from running", () => {
   assertEquals(transition(job(), { type: "cancel", reason: "r" }, NOW).state, "canceled");
-  assertThrows(() => transition(job({ state: "running" }), { type: "cancel", reason: "r" }, NOW), BarnError);
+  assertThrows(
+    () => transition(job({ state: "running" }), { type: "cancel", reason: "r" }, NOW),
+    BarnError,
+  );
   const i = transition(job({ state: "running" }), { type: "interrupted", error: "gone" }, NOW);
   assertEquals([i.state, i.exit_code], ["failed", "E_INTERRUPTED"]);
   assertThrows(() => transition(job(), { type: "interrupted", error: "x" }, NOW), BarnError);
@@ -97,7 +123,11 @@ Deno.test("finished jobs take no further events", () => {
 });
 
 Deno.test("spawn failures end failed with their symbolic code", () => {
-  const t = transition(job({ state: "running" }), { type: "spawn_failed", code: "E_SPAWN", error: "nope" }, NOW);
+  const t = transition(job({ state: "running" }), {
+    type: "spawn_failed",
+    code: "E_SPAWN",
+    error: "nope",
+  }, NOW);
   assertEquals([t.state, t.exit_code], ["failed", "E_SPAWN"]);
 });
 

@@ -4,7 +4,10 @@ import { BarnError } from "../../errors.ts";
 import type { Command } from "../command.ts";
 import { writeOut } from "../context.ts";
 
-export function completionScript(shell: string, commands: { name: string; options: Record<string, unknown> }[]): string {
+export function completionScript(
+  shell: string,
+  commands: { name: string; options: Record<string, unknown> }[],
+): string {
   const names = commands.map((c) => c.name).join(" ");
   const global = "--output= --offline --help";
   switch (shell) {
@@ -15,7 +18,15 @@ _barn() {
   for w in "\${COMP_WORDS[@]:1:COMP_CWORD-1}"; do case "$w" in -*) ;; *) cmd="$w"; break ;; esac; done
   if [ -z "$cmd" ]; then COMPREPLY=($(compgen -W "${names} ${global}" -- "$cur")); return; fi
   case "$cmd" in
-${commands.map((c) => `    ${c.name}) COMPREPLY=($(compgen -W "${Object.keys(c.options).map((o) => `--${o}`).join(" ")} ${global}${c.name === "service" ? " start stop restart reload status logs" : ""}" -- "$cur")) ;;`).join("\n")}
+${
+        commands.map((c) =>
+          `    ${c.name}) COMPREPLY=($(compgen -W "${
+            Object.keys(c.options).map((o) => `--${o}`).join(" ")
+          } ${global}${
+            c.name === "service" ? " start stop restart reload status logs" : ""
+          }" -- "$cur")) ;;`
+        ).join("\n")
+      }
   esac
 }
 complete -o default -F _barn barn
@@ -35,7 +46,13 @@ compdef _barn barn
 complete -c barn -f -n '__fish_use_subcommand' -a '${names}'
 complete -c barn -l output -x -a 'human json xml'
 complete -c barn -l offline
-${commands.flatMap((c) => Object.keys(c.options).map((o) => `complete -c barn -n '__fish_seen_subcommand_from ${c.name}' -l ${o}`)).join("\n")}
+${
+        commands.flatMap((c) =>
+          Object.keys(c.options).map((o) =>
+            `complete -c barn -n '__fish_seen_subcommand_from ${c.name}' -l ${o}`
+          )
+        ).join("\n")
+      }
 `;
     default:
       throw new BarnError("E_USAGE", `no completions for '${shell}': use bash, zsh or fish`);
@@ -50,7 +67,9 @@ export const completions: Command = {
   options: {},
   async run(ctx) {
     const { COMMANDS } = await import("../cli.ts");
-    if (ctx.positionals.length !== 1) throw new BarnError("E_USAGE", "give a shell: bash, zsh or fish");
+    if (ctx.positionals.length !== 1) {
+      throw new BarnError("E_USAGE", "give a shell: bash, zsh or fish");
+    }
     await writeOut(Deno.stdout, completionScript(ctx.positionals[0]!, [...COMMANDS]));
     return 0;
   },

@@ -9,7 +9,7 @@ export const config: Command = {
   name: "config",
   summary: "show the settings in force (config.json over the defaults), or the file's path",
   usage: "barn config show|path [--output=F]",
-  example: "vim \"$(barn config path)\"",
+  example: 'vim "$(barn config path)"',
   options: {},
   async run(ctx) {
     const action = ctx.positionals[0];
@@ -22,7 +22,9 @@ export const config: Command = {
     if (action === "show" && ctx.positionals.length === 1) {
       const cfg = ctx.config;
       const data = { path, ...cfg } as Record<string, unknown>;
-      const text = Object.entries(data).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(", ") : v}`).join("\n");
+      const text = Object.entries(data).map(([k, v]) =>
+        `${k}: ${Array.isArray(v) ? v.join(", ") : v}`
+      ).join("\n");
       await ctx.print({ view: "message", message: text, data });
       return 0;
     }

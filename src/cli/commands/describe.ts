@@ -28,7 +28,10 @@ export const describe: Command = {
     const linesText = ctx.str("lines");
     const lines = linesText === undefined ? 10 : Number(linesText);
     if (!Number.isInteger(lines) || lines < 0 || lines > 10000) {
-      throw new BarnError("E_USAGE", `--lines must be a whole number from 0 to 10000 (got '${linesText}')`);
+      throw new BarnError(
+        "E_USAGE",
+        `--lines must be a whole number from 0 to 10000 (got '${linesText}')`,
+      );
     }
     const backend = await ctx.backend();
     const { job } = await backend.request({ kind: "describe", id, lines });

@@ -6,7 +6,12 @@ import type { Command } from "../command.ts";
 
 async function toolVersion(name: string, flag: string): Promise<string | null> {
   try {
-    const out = await new Deno.Command(name, { args: [flag], stdin: "null", stdout: "piped", stderr: "null" }).output();
+    const out = await new Deno.Command(name, {
+      args: [flag],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).output();
     return new TextDecoder().decode(out.stdout).split("\n")[0]?.trim() || null;
   } catch {
     return null;
@@ -40,7 +45,8 @@ export const hostinfo: Command = {
       barn_home: ctx.paths.home,
       free_bytes: Number(fs.bavail) * Number(fs.bsize),
     };
-    const text = Object.entries(data).map(([k, v]) => `${(k + ":").padEnd(14)}${v ?? "not found"}`).join("\n");
+    const text = Object.entries(data).map(([k, v]) => `${(k + ":").padEnd(14)}${v ?? "not found"}`)
+      .join("\n");
     await ctx.print({ view: "message", message: text, data });
     return 0;
   },

@@ -10,7 +10,9 @@ import { withReconnect } from "../reconnect.ts";
 function line(ev: JobEventRecord | ProgressEventRecord): string {
   const tag = ev.tag ? ` [${ev.tag}]` : "";
   if (ev.seq === null) {
-    return `${ev.at}  -     ${ev.job_id}  progress${tag}  ${progressText({ state: "running", progress: ev.progress } as never)}`;
+    return `${ev.at}  -     ${ev.job_id}  progress${tag}  ${
+      progressText({ state: "running", progress: ev.progress } as never)
+    }`;
   }
   return `${ev.at}  ${String(ev.seq).padEnd(5)} ${ev.job_id}  ${ev.state}${tag}`;
 }
@@ -22,21 +24,37 @@ export const listen: Command = {
   example: "barn listen --output=json --since=0 | jq -c .",
   options: { tag: { type: "string" }, progress: { type: "boolean" }, since: { type: "string" } },
   async run(ctx) {
-    if (ctx.format === "xml") throw new BarnError("E_USAGE", "listen streams human lines or JSON Lines; --output=xml does not apply");
+    if (ctx.format === "xml") {
+      throw new BarnError(
+        "E_USAGE",
+        "listen streams human lines or JSON Lines; --output=xml does not apply",
+      );
+    }
     const sinceText = ctx.str("since");
     let since = sinceText === undefined ? undefined : Number(sinceText);
     if (since !== undefined && (!Number.isInteger(since) || since < 0)) {
-      throw new BarnError("E_USAGE", `--since must be an event sequence number (got '${sinceText}')`);
+      throw new BarnError(
+        "E_USAGE",
+        `--since must be an event sequence number (got '${sinceText}')`,
+      );
     }
     await withReconnect(ctx, async () => {
       const backend = await ctx.backend();
-      return await backend.stream({ kind: "listen", tag: ctx.str("tag"), since, progress: ctx.flag("progress") }, async (f) => {
+      return await backend.stream({
+        kind: "listen",
+        tag: ctx.str("tag"),
+        since,
+        progress: ctx.flag("progress"),
+      }, async (f) => {
         if (f.stream === "keepalive") {
           if (f.seq !== undefined && (since === undefined || f.seq > since)) since = f.seq;
           return;
         }
         if (f.event.seq !== null) since = f.event.seq;
-        await writeOut(Deno.stdout, (ctx.format === "json" ? JSON.stringify(f.event) : line(f.event)) + "\n");
+        await writeOut(
+          Deno.stdout,
+          (ctx.format === "json" ? JSON.stringify(f.event) : line(f.event)) + "\n",
+        );
       });
     });
     return 0;

@@ -3,7 +3,7 @@
 import { BarnError } from "../../errors.ts";
 import { exitCodeFor } from "../../jobs/exit_codes.ts";
 import { isFinished, type Job } from "../../jobs/job.ts";
-import { copyRange, fileSize, tailBytes } from "../../platform/files.ts";
+import { copyRange, fileSize, tailStart } from "../../platform/files.ts";
 import type { Command } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { withReconnect } from "../reconnect.ts";
@@ -16,7 +16,10 @@ interface Stream {
 }
 
 async function fetchJob(ctx: CliContext, id: string): Promise<Job> {
-  return await withReconnect(ctx, async () => (await (await ctx.backend()).request({ kind: "describe", id, lines: 0 })).job);
+  return await withReconnect(
+    ctx,
+    async () => (await (await ctx.backend()).request({ kind: "describe", id, lines: 0 })).job,
+  );
 }
 
 export const logs: Command = {
@@ -41,16 +44,21 @@ export const logs: Command = {
     let job = await fetchJob(ctx, id);
     const both = !ctx.flag("stdout") && !ctx.flag("stderr");
     const streams: Stream[] = [];
-    if (both || ctx.flag("stdout")) streams.push({ path: job.stdout_path, out: Deno.stdout, offset: 0 });
-    if (both || ctx.flag("stderr")) streams.push({ path: job.stderr_path, out: ctx.flag("stdout") || both ? Deno.stderr : Deno.stdout, offset: 0 });
+    if (both || ctx.flag("stdout")) {
+      streams.push({ path: job.stdout_path, out: Deno.stdout, offset: 0 });
+    }
+    if (both || ctx.flag("stderr")) {
+      streams.push({
+        path: job.stderr_path,
+        out: ctx.flag("stdout") || both ? Deno.stderr : Deno.stdout,
+        offset: 0,
+      });
+    }
     // With both, stdout goes to stdout and stderr to stderr, as the job wrote them.
     if (both) streams[1]!.out = Deno.stderr;
     for (const s of streams) {
       const size = fileSize(s.path);
-      if (n !== undefined) {
-        const { bytes } = tailBytes(s.path, n);
-        await writeAll(s.out, bytes);
-      } else await copyRange(s.path, 0, size, s.out);
+      await copyRange(s.path, n === undefined ? 0 : tailStart(s.path, n), size, s.out);
       s.offset = size;
     }
     if (!ctx.flag("follow")) return 0;
@@ -61,7 +69,12 @@ export const logs: Command = {
         const size = fileSize(s.path);
         if (size < s.offset) {
           // The log was compacted at its cap: its middle is gone, go on from its new end.
-          await writeAll(s.out, new TextEncoder().encode("\n[barn: log compacted at max_log_bytes; following its tail]\n"));
+          await writeAll(
+            s.out,
+            new TextEncoder().encode(
+              "\n[barn: log compacted at max_log_bytes; following its tail]\n",
+            ),
+          );
           s.offset = size;
         } else if (size > s.offset) s.offset = await copyRange(s.path, s.offset, size, s.out);
       }
@@ -75,7 +88,10 @@ export const logs: Command = {
   },
 };
 
-async function writeAll(w: { write(p: Uint8Array): Promise<number> }, data: Uint8Array): Promise<void> {
+async function writeAll(
+  w: { write(p: Uint8Array): Promise<number> },
+  data: Uint8Array,
+): Promise<void> {
   let off = 0;
   while (off < data.length) off += await w.write(data.subarray(off));
 }

@@ -10,8 +10,13 @@ export const release: Command = {
   example: "barn release nightly",
   options: {},
   async run(ctx) {
-    if (ctx.positionals.length !== 1) throw new BarnError("E_USAGE", "give one latch name: `barn release <latch>`");
-    const { jobs } = await (await ctx.backend()).request({ kind: "release", latch: ctx.positionals[0]! });
+    if (ctx.positionals.length !== 1) {
+      throw new BarnError("E_USAGE", "give one latch name: `barn release <latch>`");
+    }
+    const { jobs } = await (await ctx.backend()).request({
+      kind: "release",
+      latch: ctx.positionals[0]!,
+    });
     await ctx.print({ view: "jobs", jobs });
     return 0;
   },

@@ -12,8 +12,9 @@ export const retry: Command = {
   async run(ctx) {
     const id = oneId(ctx, "retry");
     const { job } = await (await ctx.backend()).request({ kind: "retry", id });
-    if (ctx.format === "human") await ctx.print({ view: "submitted", jobs: [{ job, duplicate: false }] });
-    else await ctx.print({ view: "job", job });
+    if (ctx.format === "human") {
+      await ctx.print({ view: "submitted", jobs: [{ job, duplicate: false }] });
+    } else await ctx.print({ view: "job", job });
     return 0;
   },
 };

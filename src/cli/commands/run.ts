@@ -9,7 +9,10 @@ import type { CliContext } from "../context.ts";
 
 function specFrom(ctx: CliContext): JobSpec {
   if (ctx.rest.length === 0 || ctx.rest[0] === "") {
-    throw new BarnError("E_USAGE", "missing command: e.g. `barn run ffprobe -i /tmp/barn/input/clip.mp4`");
+    throw new BarnError(
+      "E_USAGE",
+      "missing command: e.g. `barn run ffprobe -i /tmp/barn/input/clip.mp4`",
+    );
   }
   const timeout = ctx.str("timeout");
   const spec: JobSpec = { command: [...ctx.rest], cwd: Deno.cwd() };
@@ -22,8 +25,15 @@ function specFrom(ctx: CliContext): JobSpec {
   }
   const pending = ctx.str("pending");
   if (pending !== undefined) {
-    if (pending === "") throw new BarnError("E_USAGE", "--pending needs a latch name, e.g. --pending=nightly");
-    if (ctx.offline) throw new BarnError("E_USAGE", "--pending holds a job for the service; it does not combine with --offline");
+    if (pending === "") {
+      throw new BarnError("E_USAGE", "--pending needs a latch name, e.g. --pending=nightly");
+    }
+    if (ctx.offline) {
+      throw new BarnError(
+        "E_USAGE",
+        "--pending holds a job for the service; it does not combine with --offline",
+      );
+    }
     spec.latch = pending;
   }
   if (timeout !== undefined) {
@@ -37,7 +47,8 @@ function specFrom(ctx: CliContext): JobSpec {
 export const run: Command = {
   name: "run",
   summary: "submit a job (ffmpeg, ffprobe or curl); prints its id",
-  usage: "barn run [--tag=T] [--key=K] [--timeout=DUR] [--pending=LATCH] [--offline] [--output=F] [--] <cmd> [args…]",
+  usage:
+    "barn run [--tag=T] [--key=K] [--timeout=DUR] [--pending=LATCH] [--offline] [--output=F] [--] <cmd> [args…]",
   example: "barn run --tag=probe ffprobe -v error -show_format /tmp/barn/input/clip.mp4",
   options: {
     tag: { type: "string" },

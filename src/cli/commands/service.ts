@@ -50,43 +50,72 @@ async function start(ctx: CliContext): Promise<number> {
   const paths = ctx.paths;
   const running = await currentStatus(ctx);
   if (running) {
-    await ctx.print({ view: "message", message: `barn service is already running (pid ${running.pid})`, data: { ...running, already_running: true } });
+    await ctx.print({
+      view: "message",
+      message: `barn service is already running (pid ${running.pid})`,
+      data: { ...running, already_running: true },
+    });
     return 0;
   }
   const child = spawnSelfDetached(["service", "run"]);
   let exited = false;
   child.status.then(() => (exited = true));
   let status: ServiceStatus | null = null;
-  const up = await waitUntil(async () => (status = await currentStatus(ctx)) !== null || exited && (status = await currentStatus(ctx)) !== null, 15_000);
+  const up = await waitUntil(
+    async () =>
+      (status = await currentStatus(ctx)) !== null ||
+      exited && (status = await currentStatus(ctx)) !== null,
+    15_000,
+  );
   if (!up || !status) {
     const tail = tailLines(paths.serviceLog, 15).join("\n  ");
     throw new BarnError(
       "E_NO_SERVICE",
-      `the barn service did not come up within 15s. Last lines of ${paths.serviceLog}:\n  ${tail || "(empty)"}`,
+      `the barn service did not come up within 15s. Last lines of ${paths.serviceLog}:\n  ${
+        tail || "(empty)"
+      }`,
     );
   }
   const s = status as ServiceStatus;
-  await ctx.print({ view: "message", message: `barn service started (pid ${s.pid}, ${s.endpoint})`, data: { ...s } });
+  await ctx.print({
+    view: "message",
+    message: `barn service started (pid ${s.pid}, ${s.endpoint})`,
+    data: { ...s },
+  });
   return 0;
 }
 
 async function stop(ctx: CliContext, quiet = false): Promise<number> {
   const before = await currentStatus(ctx);
   if (!before) {
-    if (!quiet) await ctx.print({ view: "message", message: "barn service is not running", data: { state: "down" } });
+    if (!quiet) {
+      await ctx.print({
+        view: "message",
+        message: "barn service is not running",
+        data: { state: "down" },
+      });
+    }
     return 0;
   }
-  await requestOnce(ctx.home, ctx.socketName, { kind: "shutdown", kill_jobs: ctx.flag("kill-jobs") });
+  await requestOnce(ctx.home, ctx.socketName, {
+    kind: "shutdown",
+    kill_jobs: ctx.flag("kill-jobs"),
+  });
   const grace = (ctx.config.kill_grace_seconds + 20) * 1000;
   if (!(await waitUntil(async () => (await currentStatus(ctx)) === null, grace))) {
-    throw new BarnError("E_BUSY", `the barn service (pid ${before.pid}) is still answering after the stop request; see \`barn service logs\``);
+    throw new BarnError(
+      "E_BUSY",
+      `the barn service (pid ${before.pid}) is still answering after the stop request; see \`barn service logs\``,
+    );
   }
   // The socket is closed; wait for the process to release its lock too.
   await waitUntil(() => Promise.resolve(lockFree(ctx)), 10_000);
   if (!quiet) {
     await ctx.print({
       view: "message",
-      message: `barn service stopped (was pid ${before.pid})${ctx.flag("kill-jobs") ? "; its jobs were canceled" : "; running jobs keep running"}`,
+      message: `barn service stopped (was pid ${before.pid})${
+        ctx.flag("kill-jobs") ? "; its jobs were canceled" : "; running jobs keep running"
+      }`,
       data: { state: "down", was_pid: before.pid },
     });
   }
@@ -94,7 +123,12 @@ async function stop(ctx: CliContext, quiet = false): Promise<number> {
 }
 
 function lockFree(ctx: CliContext): boolean {
-  const f = Deno.openSync(ctx.paths.serviceLock, { read: true, write: true, create: true, mode: 0o600 });
+  const f = Deno.openSync(ctx.paths.serviceLock, {
+    read: true,
+    write: true,
+    create: true,
+    mode: 0o600,
+  });
   try {
     const ok = f.tryLockSync(true);
     if (ok) f.unlockSync();
@@ -107,7 +141,9 @@ function lockFree(ctx: CliContext): boolean {
 async function logs(ctx: CliContext): Promise<number> {
   const nText = ctx.str("tail") ?? ctx.str("lines") ?? "50";
   const n = Number(nText);
-  if (!Number.isInteger(n) || n < 0) throw new BarnError("E_USAGE", `--tail must be a whole number (got '${nText}')`);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new BarnError("E_USAGE", `--tail must be a whole number (got '${nText}')`);
+  }
   const path = ctx.paths.serviceLog;
   const lines = tailLines(path, n);
   if (lines.length) await writeOut(Deno.stdout, lines.join("\n") + "\n");
@@ -141,10 +177,17 @@ export const service: Command = {
     if (!action || !ACTIONS.includes(action) || ctx.positionals.length > 1) {
       throw new BarnError(
         "E_USAGE",
-        action ? `unknown service action '${ctx.positionals.join(" ")}' (use ${ACTIONS.join(", ")})` : `missing service action: use ${ACTIONS.join(", ")}`,
+        action
+          ? `unknown service action '${ctx.positionals.join(" ")}' (use ${ACTIONS.join(", ")})`
+          : `missing service action: use ${ACTIONS.join(", ")}`,
       );
     }
-    if (ctx.offline) throw new BarnError("E_USAGE", "`barn service` manages the service itself; --offline does not apply");
+    if (ctx.offline) {
+      throw new BarnError(
+        "E_USAGE",
+        "`barn service` manages the service itself; --offline does not apply",
+      );
+    }
     switch (action) {
       case "run": {
         const { runService } = await import("../../service/service.ts");
@@ -161,7 +204,9 @@ export const service: Command = {
         const r = await requestOnce(ctx.home, ctx.socketName, { kind: "reload" });
         await ctx.print({
           view: "message",
-          message: r.restarted ? "config reloaded; the service is restarting for the new socket (jobs keep running)" : `config reloaded; changed: ${r.changed.join(", ") || "nothing"}`,
+          message: r.restarted
+            ? "config reloaded; the service is restarting for the new socket (jobs keep running)"
+            : `config reloaded; changed: ${r.changed.join(", ") || "nothing"}`,
           data: { ...r },
         });
         return 0;

@@ -32,22 +32,44 @@ export const status: Command = {
   },
   async run(ctx) {
     if (ctx.positionals.length > 0) {
-      throw new BarnError("E_USAGE", `barn status takes no arguments (got '${ctx.positionals[0]}'); use \`barn describe <id>\` for one job`);
+      throw new BarnError(
+        "E_USAGE",
+        `barn status takes no arguments (got '${
+          ctx.positionals[0]
+        }'); use \`barn describe <id>\` for one job`,
+      );
     }
     const state = ctx.str("state");
     if (state !== undefined && !(JOB_STATES as readonly string[]).includes(state)) {
-      throw new BarnError("E_USAGE", `--state must be one of ${JOB_STATES.join(", ")} (got '${state}')`);
+      throw new BarnError(
+        "E_USAGE",
+        `--state must be one of ${JOB_STATES.join(", ")} (got '${state}')`,
+      );
     }
     const limitText = ctx.str("limit");
-    if (limitText !== undefined && ctx.flag("all")) throw new BarnError("E_USAGE", "--limit and --all don't combine");
-    const limit = ctx.flag("all") ? undefined : limitText === undefined ? DEFAULT_LIMIT : Number(limitText);
+    if (limitText !== undefined && ctx.flag("all")) {
+      throw new BarnError("E_USAGE", "--limit and --all don't combine");
+    }
+    const limit = ctx.flag("all")
+      ? undefined
+      : limitText === undefined
+      ? DEFAULT_LIMIT
+      : Number(limitText);
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-      throw new BarnError("E_USAGE", `--limit must be a positive whole number (got '${limitText}')`);
+      throw new BarnError(
+        "E_USAGE",
+        `--limit must be a positive whole number (got '${limitText}')`,
+      );
     }
     const backend = await ctx.backend();
     const { jobs, total } = await backend.request({
       kind: "status",
-      filter: { state: state as JobState | undefined, tag: ctx.str("tag"), since: sinceTime(ctx.str("since")), limit },
+      filter: {
+        state: state as JobState | undefined,
+        tag: ctx.str("tag"),
+        since: sinceTime(ctx.str("since")),
+        limit,
+      },
     });
     await ctx.print({ view: "jobs", jobs });
     if (ctx.format === "human" && total > jobs.length) {

@@ -23,7 +23,9 @@ export const wait: Command = {
     const timeout = t === undefined ? undefined : parseDuration(t, "--timeout");
     const deadline = timeout === undefined ? undefined : Date.now() + timeout * 1000;
     const res = await withReconnect(ctx, async () => {
-      const left = deadline === undefined ? undefined : Math.max(0.001, (deadline - Date.now()) / 1000);
+      const left = deadline === undefined
+        ? undefined
+        : Math.max(0.001, (deadline - Date.now()) / 1000);
       const backend = await ctx.backend();
       return await backend.stream({ kind: "wait", ids, tag, timeout_seconds: left }, () => {});
     });
@@ -31,7 +33,9 @@ export const wait: Command = {
     if (res.timed_out) {
       if (ctx.format === "human") {
         const open = res.jobs.filter((j) => j.state === "queued" || j.state === "running").length;
-        console.error(`barn: wait timed out with ${open} job(s) unfinished; they keep running [E_WAIT_TIMEOUT]`);
+        console.error(
+          `barn: wait timed out with ${open} job(s) unfinished; they keep running [E_WAIT_TIMEOUT]`,
+        );
       }
       return BARN_EXIT.E_WAIT_TIMEOUT;
     }

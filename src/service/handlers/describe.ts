@@ -4,14 +4,25 @@ import { tailLines } from "../../platform/files.ts";
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext } from "../context.ts";
 
-export function handleDescribe(ctx: HandlerContext, req: RequestOf<"describe">): ResponseData["describe"] {
+/** Bounds on what a tail may carry, so a log without newlines can't make a huge answer. */
+const TAIL_BYTES = 256 * 1024;
+const LINE_CHARS = 4096;
+
+function clip(line: string): string {
+  return line.length <= LINE_CHARS ? line : "…" + line.slice(-LINE_CHARS);
+}
+
+export function handleDescribe(
+  ctx: HandlerContext,
+  req: RequestOf<"describe">,
+): ResponseData["describe"] {
   const job = ctx.store.resolve(req.id);
   const lines = req.lines ?? 10;
   return {
     job: {
       ...job,
-      stdout_tail: tailLines(job.stdout_path, lines),
-      stderr_tail: tailLines(job.stderr_path, lines),
+      stdout_tail: tailLines(job.stdout_path, lines, 16 * 1024, TAIL_BYTES).map(clip),
+      stderr_tail: tailLines(job.stderr_path, lines, 16 * 1024, TAIL_BYTES).map(clip),
     },
   };
 }

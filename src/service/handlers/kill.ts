@@ -4,7 +4,10 @@ import { BarnError } from "../../errors.ts";
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext } from "../context.ts";
 
-export async function handleKill(ctx: HandlerContext, req: RequestOf<"kill">): Promise<ResponseData["kill"]> {
+export async function handleKill(
+  ctx: HandlerContext,
+  req: RequestOf<"kill">,
+): Promise<ResponseData["kill"]> {
   try {
     return await kill(ctx, req);
   } finally {
@@ -16,7 +19,12 @@ async function kill(ctx: HandlerContext, req: RequestOf<"kill">): Promise<Respon
   const job = ctx.store.resolve(req.id);
   switch (job.state) {
     case "queued":
-      return { job: ctx.store.apply(job.job_id, { type: "cancel", reason: "canceled by `barn kill` before it started" }) };
+      return {
+        job: ctx.store.apply(job.job_id, {
+          type: "cancel",
+          reason: "canceled by `barn kill` before it started",
+        }),
+      };
     case "running":
       return { job: await ctx.jobs.stopRunning(job) };
     default:

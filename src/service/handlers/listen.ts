@@ -5,7 +5,11 @@ import type { HandlerContext, Send } from "../context.ts";
 
 const KEEPALIVE_MS = 10_000;
 
-export async function handleListen(ctx: HandlerContext, req: RequestOf<"listen">, send: Send): Promise<ResponseData["listen"]> {
+export async function handleListen(
+  ctx: HandlerContext,
+  req: RequestOf<"listen">,
+  send: Send,
+): Promise<ResponseData["listen"]> {
   // Without --since, start from now: only changes that happen from here on.
   let seq = req.since ?? ctx.store.lastEventSeq();
   // Tell the client where it starts, so a reconnect can resume from exactly here.
@@ -20,12 +24,21 @@ export async function handleListen(ctx: HandlerContext, req: RequestOf<"listen">
     }
     if (req.progress) {
       for (const job of ctx.store.list({ state: "running", tag: req.tag })) {
-        if (!job.progress?.updated_at || lastProgress.get(job.job_id) === job.progress.updated_at) continue;
+        if (!job.progress?.updated_at || lastProgress.get(job.job_id) === job.progress.updated_at) {
+          continue;
+        }
         lastProgress.set(job.job_id, job.progress.updated_at);
         await send({
           ok: true,
           stream: "event",
-          event: { seq: null, job_id: job.job_id, state: "progress", at: job.progress.updated_at, tag: job.tag, progress: job.progress },
+          event: {
+            seq: null,
+            job_id: job.job_id,
+            state: "progress",
+            at: job.progress.updated_at,
+            tag: job.tag,
+            progress: job.progress,
+          },
         });
         lastSend = Date.now();
       }
@@ -37,4 +50,3 @@ export async function handleListen(ctx: HandlerContext, req: RequestOf<"listen">
     await ctx.changes.wait(req.progress ? 500 : 1000);
   }
 }
-

@@ -3,7 +3,10 @@
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext } from "../context.ts";
 
-export function handleRelease(ctx: HandlerContext, req: RequestOf<"release">): ResponseData["release"] {
+export function handleRelease(
+  ctx: HandlerContext,
+  req: RequestOf<"release">,
+): ResponseData["release"] {
   const jobs = ctx.store.release(req.latch);
   ctx.jobs.dispatch();
   ctx.changes.notify();

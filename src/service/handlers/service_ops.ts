@@ -6,7 +6,10 @@ import type { HandlerContext, ServiceOps } from "../context.ts";
 
 function ops(ctx: HandlerContext): ServiceOps {
   if (!ctx.service) {
-    throw new BarnError("E_USAGE", "this needs the barn service, not --offline: start it with `barn service start`");
+    throw new BarnError(
+      "E_USAGE",
+      "this needs the barn service, not --offline: start it with `barn service start`",
+    );
   }
   return ctx.service;
 }
@@ -19,7 +22,10 @@ export function handleReload(ctx: HandlerContext): Promise<ResponseData["reload"
   return ops(ctx).reload();
 }
 
-export function handleShutdown(ctx: HandlerContext, req: RequestOf<"shutdown">): ResponseData["shutdown"] {
+export function handleShutdown(
+  ctx: HandlerContext,
+  req: RequestOf<"shutdown">,
+): ResponseData["shutdown"] {
   ops(ctx).shutdown(req.kill_jobs);
   return { stopping: true };
 }

@@ -3,8 +3,13 @@
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext } from "../context.ts";
 
-export function handleStatus(ctx: HandlerContext, req: RequestOf<"status">): ResponseData["status"] {
+export function handleStatus(
+  ctx: HandlerContext,
+  req: RequestOf<"status">,
+): ResponseData["status"] {
   const jobs = ctx.store.list(req.filter);
-  const total = req.filter.limit && jobs.length === req.filter.limit ? ctx.store.count(req.filter) : jobs.length;
+  const total = req.filter.limit && jobs.length === req.filter.limit
+    ? ctx.store.count(req.filter)
+    : jobs.length;
   return { jobs, total };
 }

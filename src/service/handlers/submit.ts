@@ -6,12 +6,18 @@ import { checkAllowed } from "../../runner/supervisor.ts";
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext } from "../context.ts";
 
-export function handleSubmit(ctx: HandlerContext, req: RequestOf<"submit">): ResponseData["submit"] {
+export function handleSubmit(
+  ctx: HandlerContext,
+  req: RequestOf<"submit">,
+): ResponseData["submit"] {
   if (req.jobs.length === 0) throw new BarnError("E_USAGE", "nothing to submit: give a command");
   req.jobs.forEach((spec, i) => {
     const where = req.jobs.length > 1 ? `job ${i + 1}: ` : "";
     if (spec.command.length === 0 || spec.command[0] === "") {
-      throw new BarnError("E_USAGE", `${where}missing command: e.g. \`barn run ffprobe -i clip.mp4\``);
+      throw new BarnError(
+        "E_USAGE",
+        `${where}missing command: e.g. \`barn run ffprobe -i clip.mp4\``,
+      );
     }
     try {
       checkAllowed(spec.command, ctx.config());
@@ -20,7 +26,10 @@ export function handleSubmit(ctx: HandlerContext, req: RequestOf<"submit">): Res
       throw e;
     }
     if (!isAbsolute(spec.cwd)) {
-      throw new BarnError("E_USAGE", `${where}working directory '${spec.cwd}' must be an absolute path`);
+      throw new BarnError(
+        "E_USAGE",
+        `${where}working directory '${spec.cwd}' must be an absolute path`,
+      );
     }
   });
   const jobs = ctx.store.insert(req.jobs);

@@ -7,14 +7,27 @@ import type { HandlerContext, Send } from "../context.ts";
 
 const KEEPALIVE_MS = 10_000;
 
-export async function handleWait(ctx: HandlerContext, req: RequestOf<"wait">, send: Send): Promise<ResponseData["wait"]> {
+export async function handleWait(
+  ctx: HandlerContext,
+  req: RequestOf<"wait">,
+  send: Send,
+): Promise<ResponseData["wait"]> {
   const ids = req.ids.map((p) => ctx.store.resolve(p).job_id);
   if (req.tag !== undefined) {
-    for (const j of ctx.store.list({ tag: req.tag })) if (!ids.includes(j.job_id)) ids.push(j.job_id);
-    if (ids.length === 0) throw new BarnError("E_NOT_FOUND", `no job has tag '${req.tag}': list tags with \`barn status\``);
+    for (const j of ctx.store.list({ tag: req.tag })) {
+      if (!ids.includes(j.job_id)) ids.push(j.job_id);
+    }
+    if (ids.length === 0) {
+      throw new BarnError(
+        "E_NOT_FOUND",
+        `no job has tag '${req.tag}': list tags with \`barn status\``,
+      );
+    }
   }
   if (ids.length === 0) throw new BarnError("E_USAGE", "give job ids or --tag to wait for");
-  const deadline = req.timeout_seconds === undefined ? Infinity : Date.now() + req.timeout_seconds * 1000;
+  const deadline = req.timeout_seconds === undefined
+    ? Infinity
+    : Date.now() + req.timeout_seconds * 1000;
   let lastKeepalive = Date.now();
   for (;;) {
     const jobs = ids.map((id) => ctx.store.get(id)).filter((j): j is Job => j !== null);

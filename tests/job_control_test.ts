@@ -1,0 +1,377 @@
+/** Job control against the real service: logs, wait, retry, timeouts, keys, listen, hold/release, filters. */
+
+import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
+import {
+  barn,
+  cleanupHome,
+  pidAlive,
+  ROOT,
+  startService,
+  tempHome,
+  waitFor,
+} from "./helpers/barn.ts";
+import { startHttp } from "./helpers/http.ts";
+
+// deno-lint-ignore no-explicit-any
+type Rec = any;
+
+const SINE = (
+  s: number,
+) => ["ffmpeg", "-v", "info", "-re", "-f", "lavfi", "-i", `sine=duration=${s}`, "-f", "null", "-"];
+
+async function submit(home: string, args: string[]): Promise<string> {
+  const r = await barn(home, ["run", "--output=json", ...args]);
+  assertEquals(r.code, 0, r.stdout + r.stderr);
+  return r.json().job_id;
+}
+
+async function rec(home: string, id: string): Promise<Rec> {
+  return (await barn(home, ["describe", id, "--output=json"])).json();
+}
+
+Deno.test("logs -f follows a running ffmpeg job and exits with its code", async () => {
+  const home = tempHome("logsf");
+  try {
+    await startService(home);
+    const ok = await submit(home, SINE(2));
+    const f = await barn(home, ["logs", "-f", "--stderr", ok]);
+    assertEquals(f.code, 0);
+    assertMatch(f.stdout, /Stream #0:0.*Audio/);
+    assertEquals((await rec(home, ok)).state, "succeeded");
+    const bad = await submit(home, [
+      "ffmpeg",
+      "-v",
+      "error",
+      "-re",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=duration=1",
+      "-f",
+      "nosuchformat",
+      "-",
+    ]);
+    const fb = await barn(home, ["logs", "-f", bad]);
+    assertEquals(fb.code, (await rec(home, bad)).exit_code);
+    assert(fb.code !== 0);
+  } finally {
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("logs --tail on a 200 MB log reads only a small multiple of the tail (strace)", async () => {
+  const home = tempHome("tail");
+  const http = startHttp();
+  try {
+    Deno.writeTextFileSync(
+      `${home}/config.json`,
+      JSON.stringify({ max_log_bytes: 300 * 1024 * 1024 }),
+    );
+    await startService(home);
+    const id = await submit(home, ["curl", "-sS", `${http.url}/big/200000000`]);
+    const j = await waitFor(async () => {
+      const r = await rec(home, id);
+      return r.state === "succeeded" ? r : null;
+    }, { timeoutMs: 60_000, what: "the 200 MB job" });
+    assertEquals(Deno.statSync(j.stdout_path).size, 200_000_000);
+    const trace = `${home}/strace.out`;
+    const out = await new Deno.Command("strace", {
+      args: [
+        "-f",
+        "-y",
+        "-e",
+        "trace=read,pread64",
+        "-o",
+        trace,
+        `${ROOT}.deno/bin/deno`,
+        "run",
+        "-q",
+        "-P=barn",
+        `${ROOT}src/main.ts`,
+        "logs",
+        "--stdout",
+        "--tail=5",
+        id,
+      ],
+      env: { BARN_HOME: home },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    assertEquals(text.split("\n").filter((l) => l !== "").length, 5);
+    let bytes = 0;
+    for (const line of Deno.readTextFileSync(trace).split("\n")) {
+      const m = /(?:read|pread64)\(\d+<([^>]*)>.*\)\s+=\s+(\d+)/.exec(line);
+      if (m && m[1]!.endsWith("stdout.log")) bytes += Number(m[2]);
+    }
+    assert(bytes > 0, "strace saw no reads of the log");
+    assert(bytes <= 256 * 1024, `read ${bytes} bytes of the log for a 5-line tail`);
+  } finally {
+    await http.close();
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("wait: success, a real code, a symbolic code, a timeout, and across a service restart", async () => {
+  const home = tempHome("wait");
+  try {
+    await startService(home);
+    const ok = await submit(home, ["curl", "--version"]);
+    assertEquals((await barn(home, ["wait", ok])).code, 0);
+    const refused = await submit(home, ["curl", "-sS", "http://127.0.0.1:9/"]);
+    assertEquals((await barn(home, ["wait", refused])).code, 7);
+    const long = await submit(home, SINE(30));
+    const t = await barn(home, ["wait", long, "--timeout=1s", "--output=json"]);
+    assertEquals(t.code, 103);
+    assertEquals(t.json()[0].state, "running");
+    const killer = barn(home, ["wait", long]);
+    await barn(home, ["kill", long]);
+    assertEquals((await killer).code, 130); // E_CANCELED
+    assertEquals((await barn(home, ["wait", ok, refused])).code, 1);
+    // across a restart: the service goes away under the waiting client and comes back
+    const slow = await submit(home, SINE(4));
+    const waiting = barn(home, ["wait", slow, "--output=json"]);
+    await new Promise((r) => setTimeout(r, 800));
+    assertEquals((await barn(home, ["service", "restart"])).code, 0);
+    const w = await waiting;
+    assertEquals([w.code, w.json()[0].state], [0, "succeeded"]);
+  } finally {
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("retry keeps the original's logs and sets retry_of", async () => {
+  const home = tempHome("retry");
+  try {
+    await startService(home);
+    const a = await submit(home, ["--tag=r", "curl", "-sS", "http://127.0.0.1:9/"]);
+    await barn(home, ["wait", a]);
+    const before = Deno.readTextFileSync((await rec(home, a)).stderr_path);
+    assertMatch(before, /Failed to connect/);
+    const r = await barn(home, ["retry", a, "--output=json"]);
+    const b = r.json();
+    assertEquals([b.retry_of, b.tag, b.command, b.key], [
+      a,
+      "r",
+      (await rec(home, a)).command,
+      null,
+    ]);
+    assert(b.job_id !== a);
+    await barn(home, ["wait", b.job_id]);
+    const orig = await rec(home, a);
+    assertEquals([orig.state, orig.exit_code], ["failed", 7]);
+    assertEquals(Deno.readTextFileSync(orig.stderr_path), before);
+  } finally {
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("--timeout kills a tree that ignores SIGTERM; nothing of it remains", async () => {
+  const home = tempHome("timeout");
+  const marker = `barn-fixture-${crypto.randomUUID()}`;
+  try {
+    Deno.writeTextFileSync(`${home}/config.json`, '{"kill_grace": "1s"}');
+    const r = await barn(home, [
+      "run",
+      "--offline",
+      "--output=json",
+      "--timeout=1s",
+      "python3",
+      `${ROOT}tests/fixtures/ignore_term.py`,
+      marker,
+    ], {
+      permissionSet: "barn-test-hooks",
+      env: { BARN_TEST_HOOKS: "1" },
+    });
+    const j = r.json();
+    assertEquals([r.code, j.state, j.exit_code, j.signal, j.process_exit_code], [
+      124,
+      "failed",
+      "E_TIMEOUT",
+      "SIGKILL",
+      null,
+    ]);
+    assertMatch(Deno.readTextFileSync(j.stdout_path), /parent \d+ child \d+/);
+    const [, parent, child] = /parent (\d+) child (\d+)/.exec(
+      Deno.readTextFileSync(j.stdout_path),
+    )!;
+    await waitFor(() => !pidAlive(Number(parent)) && !pidAlive(Number(child)), {
+      what: "the fixture tree to be gone",
+      timeoutMs: 5000,
+    });
+    const ps = new TextDecoder().decode(
+      (await new Deno.Command("ps", { args: ["-eo", "stat=,args="], stdout: "piped" }).output())
+        .stdout,
+    );
+    assertEquals(ps.split("\n").filter((l) => l.includes(marker) && !l.startsWith("Z")), []);
+  } finally {
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("--key under 20 concurrent submissions gives exactly one job", async () => {
+  const home = tempHome("key");
+  try {
+    await startService(home);
+    const rs = await Promise.all(
+      Array.from(
+        { length: 20 },
+        () => barn(home, ["run", "--output=json", "--key=k-1", "curl", "--version"]),
+      ),
+    );
+    for (const r of rs) assertEquals(r.code, 0, r.stderr);
+    const ids = new Set(rs.map((r) => r.json().job_id));
+    assertEquals(ids.size, 1);
+    assertEquals(rs.filter((r) => r.json().duplicate === true).length, 19);
+    assertEquals(rs.find((r) => !r.json().duplicate)!.json().key, "k-1");
+    const all = (await barn(home, ["status", "--output=json"])).json();
+    assertEquals(all.length, 1);
+    const human = await barn(home, ["run", "--key=k-1", "curl", "--version"]);
+    assertMatch(human.stdout, /existing job with key 'k-1'/);
+  } finally {
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("listen: queued → running → succeeded in order; --since resumes across a restart, nothing lost or repeated", async () => {
+  const home = tempHome("listen");
+  try {
+    await startService(home);
+    const child = new Deno.Command(`${ROOT}.deno/bin/deno`, {
+      args: ["run", "-q", "-P=barn", `${ROOT}src/main.ts`, "listen", "--output=json", "--since=0"],
+      env: { BARN_HOME: home },
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const lines: Rec[] = [];
+    const reading = (async () => {
+      let buf = "";
+      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+        buf += chunk;
+        let i;
+        while ((i = buf.indexOf("\n")) >= 0) {
+          lines.push(JSON.parse(buf.slice(0, i)));
+          buf = buf.slice(i + 1);
+        }
+      }
+    })();
+    const a = await submit(home, ["curl", "--version"]);
+    await waitFor(() => lines.filter((l) => l.job_id === a).length === 3, {
+      what: "a's three events",
+    });
+    assertEquals(lines.filter((l) => l.job_id === a).map((l) => l.state), [
+      "queued",
+      "running",
+      "succeeded",
+    ]);
+    assertEquals((await barn(home, ["service", "restart"])).code, 0);
+    const b = await submit(home, ["curl", "--version"]);
+    await waitFor(() => lines.filter((l) => l.job_id === b).length === 3, {
+      what: "b's events after the restart",
+    });
+    const seqs = lines.map((l) => l.seq);
+    assertEquals(seqs, [...new Set(seqs)].sort((x, y) => x - y), "events repeated or out of order");
+    assertEquals(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1), "an event was lost");
+    // A fresh listener resuming from a sequence number sees exactly what came after it.
+    const resumed = await new Deno.Command(`${ROOT}.deno/bin/deno`, {
+      args: ["run", "-q", "-P=barn", `${ROOT}src/main.ts`, "listen", "--output=json", "--since=3"],
+      env: { BARN_HOME: home },
+      stdout: "piped",
+    }).spawn();
+    const got: Rec[] = [];
+    const rd = resumed.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = "";
+    while (got.length < seqs.length - 3) {
+      const { value } = await rd.read();
+      buf += value ?? "";
+      const parts = buf.split("\n");
+      buf = parts.pop()!;
+      for (const p of parts) got.push(JSON.parse(p));
+    }
+    assertEquals(got.map((l) => l.seq), seqs.slice(3));
+    rd.cancel();
+    resumed.kill("SIGKILL");
+    await resumed.status;
+    child.kill("SIGKILL");
+    await child.status;
+    await reading.catch(() => {});
+  } finally {
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("hold/release: held jobs wait queued until released, then run", async () => {
+  const home = tempHome("latch");
+  try {
+    await startService(home);
+    const a = await submit(home, ["--pending=L", "curl", "--version"]);
+    const b = await submit(home, ["--pending=L", "curl", "--version"]);
+    const c = await submit(home, ["--pending=other", "curl", "--version"]);
+    const free = await submit(home, ["curl", "--version"]);
+    await barn(home, ["wait", free]);
+    await new Promise((r) => setTimeout(r, 500));
+    for (const id of [a, b, c]) {
+      const j = await rec(home, id);
+      assertEquals([j.state, j.started_at, j.latch], ["queued", null, id === c ? "other" : "L"]);
+    }
+    const rel = await barn(home, ["release", "L", "--output=json"]);
+    assertEquals(rel.json().map((j: Rec) => j.job_id).sort(), [a, b].sort());
+    assertEquals((await barn(home, ["wait", a, b])).code, 0);
+    assertEquals([(await rec(home, a)).latch, (await rec(home, c)).state], [null, "queued"]);
+    const none = await barn(home, ["release", "nothing", "--output=json"]);
+    assertEquals(none.json(), []);
+  } finally {
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("status filters on 100k jobs: right rows, and the plan uses an index", async () => {
+  const home = tempHome("filters");
+  try {
+    const { prepareHome } = await import("../src/platform/paths.ts");
+    const { Store } = await import("../src/store/store.ts");
+    const store = Store.open(prepareHome(home));
+    // Seed through the store's own SQL, in big transactions (no job dirs: this is about the index).
+    const states = ["succeeded", "failed", "canceled", "succeeded", "queued"];
+    store.tx(() => {
+      const ins = store.db.prepare(
+        "INSERT INTO jobs (job_id, state, tag, command, cwd, created_at, log_truncated) VALUES (?, ?, ?, ?, ?, ?, 0)",
+      );
+      const t0 = Date.parse("2026-01-01T00:00:00Z");
+      for (let i = 0; i < 100_000; i++) {
+        ins.run(
+          `s${String(i).padStart(11, "0")}`,
+          states[i % 5]!,
+          `t${i % 100}`,
+          '["curl","--version"]',
+          "/",
+          new Date(t0 + i * 1000).toISOString(),
+        );
+      }
+    });
+    for (
+      const f of [{ state: "failed" as const }, { tag: "t7" }, {
+        since: "2026-01-02T00:00:00.000Z",
+      }, { state: "queued" as const, limit: 10 }]
+    ) {
+      const plan = store.explainList(f).join(" | ");
+      assertMatch(plan, /USING (COVERING )?INDEX jobs_/, `${JSON.stringify(f)}: ${plan}`);
+      assert(!/SCAN jobs(?! USING)/.test(plan), `${JSON.stringify(f)} scans the table: ${plan}`);
+    }
+    store.close();
+    const count = async (args: string[]) =>
+      (await barn(home, ["status", "--offline", "--output=json", ...args])).json();
+    assertEquals((await count(["--state=failed", "--all"])).length, 20_000);
+    const t7 = await count(["--tag=t7", "--all"]);
+    assertEquals(t7.length, 1000);
+    assert(t7.every((j: Rec) => j.tag === "t7"));
+    const lim = await count(["--state=queued", "--limit=10"]);
+    assertEquals([lim.length, lim[0].job_id], [10, "s00000099999"]);
+    const since = await count(["--since=2026-01-02T03:46:39Z", "--all"]);
+    assertEquals(since.map((j: Rec) => j.job_id), ["s00000099999"]);
+    const def = await barn(home, ["status", "--offline"]);
+    assertMatch(def.stderr, /showing the newest 100 of 100000 jobs/);
+  } finally {
+    await cleanupHome(home);
+  }
+});
