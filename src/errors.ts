@@ -19,6 +19,10 @@ export type ErrorCode =
   | "E_STORE"
   | "E_IO"
   | "E_BUSY"
+  | "E_EXISTS"
+  | "E_NETWORK"
+  | "E_VERIFY"
+  | `E_HTTP_${number}`
   | "E_INTERNAL";
 
 export class BarnError extends Error {

@@ -1,7 +1,7 @@
 /** argv → subcommand; parses global options on both sides of the subcommand and maps errors to exit codes. */
 
 import { BarnError, toErrorBody } from "../errors.ts";
-import { BARN_EXIT } from "../jobs/exit_codes.ts";
+import { exitForError } from "../jobs/exit_codes.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
 import { GLOBAL_OPTIONS, nearest, outputFormat, parseArgs } from "./args.ts";
 import type { Command } from "./command.ts";
@@ -21,9 +21,12 @@ import { config } from "./commands/config.ts";
 import { hostinfo } from "./commands/hostinfo.ts";
 import { completions } from "./commands/completions.ts";
 import { skills } from "./commands/skills.ts";
+import { get, put } from "./commands/transfer.ts";
 
 export const COMMANDS: readonly Command[] = [
   run,
+  get,
+  put,
   status,
   describe,
   logs,
@@ -77,6 +80,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       await writeOut(Deno.stdout, helpText(COMMANDS, rest[name === "help" ? 1 : -1]) + "\n");
       return name === undefined && !g.options.help ? 2 : 0;
     }
+    if (name === "transfer") {
+      // Internal: one WebDAV transfer, run as a job by a supervisor.
+      const { runTransfer } = await import("./commands/transfer.ts");
+      return await runTransfer(rest.slice(1));
+    }
     if (name === "keeper") {
       // Internal: the long-lived job supervisor that the service starts.
       const { runKeeper } = await import("../runner/keeper.ts");
@@ -115,7 +123,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     } catch (e) {
       const body = toErrorBody(e);
       await ctx.printError(body);
-      return BARN_EXIT[body.code as keyof typeof BARN_EXIT] ?? 1;
+      return exitForError(body.code);
     } finally {
       ctx.close();
     }
@@ -127,6 +135,6 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       ? (await import("../render/xml.ts")).renderXml({ view: "error", error: body })
       : `barn: error: ${body.message} [${body.code}]`;
     await writeOut(format === "human" ? Deno.stderr : Deno.stdout, text + "\n");
-    return BARN_EXIT[body.code as keyof typeof BARN_EXIT] ?? 1;
+    return exitForError(body.code);
   }
 }

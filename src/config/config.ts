@@ -21,6 +21,8 @@ export interface Config {
   heartbeat_seconds: number;
   /** Seconds the keeper lingers with no jobs before it exits. */
   keeper_idle_seconds: number;
+  /** Default stall watchdog for ffmpeg jobs: seconds without progress before E_STALLED; 0 = off. */
+  stall_timeout_seconds: number;
   /** Service socket file name, relative to BARN_HOME; a change makes `reload` soft-restart. */
   socket_name: string;
 }
@@ -35,6 +37,7 @@ export function defaultConfig(): Config {
     heartbeat_seconds: 5,
     keeper_idle_seconds: 5,
     socket_name: "barn.sock",
+    stall_timeout_seconds: 120,
   };
 }
 
@@ -52,6 +55,7 @@ const KEYS = [
   "heartbeat",
   "keeper_idle",
   "socket_name",
+  "stall_timeout",
 ] as const;
 
 function bad(path: string, key: string, why: string): BarnError {
@@ -133,6 +137,7 @@ export function parseConfig(text: string, path = "config.json"): Config {
     }
     cfg.max_log_bytes = v;
   }
+  if ("stall_timeout" in obj) cfg.stall_timeout_seconds = duration(path, "stall_timeout", obj.stall_timeout);
   if ("socket_name" in obj) {
     const v = obj.socket_name;
     if (typeof v !== "string" || !/^[A-Za-z0-9._-]{1,64}$/.test(v)) {

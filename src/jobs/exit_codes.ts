@@ -3,7 +3,7 @@
 import type { ErrorCode } from "../errors.ts";
 
 /** Exit codes of barn itself, chosen above 99 so they rarely collide with a job's own code. */
-export const BARN_EXIT: Record<ErrorCode, number> = {
+export const BARN_EXIT: Record<Exclude<ErrorCode, `E_HTTP_${number}`>, number> = {
   E_USAGE: 2,
   E_NO_SERVICE: 100,
   E_NOT_FOUND: 101,
@@ -21,6 +21,9 @@ export const BARN_EXIT: Record<ErrorCode, number> = {
   E_STORE: 107,
   E_IO: 107,
   E_BUSY: 108,
+  E_EXISTS: 109,
+  E_NETWORK: 114,
+  E_VERIFY: 113,
   E_INTERNAL: 1,
 };
 
@@ -37,6 +40,7 @@ export const OUTCOME_EXIT = {
   E_VERIFY: 113,
   E_NETWORK: 114,
   E_HTTP: 115,
+  E_EXISTS: 109,
 } as const;
 
 export type OutcomeCode = keyof typeof OUTCOME_EXIT;
@@ -71,3 +75,10 @@ export const SIGNALS: Record<string, number> = {
   SIGXCPU: 24,
   SIGXFSZ: 25,
 };
+
+/** The process exit code for an error barn itself reports. */
+export function exitForError(code: string): number {
+  if (code in BARN_EXIT) return BARN_EXIT[code as keyof typeof BARN_EXIT];
+  if (code.startsWith("E_HTTP_")) return OUTCOME_EXIT.E_HTTP;
+  return 1;
+}

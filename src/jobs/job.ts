@@ -53,6 +53,10 @@ export interface Job {
   retry_of: string | null;
   latch: string | null;
   timeout_seconds: number | null;
+  /** Stop the job (E_STALLED) when its progress stands still this long; null = the config default. */
+  stall_timeout_seconds: number | null;
+  /** ffprobe the output after ffmpeg exits 0 and compare its duration (E_VERIFY). */
+  verify: boolean;
   progress: Progress | null;
 }
 
@@ -65,6 +69,10 @@ export interface JobSpec {
   retry_of?: string | null;
   latch?: string | null;
   timeout_seconds?: number | null;
+  stall_timeout_seconds?: number | null;
+  verify?: boolean;
+  /** Credentials for the job's 0600 secrets file; never stored in the DB or the record. */
+  secrets?: { curl_config?: string; dav_auth?: { user: string; password: string } } | null;
 }
 
 /** The order of fields in human `describe` and XML output. */
@@ -92,5 +100,7 @@ export const JOB_FIELDS: readonly (keyof Job)[] = [
   "retry_of",
   "latch",
   "timeout_seconds",
+  "stall_timeout_seconds",
+  "verify",
   "progress",
 ];

@@ -101,6 +101,7 @@ export function expectedDuration(input: FfmpegInput, inputDuration: number, outp
 export function isFileOutput(o: FfmpegOutput): boolean {
   if (o.format === "null" || o.url === "-" || o.url === "/dev/null") return false;
   if (/^[a-z][a-z0-9+.-]*:/i.test(o.url) && !o.url.startsWith("file:")) return false; // pipe:, tcp://, …
+  if (/%\d*d/.test(o.url) || o.format === "segment" || o.format === "hls" || o.format === "tee") return false; // many files
   return true;
 }
 

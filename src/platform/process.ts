@@ -28,3 +28,46 @@ export function spawnJob(opts: SpawnOptions): Deno.ChildProcess {
     detached: true,
   }).spawn();
 }
+
+export interface ToolResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  /** Set when the tool could not be started at all (e.g. not installed). */
+  error: string | null;
+}
+
+/** Runs a helper tool (ffprobe for checks) to completion, killed after `timeoutMs`. */
+export async function runTool(
+  cmd: string,
+  args: string[],
+  opts: { timeoutMs: number; cwd?: string },
+): Promise<ToolResult> {
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(cmd, {
+      args,
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+  } catch (e) {
+    return { code: null, stdout: "", stderr: "", timedOut: false, error: (e as Error).message };
+  }
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    try {
+      child.kill("SIGKILL");
+    } catch { /* gone */ }
+  }, opts.timeoutMs);
+  try {
+    const out = await child.output();
+    const dec = new TextDecoder();
+    return { code: timedOut ? null : out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr), timedOut, error: null };
+  } finally {
+    clearTimeout(timer);
+  }
+}

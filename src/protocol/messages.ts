@@ -39,6 +39,8 @@ export type RequestKind = Request["kind"];
 export interface DescribedJob extends Job {
   stdout_tail: string[];
   stderr_tail: string[];
+  /** ffprobe jobs: their JSON output, parsed (null when it is not JSON or over 1 MiB). */
+  result?: unknown;
 }
 
 export interface ServiceStatus {

@@ -14,6 +14,12 @@ const jobSpec = z.strictObject({
   retry_of: str.nullable().optional(),
   latch: str.nullable().optional(),
   timeout_seconds: z.number().positive().nullable().optional(),
+  stall_timeout_seconds: z.number().min(0).nullable().optional(),
+  verify: z.boolean().optional(),
+  secrets: z.strictObject({
+    curl_config: z.string().max(65536).optional(),
+    dav_auth: z.strictObject({ user: z.string().max(4096), password: z.string().max(4096) }).optional(),
+  }).nullable().optional(),
 });
 
 const request = z.discriminatedUnion("kind", [

@@ -33,6 +33,8 @@ function jobNode(job: Job): Node {
     else if (key === "exit_code" && value === null) node.exit_code = "-";
     else if (key === "stdout_tail" || key === "stderr_tail") {
       node[key] = { line: (value as string[]).map(scalar) };
+    } else if (key === "result") {
+      node.result = value === null || value === undefined ? "" : JSON.stringify(value); // arbitrary keys: kept as JSON text
     } else if (key === "progress") {
       node.progress = value === null ? "" : Object.fromEntries(
         Object.entries(value as object).map(([k, x]) => [k, scalar(x)]),

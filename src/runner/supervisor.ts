@@ -11,8 +11,9 @@ import type { Store } from "../store/store.ts";
 import { writeFileAtomic } from "../platform/files.ts";
 import { signalGroup, spawnJob } from "../platform/process.ts";
 import { CappedLog } from "./log_writer.ts";
-import { effectiveArgv } from "./argv.ts";
 import { readStopRequest } from "./stop_request.ts";
+import { MediaMonitor } from "../media/monitor.ts";
+import type { Progress } from "../jobs/job.ts";
 
 export interface SuperviseOptions {
   store: Store;
@@ -52,9 +53,18 @@ export function tryLockJob(jobDir: string): Deno.FsFile | null {
   return null;
 }
 
+/** `barn get|put [--overwrite] <from> <to>`: the only argv with barn itself as the command. */
+export function isTransfer(command: readonly string[]): boolean {
+  const rest = command.slice(2).filter((a) => a !== "--overwrite");
+  return command[0] === "barn" && (command[1] === "get" || command[1] === "put") && rest.length === 2 &&
+    rest.every((a) => !a.startsWith("-"));
+}
+
 /** Whether `argv[0]` may run under this config; the shipped permission set refuses the rest anyway. */
 export function checkAllowed(command: readonly string[], config: Config): void {
   const name = command[0] ?? "";
+  // barn's own transfers run barn itself: only its get and put, never anything else.
+  if (name === "barn" && isTransfer(command)) return;
   const allowed = [...config.allowed_commands, ...testHookCommands()];
   if (!allowed.includes(name)) {
     throw new BarnError(
@@ -114,10 +124,23 @@ export class JobRun {
 
   async #supervise(store: Store, config: Config, kind: SupervisorKind): Promise<Job> {
     let job = store.apply(this.jobId, { type: "start", pid: null, supervisor: kind });
+    let lastWrite = 0;
+    let pendingProgress: Progress | null = null;
+    const saveProgress = (p: Progress | null, force = false) => {
+      pendingProgress = p;
+      if (!force && Date.now() - lastWrite < 1000) return;
+      lastWrite = Date.now();
+      try {
+        store.setProgress(this.jobId, pendingProgress, false);
+      } catch { /* a busy or full DB must not stop the job; the next update retries */ }
+    };
+    let monitor: MediaMonitor | null = null;
     try {
       checkAllowed(job.command, config);
-      this.#child = spawnJob({ command: effectiveArgv(job.command), cwd: job.cwd });
+      monitor = MediaMonitor.start(job, config, (p) => saveProgress(p));
+      this.#child = spawnJob({ command: monitor.argv, cwd: job.cwd });
     } catch (e) {
+      monitor?.close();
       const failed = spawnFailure(job, e);
       this.#writeExit(job, { process_exit_code: null, signal: null, outcome: failed });
       job = store.apply(this.jobId, {
@@ -143,7 +166,21 @@ export class JobRun {
     }
     const out = new CappedLog(job.stdout_path, config.max_log_bytes);
     const err = new CappedLog(job.stderr_path, config.max_log_bytes);
-    const pumps = Promise.all([pump(this.#child.stdout, out), pump(this.#child.stderr, err)]);
+    const m = monitor;
+    const pumps = Promise.all([
+      pump(this.#child.stdout, out, (chunk) => m.observeStdout(chunk)),
+      pump(this.#child.stderr, err, (chunk) => m.observeStderr(chunk)),
+    ]);
+    const stallTimer = m.stallSeconds > 0
+      ? setInterval(() => {
+        if (m.stalledFor() > m.stallSeconds) {
+          this.stop({
+            code: "E_STALLED",
+            error: `no progress for ${m.stallSeconds}s (neither output time nor size advanced); stopped by the stall watchdog`,
+          });
+        }
+      }, Math.min(1000, m.stallSeconds * 250))
+      : undefined;
     // An --offline supervisor has no socket, so `barn kill` leaves it a request file.
     const watch = kind === "offline"
       ? setInterval(() => {
@@ -155,6 +192,7 @@ export class JobRun {
     this.#exited = true;
     clearTimeout(timeout);
     clearInterval(watch);
+    clearInterval(stallTimer);
     // A grandchild may keep the pipes open; don't wait on it forever.
     await Promise.race([pumps, new Promise((r) => setTimeout(r, 2000))]);
     out.close();
@@ -163,10 +201,13 @@ export class JobRun {
       // The leader is gone; finish off anything left in its group.
       await signalGroup(this.#child.pid, "SIGKILL").catch(() => false);
     }
+    m.close();
+    if (m.latest) saveProgress(m.latest, true);
+    const verdict = this.#stop ? null : await m.afterExit(status.code, status.signal !== null);
     const info: ExitInfo = {
       process_exit_code: status.signal ? null : status.code,
       signal: status.signal ?? null,
-      outcome: this.#stop ?? undefined,
+      outcome: this.#stop ?? verdict ?? undefined,
       log_truncated: out.truncated || err.truncated,
     };
     this.#writeExit(job, info);
@@ -213,9 +254,16 @@ function spawnFailure(
   return { code: "E_SPAWN", error: `cannot start '${name}': ${(e as Error).message}` };
 }
 
-async function pump(stream: ReadableStream<Uint8Array>, log: CappedLog): Promise<void> {
+async function pump(
+  stream: ReadableStream<Uint8Array>,
+  log: CappedLog,
+  observe?: (chunk: Uint8Array) => void,
+): Promise<void> {
   try {
-    for await (const chunk of stream) log.write(chunk);
+    for await (const chunk of stream) {
+      log.write(chunk);
+      observe?.(chunk);
+    }
   } catch {
     // The pipe broke; the exit status still tells what happened.
   }

@@ -36,4 +36,7 @@ export const MIGRATIONS: readonly string[] = [
      at TEXT NOT NULL
    );
    CREATE INDEX events_job ON events (job_id);`,
+  // 2: media options
+  `ALTER TABLE jobs ADD COLUMN stall_timeout_seconds REAL;
+   ALTER TABLE jobs ADD COLUMN verify INTEGER NOT NULL DEFAULT 0;`,
 ];

@@ -7,7 +7,7 @@ import type { Job, JobSpec, JobState } from "../jobs/job.ts";
 import { type JobEvent, transition } from "../jobs/transitions.ts";
 import { newJobId, resolvePrefix } from "../jobs/ids.ts";
 import type { HomePaths } from "../platform/paths.ts";
-import { writeFileAtomic } from "../platform/files.ts";
+import { writeFileAtomic, writeNewPrivateFile } from "../platform/files.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import type { JobEventRecord } from "../protocol/messages.ts";
 
@@ -50,6 +50,8 @@ const COLUMNS = [
   "latch",
   "timeout_seconds",
   "progress",
+  "stall_timeout_seconds",
+  "verify",
 ] as const;
 
 function nowIso(): string {
@@ -127,6 +129,8 @@ export class Store {
       retry_of: (r.retry_of as string | null) ?? null,
       latch: (r.latch as string | null) ?? null,
       timeout_seconds: (r.timeout_seconds as number | null) ?? null,
+      stall_timeout_seconds: (r.stall_timeout_seconds as number | null) ?? null,
+      verify: r.verify === 1,
       progress: r.progress ? JSON.parse(r.progress as string) : null,
     };
   }
@@ -154,6 +158,8 @@ export class Store {
       j.latch,
       j.timeout_seconds,
       j.progress ? JSON.stringify(j.progress) : null,
+      j.stall_timeout_seconds,
+      j.verify ? 1 : 0,
     ];
   }
 
@@ -195,11 +201,13 @@ export class Store {
         throw e;
       }
       if (this.#stmt("SELECT 1 FROM jobs WHERE job_id = ?").get(id)) continue;
+      const command = spec.secrets?.curl_config ? withCurlSecrets(dir, spec.command, spec.secrets.curl_config) : spec.command;
+      if (spec.secrets?.dav_auth) writeSecret(dir, "dav.json", JSON.stringify(spec.secrets.dav_auth));
       return {
         job_id: id,
         state: "queued",
         tag: spec.tag ?? null,
-        command: spec.command,
+        command,
         cwd: spec.cwd,
         created_at: now,
         started_at: null,
@@ -219,6 +227,8 @@ export class Store {
         retry_of: spec.retry_of ?? null,
         latch: spec.latch ?? null,
         timeout_seconds: spec.timeout_seconds ?? null,
+        stall_timeout_seconds: spec.stall_timeout_seconds ?? null,
+        verify: spec.verify ?? false,
         progress: null,
       };
     }
@@ -429,6 +439,24 @@ export class Store {
   restore(job: Job): void {
     this.#insertRow(job);
   }
+}
+
+/** Writes one file into jobs/<id>/secrets/ (0700 dir, 0600 file); returns its path. */
+function writeSecret(jobDir: string, name: string, text: string): string {
+  const dir = join(jobDir, "secrets");
+  try {
+    Deno.mkdirSync(dir, { mode: 0o700 });
+  } catch (e) {
+    if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+  }
+  const path = join(dir, name);
+  writeNewPrivateFile(path, text);
+  return path;
+}
+
+/** Writes curl credentials to jobs/<id>/secrets/curl.conf and points curl at it with -K. */
+function withCurlSecrets(jobDir: string, command: string[], config: string): string[] {
+  return [command[0]!, "-K", writeSecret(jobDir, "curl.conf", config), ...command.slice(1)];
 }
 
 /** Opens the DB file with WAL, a busy timeout and migrations. */

@@ -32,6 +32,8 @@ function job(over: Partial<Job> = {}): Job {
     retry_of: null,
     latch: null,
     timeout_seconds: null,
+    stall_timeout_seconds: null,
+    verify: false,
     progress: { percent: 50, speed: 1.5, eta_seconds: 4 },
     ...over,
   };

@@ -30,6 +30,8 @@ function job(over: Partial<Job> = {}): Job {
     retry_of: null,
     latch: null,
     timeout_seconds: null,
+    stall_timeout_seconds: null,
+    verify: false,
     progress: null,
     ...over,
   };

@@ -4,18 +4,21 @@ import { BarnError } from "../../errors.ts";
 import { parseDuration } from "../../config/duration.ts";
 import { exitCodeFor } from "../../jobs/exit_codes.ts";
 import type { JobSpec } from "../../jobs/job.ts";
+import type { OptionSpecs } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CliContext } from "../context.ts";
 
-function specFrom(ctx: CliContext): JobSpec {
-  if (ctx.rest.length === 0 || ctx.rest[0] === "") {
-    throw new BarnError(
-      "E_USAGE",
-      "missing command: e.g. `barn run ffprobe -i /tmp/barn/input/clip.mp4`",
-    );
-  }
-  const timeout = ctx.str("timeout");
-  const spec: JobSpec = { command: [...ctx.rest], cwd: Deno.cwd() };
+/** The submission options that run, get and put share. */
+export const JOB_OPTIONS: OptionSpecs = {
+  tag: { type: "string" },
+  key: { type: "string" },
+  timeout: { type: "string" },
+  "stall-timeout": { type: "string" },
+  pending: { type: "string" },
+};
+
+/** Fills a spec from the shared options. */
+export function applyJobOptions(ctx: CliContext, spec: JobSpec): JobSpec {
   const tag = ctx.str("tag");
   if (tag !== undefined) spec.tag = tag;
   const key = ctx.str("key");
@@ -23,57 +26,64 @@ function specFrom(ctx: CliContext): JobSpec {
     if (key === "") throw new BarnError("E_USAGE", "--key must not be empty");
     spec.key = key;
   }
-  const pending = ctx.str("pending");
-  if (pending !== undefined) {
-    if (pending === "") {
-      throw new BarnError("E_USAGE", "--pending needs a latch name, e.g. --pending=nightly");
-    }
-    if (ctx.offline) {
-      throw new BarnError(
-        "E_USAGE",
-        "--pending holds a job for the service; it does not combine with --offline",
-      );
-    }
-    spec.latch = pending;
-  }
+  const timeout = ctx.str("timeout");
   if (timeout !== undefined) {
     const s = parseDuration(timeout, "--timeout");
     if (s <= 0) throw new BarnError("E_USAGE", "--timeout must be above zero, e.g. --timeout=30m");
     spec.timeout_seconds = s;
   }
+  const stall = ctx.str("stall-timeout");
+  if (stall !== undefined) spec.stall_timeout_seconds = parseDuration(stall, "--stall-timeout");
+  const pending = ctx.str("pending");
+  if (pending !== undefined) {
+    if (pending === "") throw new BarnError("E_USAGE", "--pending needs a latch name, e.g. --pending=nightly");
+    if (ctx.offline) {
+      throw new BarnError("E_USAGE", "--pending holds a job for the service; it does not combine with --offline");
+    }
+    spec.latch = pending;
+  }
   return spec;
+}
+
+/** Submits one job and reports it; under --offline, runs it here and exits with its code. */
+export async function submitAndReport(ctx: CliContext, spec: JobSpec): Promise<number> {
+  const backend = await ctx.backend();
+  const { jobs } = await backend.request({ kind: "submit", jobs: [spec] });
+  const first = jobs[0]!;
+  if (!ctx.offline) {
+    if (ctx.format === "human") await ctx.print({ view: "submitted", jobs });
+    else await ctx.print({ view: "job", job: first.job, duplicate: first.duplicate });
+    return 0;
+  }
+  if (first.duplicate) {
+    await ctx.print({ view: "job", job: first.job, duplicate: true });
+    return exitCodeFor(first.job.exit_code);
+  }
+  const { superviseHere } = await import("../offline_run.ts");
+  const job = await superviseHere(backend, ctx.config, first.job.job_id);
+  await ctx.print({ view: "job", job });
+  return exitCodeFor(job.exit_code);
 }
 
 export const run: Command = {
   name: "run",
   summary: "submit a job (ffmpeg, ffprobe or curl); prints its id",
-  usage:
-    "barn run [--tag=T] [--key=K] [--timeout=DUR] [--pending=LATCH] [--offline] [--output=F] [--] <cmd> [args…]",
+  usage: "barn run [--tag=T] [--key=K] [--timeout=DUR] [--stall-timeout=DUR] [--verify] [--pending=LATCH] " +
+    "[--offline] [--output=F] [--] <cmd> [args…]",
   example: "barn run --tag=probe ffprobe -v error -show_format /tmp/barn/input/clip.mp4",
-  options: {
-    tag: { type: "string" },
-    key: { type: "string" },
-    timeout: { type: "string" },
-    pending: { type: "string" },
-  },
+  options: { ...JOB_OPTIONS, verify: { type: "boolean" } },
   stopAtPositional: true,
   async run(ctx) {
-    const spec = specFrom(ctx);
-    const backend = await ctx.backend();
-    const { jobs } = await backend.request({ kind: "submit", jobs: [spec] });
-    const first = jobs[0]!;
-    if (!ctx.offline) {
-      if (ctx.format === "human") await ctx.print({ view: "submitted", jobs });
-      else await ctx.print({ view: "job", job: first.job, duplicate: first.duplicate });
-      return 0;
+    if (ctx.rest.length === 0 || ctx.rest[0] === "") {
+      throw new BarnError("E_USAGE", "missing command: e.g. `barn run ffprobe -i /tmp/barn/input/clip.mp4`");
     }
-    if (first.duplicate) {
-      await ctx.print({ view: "job", job: first.job, duplicate: true });
-      return exitCodeFor(first.job.exit_code);
+    const spec = applyJobOptions(ctx, { command: [...ctx.rest], cwd: Deno.cwd() });
+    if (ctx.flag("verify")) {
+      if (spec.command[0] !== "ffmpeg") {
+        throw new BarnError("E_USAGE", "--verify checks ffmpeg outputs; it applies to ffmpeg jobs only");
+      }
+      spec.verify = true;
     }
-    const { superviseHere } = await import("../offline_run.ts");
-    const job = await superviseHere(backend, ctx.config, first.job.job_id);
-    await ctx.print({ view: "job", job });
-    return exitCodeFor(job.exit_code);
+    return await submitAndReport(ctx, spec);
   },
 };

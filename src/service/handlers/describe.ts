@@ -12,6 +12,16 @@ function clip(line: string): string {
   return line.length <= LINE_CHARS ? line : "…" + line.slice(-LINE_CHARS);
 }
 
+/** An ffprobe job's JSON output (`-of json`), parsed, so `describe` carries the analysis itself. */
+function ffprobeResult(path: string): unknown {
+  try {
+    if (Deno.statSync(path).size > 1024 * 1024) return null;
+    return JSON.parse(Deno.readTextFileSync(path));
+  } catch {
+    return null;
+  }
+}
+
 export function handleDescribe(
   ctx: HandlerContext,
   req: RequestOf<"describe">,
@@ -21,6 +31,7 @@ export function handleDescribe(
   return {
     job: {
       ...job,
+      ...(job.command[0] === "ffprobe" ? { result: ffprobeResult(job.stdout_path) } : {}),
       stdout_tail: tailLines(job.stdout_path, lines, 16 * 1024, TAIL_BYTES).map(clip),
       stderr_tail: tailLines(job.stderr_path, lines, 16 * 1024, TAIL_BYTES).map(clip),
     },

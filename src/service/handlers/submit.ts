@@ -5,6 +5,7 @@ import { BarnError } from "../../errors.ts";
 import { checkAllowed } from "../../runner/supervisor.ts";
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext } from "../context.ts";
+import { splitCurlSecrets } from "../../media/curl_secrets.ts";
 
 export function handleSubmit(
   ctx: HandlerContext,
@@ -32,6 +33,15 @@ export function handleSubmit(
       );
     }
   });
+  // Credentials never reach the DB, the record or `ps`: curl reads them from a 0600 file.
+  for (const spec of req.jobs) {
+    if (spec.command[0] !== "curl" || spec.secrets) continue;
+    const split = splitCurlSecrets(spec.command);
+    if (split.config) {
+      spec.command = split.command;
+      spec.secrets = { curl_config: split.config };
+    }
+  }
   const jobs = ctx.store.insert(req.jobs);
   ctx.jobs.dispatch();
   ctx.changes.notify();

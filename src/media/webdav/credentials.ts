@@ -1,0 +1,51 @@
+/**
+ * WebDAV credentials: from the job's own 0600 secrets file (URL userinfo or BARN_DAV_USER /
+ * BARN_DAV_PASSWORD at submission), else from BARN_HOME/credentials.json, one entry per host.
+ */
+
+import { join } from "node:path";
+import { BarnError } from "../../errors.ts";
+import { readTextIfExists } from "../../platform/files.ts";
+
+export interface DavAuth {
+  user: string;
+  password: string;
+}
+
+/** Parses credentials.json: `{"hosts": {"dav.example.com": {"user": "…", "password": "…"}}}`. */
+export function parseCredentials(text: string, path: string): Record<string, DavAuth> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new BarnError("E_CONFIG", `${path} is not valid JSON (${(e as Error).message})`);
+  }
+  const hosts = (raw as { hosts?: unknown })?.hosts;
+  if (typeof hosts !== "object" || hosts === null) {
+    throw new BarnError("E_CONFIG", `${path} must hold {"hosts": {"<host[:port]>": {"user": …, "password": …}}}`);
+  }
+  const out: Record<string, DavAuth> = {};
+  for (const [host, v] of Object.entries(hosts)) {
+    const e = v as Partial<DavAuth>;
+    if (typeof e?.user !== "string" || typeof e?.password !== "string") {
+      throw new BarnError("E_CONFIG", `${path}: host '${host}' needs a string "user" and "password"`);
+    }
+    out[host.toLowerCase()] = { user: e.user, password: e.password };
+  }
+  return out;
+}
+
+/** The credentials for `url`: the job's own first, then credentials.json (host:port, then host). */
+export function davAuthFor(url: URL, jobDir: string, home: string): DavAuth | null {
+  const own = readTextIfExists(join(jobDir, "secrets", "dav.json"));
+  if (own !== null) return JSON.parse(own) as DavAuth;
+  const path = join(home, "credentials.json");
+  const text = readTextIfExists(path);
+  if (text === null) return null;
+  const st = Deno.statSync(path);
+  if (st.mode !== null && (st.mode & 0o077) !== 0) {
+    throw new BarnError("E_UNSAFE_HOME", `${path} is readable by others: run \`chmod 600 ${path}\``);
+  }
+  const hosts = parseCredentials(text, path);
+  return hosts[url.host.toLowerCase()] ?? hosts[url.hostname.toLowerCase()] ?? null;
+}
