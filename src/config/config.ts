@@ -137,7 +137,9 @@ export function parseConfig(text: string, path = "config.json"): Config {
     }
     cfg.max_log_bytes = v;
   }
-  if ("stall_timeout" in obj) cfg.stall_timeout_seconds = duration(path, "stall_timeout", obj.stall_timeout);
+  if ("stall_timeout" in obj) {
+    cfg.stall_timeout_seconds = duration(path, "stall_timeout", obj.stall_timeout);
+  }
   if ("socket_name" in obj) {
     const v = obj.socket_name;
     if (typeof v !== "string" || !/^[A-Za-z0-9._-]{1,64}$/.test(v)) {

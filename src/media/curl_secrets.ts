@@ -13,8 +13,10 @@ export interface CurlSplit {
 
 /** Quotes a value for curl's config file. */
 export function curlQuote(v: string): string {
-  return '"' + v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r")
-    .replace(/\t/g, "\\t") + '"';
+  return '"' +
+    v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r")
+      .replace(/\t/g, "\\t") +
+    '"';
 }
 
 const SECRET_HEADER = /^\s*(proxy-)?authorization\s*:|^\s*cookie\s*:/i;
@@ -38,10 +40,14 @@ export function splitCurlSecrets(argv: readonly string[]): CurlSplit {
     else if (a === "-U" || a === "--proxy-user") lines.push(`proxy-user = ${curlQuote(next())}`);
     else if (/^-U./.test(a)) lines.push(`proxy-user = ${curlQuote(a.slice(2))}`);
     else if (a === "--oauth2-bearer") lines.push(`oauth2-bearer = ${curlQuote(next())}`);
-    else if ((a === "-H" || a === "--header" || a === "--proxy-header") && SECRET_HEADER.test(args[i + 1] ?? "")) {
+    else if (
+      (a === "-H" || a === "--header" || a === "--proxy-header") &&
+      SECRET_HEADER.test(args[i + 1] ?? "")
+    ) {
       lines.push(`${a === "--proxy-header" ? "proxy-header" : "header"} = ${curlQuote(next())}`);
-    } else if (/^-H./.test(a) && SECRET_HEADER.test(a.slice(2))) lines.push(`header = ${curlQuote(a.slice(2))}`);
-    else if (a.startsWith("-") && a !== "-") out.push(a);
+    } else if (/^-H./.test(a) && SECRET_HEADER.test(a.slice(2))) {
+      lines.push(`header = ${curlQuote(a.slice(2))}`);
+    } else if (a.startsWith("-") && a !== "-") out.push(a);
     else {
       const { url, userinfo } = stripUserinfo(a);
       if (userinfo !== null) {

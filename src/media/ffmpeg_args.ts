@@ -2,12 +2,48 @@
 
 /** ffmpeg options that take no value; every other option takes exactly one. */
 const FLAGS = new Set([
-  "-y", "-n", "-nostdin", "-stdin", "-hide_banner", "-re", "-shortest", "-vn", "-an", "-sn", "-dn",
-  "-stats", "-nostats", "-benchmark", "-benchmark_all", "-copyts", "-start_at_zero", "-xerror",
-  "-ignore_unknown", "-copy_unknown", "-report", "-debug_ts", "-accurate_seek", "-noaccurate_seek",
-  "-autorotate", "-noautorotate", "-autoscale", "-noautoscale", "-bitexact", "-dump", "-hex",
-  "-apad", "-reinit_filter", "-fix_sub_duration", "-deinterlace", "-intra", "-psnr", "-vstats",
-  "-qphist", "-ignore_chapters", "-nobuffer", "-print_graphs",
+  "-y",
+  "-n",
+  "-nostdin",
+  "-stdin",
+  "-hide_banner",
+  "-re",
+  "-shortest",
+  "-vn",
+  "-an",
+  "-sn",
+  "-dn",
+  "-stats",
+  "-nostats",
+  "-benchmark",
+  "-benchmark_all",
+  "-copyts",
+  "-start_at_zero",
+  "-xerror",
+  "-ignore_unknown",
+  "-copy_unknown",
+  "-report",
+  "-debug_ts",
+  "-accurate_seek",
+  "-noaccurate_seek",
+  "-autorotate",
+  "-noautorotate",
+  "-autoscale",
+  "-noautoscale",
+  "-bitexact",
+  "-dump",
+  "-hex",
+  "-apad",
+  "-reinit_filter",
+  "-fix_sub_duration",
+  "-deinterlace",
+  "-intra",
+  "-psnr",
+  "-vstats",
+  "-qphist",
+  "-ignore_chapters",
+  "-nobuffer",
+  "-print_graphs",
 ]);
 
 export interface FfmpegInput {
@@ -45,7 +81,9 @@ export function parseTime(text: string): number | null {
 }
 
 /** Splits an ffmpeg argv (without argv[0]) into inputs and outputs with their per-file options. */
-export function parseFfmpegArgs(args: readonly string[]): { inputs: FfmpegInput[]; outputs: FfmpegOutput[] } {
+export function parseFfmpegArgs(
+  args: readonly string[],
+): { inputs: FfmpegInput[]; outputs: FfmpegOutput[] } {
   const inputs: FfmpegInput[] = [];
   const outputs: FfmpegOutput[] = [];
   let pending: Record<string, string> = {};
@@ -84,7 +122,11 @@ function time(v: string | undefined): number | null {
 }
 
 /** The duration an output should have, from its input's duration and the trims on both sides. */
-export function expectedDuration(input: FfmpegInput, inputDuration: number, output: FfmpegOutput): number {
+export function expectedDuration(
+  input: FfmpegInput,
+  inputDuration: number,
+  output: FfmpegOutput,
+): number {
   let d = inputDuration;
   const inStart = input.ss ?? 0;
   d -= inStart;
@@ -101,7 +143,9 @@ export function expectedDuration(input: FfmpegInput, inputDuration: number, outp
 export function isFileOutput(o: FfmpegOutput): boolean {
   if (o.format === "null" || o.url === "-" || o.url === "/dev/null") return false;
   if (/^[a-z][a-z0-9+.-]*:/i.test(o.url) && !o.url.startsWith("file:")) return false; // pipe:, tcp://, …
-  if (/%\d*d/.test(o.url) || o.format === "segment" || o.format === "hls" || o.format === "tee") return false; // many files
+  if (/%\d*d/.test(o.url) || o.format === "segment" || o.format === "hls" || o.format === "tee") {
+    return false; // many files
+  }
   return true;
 }
 

@@ -10,7 +10,14 @@ import type { Job, Progress } from "../jobs/job.ts";
 import type { OutcomeCode } from "../jobs/exit_codes.ts";
 import { insideSandbox } from "../platform/paths.ts";
 import { CurlMeterParser, FfmpegProgressParser } from "./progress.ts";
-import { expectedDuration, type FfmpegInput, type FfmpegOutput, isFileOutput, isProbeableInput, parseFfmpegArgs } from "./ffmpeg_args.ts";
+import {
+  expectedDuration,
+  type FfmpegInput,
+  type FfmpegOutput,
+  isFileOutput,
+  isProbeableInput,
+  parseFfmpegArgs,
+} from "./ffmpeg_args.ts";
 import { probe } from "./probe.ts";
 import { selfCommand } from "../platform/self.ts";
 import { tailLines } from "../platform/files.ts";
@@ -52,7 +59,11 @@ export class MediaMonitor {
   #transfer = false;
   #stdoutBuf = "";
 
-  private constructor(readonly job: Job, config: Config, private onProgress: (p: Progress) => void) {
+  private constructor(
+    readonly job: Job,
+    config: Config,
+    private onProgress: (p: Progress) => void,
+  ) {
     const [cmd, ...args] = job.command;
     const explicit = job.stall_timeout_seconds;
     if (cmd === "ffmpeg") {
@@ -61,7 +72,16 @@ export class MediaMonitor {
       this.stallSeconds = explicit ?? config.stall_timeout_seconds;
       const sock = join(job.job_dir, "progress.sock");
       // Progress goes to barn's own socket, so the user's stdout and stderr stay theirs.
-      this.argv = [cmd, "-nostdin", "-nostats", "-stats_period", "0.5", "-progress", `unix:${sock}`, ...args];
+      this.argv = [
+        cmd,
+        "-nostdin",
+        "-nostats",
+        "-stats_period",
+        "0.5",
+        "-progress",
+        `unix:${sock}`,
+        ...args,
+      ];
     } else if (cmd === "barn") {
       // get/put run as `barn transfer`, a child like any job, so kills and crashes work the same.
       this.#transfer = true;
@@ -107,7 +127,9 @@ export class MediaMonitor {
       for await (const conn of l) {
         (async () => {
           try {
-            for await (const chunk of conn.readable) this.#feedFfmpeg(this.#decoder.decode(chunk, { stream: true }));
+            for await (const chunk of conn.readable) {
+              this.#feedFfmpeg(this.#decoder.decode(chunk, { stream: true }));
+            }
           } catch { /* ffmpeg went away */ }
         })();
       }
@@ -195,7 +217,10 @@ export class MediaMonitor {
           size = Deno.statSync(path).size;
         } catch { /* missing */ }
         if (size === 0) {
-          return { code: "E_NO_OUTPUT", error: `ffmpeg exited 0 but its output ${path} does not exist or is empty` };
+          return {
+            code: "E_NO_OUTPUT",
+            error: `ffmpeg exited 0 but its output ${path} does not exist or is empty`,
+          };
         }
       }
       // Outside the sandbox barn can't stat; ffprobe (unsandboxed) checks instead.
@@ -203,19 +228,31 @@ export class MediaMonitor {
       if (!needProbe) continue;
       const r = await probe(path, { cwd: this.job.cwd, timeoutMs: 30_000 });
       if (r.error !== null || (r.size !== null && r.size === 0)) {
-        return { code: "E_NO_OUTPUT", error: `ffmpeg exited 0 but ffprobe cannot read its output ${path}: ${r.error ?? "empty"}` };
+        return {
+          code: "E_NO_OUTPUT",
+          error: `ffmpeg exited 0 but ffprobe cannot read its output ${path}: ${
+            r.error ?? "empty"
+          }`,
+        };
       }
       if (!this.job.verify) continue;
       const input = this.#parsed.inputs.find(isProbeableInput);
       const inDur = await this.#inputDuration;
       if (!input || inDur === null) {
-        return { code: "E_VERIFY", error: `cannot verify ${path}: the input's duration is unknown (ffprobe could not read it)` };
+        return {
+          code: "E_VERIFY",
+          error:
+            `cannot verify ${path}: the input's duration is unknown (ffprobe could not read it)`,
+        };
       }
       const want = expectedDuration(input, inDur, o);
       if (r.duration === null || Math.abs(r.duration - want) > verifyTolerance(want)) {
         return {
           code: "E_VERIFY",
-          error: `output ${path} lasts ${r.duration?.toFixed(2) ?? "unknown"}s, expected ${want.toFixed(2)}s ` +
+          error:
+            `output ${path} lasts ${r.duration?.toFixed(2) ?? "unknown"}s, expected ${
+              want.toFixed(2)
+            }s ` +
             `(±${verifyTolerance(want).toFixed(2)}s) from the input and its -ss/-t/-to`,
         };
       }

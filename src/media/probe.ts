@@ -12,19 +12,41 @@ export interface ProbeResult {
 }
 
 /** ffprobe's view of a file or URL: its duration and size, or why it could not say. */
-export async function probe(url: string, opts: { format?: string | null; cwd: string; timeoutMs?: number }): Promise<ProbeResult> {
+export async function probe(
+  url: string,
+  opts: { format?: string | null; cwd: string; timeoutMs?: number },
+): Promise<ProbeResult> {
   const args = ["-v", "error", "-show_entries", "format=duration,size", "-of", "json"];
   if (opts.format) args.push("-f", opts.format);
   args.push("-i", url);
-  const r = await runTool("ffprobe", args, { timeoutMs: opts.timeoutMs ?? PROBE_TIMEOUT_MS, cwd: opts.cwd });
+  const r = await runTool("ffprobe", args, {
+    timeoutMs: opts.timeoutMs ?? PROBE_TIMEOUT_MS,
+    cwd: opts.cwd,
+  });
   if (r.error) return { duration: null, size: null, error: `ffprobe could not run: ${r.error}` };
-  if (r.timedOut) return { duration: null, size: null, error: `ffprobe timed out after ${(opts.timeoutMs ?? PROBE_TIMEOUT_MS) / 1000}s` };
-  if (r.code !== 0) return { duration: null, size: null, error: r.stderr.trim().split("\n").pop() || `ffprobe exited ${r.code}` };
+  if (r.timedOut) {
+    return {
+      duration: null,
+      size: null,
+      error: `ffprobe timed out after ${(opts.timeoutMs ?? PROBE_TIMEOUT_MS) / 1000}s`,
+    };
+  }
+  if (r.code !== 0) {
+    return {
+      duration: null,
+      size: null,
+      error: r.stderr.trim().split("\n").pop() || `ffprobe exited ${r.code}`,
+    };
+  }
   try {
     const f = JSON.parse(r.stdout).format ?? {};
     const d = Number(f.duration);
     const s = Number(f.size);
-    return { duration: Number.isFinite(d) ? d : null, size: Number.isFinite(s) ? s : null, error: null };
+    return {
+      duration: Number.isFinite(d) ? d : null,
+      size: Number.isFinite(s) ? s : null,
+      error: null,
+    };
   } catch {
     return { duration: null, size: null, error: "ffprobe printed no JSON" };
   }

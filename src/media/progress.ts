@@ -76,7 +76,15 @@ function round(n: number, digits: number): number {
   return Math.round(n * f) / f;
 }
 
-const UNITS: Record<string, number> = { "": 1, k: 1024, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4, P: 1024 ** 5 };
+const UNITS: Record<string, number> = {
+  "": 1,
+  k: 1024,
+  K: 1024,
+  M: 1024 ** 2,
+  G: 1024 ** 3,
+  T: 1024 ** 4,
+  P: 1024 ** 5,
+};
 
 /** curl's sizes: `512`, `45.2M`, `1024k`. */
 export function parseCurlSize(s: string): number | null {
@@ -122,7 +130,9 @@ export function parseCurlMeterLine(line: string): Progress | null {
   const done = uploading ? xferd : recv;
   const pct = Number(uploading ? f[4] : f[2]);
   const p: Progress = { bytes_done: done };
-  if (total > 0) {
+  // With no Content-Length, curl shows Total = bytes so far and 0 % received.
+  const unknownTotal = total === done && pct === 0 && done > 0;
+  if (total > 0 && !unknownTotal) {
     p.bytes_total = total;
     p.percent = pct;
   }

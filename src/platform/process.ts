@@ -66,7 +66,13 @@ export async function runTool(
   try {
     const out = await child.output();
     const dec = new TextDecoder();
-    return { code: timedOut ? null : out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr), timedOut, error: null };
+    return {
+      code: timedOut ? null : out.code,
+      stdout: dec.decode(out.stdout),
+      stderr: dec.decode(out.stderr),
+      timedOut,
+      error: null,
+    };
   } finally {
     clearTimeout(timer);
   }

@@ -18,7 +18,8 @@ const jobSpec = z.strictObject({
   verify: z.boolean().optional(),
   secrets: z.strictObject({
     curl_config: z.string().max(65536).optional(),
-    dav_auth: z.strictObject({ user: z.string().max(4096), password: z.string().max(4096) }).optional(),
+    dav_auth: z.strictObject({ user: z.string().max(4096), password: z.string().max(4096) })
+      .optional(),
   }).nullable().optional(),
 });
 

@@ -56,7 +56,8 @@ export function tryLockJob(jobDir: string): Deno.FsFile | null {
 /** `barn get|put [--overwrite] <from> <to>`: the only argv with barn itself as the command. */
 export function isTransfer(command: readonly string[]): boolean {
   const rest = command.slice(2).filter((a) => a !== "--overwrite");
-  return command[0] === "barn" && (command[1] === "get" || command[1] === "put") && rest.length === 2 &&
+  return command[0] === "barn" && (command[1] === "get" || command[1] === "put") &&
+    rest.length === 2 &&
     rest.every((a) => !a.startsWith("-"));
 }
 
@@ -124,15 +125,23 @@ export class JobRun {
 
   async #supervise(store: Store, config: Config, kind: SupervisorKind): Promise<Job> {
     let job = store.apply(this.jobId, { type: "start", pid: null, supervisor: kind });
+    // Progress reaches the DB at most once a second, the latest numbers always winning.
     let lastWrite = 0;
     let pendingProgress: Progress | null = null;
-    const saveProgress = (p: Progress | null, force = false) => {
-      pendingProgress = p;
-      if (!force && Date.now() - lastWrite < 1000) return;
+    let trailing: ReturnType<typeof setTimeout> | undefined;
+    const flushProgress = () => {
+      clearTimeout(trailing);
+      trailing = undefined;
       lastWrite = Date.now();
       try {
         store.setProgress(this.jobId, pendingProgress, false);
       } catch { /* a busy or full DB must not stop the job; the next update retries */ }
+    };
+    const saveProgress = (p: Progress | null, force = false) => {
+      pendingProgress = p;
+      const wait = 1000 - (Date.now() - lastWrite);
+      if (force || wait <= 0) flushProgress();
+      else trailing ??= setTimeout(flushProgress, wait);
     };
     let monitor: MediaMonitor | null = null;
     try {
@@ -176,7 +185,8 @@ export class JobRun {
         if (m.stalledFor() > m.stallSeconds) {
           this.stop({
             code: "E_STALLED",
-            error: `no progress for ${m.stallSeconds}s (neither output time nor size advanced); stopped by the stall watchdog`,
+            error:
+              `no progress for ${m.stallSeconds}s (neither output time nor size advanced); stopped by the stall watchdog`,
           });
         }
       }, Math.min(1000, m.stallSeconds * 250))
@@ -203,6 +213,7 @@ export class JobRun {
     }
     m.close();
     if (m.latest) saveProgress(m.latest, true);
+    clearTimeout(trailing);
     const verdict = this.#stop ? null : await m.afterExit(status.code, status.signal !== null);
     const info: ExitInfo = {
       process_exit_code: status.signal ? null : status.code,

@@ -201,8 +201,12 @@ export class Store {
         throw e;
       }
       if (this.#stmt("SELECT 1 FROM jobs WHERE job_id = ?").get(id)) continue;
-      const command = spec.secrets?.curl_config ? withCurlSecrets(dir, spec.command, spec.secrets.curl_config) : spec.command;
-      if (spec.secrets?.dav_auth) writeSecret(dir, "dav.json", JSON.stringify(spec.secrets.dav_auth));
+      const command = spec.secrets?.curl_config
+        ? withCurlSecrets(dir, spec.command, spec.secrets.curl_config)
+        : spec.command;
+      if (spec.secrets?.dav_auth) {
+        writeSecret(dir, "dav.json", JSON.stringify(spec.secrets.dav_auth));
+      }
       return {
         job_id: id,
         state: "queued",

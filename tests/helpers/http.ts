@@ -15,7 +15,8 @@ export function startHttp(): TestServer {
       return new Response(`status ${b}\n`, { status: Number(b ?? 200) });
     }
     if (kind === "big") {
-      let left = Number(a);
+      const total = Number(a);
+      let left = total;
       const chunk = new TextEncoder().encode("0123456789abcde\n".repeat(4096));
       return new Response(
         new ReadableStream({
@@ -26,6 +27,7 @@ export function startHttp(): TestServer {
             left -= n;
           },
         }),
+        { headers: { "content-length": String(total) } },
       );
     }
     return new Response("ok\n");

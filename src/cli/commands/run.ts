@@ -36,9 +36,14 @@ export function applyJobOptions(ctx: CliContext, spec: JobSpec): JobSpec {
   if (stall !== undefined) spec.stall_timeout_seconds = parseDuration(stall, "--stall-timeout");
   const pending = ctx.str("pending");
   if (pending !== undefined) {
-    if (pending === "") throw new BarnError("E_USAGE", "--pending needs a latch name, e.g. --pending=nightly");
+    if (pending === "") {
+      throw new BarnError("E_USAGE", "--pending needs a latch name, e.g. --pending=nightly");
+    }
     if (ctx.offline) {
-      throw new BarnError("E_USAGE", "--pending holds a job for the service; it does not combine with --offline");
+      throw new BarnError(
+        "E_USAGE",
+        "--pending holds a job for the service; it does not combine with --offline",
+      );
     }
     spec.latch = pending;
   }
@@ -68,19 +73,26 @@ export async function submitAndReport(ctx: CliContext, spec: JobSpec): Promise<n
 export const run: Command = {
   name: "run",
   summary: "submit a job (ffmpeg, ffprobe or curl); prints its id",
-  usage: "barn run [--tag=T] [--key=K] [--timeout=DUR] [--stall-timeout=DUR] [--verify] [--pending=LATCH] " +
+  usage:
+    "barn run [--tag=T] [--key=K] [--timeout=DUR] [--stall-timeout=DUR] [--verify] [--pending=LATCH] " +
     "[--offline] [--output=F] [--] <cmd> [args…]",
   example: "barn run --tag=probe ffprobe -v error -show_format /tmp/barn/input/clip.mp4",
   options: { ...JOB_OPTIONS, verify: { type: "boolean" } },
   stopAtPositional: true,
   async run(ctx) {
     if (ctx.rest.length === 0 || ctx.rest[0] === "") {
-      throw new BarnError("E_USAGE", "missing command: e.g. `barn run ffprobe -i /tmp/barn/input/clip.mp4`");
+      throw new BarnError(
+        "E_USAGE",
+        "missing command: e.g. `barn run ffprobe -i /tmp/barn/input/clip.mp4`",
+      );
     }
     const spec = applyJobOptions(ctx, { command: [...ctx.rest], cwd: Deno.cwd() });
     if (ctx.flag("verify")) {
       if (spec.command[0] !== "ffmpeg") {
-        throw new BarnError("E_USAGE", "--verify checks ffmpeg outputs; it applies to ffmpeg jobs only");
+        throw new BarnError(
+          "E_USAGE",
+          "--verify checks ffmpeg outputs; it applies to ffmpeg jobs only",
+        );
       }
       spec.verify = true;
     }

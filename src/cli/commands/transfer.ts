@@ -15,7 +15,10 @@ function davUrl(text: string): { url: string; auth: { user: string; password: st
   try {
     u = new URL(text);
   } catch {
-    throw new BarnError("E_USAGE", `'${text}' is not a URL: give e.g. https://dav.example.com/media/clip.mp4`);
+    throw new BarnError(
+      "E_USAGE",
+      `'${text}' is not a URL: give e.g. https://dav.example.com/media/clip.mp4`,
+    );
   }
   if (u.protocol !== "http:" && u.protocol !== "https:") {
     throw new BarnError("E_USAGE", `'${text}' is not an http(s) WebDAV URL`);
@@ -23,7 +26,13 @@ function davUrl(text: string): { url: string; auth: { user: string; password: st
   const { url, userinfo } = stripUserinfo(text);
   if (userinfo === null) return { url, auth: null };
   const i = userinfo.indexOf(":");
-  return { url, auth: { user: i < 0 ? userinfo : userinfo.slice(0, i), password: i < 0 ? "" : userinfo.slice(i + 1) } };
+  return {
+    url,
+    auth: {
+      user: i < 0 ? userinfo : userinfo.slice(0, i),
+      password: i < 0 ? "" : userinfo.slice(i + 1),
+    },
+  };
 }
 
 function localPath(text: string, verb: string): string {
@@ -51,7 +60,9 @@ async function submitTransfer(ctx: CliContext, verb: "get" | "put"): Promise<num
   if (ctx.positionals.length !== 2) {
     throw new BarnError(
       "E_USAGE",
-      verb === "get" ? "usage: barn get <dav-url> <local-path>" : "usage: barn put <local-path> <dav-url>",
+      verb === "get"
+        ? "usage: barn get <dav-url> <local-path>"
+        : "usage: barn put <local-path> <dav-url>",
     );
   }
   const [a, b] = ctx.positionals as [string, string];
@@ -73,7 +84,12 @@ async function submitTransfer(ctx: CliContext, verb: "get" | "put"): Promise<num
     const password = Deno.env.get("BARN_DAV_PASSWORD");
     if (user !== undefined && password !== undefined) auth = { user, password };
   }
-  const command = ["barn", verb, ...(overwrite ? ["--overwrite"] : []), ...(verb === "get" ? [dav.url, path] : [path, dav.url])];
+  const command = [
+    "barn",
+    verb,
+    ...(overwrite ? ["--overwrite"] : []),
+    ...(verb === "get" ? [dav.url, path] : [path, dav.url]),
+  ];
   const spec: JobSpec = applyJobOptions(ctx, { command, cwd: Deno.cwd() });
   if (auth) spec.secrets = { dav_auth: auth };
   return await submitAndReport(ctx, spec);
@@ -105,7 +121,10 @@ export async function runTransfer(argv: readonly string[]): Promise<number> {
   const overwrite = argv.includes("--overwrite");
   const [verb, from, to] = argv.filter((a) => !a.startsWith("--"));
   if ((verb !== "get" && verb !== "put") || !from || !to || !jobDirArg) {
-    throw new BarnError("E_USAGE", "usage: barn transfer get|put <from> <to> --job-dir=DIR (internal)");
+    throw new BarnError(
+      "E_USAGE",
+      "usage: barn transfer get|put <from> <to> --job-dir=DIR (internal)",
+    );
   }
   const { davAuthFor } = await import("../../media/webdav/credentials.ts");
   const { download, upload } = await import("../../media/webdav/transfer.ts");

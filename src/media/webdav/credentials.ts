@@ -22,13 +22,19 @@ export function parseCredentials(text: string, path: string): Record<string, Dav
   }
   const hosts = (raw as { hosts?: unknown })?.hosts;
   if (typeof hosts !== "object" || hosts === null) {
-    throw new BarnError("E_CONFIG", `${path} must hold {"hosts": {"<host[:port]>": {"user": …, "password": …}}}`);
+    throw new BarnError(
+      "E_CONFIG",
+      `${path} must hold {"hosts": {"<host[:port]>": {"user": …, "password": …}}}`,
+    );
   }
   const out: Record<string, DavAuth> = {};
   for (const [host, v] of Object.entries(hosts)) {
     const e = v as Partial<DavAuth>;
     if (typeof e?.user !== "string" || typeof e?.password !== "string") {
-      throw new BarnError("E_CONFIG", `${path}: host '${host}' needs a string "user" and "password"`);
+      throw new BarnError(
+        "E_CONFIG",
+        `${path}: host '${host}' needs a string "user" and "password"`,
+      );
     }
     out[host.toLowerCase()] = { user: e.user, password: e.password };
   }
@@ -44,7 +50,10 @@ export function davAuthFor(url: URL, jobDir: string, home: string): DavAuth | nu
   if (text === null) return null;
   const st = Deno.statSync(path);
   if (st.mode !== null && (st.mode & 0o077) !== 0) {
-    throw new BarnError("E_UNSAFE_HOME", `${path} is readable by others: run \`chmod 600 ${path}\``);
+    throw new BarnError(
+      "E_UNSAFE_HOME",
+      `${path} is readable by others: run \`chmod 600 ${path}\``,
+    );
   }
   const hosts = parseCredentials(text, path);
   return hosts[url.host.toLowerCase()] ?? hosts[url.hostname.toLowerCase()] ?? null;

@@ -77,8 +77,13 @@ async function davClient(base: URL, auth: DavAuth | null) {
 async function remoteSize(url: URL, auth: DavAuth | null): Promise<number | null> {
   const client = await davClient(url, auth);
   try {
-    const st = await client.stat(decodeURIComponent(url.pathname)) as { size: number; type: string };
-    if (st.type !== "file") throw new BarnError("E_USAGE", `${url.href} is a directory, not a file`);
+    const st = await client.stat(decodeURIComponent(url.pathname)) as {
+      size: number;
+      type: string;
+    };
+    if (st.type !== "file") {
+      throw new BarnError("E_USAGE", `${url.href} is a directory, not a file`);
+    }
     return st.size;
   } catch (e) {
     const status = (e as { status?: number }).status;
@@ -89,7 +94,10 @@ async function remoteSize(url: URL, auth: DavAuth | null): Promise<number | null
 
 export async function download(url: URL, target: string, opts: TransferOptions): Promise<number> {
   if (!insideSandbox(target)) {
-    throw new BarnError("E_SANDBOX", `barn can only write inside /tmp/barn, not ${target} (see docs/security.md)`);
+    throw new BarnError(
+      "E_SANDBOX",
+      `barn can only write inside /tmp/barn, not ${target} (see docs/security.md)`,
+    );
   }
   if (!opts.overwrite && exists(target)) {
     throw new BarnError("E_EXISTS", `${target} already exists; remove it or pass --overwrite`);
@@ -116,7 +124,13 @@ export async function download(url: URL, target: string, opts: TransferOptions):
   const resuming = res.status === 206 && have > 0;
   if (resuming) opts.log(`resuming at byte ${have} of ${size} (Range request)`);
   else have = 0;
-  const file = await Deno.open(part, { write: true, create: true, truncate: !resuming, append: resuming, mode: 0o600 });
+  const file = await Deno.open(part, {
+    write: true,
+    create: true,
+    truncate: !resuming,
+    append: resuming,
+    mode: 0o600,
+  });
   const meter = new Meter(size, have, opts.log);
   let done = have;
   try {
@@ -133,10 +147,16 @@ export async function download(url: URL, target: string, opts: TransferOptions):
   }
   meter.report(done, true);
   if (size !== null && done !== size) {
-    throw new BarnError("E_VERIFY", `got ${done} bytes of ${url.href} but the server lists ${size}; run \`barn retry\` to resume`);
+    throw new BarnError(
+      "E_VERIFY",
+      `got ${done} bytes of ${url.href} but the server lists ${size}; run \`barn retry\` to resume`,
+    );
   }
   if (!opts.overwrite && exists(target)) {
-    throw new BarnError("E_EXISTS", `${target} appeared while downloading; the data stays in ${part}`);
+    throw new BarnError(
+      "E_EXISTS",
+      `${target} appeared while downloading; the data stays in ${part}`,
+    );
   }
   Deno.renameSync(part, target);
   opts.log(`downloaded ${done} bytes to ${target}`);
@@ -145,14 +165,20 @@ export async function download(url: URL, target: string, opts: TransferOptions):
 
 export async function upload(source: string, url: URL, opts: TransferOptions): Promise<number> {
   if (!insideSandbox(source)) {
-    throw new BarnError("E_SANDBOX", `barn can only read inside /tmp/barn, not ${source} (see docs/security.md)`);
+    throw new BarnError(
+      "E_SANDBOX",
+      `barn can only read inside /tmp/barn, not ${source} (see docs/security.md)`,
+    );
   }
   const size = Deno.statSync(source).size;
   const client = await davClient(url, opts.auth);
   const path = decodeURIComponent(url.pathname);
   try {
     if (!opts.overwrite && await client.exists(path)) {
-      throw new BarnError("E_EXISTS", `${url.href} already exists on the server; pass --overwrite to replace it`);
+      throw new BarnError(
+        "E_EXISTS",
+        `${url.href} already exists on the server; pass --overwrite to replace it`,
+      );
     }
     const parent = dirname(path);
     if (parent !== "/" && !(await client.exists(parent))) {
@@ -180,7 +206,11 @@ export async function upload(source: string, url: URL, opts: TransferOptions): P
   try {
     res = await fetch(url, {
       method: "PUT",
-      headers: { ...authHeader(opts.auth), "content-length": String(size), "content-type": "application/octet-stream" },
+      headers: {
+        ...authHeader(opts.auth),
+        "content-length": String(size),
+        "content-type": "application/octet-stream",
+      },
       body: counted,
     });
   } catch (e) {
@@ -191,7 +221,10 @@ export async function upload(source: string, url: URL, opts: TransferOptions): P
   meter.report(sent, true);
   const there = await remoteSize(url, opts.auth);
   if (there !== size) {
-    throw new BarnError("E_VERIFY", `uploaded ${size} bytes but the server lists ${there} for ${url.href}`);
+    throw new BarnError(
+      "E_VERIFY",
+      `uploaded ${size} bytes but the server lists ${there} for ${url.href}`,
+    );
   }
   opts.log(`uploaded ${size} bytes to ${url.href} (checked with PROPFIND)`);
   return size;

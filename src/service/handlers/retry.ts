@@ -9,17 +9,28 @@ import { readTextIfExists } from "../../platform/files.ts";
 import { handleSubmit } from "./submit.ts";
 
 /** A stored curl command points at its job's secrets file; a retry gets its own copy. */
-function ownSecrets(command: string[], jobDir: string): { command: string[]; secrets: NonNullable<JobSpec["secrets"]> | null } {
+function ownSecrets(
+  command: string[],
+  jobDir: string,
+): { command: string[]; secrets: NonNullable<JobSpec["secrets"]> | null } {
   const dav = readTextIfExists(join(jobDir, "secrets", "dav.json"));
-  if (command[0] === "barn" && dav !== null) return { command, secrets: { dav_auth: JSON.parse(dav) } };
+  if (command[0] === "barn" && dav !== null) {
+    return { command, secrets: { dav_auth: JSON.parse(dav) } };
+  }
   const path = join(jobDir, "secrets", "curl.conf");
   const i = command.indexOf("-K");
   if (command[0] !== "curl" || i < 0 || command[i + 1] !== path) return { command, secrets: null };
   const text = readTextIfExists(path);
   if (text === null) {
-    throw new BarnError("E_STATE", `cannot retry: the credentials of the original job (${path}) are gone`);
+    throw new BarnError(
+      "E_STATE",
+      `cannot retry: the credentials of the original job (${path}) are gone`,
+    );
   }
-  return { command: [...command.slice(0, i), ...command.slice(i + 2)], secrets: { curl_config: text } };
+  return {
+    command: [...command.slice(0, i), ...command.slice(i + 2)],
+    secrets: { curl_config: text },
+  };
 }
 
 export function handleRetry(ctx: HandlerContext, req: RequestOf<"retry">): ResponseData["retry"] {
