@@ -80,7 +80,14 @@ export class Connection {
   }
 
   /** Sends a streaming request: frames go to `onFrame` until the final response. */
-  async stream<K extends RequestKind>(
+  stream<K extends RequestKind>(
+    req: Extract<Request, { kind: K }>,
+    onFrame: (frame: StreamFrame) => void | Promise<void>,
+  ): Promise<ResponseData[K]> {
+    return lostAsNoService(() => this.#stream(req, onFrame));
+  }
+
+  async #stream<K extends RequestKind>(
     req: Extract<Request, { kind: K }>,
     onFrame: (frame: StreamFrame) => void | Promise<void>,
   ): Promise<ResponseData[K]> {
@@ -108,6 +115,22 @@ export class Connection {
     try {
       this.conn.close();
     } catch { /* closed */ }
+  }
+}
+
+/** A connection that breaks mid-request means the service went away (a stop or a crash). */
+async function lostAsNoService<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (
+      e instanceof Deno.errors.BrokenPipe || e instanceof Deno.errors.ConnectionReset ||
+      e instanceof Deno.errors.UnexpectedEof || e instanceof Deno.errors.BadResource ||
+      (e instanceof BarnError && e.code === "E_PROTOCOL" && /truncated/.test(e.message))
+    ) {
+      throw new BarnError("E_NO_SERVICE", "the barn service went away during the request: check `barn service status`");
+    }
+    throw e;
   }
 }
 

@@ -91,6 +91,7 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
   const stopping = new AbortController();
   signal.addEventListener("abort", () => stopping.abort());
   let restartAfterStop = false;
+  let killedJobs = false;
 
   const changes = new Changes();
   const keeper = new KeeperLink(
@@ -176,6 +177,7 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
     },
     shutdown(killJobs: boolean) {
       log(`stop requested${killJobs ? " with --kill-jobs" : ""}`);
+      killedJobs = killJobs;
       if (!killJobs) {
         setTimeout(() => stopping.abort(), 50);
         return;

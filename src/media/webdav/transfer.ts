@@ -8,7 +8,7 @@ import { basename, dirname, join } from "node:path";
 import { BarnError } from "../../errors.ts";
 import { insideSandbox } from "../../platform/paths.ts";
 import type { Progress } from "../../jobs/job.ts";
-import { type DavAuth } from "./credentials.ts";
+import type { DavAuth } from "./credentials.ts";
 
 export interface TransferOptions {
   auth: DavAuth | null;
