@@ -128,7 +128,10 @@ async function lostAsNoService<T>(f: () => Promise<T>): Promise<T> {
       e instanceof Deno.errors.UnexpectedEof || e instanceof Deno.errors.BadResource ||
       (e instanceof BarnError && e.code === "E_PROTOCOL" && /truncated/.test(e.message))
     ) {
-      throw new BarnError("E_NO_SERVICE", "the barn service went away during the request: check `barn service status`");
+      throw new BarnError(
+        "E_NO_SERVICE",
+        "the barn service went away during the request: check `barn service status`",
+      );
     }
     throw e;
   }

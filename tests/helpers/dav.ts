@@ -56,6 +56,9 @@ export async function startDav(root: string, user: string, password: string): Pr
     async stop() {
       child.kill("SIGTERM");
       await child.status;
+      try {
+        Deno.removeSync(log);
+      } catch { /* gone */ }
     },
   };
 }
