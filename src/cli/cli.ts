@@ -22,6 +22,7 @@ import { hostinfo } from "./commands/hostinfo.ts";
 import { completions } from "./commands/completions.ts";
 import { skills } from "./commands/skills.ts";
 import { get, put } from "./commands/transfer.ts";
+import { watch } from "./commands/watch.ts";
 
 export const COMMANDS: readonly Command[] = [
   run,
@@ -36,6 +37,7 @@ export const COMMANDS: readonly Command[] = [
   listen,
   release,
   clean,
+  watch,
   service,
   config,
   hostinfo,

@@ -4,20 +4,13 @@ import { BarnError, type ErrorBody } from "../errors.ts";
 import { type Config, defaultConfig, loadConfig } from "../config/config.ts";
 import { readTextIfExists } from "../platform/files.ts";
 import { Connection } from "../client/client.ts";
-import type { Request, RequestKind, ResponseData, StreamFrame } from "../protocol/messages.ts";
+import type { Backend } from "../client/backend.ts";
 import { HomePaths, prepareHome, resolveHome } from "../platform/paths.ts";
 import type { OutputFormat, View } from "../render/view.ts";
 import { renderHuman } from "../render/human.ts";
 import { renderJson } from "../render/json.ts";
 
-export interface Backend {
-  request<K extends RequestKind>(req: Extract<Request, { kind: K }>): Promise<ResponseData[K]>;
-  stream<K extends RequestKind>(
-    req: Extract<Request, { kind: K }>,
-    onFrame: (frame: StreamFrame) => void | Promise<void>,
-  ): Promise<ResponseData[K]>;
-  close(): void;
-}
+export type { Backend };
 
 export class CliContext {
   readonly home: string;

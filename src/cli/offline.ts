@@ -2,15 +2,13 @@
 
 import type { Config } from "../config/config.ts";
 import type { Job } from "../jobs/job.ts";
-import { dispatch } from "../service/dispatch.ts";
-import type { HandlerContext, JobControl, Send } from "../service/context.ts";
-import type { Request } from "../protocol/messages.ts";
+import type { HandlerContext, JobControl } from "../service/context.ts";
+import { inProcessBackend } from "../service/in_process.ts";
 import type { HomePaths } from "../platform/paths.ts";
 import { Store } from "../store/store.ts";
-import { BarnError } from "../errors.ts";
 import { requestStopByFile, waitFinished } from "../runner/stop_request.ts";
 import { keeperStop } from "../runner/keeper_client.ts";
-import type { Backend } from "./context.ts";
+import type { Backend } from "../client/backend.ts";
 import { Changes } from "../service/changes.ts";
 
 /** Job control without a service: jobs run in the client that submitted them. */
@@ -41,17 +39,5 @@ export function openOffline(paths: HomePaths, config: Config): OfflineBackend {
     service: null,
     changes: new Changes(),
   };
-  const call = async (req: Request, send: Send) => {
-    const res = await dispatch(ctx, req, send);
-    if (!res.ok) throw new BarnError(res.error.code as "E_INTERNAL", res.error.message);
-    const { ok: _ok, ...data } = res;
-    // deno-lint-ignore no-explicit-any
-    return data as any;
-  };
-  return {
-    store,
-    request: (req) => call(req, () => Promise.resolve()),
-    stream: (req, onFrame) => call(req, async (f) => await onFrame(f)),
-    close: () => store.close(),
-  };
+  return { ...inProcessBackend(ctx, () => store.close()), store };
 }

@@ -3,7 +3,7 @@
 import type { Config } from "../config/config.ts";
 import type { Job } from "../jobs/job.ts";
 import { JobRun } from "../runner/supervisor.ts";
-import type { Backend } from "./context.ts";
+import type { Backend } from "../client/backend.ts";
 import type { OfflineBackend } from "./offline.ts";
 
 export async function superviseHere(backend: Backend, config: Config, id: string): Promise<Job> {

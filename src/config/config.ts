@@ -23,6 +23,8 @@ export interface Config {
   keeper_idle_seconds: number;
   /** Default stall watchdog for ffmpeg jobs: seconds without progress before E_STALLED; 0 = off. */
   stall_timeout_seconds: number;
+  /** Watch folders the service runs (docs/watch-folder.md). */
+  watch_folders: { path: string; poll_seconds: number }[];
   /** Service socket file name, relative to BARN_HOME; a change makes `reload` soft-restart. */
   socket_name: string;
 }
@@ -38,6 +40,7 @@ export function defaultConfig(): Config {
     keeper_idle_seconds: 5,
     socket_name: "barn.sock",
     stall_timeout_seconds: 120,
+    watch_folders: [],
   };
 }
 
@@ -56,6 +59,7 @@ const KEYS = [
   "keeper_idle",
   "socket_name",
   "stall_timeout",
+  "watch_folders",
 ] as const;
 
 function bad(path: string, key: string, why: string): BarnError {
@@ -139,6 +143,21 @@ export function parseConfig(text: string, path = "config.json"): Config {
   }
   if ("stall_timeout" in obj) {
     cfg.stall_timeout_seconds = duration(path, "stall_timeout", obj.stall_timeout);
+  }
+  if ("watch_folders" in obj) {
+    const v = obj.watch_folders;
+    if (!Array.isArray(v)) throw bad(path, "watch_folders", 'must be an array of paths or {"path", "poll_seconds"}');
+    cfg.watch_folders = v.map((w, i) => {
+      const entry = typeof w === "string" ? { path: w } : w as { path?: unknown; poll_seconds?: unknown };
+      if (typeof entry?.path !== "string" || !entry.path.startsWith("/")) {
+        throw bad(path, `watch_folders[${i}]`, "needs an absolute path");
+      }
+      const poll = entry.poll_seconds ?? 2;
+      if (typeof poll !== "number" || !(poll > 0)) throw bad(path, `watch_folders[${i}].poll_seconds`, "must be a positive number");
+      const extra = typeof w === "object" ? Object.keys(w).filter((k) => k !== "path" && k !== "poll_seconds") : [];
+      if (extra.length) throw bad(path, `watch_folders[${i}]`, `has unknown keys: ${extra.join(", ")}`);
+      return { path: entry.path.replace(/\/+$/, ""), poll_seconds: poll };
+    });
   }
   if ("socket_name" in obj) {
     const v = obj.socket_name;

@@ -93,3 +93,23 @@ export function prepareHome(home: string): HomePaths {
 }
 
 export const ensurePrivateDir = platform.ensurePrivateDir;
+
+/**
+ * A working folder inside the (already checked, private) sandbox, e.g. a watch folder:
+ * created 0700 if missing; a symlink or a non-directory is refused. Its own mode may be
+ * looser, since the sandbox root above it is 0700.
+ */
+export function ensureWorkDir(path: string): void {
+  try {
+    Deno.mkdirSync(path, { mode: 0o700 });
+  } catch (e) {
+    if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+  }
+  const st = Deno.lstatSync(path);
+  if (st.isSymlink || !st.isDirectory) {
+    throw new BarnError(
+      "E_UNSAFE_HOME",
+      `refusing to use ${path}: it is ${st.isSymlink ? "a symlink" : "not a directory"} (see docs/security.md)`,
+    );
+  }
+}

@@ -158,6 +158,12 @@ function serviceBlock(s: ServiceStatus, style: HumanStyle): string {
       ? `keeper up (pid ${s.keeper.pid}, ${s.keeper.jobs} running)`
       : "keeper down (starts with the next job)",
   ]);
+  for (const w of s.watchers) {
+    lines.push([
+      "watch",
+      `${w.folder}: ${w.state}${w.current ? `, running ${w.current}` : ""}, ${w.processed} processed${w.error ? ` (${w.error})` : ""}`,
+    ]);
+  }
   void style;
   const w = Math.max(...lines.map(([k]) => k.length));
   return lines.map(([k, v]) => `${pad(k + ":", w + 1)} ${v}`).join("\n");

@@ -20,6 +20,8 @@ import { reconcile } from "./reconcile.ts";
 import { Scheduler } from "./scheduler.ts";
 import { setupLogging } from "./logger.ts";
 import { Changes } from "./changes.ts";
+import { Watchers } from "./watchers.ts";
+import { inProcessBackend } from "./in_process.ts";
 
 export interface ServiceOptions {
   home: string;
@@ -157,6 +159,7 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
           pid: keeper.pid,
           jobs: store.runningCount(),
         },
+        watchers: watchers.status(),
       };
     },
     async reload() {
@@ -168,6 +171,7 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
       config = next;
       log(`config reloaded; changed: ${changed.join(", ") || "nothing"}`);
       if (keeper.connected) await keeper.request({ kind: "reload" }).catch(() => {});
+      watchers.apply(config);
       if (restart) {
         log("the socket changed: soft restart (a new service takes over, jobs keep running)");
         restartAfterStop = true;
@@ -205,6 +209,8 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
     service: ops,
     changes,
   };
+  const watchers = new Watchers(inProcessBackend(ctx), log);
+  watchers.apply(config);
 
   const onHup = () =>
     ops.reload().catch((e) =>
@@ -234,6 +240,7 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
   await acceptLoop(listener, serve, (m) => logger.warn(m));
 
   clearInterval(heartbeat);
+  watchers.stopAll();
   for (const c of conns) {
     try {
       c.close();

@@ -34,6 +34,7 @@ function downStatus(ctx: CliContext): ServiceStatus {
     max_parallel: null,
     jobs: null,
     keeper: { state: "down", pid: null, jobs: 0 },
+    watchers: [],
   };
 }
 
