@@ -146,16 +146,26 @@ export function parseConfig(text: string, path = "config.json"): Config {
   }
   if ("watch_folders" in obj) {
     const v = obj.watch_folders;
-    if (!Array.isArray(v)) throw bad(path, "watch_folders", 'must be an array of paths or {"path", "poll_seconds"}');
+    if (!Array.isArray(v)) {
+      throw bad(path, "watch_folders", 'must be an array of paths or {"path", "poll_seconds"}');
+    }
     cfg.watch_folders = v.map((w, i) => {
-      const entry = typeof w === "string" ? { path: w } : w as { path?: unknown; poll_seconds?: unknown };
+      const entry = typeof w === "string"
+        ? { path: w }
+        : w as { path?: unknown; poll_seconds?: unknown };
       if (typeof entry?.path !== "string" || !entry.path.startsWith("/")) {
         throw bad(path, `watch_folders[${i}]`, "needs an absolute path");
       }
       const poll = entry.poll_seconds ?? 2;
-      if (typeof poll !== "number" || !(poll > 0)) throw bad(path, `watch_folders[${i}].poll_seconds`, "must be a positive number");
-      const extra = typeof w === "object" ? Object.keys(w).filter((k) => k !== "path" && k !== "poll_seconds") : [];
-      if (extra.length) throw bad(path, `watch_folders[${i}]`, `has unknown keys: ${extra.join(", ")}`);
+      if (typeof poll !== "number" || !(poll > 0)) {
+        throw bad(path, `watch_folders[${i}].poll_seconds`, "must be a positive number");
+      }
+      const extra = typeof w === "object"
+        ? Object.keys(w).filter((k) => k !== "path" && k !== "poll_seconds")
+        : [];
+      if (extra.length) {
+        throw bad(path, `watch_folders[${i}]`, `has unknown keys: ${extra.join(", ")}`);
+      }
       return { path: entry.path.replace(/\/+$/, ""), poll_seconds: poll };
     });
   }

@@ -109,7 +109,9 @@ export function ensureWorkDir(path: string): void {
   if (st.isSymlink || !st.isDirectory) {
     throw new BarnError(
       "E_UNSAFE_HOME",
-      `refusing to use ${path}: it is ${st.isSymlink ? "a symlink" : "not a directory"} (see docs/security.md)`,
+      `refusing to use ${path}: it is ${
+        st.isSymlink ? "a symlink" : "not a directory"
+      } (see docs/security.md)`,
     );
   }
 }

@@ -54,7 +54,13 @@ export interface ServiceStatus {
   max_parallel: number | null;
   jobs: JobCounts | null;
   keeper: { state: "up" | "down"; pid: number | null; jobs: number };
-  watchers: { folder: string; state: string; processed: number; current: string | null; error: string | null }[];
+  watchers: {
+    folder: string;
+    state: string;
+    processed: number;
+    current: string | null;
+    error: string | null;
+  }[];
 }
 
 export interface ResponseData {

@@ -161,7 +161,9 @@ function serviceBlock(s: ServiceStatus, style: HumanStyle): string {
   for (const w of s.watchers) {
     lines.push([
       "watch",
-      `${w.folder}: ${w.state}${w.current ? `, running ${w.current}` : ""}, ${w.processed} processed${w.error ? ` (${w.error})` : ""}`,
+      `${w.folder}: ${w.state}${
+        w.current ? `, running ${w.current}` : ""
+      }, ${w.processed} processed${w.error ? ` (${w.error})` : ""}`,
     ]);
   }
   void style;

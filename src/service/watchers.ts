@@ -2,7 +2,7 @@
 
 import type { Config } from "../config/config.ts";
 import type { Backend } from "../client/backend.ts";
-import { serviceRunJob, type WatchState, WatchRunner } from "../watch/runner.ts";
+import { serviceRunJob, WatchRunner, type WatchState } from "../watch/runner.ts";
 
 const RETRY_MS = 10_000;
 

@@ -2,19 +2,26 @@
 
 import { z } from "zod";
 import { basename, extname, isAbsolute, join, resolve } from "node:path";
-import { PRESET_NAMES, PRESETS, type PresetName } from "./presets.ts";
+import { PRESET_NAMES, type PresetName, PRESETS } from "./presets.ts";
 
 export const JOBSPEC_VERSION = 2;
 
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "use letters, digits, . _ - (at most 64)");
+const name = z.string().regex(
+  /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+  "use letters, digits, . _ - (at most 64)",
+);
 const path = z.string().min(1).max(4096);
 
 const clip = z.strictObject({
   source: path.describe("the clip to transcode"),
-  preset: z.enum(PRESET_NAMES as [PresetName, ...PresetName[]]).describe("one of the documented proxy presets"),
+  preset: z.enum(PRESET_NAMES as [PresetName, ...PresetName[]]).describe(
+    "one of the documented proxy presets",
+  ),
   output: path.optional().describe("the output file; or give output_dir"),
   output_dir: path.optional().describe("a folder for the output, named by `naming`"),
-  naming: z.string().min(1).max(256).optional().describe("template for output_dir: {stem} {preset} {ext} {index}"),
+  naming: z.string().min(1).max(256).optional().describe(
+    "template for output_dir: {stem} {preset} {ext} {index}",
+  ),
 }).superRefine((c, ctx) => {
   if ((c.output === undefined) === (c.output_dir === undefined)) {
     ctx.addIssue({ code: "custom", message: "give exactly one of output or output_dir" });
@@ -41,11 +48,17 @@ export function validateJobSpec(raw: unknown): { spec: JobSpecV2 | null; errors:
     return { spec: null, errors: ["a JobSpec is a JSON object"] };
   }
   const r = raw as Record<string, unknown>;
-  if (!("jobspec_version" in r)) return { spec: null, errors: ["missing jobspec_version (this runner reads version 2)"] };
+  if (!("jobspec_version" in r)) {
+    return { spec: null, errors: ["missing jobspec_version (this runner reads version 2)"] };
+  }
   if (r.jobspec_version !== JOBSPEC_VERSION) {
     return {
       spec: null,
-      errors: [`jobspec_version ${JSON.stringify(r.jobspec_version)} does not match this runner's version ${JOBSPEC_VERSION}`],
+      errors: [
+        `jobspec_version ${
+          JSON.stringify(r.jobspec_version)
+        } does not match this runner's version ${JOBSPEC_VERSION}`,
+      ],
     };
   }
   const parsed = jobSpecSchema.safeParse(raw);
@@ -54,7 +67,9 @@ export function validateJobSpec(raw: unknown): { spec: JobSpecV2 | null; errors:
     spec: null,
     errors: parsed.error.issues.map((i) => {
       const at = i.path.length ? i.path.join(".") : "(top level)";
-      if (i.code === "unrecognized_keys") return `unknown field${i.keys.length > 1 ? "s" : ""} at ${at}: ${i.keys.join(", ")}`;
+      if (i.code === "unrecognized_keys") {
+        return `unknown field${i.keys.length > 1 ? "s" : ""} at ${at}: ${i.keys.join(", ")}`;
+      }
       if (i.code === "invalid_value" && i.path[i.path.length - 1] === "preset") {
         return `invalid preset at ${at}: use one of ${PRESET_NAMES.join(", ")}`;
       }
@@ -65,7 +80,9 @@ export function validateJobSpec(raw: unknown): { spec: JobSpecV2 | null; errors:
 
 /** Where each clip's output goes, resolved against the JobSpec's folder for relative paths. */
 export function resolveOutput(c: ClipSpec, index: number, base: string): string {
-  if (c.output !== undefined) return isAbsolute(c.output) ? resolve(c.output) : resolve(base, c.output);
+  if (c.output !== undefined) {
+    return isAbsolute(c.output) ? resolve(c.output) : resolve(base, c.output);
+  }
   const dir = isAbsolute(c.output_dir!) ? c.output_dir! : resolve(base, c.output_dir!);
   const stem = basename(c.source, extname(c.source));
   const fileName = (c.naming ?? DEFAULT_NAMING)

@@ -23,7 +23,12 @@ export interface RecoveryInfo {
   reason: string;
   recovered_at: string;
   original_path: string;
-  barn_jobs: { barn_job_id: string; state: string; exit_code: number | string | null; action: string }[];
+  barn_jobs: {
+    barn_job_id: string;
+    state: string;
+    exit_code: number | string | null;
+    action: string;
+  }[];
 }
 
 export interface JobSpecResult {
@@ -41,5 +46,5 @@ export interface JobSpecResult {
 }
 
 export function seconds(from: string, to: string): number {
-  return Math.round((Date.parse(to) - Date.parse(from))) / 1000;
+  return Math.round(Date.parse(to) - Date.parse(from)) / 1000;
 }

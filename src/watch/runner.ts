@@ -13,7 +13,13 @@ import { readTextIfExists, writeFileAtomic } from "../platform/files.ts";
 import { VERSION } from "../version.ts";
 import { ffmpegArgv } from "./presets.ts";
 import { resolveOutput, resolveSource, validateJobSpec } from "./jobspec.ts";
-import { type ClipResult, type FinalStatus, type JobSpecResult, type RecoveryInfo, seconds } from "./result.ts";
+import {
+  type ClipResult,
+  type FinalStatus,
+  type JobSpecResult,
+  type RecoveryInfo,
+  seconds,
+} from "./result.ts";
 
 export const FOLDERS = ["pending", "running", "completed", "failed"] as const;
 
@@ -33,7 +39,10 @@ export interface WatchOptions {
 }
 
 /** runJob through a service: submit, then wait (event-driven on the service side). */
-export function serviceRunJob(backend: () => Promise<Backend>, signal: AbortSignal): WatchOptions["runJob"] {
+export function serviceRunJob(
+  backend: () => Promise<Backend>,
+  signal: AbortSignal,
+): WatchOptions["runJob"] {
   return async (spec, submitted) => {
     const b = await backend();
     const { jobs } = await b.request({ kind: "submit", jobs: [spec] });
@@ -95,14 +104,23 @@ export class WatchRunner {
   #wake: (() => void) | null = null;
 
   constructor(private opts: WatchOptions) {
-    this.status = { folder: opts.folder, state: "watching", processed: 0, current: null, error: null };
+    this.status = {
+      folder: opts.folder,
+      state: "watching",
+      processed: 0,
+      current: null,
+      error: null,
+    };
   }
 
   /** Runs until aborted (or, with `once`, until pending/ holds nothing complete). */
   async run(): Promise<void> {
     const { folder } = this.opts;
     if (!insideSandbox(folder)) {
-      throw new BarnError("E_SANDBOX", `watch folder ${folder} is outside barn's sandbox /tmp/barn (see docs/security.md)`);
+      throw new BarnError(
+        "E_SANDBOX",
+        `watch folder ${folder} is outside barn's sandbox /tmp/barn (see docs/security.md)`,
+      );
     }
     ensureWorkDir(folder);
     for (const d of FOLDERS) ensureWorkDir(join(folder, d));
@@ -158,7 +176,10 @@ export class WatchRunner {
   #candidates(): string[] {
     const names: string[] = [];
     for (const e of Deno.readDirSync(join(this.opts.folder, "pending"))) {
-      if (e.isFile && e.name.endsWith(".json") && !e.name.endsWith(".result.json") && !e.name.startsWith(".")) {
+      if (
+        e.isFile && e.name.endsWith(".json") && !e.name.endsWith(".result.json") &&
+        !e.name.startsWith(".")
+      ) {
         names.push(e.name);
       }
     }
@@ -211,7 +232,10 @@ export class WatchRunner {
     this.status.current = runningName;
     this.opts.log(`${name}: running`);
     const startedAt = now();
-    let result: Omit<JobSpecResult, "_metadata" | "completed_at" | "duration_seconds" | "started_at">;
+    let result: Omit<
+      JobSpecResult,
+      "_metadata" | "completed_at" | "duration_seconds" | "started_at"
+    >;
     try {
       result = await this.#execute(runningPath, runningName);
     } catch (e) {
@@ -230,8 +254,18 @@ export class WatchRunner {
   }
 
   /** Validates, checks, and runs the clips; fail-fast. */
-  async #execute(path: string, name: string): Promise<Omit<JobSpecResult, "_metadata" | "completed_at" | "duration_seconds" | "started_at">> {
-    const fail = (reason: string, errors: string[] = [reason], job_id: string | null = null, clips: ClipResult[] = []) => ({
+  async #execute(
+    path: string,
+    name: string,
+  ): Promise<
+    Omit<JobSpecResult, "_metadata" | "completed_at" | "duration_seconds" | "started_at">
+  > {
+    const fail = (
+      reason: string,
+      errors: string[] = [reason],
+      job_id: string | null = null,
+      clips: ClipResult[] = [],
+    ) => ({
       job_id,
       final_status: "PARTIAL" as FinalStatus,
       failure_reason: reason,
@@ -248,10 +282,18 @@ export class WatchRunner {
     const { spec, errors } = validateJobSpec(raw);
     if (!spec) {
       const id = (raw as { job_id?: unknown } | null)?.job_id;
-      return fail(`invalid JobSpec: ${errors.join("; ")}`, errors, typeof id === "string" ? id : null);
+      return fail(
+        `invalid JobSpec: ${errors.join("; ")}`,
+        errors,
+        typeof id === "string" ? id : null,
+      );
     }
     const base = this.opts.folder;
-    const planned = spec.clips.map((c, i) => ({ clip: c, source: resolveSource(c, base), output: resolveOutput(c, i, base) }));
+    const planned = spec.clips.map((c, i) => ({
+      clip: c,
+      source: resolveSource(c, base),
+      output: resolveOutput(c, i, base),
+    }));
     const skipped = (why: string | null = null): ClipResult[] =>
       planned.map((p) => ({
         source_path: p.source,
@@ -270,20 +312,42 @@ export class WatchRunner {
       }));
     const outside = planned.flatMap((p) => [p.source, p.output]).filter((p) => !insideSandbox(p));
     if (outside.length) {
-      return fail(`paths outside barn's sandbox /tmp/barn (see docs/security.md): ${[...new Set(outside)].join(", ")}`, undefined, spec.job_id, skipped());
+      return fail(
+        `paths outside barn's sandbox /tmp/barn (see docs/security.md): ${
+          [...new Set(outside)].join(", ")
+        }`,
+        undefined,
+        spec.job_id,
+        skipped(),
+      );
     }
     const missing = planned.map((p) => p.source).filter((s) => !exists(s));
-    if (missing.length) return fail(`Missing source files: ${[...new Set(missing)].join(", ")}`, undefined, spec.job_id, skipped());
+    if (missing.length) {
+      return fail(
+        `Missing source files: ${[...new Set(missing)].join(", ")}`,
+        undefined,
+        spec.job_id,
+        skipped(),
+      );
+    }
     const seen = new Map<string, number>();
     const dupes: string[] = [];
     planned.forEach((p, i) => {
-      if (seen.has(p.output)) dupes.push(`clips ${seen.get(p.output)! + 1} and ${i + 1} both write ${p.output}`);
-      else seen.set(p.output, i);
+      if (seen.has(p.output)) {
+        dupes.push(`clips ${seen.get(p.output)! + 1} and ${i + 1} both write ${p.output}`);
+      } else seen.set(p.output, i);
     });
-    if (dupes.length) return fail(`output name collision: ${dupes.join("; ")}`, dupes, spec.job_id, skipped());
+    if (dupes.length) {
+      return fail(`output name collision: ${dupes.join("; ")}`, dupes, spec.job_id, skipped());
+    }
     const existing = planned.map((p) => p.output).filter(exists);
     if (existing.length) {
-      return fail(`outputs already exist (barn never overwrites): ${existing.join(", ")}`, undefined, spec.job_id, skipped());
+      return fail(
+        `outputs already exist (barn never overwrites): ${existing.join(", ")}`,
+        undefined,
+        spec.job_id,
+        skipped(),
+      );
     }
 
     const backend = await this.opts.backend();
@@ -326,18 +390,32 @@ export class WatchRunner {
       failure_reason: failed,
       errors: failed ? [failed] : [],
       clips,
-      partial_outputs: failed ? clips.filter((c) => c.output_exists && c.status !== "COMPLETED").map((c) => c.resolved_output_path!) : [],
+      partial_outputs: failed
+        ? clips.filter((c) => c.output_exists && c.status !== "COMPLETED").map((c) =>
+          c.resolved_output_path!
+        )
+        : [],
     };
   }
 
   /** Moves the JobSpec to its final folder, then writes its result next to it (atomically). */
-  #finish(runningPath: string, runningName: string, r: Omit<JobSpecResult, "_metadata" | "completed_at" | "duration_seconds">): void {
+  #finish(
+    runningPath: string,
+    runningName: string,
+    r: Omit<JobSpecResult, "_metadata" | "completed_at" | "duration_seconds">,
+  ): void {
     const dest = join(this.opts.folder, r.final_status === "COMPLETED" ? "completed" : "failed");
     const finalName = freeName(dest, runningName);
     const finalPath = join(dest, finalName);
     Deno.renameSync(runningPath, finalPath);
-    writeResult(finalPath, { ...r, completed_at: now(), duration_seconds: seconds(r.started_at, now()) });
-    this.opts.log(`${runningName}: ${r.final_status}${r.failure_reason ? ` (${r.failure_reason})` : ""}`);
+    writeResult(finalPath, {
+      ...r,
+      completed_at: now(),
+      duration_seconds: seconds(r.started_at, now()),
+    });
+    this.opts.log(
+      `${runningName}: ${r.final_status}${r.failure_reason ? ` (${r.failure_reason})` : ""}`,
+    );
   }
 
   /** Everything left in running/ is failed with a _recovery block; its barn jobs are stopped. */
@@ -374,7 +452,12 @@ export class WatchRunner {
         started_at: at,
         completed_at: at,
         duration_seconds: 0,
-        _recovery: { reason: "runner interrupted", recovered_at: at, original_path: original, barn_jobs: barnJobs },
+        _recovery: {
+          reason: "runner interrupted",
+          recovered_at: at,
+          original_path: original,
+          barn_jobs: barnJobs,
+        },
       });
       this.opts.log(`${e.name}: recovered from running/ into failed/ (runner interrupted)`);
     }
@@ -395,7 +478,12 @@ export class WatchRunner {
           started_at: at,
           completed_at: at,
           duration_seconds: 0,
-          _recovery: { reason: "result missing after an interrupted runner", recovered_at: at, original_path: p, barn_jobs: [] },
+          _recovery: {
+            reason: "result missing after an interrupted runner",
+            recovered_at: at,
+            original_path: p,
+            barn_jobs: [],
+          },
         });
       }
     }
@@ -436,7 +524,9 @@ async function waitJob(backend: Backend, id: string, signal: AbortSignal): Promi
 }
 
 async function clipFailure(backend: Backend, job: Job, size: number | null): Promise<string> {
-  if (job.exit_code === "E_SPAWN") return "FFmpeg not found. Install FFmpeg to use headless execution.";
+  if (job.exit_code === "E_SPAWN") {
+    return "FFmpeg not found. Install FFmpeg to use headless execution.";
+  }
   let why = job.exit_code === 0
     ? "Output file does not exist or has zero size"
     : typeof job.exit_code === "number"
@@ -456,11 +546,25 @@ async function settleJob(backend: Backend, id: string): Promise<RecoveryInfo["ba
     const { job } = await backend.request({ kind: "describe", id, lines: 0 });
     if (job.state === "queued" || job.state === "running") {
       const { job: k } = await backend.request({ kind: "kill", id });
-      return { barn_job_id: id, state: k.state, exit_code: k.exit_code, action: "canceled by the recovery" };
+      return {
+        barn_job_id: id,
+        state: k.state,
+        exit_code: k.exit_code,
+        action: "canceled by the recovery",
+      };
     }
-    return { barn_job_id: id, state: job.state, exit_code: job.exit_code, action: "had already ended" };
+    return {
+      barn_job_id: id,
+      state: job.state,
+      exit_code: job.exit_code,
+      action: "had already ended",
+    };
   } catch (e) {
-    return { barn_job_id: id, state: "unknown", exit_code: null, action: `could not be reached: ${(e as Error).message}` };
+    return {
+      barn_job_id: id,
+      state: "unknown",
+      exit_code: null,
+      action: `could not be reached: ${(e as Error).message}`,
+    };
   }
 }
-

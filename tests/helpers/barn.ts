@@ -124,6 +124,7 @@ export async function makeClip(
   seconds = 2,
   opts: { audioOnly?: boolean } = {},
 ): Promise<string> {
+  Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true, mode: 0o700 });
   const args = opts.audioOnly
     ? [
       "-v",

@@ -7,7 +7,8 @@ import type { CliContext } from "../context.ts";
 
 export const watch: Command = {
   name: "watch",
-  summary: "run JobSpec files dropped into <folder>/pending as ffmpeg jobs (see docs/watch-folder.md)",
+  summary:
+    "run JobSpec files dropped into <folder>/pending as ffmpeg jobs (see docs/watch-folder.md)",
   usage: "barn watch [<folder>] [--once] [--poll-seconds=N] [--offline]",
   example: "barn watch /tmp/barn/watch --once",
   options: { once: { type: "boolean" }, "poll-seconds": { type: "string" } },
@@ -17,7 +18,10 @@ export const watch: Command = {
     const pollText = ctx.str("poll-seconds") ?? "2";
     const poll = Number(pollText);
     if (!Number.isFinite(poll) || poll <= 0) {
-      throw new BarnError("E_USAGE", `--poll-seconds must be a positive number (got '${pollText}')`);
+      throw new BarnError(
+        "E_USAGE",
+        `--poll-seconds must be a positive number (got '${pollText}')`,
+      );
     }
     const { WatchRunner, serviceRunJob } = await import("../../watch/runner.ts");
     const stop = new AbortController();
@@ -57,7 +61,9 @@ export const watch: Command = {
         ...(beforeRecovery ? { beforeRecovery } : {}),
       });
       await runner.run();
-      if (ctx.format !== "human") await ctx.print({ view: "message", message: "", data: { ...runner.status } });
+      if (ctx.format !== "human") {
+        await ctx.print({ view: "message", message: "", data: { ...runner.status } });
+      }
       return 0;
     } finally {
       for (const s of signals) Deno.removeSignalListener(s, onSignal);
