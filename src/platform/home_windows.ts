@@ -1,10 +1,10 @@
-/** Windows: the sandbox root is %TEMP%\barn; ACLs of the user's temp dir already keep others out. */
+/** Windows: the sandbox root is the system temp dir + \barn, shared by the service and its clients. */
 
 import { BarnError } from "../errors.ts";
 
-/** Read lazily: only a Windows build may ask for TEMP. */
+/** Read lazily: only a Windows build may ask for SystemRoot. Must match the compiled sandbox. */
 export function sandboxRoot(): string {
-  return `${Deno.env.get("TEMP") ?? "C:\\Windows\\Temp"}\\barn`;
+  return `${Deno.env.get("SystemRoot") ?? "C:\\Windows"}\\Temp\\barn`;
 }
 
 /** Creates `path` if missing and refuses anything but a real directory. Untested: no Windows machine. */

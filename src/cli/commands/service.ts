@@ -10,7 +10,17 @@ import { VERSION } from "../../version.ts";
 import type { Command } from "../command.ts";
 import { type CliContext, writeOut } from "../context.ts";
 
-const ACTIONS = ["start", "stop", "restart", "reload", "status", "logs", "run"] as const;
+const ACTIONS = [
+  "start",
+  "stop",
+  "restart",
+  "reload",
+  "status",
+  "logs",
+  "run",
+  "install",
+  "uninstall",
+] as const;
 type Action = typeof ACTIONS[number];
 
 async function currentStatus(ctx: CliContext): Promise<ServiceStatus | null> {
@@ -165,13 +175,19 @@ async function logs(ctx: CliContext): Promise<number> {
 export const service: Command = {
   name: "service",
   summary: "manage the barn service: start, stop, restart, reload, status, logs",
-  usage: "barn service start|stop [--kill-jobs]|restart|reload|status|logs [-f] [-n N]|run",
+  usage:
+    "barn service start|stop [--kill-jobs]|restart|reload|status|logs [-f] [-n N]|run|install [--user] [--dry-run] [--script] [--binary=PATH] [--account=NAME]|uninstall",
   example: "barn service start && barn service status --output=json",
   options: {
     "kill-jobs": { type: "boolean" },
     follow: { type: "boolean", short: "f" },
     lines: { type: "string", short: "n" },
     tail: { type: "string" },
+    user: { type: "boolean" },
+    "dry-run": { type: "boolean" },
+    script: { type: "boolean" },
+    binary: { type: "string" },
+    account: { type: "string" },
   },
   async run(ctx) {
     const action = ctx.positionals[0] as Action | undefined;
@@ -219,6 +235,11 @@ export const service: Command = {
       }
       case "logs":
         return await logs(ctx);
+      case "install":
+      case "uninstall": {
+        const { serviceInstall } = await import("../service_install.ts");
+        return await serviceInstall(ctx, action === "uninstall");
+      }
     }
   },
 };

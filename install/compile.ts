@@ -1,0 +1,60 @@
+/** `deno task compile`: one self-contained barn binary per OS into dist/, stamped with version and commit. */
+
+import {
+  compileArgs,
+  denortHint,
+  outputName,
+  type PermissionSet,
+  type Target,
+  TARGETS,
+} from "./compile_plan.ts";
+
+const root = new URL("../", import.meta.url).pathname;
+const config = JSON.parse(Deno.readTextFileSync(`${root}deno.json`));
+const set: PermissionSet = config.permissions.barn;
+const wanted = (Deno.args.length ? Deno.args : [...TARGETS]) as Target[];
+for (const t of wanted) {
+  if (!(TARGETS as readonly string[]).includes(t)) {
+    console.error(`unknown target ${t}; known: ${TARGETS.join(", ")}`);
+    Deno.exit(2);
+  }
+}
+
+const git = await new Deno.Command("git", {
+  args: ["rev-parse", "--short", "HEAD"],
+  cwd: root,
+  stdout: "piped",
+  stderr: "null",
+})
+  .output();
+const commit = git.success ? new TextDecoder().decode(git.stdout).trim() : "unknown";
+const versionFile = `${root}src/version.ts`;
+const original = Deno.readTextFileSync(versionFile);
+const stamped = original
+  .replace(/export const VERSION = ".*";/, `export const VERSION = "${config.version}";`)
+  .replace(/export const BUILD_COMMIT = ".*";/, `export const BUILD_COMMIT = "${commit}";`);
+
+Deno.mkdirSync(`${root}dist`, { recursive: true });
+Deno.writeTextFileSync(versionFile, stamped);
+let failed = 0;
+try {
+  for (const t of wanted) {
+    const args = compileArgs(set, t);
+    console.error(`compiling ${outputName(t)} (barn ${config.version}, ${commit})`);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args,
+      cwd: root,
+      stdout: "inherit",
+      stderr: "piped",
+    }).output();
+    if (!out.success) {
+      failed++;
+      const err = new TextDecoder().decode(out.stderr);
+      console.error(denortHint(err, t) ?? err);
+    }
+  }
+} finally {
+  Deno.writeTextFileSync(versionFile, original); // the source keeps "dev"
+}
+if (Deno.env.get("DENORT_BIN")) console.error(`(used DENORT_BIN=${Deno.env.get("DENORT_BIN")})`);
+Deno.exit(failed ? 1 : 0);

@@ -1,0 +1,81 @@
+/** What `deno task compile` runs (pure): targets, output names, and flags from the one permission set. */
+
+export const TARGETS = [
+  "x86_64-unknown-linux-gnu",
+  "aarch64-unknown-linux-gnu",
+  "x86_64-apple-darwin",
+  "aarch64-apple-darwin",
+  "x86_64-pc-windows-msvc",
+] as const;
+
+export type Target = typeof TARGETS[number];
+
+export interface PermissionSet {
+  read?: string[] | boolean;
+  write?: string[] | boolean;
+  net?: string[] | boolean;
+  run?: string[] | boolean;
+  env?: string[] | boolean;
+  sys?: string[] | boolean;
+  ffi?: string[] | boolean;
+}
+
+/** The sandbox root on Windows: the system temp dir, the same for the service and its clients. */
+export const WINDOWS_ROOT = "C:\\Windows\\Temp\\barn";
+
+export function outputName(t: Target): string {
+  return `dist/barn-${t}${t.includes("windows") ? ".exe" : ""}`;
+}
+
+/**
+ * `--allow-*` flags from deno.json's permission set. A compiled binary starts itself by its
+ * name, `barn`, never through the dev-only `.deno/bin/deno`; on Windows the root moves.
+ */
+export function permissionFlags(set: PermissionSet, target: Target): string[] {
+  const win = target.includes("windows");
+  const flags: string[] = [];
+  for (const kind of ["read", "write", "net", "run", "env", "sys", "ffi"] as const) {
+    let v = set[kind];
+    if (v === undefined || v === false) continue;
+    if (v === true) {
+      flags.push(`--allow-${kind}`);
+      continue;
+    }
+    if (kind === "run") v = v.filter((x) => !x.includes(".deno/"));
+    if (win) {
+      v = v.map((x) => (x === "/tmp/barn" ? WINDOWS_ROOT : x));
+      if (kind === "run") {
+        v = v.flatMap((x) => (x === "kill" || x === "ps" ? [] : [x])).concat([
+          "taskkill",
+          "tasklist",
+        ]);
+      }
+      if (kind === "env") v = [...v, "SystemRoot"];
+    }
+    if (v.length) flags.push(`--allow-${kind}=${[...new Set(v)].join(",")}`);
+  }
+  return flags;
+}
+
+export function compileArgs(set: PermissionSet, target: Target): string[] {
+  return [
+    "compile",
+    "--no-check",
+    "--target",
+    target,
+    "--output",
+    outputName(target),
+    ...permissionFlags(set, target),
+    "src/main.ts",
+  ];
+}
+
+/** deno compile's failure to download denort, said plainly. */
+export function denortHint(stderr: string, target: Target): string | null {
+  if (!/denort|download|dl\.deno\.land|error sending request|dns error|connect/i.test(stderr)) {
+    return null;
+  }
+  return `deno compile could not fetch the denort runtime for ${target}: its download host is not reachable ` +
+    `from here. On a machine that can reach it, download denort-${target}.zip for this Deno version, unzip it, ` +
+    "and run: DENORT_BIN=/path/to/denort deno task compile";
+}

@@ -1,0 +1,236 @@
+/** Distribution: rendered units pass systemd-analyze, plists parse, install.sh dry-runs, compile flags. */
+
+import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
+import { barn, cleanupHome, DENO, ROOT, tempHome } from "./helpers/barn.ts";
+import { renderService } from "../src/platform/service_manager.ts";
+import { systemdQuote } from "../src/platform/service_systemd.ts";
+import {
+  compileArgs,
+  denortHint,
+  permissionFlags,
+  TARGETS,
+  WINDOWS_ROOT,
+} from "../install/compile_plan.ts";
+import { checkToken, timingSafeEqual } from "../src/platform/transport_tcp.ts";
+import { BUILD_COMMIT, VERSION } from "../src/version.ts";
+
+const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
+
+async function verify(
+  unitPath: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string }> {
+  const out = await new Deno.Command("systemd-analyze", {
+    args: ["verify", unitPath],
+    env: { SYSTEMD_LOG_LEVEL: "warning", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: out.code,
+    out: new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr),
+  };
+}
+
+Deno.test("rendered systemd units (system and user) pass systemd-analyze verify", async () => {
+  const home = tempHome("unit");
+  try {
+    for (const user of [false, true]) {
+      const r = await barn(home, [
+        "service",
+        "install",
+        "--dry-run",
+        "--output=json",
+        `--binary=${DENO}`,
+        ...(user ? ["--user"] : []),
+      ]);
+      assertEquals(r.code, 0, r.stderr);
+      const plan = r.json();
+      const unit = plan.files.find((f: { path: string }) => f.path.endsWith("barn.service"));
+      assertMatch(unit.content, new RegExp(`ExecStart=${DENO} service run`));
+      assertMatch(unit.content, /KillMode=process/);
+      assertMatch(unit.content, /PrivateTmp=no/);
+      assertMatch(unit.content, new RegExp(`Environment=BARN_HOME=${home}`));
+      if (!user) assertMatch(unit.content, /User=barn/);
+      assert(!/@BARN_/.test(unit.content), "a placeholder was left");
+      const path = `${home}/${user ? "user" : "system"}/barn.service`;
+      Deno.mkdirSync(`${home}/${user ? "user" : "system"}`);
+      Deno.writeTextFileSync(path, unit.content);
+      Deno.mkdirSync(`${home}/xdg`, { recursive: true, mode: 0o700 });
+      const v = await verify(path, user ? { XDG_RUNTIME_DIR: `${home}/xdg` } : {});
+      const problems = v.out.split("\n").filter((l) =>
+        l.includes("barn.service") && !/Failed to create|bus/i.test(l)
+      );
+      assertEquals([v.code, problems], [0, []], v.out);
+      // dry-run wrote nothing
+      assert(!plan.files.some((f: { staged: string | null }) => f.staged !== null));
+    }
+    const tmp = Deno.readTextFileSync(`${ROOT}systemd/barn-tmpfiles.conf`);
+    assertMatch(tmp, /^x \/tmp\/barn$/m);
+  } finally {
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("launchd plists render and parse as plists with the keys launchd needs", async () => {
+  for (const user of [false, true]) {
+    const plan = renderService("darwin", {
+      binary: "/opt/barn & co/bin/barn",
+      user,
+      account: "media",
+      userHome: "$HOME",
+      home: "/tmp/barn",
+    });
+    const xml = plan.files[0]!.content;
+    const py =
+      `import plistlib,sys,json; d=plistlib.loads(sys.stdin.buffer.read()); print(json.dumps(d))`;
+    const child = new Deno.Command("python3", {
+      args: ["-c", py],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(xml));
+    await w.close();
+    const out = await child.output();
+    assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+    const d = JSON.parse(new TextDecoder().decode(out.stdout));
+    assertEquals(d.ProgramArguments, ["/opt/barn & co/bin/barn", "service", "run"]);
+    assertEquals([d.RunAtLoad, typeof d.KeepAlive, d.StandardErrorPath], [
+      true,
+      "object",
+      "/tmp/barn/logs/launchd.log",
+    ]);
+    assertMatch(
+      d.EnvironmentVariables.PATH,
+      /^\/opt\/barn & co\/bin:\/opt\/homebrew\/bin:\/usr\/local\/bin/,
+    );
+    assertEquals(d.Label, user ? "com.barn.agent" : "com.barn.daemon");
+    if (!user) assertEquals(d.UserName, "media");
+  }
+});
+
+Deno.test("the WinSW config escapes paths, and the token check is constant-time equality", () => {
+  const plan = renderService("windows", {
+    binary: "C:\\Program Files\\barn <x>\\barn.exe",
+    user: false,
+    account: "barn",
+    userHome: "",
+    home: "C:\\Windows\\Temp\\barn",
+  });
+  assertMatch(
+    plan.files[0]!.content,
+    /<executable>C:\\Program Files\\barn &lt;x&gt;\\barn\.exe<\/executable>/,
+  );
+  assertEquals(plan.files[0]!.path, "C:\\Program Files\\barn <x>\\barn-service.xml");
+  assert(plan.commands.some((c) => c.includes('barn-service.exe" install')));
+  assertEquals([
+    timingSafeEqual("abc", "abc"),
+    timingSafeEqual("abc", "abd"),
+    timingSafeEqual("abc", "ab"),
+    timingSafeEqual("", ""),
+  ], [true, false, false, true]);
+  const home = tempHome("tok");
+  try {
+    Deno.writeTextFileSync(`${home}/service.token`, "s3cret");
+    assertEquals([checkToken(home, "s3cret"), checkToken(home, "s3cre"), checkToken(home, null)], [
+      true,
+      false,
+      false,
+    ]);
+  } finally {
+    Deno.removeSync(home, { recursive: true });
+  }
+});
+
+Deno.test("systemd quoting of odd binary paths", () => {
+  assertEquals(systemdQuote("/usr/local/bin/barn"), "/usr/local/bin/barn");
+  assertEquals(systemdQuote('/opt/my barn/"x"'), '"/opt/my barn/\\"x\\""');
+});
+
+Deno.test("install.sh into a temp prefix, dry-run: a real-file copy and the service steps, nothing written", async () => {
+  const prefix = tempHome("prefix");
+  try {
+    const fake = `${prefix}/barn-build`;
+    Deno.writeTextFileSync(fake, "#!/bin/sh\n");
+    const out = await new Deno.Command(`${ROOT}install/install.sh`, {
+      args: ["--binary", fake, "--prefix", `${prefix}/usr`, "--dry-run"],
+      env: { BARN_CMD: `${DENO} run -q -P=barn ${ROOT}src/main.ts`, BARN_HOME: `${prefix}/home` },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+    assertMatch(text, new RegExp(`\\+ install -m 0755 ${fake} ${prefix}/usr/bin/barn`));
+    assertMatch(
+      text,
+      /install -m 0644 '<staged barn.service>' '\/etc\/systemd\/system\/barn.service'/,
+    );
+    assertMatch(text, /systemctl enable --now barn.service/);
+    let exists = true;
+    try {
+      Deno.statSync(`${prefix}/usr/bin/barn`);
+    } catch {
+      exists = false;
+    }
+    assert(!exists, "dry-run installed the binary");
+    // a real (non-dry) install of just the binary: a file, never a symlink
+    Deno.mkdirSync(`${prefix}/usr/bin`, { recursive: true });
+    Deno.symlinkSync("/bin/true", `${prefix}/usr/bin/barn`);
+    const real = await new Deno.Command(`${ROOT}install/install.sh`, {
+      args: ["--binary", fake, "--prefix", `${prefix}/usr`, "--no-service"],
+    }).output();
+    assertEquals(real.code, 0);
+    const st = Deno.lstatSync(`${prefix}/usr/bin/barn`);
+    assertEquals([st.isFile, st.isSymlink, (st.mode! & 0o777).toString(8)], [true, false, "755"]);
+  } finally {
+    await cleanupHome(prefix);
+  }
+});
+
+Deno.test("compile: every target, flags from the one permission set, no -A, no FFI, barn by name", () => {
+  assertEquals(TARGETS.length, 5);
+  const set = config.permissions.barn;
+  for (const t of TARGETS) {
+    const args = compileArgs(set, t);
+    assert(
+      !args.includes("-A") &&
+        !args.some((a) => a.startsWith("--allow-all") || a.startsWith("--allow-ffi")),
+      t,
+    );
+    const run = args.find((a) => a.startsWith("--allow-run="))!;
+    assert(
+      run.includes("barn") && run.includes("ffmpeg") && !run.includes(".deno"),
+      `${t}: ${run}`,
+    );
+    assert(args.includes("--target") && args[args.indexOf("--target") + 1] === t);
+  }
+  const linux = permissionFlags(set, "x86_64-unknown-linux-gnu");
+  assert(
+    linux.includes("--allow-read=/tmp/barn") && linux.includes("--allow-write=/tmp/barn") &&
+      linux.includes("--allow-net"),
+  );
+  const win = permissionFlags(set, "x86_64-pc-windows-msvc");
+  assert(win.includes(`--allow-read=${WINDOWS_ROOT}`), win.join(" "));
+  assert(win.find((f) => f.startsWith("--allow-run="))!.includes("taskkill"));
+  assertMatch(
+    denortHint(
+      "error: Failed downloading denort-x86_64-unknown-linux-gnu.zip",
+      "x86_64-unknown-linux-gnu",
+    )!,
+    /DENORT_BIN=/,
+  );
+  assertEquals(denortHint("error: Module not found", "x86_64-unknown-linux-gnu"), null);
+});
+
+Deno.test("barn --version prints the version and the build commit", async () => {
+  const home = tempHome("ver");
+  try {
+    const r = await barn(home, ["--version"]);
+    assertEquals(r.stdout.trim(), `barn ${VERSION} (${BUILD_COMMIT})`);
+    assertEquals(VERSION, config.version);
+  } finally {
+    await cleanupHome(home);
+  }
+});
