@@ -257,6 +257,8 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
   log(
     restartAfterStop
       ? "handing over to a new service"
+      : killedJobs
+      ? "stopped; its jobs were canceled"
       : "stopped; running jobs keep running under the keeper",
   );
   if (restartAfterStop) spawnSelfDetached(["service", "run"]);
