@@ -38,12 +38,10 @@ export class Connection {
       throw e;
     }
     const connection = new Connection(c.conn, c.token);
-    await writeFrame(c.conn, {
-      kind: "hello",
-      protocol: PROTOCOL_VERSION,
-      client_version: VERSION,
-      token: c.token,
-    });
+    await lostAsNoService(() =>
+      writeFrame(c.conn, { kind: "hello", protocol: PROTOCOL_VERSION, client_version: VERSION, token: c.token })
+    );
+
     connection.#pendingHello = true;
     return connection;
   }
@@ -68,10 +66,15 @@ export class Connection {
     if (!hello.ok) throw new BarnError(hello.error.code as "E_PROTOCOL", hello.error.message);
   }
 
-  async request<K extends RequestKind>(
+  request<K extends RequestKind>(req: Extract<Request, { kind: K }>): Promise<ResponseData[K]> {
+    return lostAsNoService(() => this.#request(req));
+  }
+
+  async #request<K extends RequestKind>(
     req: Extract<Request, { kind: K }>,
   ): Promise<ResponseData[K]> {
     await writeFrame(this.conn, req);
+
     await this.#checkHello();
     const res = await this.#read();
     if (!res.ok) throw new BarnError(res.error.code as "E_INTERNAL", res.error.message);

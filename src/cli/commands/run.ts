@@ -7,6 +7,9 @@ import type { JobSpec } from "../../jobs/job.ts";
 import type { OptionSpecs } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CliContext } from "../context.ts";
+import { resolve } from "node:path";
+import { insideSandbox } from "../../platform/paths.ts";
+import { testHookCommands } from "../../config/config.ts";
 
 /** The submission options that run, get and put share. */
 export const JOB_OPTIONS: OptionSpecs = {
@@ -70,6 +73,33 @@ export async function submitAndReport(ctx: CliContext, spec: JobSpec): Promise<n
   return exitCodeFor(job.exit_code);
 }
 
+/** Submits a JSON Lines batch in one request (one transaction); prints the ids or the records. */
+async function runBatch(ctx: CliContext, source: string): Promise<number> {
+  if (ctx.rest.length > 0) throw new BarnError("E_USAGE", "--batch takes its jobs from the file; give no command");
+  for (const o of ["tag", "key", "timeout", "stall-timeout", "pending", "verify"]) {
+    if (ctx.options[o] !== undefined) throw new BarnError("E_USAGE", `--${o} does not combine with --batch: put it on the lines`);
+  }
+  if (ctx.offline) throw new BarnError("E_USAGE", "--batch submits to the service; it does not combine with --offline");
+  let text: string;
+  if (source === "-") text = await new Response(Deno.stdin.readable).text();
+  else {
+    const path = resolve(Deno.cwd(), source);
+    if (!insideSandbox(path)) {
+      throw new BarnError("E_SANDBOX", `--batch=${source}: barn reads files inside /tmp/barn only; use --batch=- and stdin (see docs/security.md)`);
+    }
+    try {
+      text = Deno.readTextFileSync(path);
+    } catch (e) {
+      throw new BarnError("E_NOT_FOUND", `--batch=${source}: cannot read it (${(e as Error).message})`);
+    }
+  }
+  const { parseBatch } = await import("../batch.ts");
+  const specs = parseBatch(text, Deno.cwd(), [...ctx.config.allowed_commands, ...testHookCommands()]);
+  const { jobs } = await (await ctx.backend()).request({ kind: "submit", jobs: specs });
+  await ctx.print({ view: "submitted", jobs });
+  return 0;
+}
+
 export const run: Command = {
   name: "run",
   summary: "submit a job (ffmpeg, ffprobe or curl); prints its id",
@@ -77,9 +107,11 @@ export const run: Command = {
     "barn run [--tag=T] [--key=K] [--timeout=DUR] [--stall-timeout=DUR] [--verify] [--pending=LATCH] " +
     "[--offline] [--output=F] [--] <cmd> [args…]",
   example: "barn run --tag=probe ffprobe -v error -show_format /tmp/barn/input/clip.mp4",
-  options: { ...JOB_OPTIONS, verify: { type: "boolean" } },
+  options: { ...JOB_OPTIONS, verify: { type: "boolean" }, batch: { type: "string" } },
   stopAtPositional: true,
   async run(ctx) {
+    const batch = ctx.str("batch");
+    if (batch !== undefined) return await runBatch(ctx, batch);
     if (ctx.rest.length === 0 || ctx.rest[0] === "") {
       throw new BarnError(
         "E_USAGE",
