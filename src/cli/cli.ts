@@ -6,44 +6,7 @@ import { BUILD_COMMIT, VERSION } from "../version.ts";
 import { GLOBAL_OPTIONS, nearest, outputFormat, parseArgs } from "./args.ts";
 import type { Command } from "./command.ts";
 import { CliContext, writeOut } from "./context.ts";
-import { run } from "./commands/run.ts";
-import { status } from "./commands/status.ts";
-import { describe } from "./commands/describe.ts";
-import { kill } from "./commands/kill.ts";
-import { clean } from "./commands/clean.ts";
-import { service } from "./commands/service.ts";
-import { logs } from "./commands/logs.ts";
-import { wait } from "./commands/wait.ts";
-import { retry } from "./commands/retry.ts";
-import { listen } from "./commands/listen.ts";
-import { release } from "./commands/release.ts";
-import { config } from "./commands/config.ts";
-import { hostinfo } from "./commands/hostinfo.ts";
-import { completions } from "./commands/completions.ts";
-import { skills } from "./commands/skills.ts";
-import { get, put } from "./commands/transfer.ts";
-import { watch } from "./commands/watch.ts";
-
-export const COMMANDS: readonly Command[] = [
-  run,
-  get,
-  put,
-  status,
-  describe,
-  logs,
-  wait,
-  kill,
-  retry,
-  listen,
-  release,
-  clean,
-  watch,
-  service,
-  config,
-  hostinfo,
-  completions,
-  skills,
-];
+import { COMMANDS } from "./commands/mod.ts";
 
 /** Splits leading global options (before the subcommand) from the rest. */
 function leadingGlobals(argv: readonly string[]): { globals: string[]; rest: string[] } {
@@ -79,7 +42,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     const name = rest[0];
     if (name === undefined || g.options.help || name === "help") {
       const { helpText } = await import("./help.ts");
-      await writeOut(Deno.stdout, helpText(COMMANDS, rest[name === "help" ? 1 : -1]) + "\n");
+      const topic = COMMANDS.find((c) => c.name === rest[name === "help" ? 1 : -1]);
+      await writeOut(Deno.stdout, helpText(COMMANDS, topic ? await topic.load() : undefined) + "\n");
       return name === undefined && !g.options.help ? 2 : 0;
     }
     if (name === "transfer") {
@@ -92,8 +56,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       const { runKeeper } = await import("../runner/keeper.ts");
       return await runKeeper();
     }
-    const cmd = COMMANDS.find((c) => c.name === name);
-    if (!cmd) {
+    const entry = COMMANDS.find((c) => c.name === name);
+    if (!entry) {
       const hint = nearest(name, COMMANDS.map((c) => c.name));
       throw new BarnError(
         "E_USAGE",
@@ -102,7 +66,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         }; see \`barn --help\``,
       );
     }
+    const cmd = await entry.load();
     const p = parseArgs(rest.slice(1), cmd.options, {
+
       subcommand: cmd.name,
       stopAtPositional: cmd.stopAtPositional ?? false,
     });

@@ -1,6 +1,7 @@
 /** Help text, imported only when asked for. */
 
 import type { Command } from "./command.ts";
+import type { CommandEntry } from "./commands/mod.ts";
 
 export function commandHelp(c: Command): string {
   const opts = Object.entries(c.options).map(([n, s]) =>
@@ -18,12 +19,11 @@ export function commandHelp(c: Command): string {
   ].join("\n");
 }
 
-export function helpText(commands: readonly Command[], topic?: string): string {
-  const c = commands.find((x) => x.name === topic);
-  if (c) return commandHelp(c);
+export function helpText(commands: readonly CommandEntry[], topic?: Command): string {
+  if (topic) return commandHelp(topic);
   const w = Math.max(...commands.map((x) => x.name.length));
   return [
-    "barn: a durable job daemon for ffmpeg, ffprobe and curl",
+    "barn: a durable job daemon for ffmpeg, ffprobe, curl and WebDAV transfers",
     "",
     "usage: barn [--output=human|json|xml] [--offline] <command> [options] [args]",
     "",

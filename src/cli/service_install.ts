@@ -1,6 +1,6 @@
 /** `barn service install|uninstall`: render the unit/plist for this OS; the install scripts do the privileged steps. */
 
-import { basename, isAbsolute, join } from "node:path";
+import { basename, isAbsolute, join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
 import { ensurePrivateDir } from "../platform/paths.ts";
 import { writeFileAtomic } from "../platform/files.ts";

@@ -4,7 +4,7 @@
  * watchdog's clock, and the output checks after ffmpeg exits 0.
  */
 
-import { isAbsolute, join } from "node:path";
+import { isAbsolute, join } from "../platform/path.ts";
 import type { Config } from "../config/config.ts";
 import type { Job, Progress } from "../jobs/job.ts";
 import type { OutcomeCode } from "../jobs/exit_codes.ts";

@@ -1,6 +1,6 @@
 /** File writes that never follow a planted symlink and are never readable by others. */
 
-import { dirname, join } from "node:path";
+import { dirname, join } from "./path.ts";
 
 const encoder = new TextEncoder();
 

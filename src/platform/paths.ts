@@ -1,6 +1,6 @@
 /** Where barn keeps things: the sandbox root, BARN_HOME and every file inside it. */
 
-import { isAbsolute, join, normalize, relative, sep } from "node:path";
+import { isAbsolute, join, normalize, relative, sep } from "./path.ts";
 import { BarnError } from "../errors.ts";
 import * as posix from "./home_posix.ts";
 import * as windows from "./home_windows.ts";

@@ -1,6 +1,6 @@
 /** Windows transport: loopback TCP plus a random token in a 0600 file, compared in constant time. */
 
-import { join } from "node:path";
+import { join } from "./path.ts";
 import { readTextIfExists, writeFileAtomic } from "./files.ts";
 
 export interface Listener extends AsyncIterable<Deno.Conn> {

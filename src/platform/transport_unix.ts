@@ -1,6 +1,6 @@
 /** Linux/macOS transport: a Unix socket inside the 0700 BARN_HOME, itself chmod 0600. */
 
-import { join } from "node:path";
+import { join } from "./path.ts";
 
 export interface Listener extends AsyncIterable<Deno.Conn> {
   accept(): Promise<Deno.Conn>;

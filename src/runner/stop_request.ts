@@ -1,6 +1,6 @@
 /** Asking a job's supervisor to stop it: a request file for an --offline client, a message for the keeper. */
 
-import { join } from "node:path";
+import { join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
 import type { Job } from "../jobs/job.ts";
 import type { Store } from "../store/store.ts";

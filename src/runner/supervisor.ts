@@ -1,6 +1,6 @@
 /** Supervises one job: spawn, own its pipes, wait, record the exact exit status atomically, kill on request. */
 
-import { join } from "node:path";
+import { join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
 import type { Config } from "../config/config.ts";
 import { testHookCommands } from "../config/config.ts";

@@ -1,6 +1,6 @@
 /** Start-up checks of barn.db: integrity, and a rebuild from the job.json snapshots when it is damaged. */
 
-import { join } from "node:path";
+import { join } from "../platform/path.ts";
 import { DatabaseSync } from "node:sqlite";
 import type { Job } from "../jobs/job.ts";
 import type { HomePaths } from "../platform/paths.ts";

@@ -1,7 +1,7 @@
 /** The job store: node:sqlite in WAL mode, the one place with SQL, plus the job.json snapshots. */
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { join } from "node:path";
+import { join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
 import type { Job, JobSpec, JobState } from "../jobs/job.ts";
 import { type JobEvent, transition } from "../jobs/transitions.ts";

@@ -1,7 +1,7 @@
 /** JobSpec version 2: the strict contract of a watch-folder file, and its validation. */
 
 import { z } from "zod";
-import { basename, extname, isAbsolute, join, resolve } from "node:path";
+import { basename, extname, isAbsolute, join, resolve } from "../platform/path.ts";
 import { PRESET_NAMES, type PresetName, PRESETS } from "./presets.ts";
 
 export const JOBSPEC_VERSION = 2;

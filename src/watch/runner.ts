@@ -4,7 +4,7 @@
  * guessed, resumed or overwritten. Deno.watchFs reacts at once; a poll is the safety net.
  */
 
-import { join } from "node:path";
+import { join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
 import type { Backend } from "../client/backend.ts";
 import type { Job, JobSpec } from "../jobs/job.ts";

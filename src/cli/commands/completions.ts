@@ -66,11 +66,12 @@ export const completions: Command = {
   example: 'eval "$(barn completions bash)"',
   options: {},
   async run(ctx) {
-    const { COMMANDS } = await import("../cli.ts");
+    const { loadAll } = await import("./mod.ts");
     if (ctx.positionals.length !== 1) {
       throw new BarnError("E_USAGE", "give a shell: bash, zsh or fish");
     }
-    await writeOut(Deno.stdout, completionScript(ctx.positionals[0]!, [...COMMANDS]));
+    await writeOut(Deno.stdout, completionScript(ctx.positionals[0]!, await loadAll()));
+
     return 0;
   },
 };

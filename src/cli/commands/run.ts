@@ -7,7 +7,7 @@ import type { JobSpec } from "../../jobs/job.ts";
 import type { OptionSpecs } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CliContext } from "../context.ts";
-import { resolve } from "node:path";
+import { resolve } from "../../platform/path.ts";
 import { insideSandbox } from "../../platform/paths.ts";
 import { testHookCommands } from "../../config/config.ts";
 

@@ -1,6 +1,6 @@
 /** barn get / barn put: WebDAV transfers as jobs, and the internal `barn transfer` that runs one. */
 
-import { isAbsolute, resolve } from "node:path";
+import { isAbsolute, resolve } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
 import type { JobSpec } from "../../jobs/job.ts";
 import { insideSandbox, resolveHome } from "../../platform/paths.ts";

@@ -1,6 +1,6 @@
 /** barn watch: the watch-folder runner, standalone (the service can host it too: watch_folders). */
 
-import { join, resolve } from "node:path";
+import { join, resolve } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
 import type { Command } from "../command.ts";
 import type { CliContext } from "../context.ts";

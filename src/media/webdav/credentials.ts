@@ -3,7 +3,7 @@
  * BARN_DAV_PASSWORD at submission), else from BARN_HOME/credentials.json, one entry per host.
  */
 
-import { join } from "node:path";
+import { join } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
 import { readTextIfExists } from "../../platform/files.ts";
 

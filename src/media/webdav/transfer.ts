@@ -4,7 +4,7 @@
  * Progress goes to stdout as `barn-progress {json}` lines for the supervisor to read.
  */
 
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
 import { insideSandbox } from "../../platform/paths.ts";
 import type { Progress } from "../../jobs/job.ts";

@@ -2,7 +2,7 @@
 
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext } from "../context.ts";
-import { join } from "node:path";
+import { join } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
 import type { JobSpec } from "../../jobs/job.ts";
 import { readTextIfExists } from "../../platform/files.ts";

@@ -1,6 +1,6 @@
 /** submit: validate every job, then store them all in one transaction (or none). */
 
-import { isAbsolute } from "node:path";
+import { isAbsolute } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
 import { checkAllowed } from "../../runner/supervisor.ts";
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
