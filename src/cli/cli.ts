@@ -4,7 +4,6 @@ import { BarnError, toErrorBody } from "../errors.ts";
 import { exitForError } from "../jobs/exit_codes.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
 import { GLOBAL_OPTIONS, nearest, outputFormat, parseArgs } from "./args.ts";
-import type { Command } from "./command.ts";
 import { CliContext, writeOut } from "./context.ts";
 import { COMMANDS } from "./commands/mod.ts";
 

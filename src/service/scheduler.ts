@@ -38,11 +38,10 @@ export class Scheduler implements JobControl {
         const running = this.store.runningCount();
         const free = this.config().max_parallel - running - this.#starting.size;
         if (free <= 0) break;
-        const next = this.store.nextQueued(free + this.#starting.size).filter((j) =>
-          !this.#starting.has(j.job_id)
-        )
+        const next = this.store.nextQueued(free + this.#starting.size)
+          .filter((id) => !this.#starting.has(id))
           .slice(0, free);
-        for (const job of next) this.#start(job);
+        for (const id of next) this.#start(id);
       } while (this.#again);
     } catch (e) {
       this.log(`queue pass failed: ${(e as Error).message}`);
@@ -51,12 +50,13 @@ export class Scheduler implements JobControl {
     }
   }
 
-  #start(job: Job): void {
-    this.#starting.add(job.job_id);
-    this.keeper.request({ kind: "start", job_id: job.job_id }).catch((e) => {
-      this.log(`job ${job.job_id}: keeper could not start it: ${(e as Error).message}`);
+  #start(id: string): void {
+    this.#starting.add(id);
+    this.keeper.request({ kind: "start", job_id: id }).catch((e) => {
+      this.log(`job ${id}: keeper could not start it: ${(e as Error).message}`);
     }).finally(() => {
-      this.#starting.delete(job.job_id);
+      this.#starting.delete(id);
+
       this.changed();
       this.pump();
     });

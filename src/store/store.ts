@@ -282,8 +282,8 @@ export class Store {
     return this.get(id)!;
   }
 
-  /** Applies one event in a transaction; returns the new record. */
-  apply(id: string, event: JobEvent): Job {
+  /** Applies one event in a transaction; returns the new record (and refreshes job.json unless told not to). */
+  apply(id: string, event: JobEvent, opts: { snapshot?: boolean } = {}): Job {
     const job = this.tx(() => {
       const row = this.#stmt("SELECT * FROM jobs WHERE job_id = ?").get(id) as Row | undefined;
       if (!row) throw new BarnError("E_NOT_FOUND", `no job ${id}: list jobs with \`barn status\``);
@@ -294,7 +294,7 @@ export class Store {
       if (after.state !== before.state) this.#event(id, after.state, now);
       return after;
     });
-    this.snapshot(job);
+    if (opts.snapshot !== false) this.snapshot(job);
     return job;
   }
 
@@ -397,14 +397,29 @@ export class Store {
     return (this.#stmt(sql).all(...params) as Row[]).map((r) => this.#fromRow(r));
   }
 
-  /** Oldest queued, unheld jobs first: the FIFO order of the queue. */
-  nextQueued(limit: number): Job[] {
+  /** Ids of the oldest queued, unheld jobs: the FIFO order of the queue. */
+  nextQueued(limit: number): string[] {
     return (this.#stmt(
-      "SELECT * FROM jobs WHERE state = 'queued' AND latch IS NULL ORDER BY created_at, rowid LIMIT ?",
-    ).all(limit) as Row[]).map((r) => this.#fromRow(r));
+      "SELECT job_id FROM jobs WHERE state = 'queued' AND latch IS NULL ORDER BY created_at, rowid LIMIT ?",
+    ).all(limit) as Row[]).map((r) => r.job_id as string);
+  }
+
+
+  /** How many of `ids` are still queued or running (one query per 500 ids). */
+  unfinishedCount(ids: readonly string[]): number {
+    let n = 0;
+    for (let i = 0; i < ids.length; i += 500) {
+      const part = ids.slice(i, i + 500);
+      const row = this.#stmt(
+        `SELECT COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running') AND job_id IN (${part.map(() => "?").join(",")})`,
+      ).get(...part) as Row;
+      n += row.n as number;
+    }
+    return n;
   }
 
   runningCount(): number {
+
     return (this.#stmt("SELECT COUNT(*) AS n FROM jobs WHERE state = 'running'").get() as Row)
       .n as number;
   }
