@@ -26,7 +26,8 @@ const P = {
   mb: opt("mb", smoke ? 5 : 1024),
   capSeconds: opt("cap", smoke ? 90 : 3600),
 };
-const outPath = Deno.args.find((x) => x.startsWith("--out="))?.slice(6) ?? `${ROOT}bench/results.json`;
+const outPath = Deno.args.find((x) => x.startsWith("--out="))?.slice(6) ??
+  `${ROOT}bench/results.json`;
 const started = Date.now();
 const deadline = started + P.capSeconds * 1000;
 const notes: string[] = [];
@@ -37,15 +38,29 @@ function overTime(): boolean {
 
 // ---------------------------------------------------------------- helpers
 
-async function sh(cmd: string[], env: Record<string, string> = {}, stdin?: string): Promise<{ code: number; out: string; err: string }> {
-  const c = new Deno.Command(cmd[0]!, { args: cmd.slice(1), env, stdin: stdin === undefined ? "null" : "piped", stdout: "piped", stderr: "piped" }).spawn();
+async function sh(
+  cmd: string[],
+  env: Record<string, string> = {},
+  stdin?: string,
+): Promise<{ code: number; out: string; err: string }> {
+  const c = new Deno.Command(cmd[0]!, {
+    args: cmd.slice(1),
+    env,
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
   if (stdin !== undefined) {
     const w = c.stdin.getWriter();
     await w.write(new TextEncoder().encode(stdin));
     await w.close();
   }
   const o = await c.output();
-  return { code: o.code, out: new TextDecoder().decode(o.stdout), err: new TextDecoder().decode(o.stderr) };
+  return {
+    code: o.code,
+    out: new TextDecoder().decode(o.stdout),
+    err: new TextDecoder().decode(o.stderr),
+  };
 }
 
 async function have(tool: string): Promise<boolean> {
@@ -58,7 +73,9 @@ async function ensurePeers(): Promise<Record<string, boolean>> {
   const missing = [];
   for (const [t, pkg] of Object.entries(want)) if (!(await have(t))) missing.push(pkg);
   if (missing.length && (await have("apt-get")) && Deno.uid() === 0) {
-    await sh(["apt-get", "install", "-y", "-qq", ...missing], { DEBIAN_FRONTEND: "noninteractive" });
+    await sh(["apt-get", "install", "-y", "-qq", ...missing], {
+      DEBIAN_FRONTEND: "noninteractive",
+    });
   }
   const out: Record<string, boolean> = {};
   for (const t of Object.keys(want)) {
@@ -97,16 +114,28 @@ async function timeIt(reps: number, f: () => Promise<void>, warmup = 1): Promise
 }
 
 /** hyperfine's mean and spread for single commands, in seconds. */
-async function hyperfine(cmds: Record<string, string>, runs: number, env: Record<string, string>): Promise<Record<string, Stat>> {
+async function hyperfine(
+  cmds: Record<string, string>,
+  runs: number,
+  env: Record<string, string>,
+): Promise<Record<string, Stat>> {
   const json = `/tmp/barn/bench-hf-${crypto.randomUUID()}.json`;
   const names = Object.keys(cmds);
   const argv = ["hyperfine", "-N", "--warmup", "3", "--runs", String(runs), "--export-json", json];
   for (const n of names) argv.push("-n", n, cmds[n]!);
   const r = await sh(argv, env);
   if (r.code !== 0) throw new Error(`hyperfine failed: ${r.err}`);
-  const res = JSON.parse(Deno.readTextFileSync(json)).results as { command: string; median: number; min: number; max: number; times: number[] }[];
+  const res = JSON.parse(Deno.readTextFileSync(json)).results as {
+    command: string;
+    median: number;
+    min: number;
+    max: number;
+    times: number[];
+  }[];
   Deno.removeSync(json);
-  return Object.fromEntries(res.map((x) => [x.command, { median: x.median, min: x.min, max: x.max, runs: x.times.length }]));
+  return Object.fromEntries(
+    res.map((x) => [x.command, { median: x.median, min: x.min, max: x.max, runs: x.times.length }]),
+  );
 }
 
 function tempHome(name: string): string {
@@ -118,7 +147,8 @@ function tempHome(name: string): string {
   return h;
 }
 
-const barnCmd = (home: string, ...a: string[]) => sh([DENO, "run", "-q", "-P=barn", MAIN, ...a], { BARN_HOME: home });
+const barnCmd = (home: string, ...a: string[]) =>
+  sh([DENO, "run", "-q", "-P=barn", MAIN, ...a], { BARN_HOME: home });
 const barnLine = `${DENO} run -q -P=barn ${MAIN}`;
 
 async function withService<T>(home: string, config: object, f: () => Promise<T>): Promise<T> {
@@ -161,7 +191,9 @@ function barnPids(home: string): number[] {
     try {
       const cmd = Deno.readTextFileSync(`/proc/${e.name}/cmdline`);
       const env = Deno.readTextFileSync(`/proc/${e.name}/environ`);
-      if (cmd.includes("main.ts") && env.split("\0").includes(`BARN_HOME=${home}`)) out.push(Number(e.name));
+      if (cmd.includes("main.ts") && env.split("\0").includes(`BARN_HOME=${home}`)) {
+        out.push(Number(e.name));
+      }
     } catch { /* gone */ }
   }
   return out;
@@ -182,7 +214,9 @@ async function seedHistory(home: string, n: number): Promise<void> {
   const { DatabaseSync } = await import("node:sqlite");
   const db = new DatabaseSync(`${home}/barn.db`);
   db.exec("BEGIN");
-  const ins = db.prepare("INSERT INTO jobs (job_id, state, tag, command, cwd, created_at, started_at, finished_at, exit_code, process_exit_code, log_truncated, verify) VALUES (?, 'succeeded', 'hist', '[\"curl\",\"--version\"]', '/', ?, ?, ?, '0', 0, 0, 0)");
+  const ins = db.prepare(
+    "INSERT INTO jobs (job_id, state, tag, command, cwd, created_at, started_at, finished_at, exit_code, process_exit_code, log_truncated, verify) VALUES (?, 'succeeded', 'hist', '[\"curl\",\"--version\"]', '/', ?, ?, ?, '0', 0, 0, 0)",
+  );
   const t0 = Date.now() - n * 1000;
   for (let i = 0; i < n; i++) {
     const at = new Date(t0 + i * 1000).toISOString();
@@ -195,7 +229,11 @@ async function seedHistory(home: string, n: number): Promise<void> {
 const results: Record<string, unknown> = {};
 const ratios: Record<string, { value: number | null; target: string; holds: boolean | null }> = {};
 function ratio(name: string, value: number | null, target: string, holds: (v: number) => boolean) {
-  ratios[name] = { value: value === null ? null : Math.round(value * 1000) / 1000, target, holds: value === null ? null : holds(value) };
+  ratios[name] = {
+    value: value === null ? null : Math.round(value * 1000) / 1000,
+    target,
+    holds: value === null ? null : holds(value),
+  };
 }
 
 // ---------------------------------------------------------------- the metrics
@@ -217,7 +255,12 @@ async function submitLatency(peers: Record<string, boolean>) {
     env.NQDIR = `${tmp}/nq`;
     const r = peers.hyperfine ? await hyperfine(cmds, Math.max(P.reps * 4, 10), env) : {};
     results.submit_latency = r;
-    ratio("submit_latency_barn_over_deno_floor", r.barn_run && r.deno_floor ? r.barn_run.median / r.deno_floor.median : null, "<= 1.3", (v) => v <= 1.3);
+    ratio(
+      "submit_latency_barn_over_deno_floor",
+      r.barn_run && r.deno_floor ? r.barn_run.median / r.deno_floor.median : null,
+      "<= 1.3",
+      (v) => v <= 1.3,
+    );
     await sh(["tsp", "-K"], env);
   });
 }
@@ -234,8 +277,13 @@ async function thousandJobs(peers: Record<string, boolean>) {
   await withService(home, { max_parallel: 4 }, async () => {
     out.barn_batch = await timeIt(P.reps, async () => {
       const tag = `batch${k++}`;
-      const lines = Array.from({ length: n }, () => JSON.stringify({ command: ["curl", "--version"], tag })).join("\n");
-      const s = await sh([DENO, "run", "-q", "-P=barn", MAIN, "run", "--batch=-"], { BARN_HOME: home }, lines);
+      const lines = Array.from(
+        { length: n },
+        () => JSON.stringify({ command: ["curl", "--version"], tag }),
+      ).join("\n");
+      const s = await sh([DENO, "run", "-q", "-P=barn", MAIN, "run", "--batch=-"], {
+        BARN_HOME: home,
+      }, lines);
       if (s.code !== 0) throw new Error(s.err);
       await barnCmd(home, "wait", `--tag=${tag}`, "--timeout=600s");
     });
@@ -253,7 +301,10 @@ async function thousandJobs(peers: Record<string, boolean>) {
       await sh(["tsp", "-S", "4"], env);
       let last = "";
       for (let i = 0; i < n; i++) last = (await sh(["tsp", "curl", "--version"], env)).out.trim();
-      await waitUntil(async () => !/running|queued/.test((await sh(["tsp", "-l"], env)).out), 600_000);
+      await waitUntil(
+        async () => !/running|queued/.test((await sh(["tsp", "-l"], env)).out),
+        600_000,
+      );
       void last;
       await sh(["tsp", "-C"], env);
     });
@@ -265,7 +316,9 @@ async function thousandJobs(peers: Record<string, boolean>) {
       const dirs = [0, 1, 2, 3].map((i) => `${home}/nq${k}-${i}`);
       k++;
       for (const d of dirs) Deno.mkdirSync(d, { recursive: true });
-      for (let i = 0; i < n; i++) await sh(["nq", "-q", "curl", "--version"], { NQDIR: dirs[i % 4]! });
+      for (let i = 0; i < n; i++) {
+        await sh(["nq", "-q", "curl", "--version"], { NQDIR: dirs[i % 4]! });
+      }
       for (const d of dirs) await sh(["nq", "-w"], { NQDIR: d });
     });
   }
@@ -273,9 +326,19 @@ async function thousandJobs(peers: Record<string, boolean>) {
   const floor = out.floor_xargs_p4!.median;
   const tspOver = out.tsp_S4 ? out.tsp_S4.median - floor : null;
   const barnOver = out.barn_batch!.median - floor;
-  ratio("thousand_jobs_batch_overhead_over_tsp_overhead", tspOver ? barnOver / tspOver : null, "<= 0.5", (v) => v <= 0.5);
+  ratio(
+    "thousand_jobs_batch_overhead_over_tsp_overhead",
+    tspOver ? barnOver / tspOver : null,
+    "<= 0.5",
+    (v) => v <= 0.5,
+  );
   if (out.barn_single_runs && tspOver) {
-    ratio("thousand_jobs_single_runs_overhead_over_tsp_overhead", (out.barn_single_runs.median - floor) / tspOver, "(reported)", () => true);
+    ratio(
+      "thousand_jobs_single_runs_overhead_over_tsp_overhead",
+      (out.barn_single_runs.median - floor) / tspOver,
+      "(reported)",
+      () => true,
+    );
   }
   await killHome(home);
 }
@@ -287,18 +350,31 @@ async function historyGrowth(peers: Record<string, boolean>) {
   const measure = async (home: string) =>
     await withService(home, { max_parallel: 4 }, async () =>
       peers.hyperfine
-        ? await hyperfine({
-          submit: `${barnLine} run --pending=bench curl --version`,
-          status_running: `${barnLine} status --state=running`,
-        }, Math.max(P.reps * 4, 10), { BARN_HOME: home })
-        : {}
-    );
+        ? await hyperfine(
+          {
+            submit: `${barnLine} run --pending=bench curl --version`,
+            status_running: `${barnLine} status --state=running`,
+          },
+          Math.max(P.reps * 4, 10),
+          { BARN_HOME: home },
+        )
+        : {});
   const a = await measure(empty);
   const b = await measure(full);
   results.history_growth = { history_jobs: P.history, empty: a, full: b };
   if (a.submit && b.submit) {
-    ratio("history_submit_full_over_empty", b.submit.median / a.submit.median, "<= 1.10", (v) => v <= 1.1);
-    ratio("history_status_running_full_over_empty", b.status_running!.median / a.status_running!.median, "<= 1.20", (v) => v <= 1.2);
+    ratio(
+      "history_submit_full_over_empty",
+      b.submit.median / a.submit.median,
+      "<= 1.10",
+      (v) => v <= 1.1,
+    );
+    ratio(
+      "history_status_running_full_over_empty",
+      b.status_running!.median / a.status_running!.median,
+      "<= 1.20",
+      (v) => v <= 1.2,
+    );
   }
 }
 
@@ -308,23 +384,44 @@ async function fullListing(peers: Record<string, boolean>) {
   await seedHistory(home, n);
   const r: Record<string, Stat> = {};
   await withService(home, { max_parallel: 4 }, async () => {
-    if (peers.hyperfine) Object.assign(r, await hyperfine({ barn_status_json_all: `${barnLine} status --output=json --all` }, Math.max(P.reps * 2, 5), { BARN_HOME: home }));
+    if (peers.hyperfine) {
+      Object.assign(
+        r,
+        await hyperfine(
+          { barn_status_json_all: `${barnLine} status --output=json --all` },
+          Math.max(P.reps * 2, 5),
+          { BARN_HOME: home },
+        ),
+      );
+    }
   });
   if (peers.tsp && peers.hyperfine) {
     const env = { TS_SOCKET: `${home}/tsp.sock`, TS_MAXFINISHED: String(n + 10), TS_SLOTS: "4" };
     await sh(["tsp", "-K"], env);
     await sh(["tsp", "-S", "4"], env);
     for (let i = 0; i < n; i++) await sh(["tsp", "true"], env);
-    await waitUntil(async () => !/running|queued/.test((await sh(["tsp", "-l"], env)).out), 300_000);
+    await waitUntil(
+      async () => !/running|queued/.test((await sh(["tsp", "-l"], env)).out),
+      300_000,
+    );
     Object.assign(r, await hyperfine({ tsp_l: "tsp -l" }, Math.max(P.reps * 2, 5), env));
     await sh(["tsp", "-K"], env);
   }
   results.full_listing = { jobs: n, ...r };
-  ratio("full_listing_barn_over_tsp", r.tsp_l && r.barn_status_json_all ? r.barn_status_json_all.median / r.tsp_l.median : null, "(reported)", () => true);
+  ratio(
+    "full_listing_barn_over_tsp",
+    r.tsp_l && r.barn_status_json_all ? r.barn_status_json_all.median / r.tsp_l.median : null,
+    "(reported)",
+    () => true,
+  );
 }
 
 async function memory() {
-  const bare = new Deno.Command(DENO, { args: ["eval", "setTimeout(() => {}, 60000)"], stdout: "null", stderr: "null" }).spawn();
+  const bare = new Deno.Command(DENO, {
+    args: ["eval", "setTimeout(() => {}, 60000)"],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
   await new Promise((r) => setTimeout(r, 1500));
   const bareBytes = pss(bare.pid);
   bare.kill("SIGKILL");
@@ -341,18 +438,31 @@ async function memory() {
   await withService(home, { max_parallel: P.running + 10, keeper_idle: "2s" }, async () => {
     await waitUntil(() => barnPids(home).length === 1, 10_000);
     out.idle_pss = barnPids(home).reduce((a, p) => a + pss(p), 0);
-    const lines = Array.from({ length: P.jobs }, () => JSON.stringify({ command: ["curl", "--version"], tag: "m" })).join("\n");
+    const lines = Array.from(
+      { length: P.jobs },
+      () => JSON.stringify({ command: ["curl", "--version"], tag: "m" }),
+    ).join("\n");
     await sh([DENO, "run", "-q", "-P=barn", MAIN, "run", "--batch=-"], { BARN_HOME: home }, lines);
     await barnCmd(home, "wait", "--tag=m", "--timeout=600s");
     await waitUntil(() => barnPids(home).length === 1, 10_000); // the keeper idles out
     out.after_jobs_pss = barnPids(home).reduce((a, p) => a + pss(p), 0);
     out.after_jobs_count = P.jobs;
     const port = (silent.addr as Deno.NetAddr).port;
-    const run = Array.from({ length: P.running }, () =>
-      JSON.stringify({ command: ["curl", "-s", "--max-time", "120", `http://127.0.0.1:${port}/`], tag: "r" })
+    const run = Array.from(
+      { length: P.running },
+      () =>
+        JSON.stringify({
+          command: ["curl", "-s", "--max-time", "120", `http://127.0.0.1:${port}/`],
+          tag: "r",
+        }),
     ).join("\n");
     await sh([DENO, "run", "-q", "-P=barn", MAIN, "run", "--batch=-"], { BARN_HOME: home }, run);
-    await waitUntil(async () => JSON.parse((await barnCmd(home, "service", "status", "--output=json")).out).jobs.running === P.running, 60_000);
+    await waitUntil(
+      async () =>
+        JSON.parse((await barnCmd(home, "service", "status", "--output=json")).out).jobs.running ===
+          P.running,
+      60_000,
+    );
     out.running_jobs = P.running;
     out.running_pss = barnPids(home).reduce((a, p) => a + pss(p), 0);
     out.per_running_job_bytes = Math.round((out.running_pss - out.idle_pss) / P.running);
@@ -365,7 +475,12 @@ async function memory() {
   }
   results.memory = out;
   ratio("memory_idle_over_bare_deno", out.idle_pss! / bareBytes, "<= 1.5", (v) => v <= 1.5);
-  ratio("memory_after_jobs_over_idle", out.after_jobs_pss! / out.idle_pss!, "flat (<= 1.1)", (v) => v <= 1.1);
+  ratio(
+    "memory_after_jobs_over_idle",
+    out.after_jobs_pss! / out.idle_pss!,
+    "flat (<= 1.1)",
+    (v) => v <= 1.1,
+  );
 }
 
 async function media() {
@@ -373,15 +488,40 @@ async function media() {
   const clip = `${home}/input.mp4`;
   const s = P.mediaSeconds;
   // The transcode must be long enough that fixed costs are measured fairly (≥ 20 s in full runs).
-  await sh(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", `testsrc2=size=1280x720:rate=25:duration=${s * 2}`, "-f", "lavfi", "-i", `sine=duration=${s * 2}`, "-shortest", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", clip]);
-  const transcode = (out: string) => ["-y", "-i", clip, "-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac", out];
+  await sh([
+    "ffmpeg",
+    "-v",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    `testsrc2=size=1280x720:rate=25:duration=${s * 2}`,
+    "-f",
+    "lavfi",
+    "-i",
+    `sine=duration=${s * 2}`,
+    "-shortest",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-c:a",
+    "aac",
+    clip,
+  ]);
+  const transcode = (
+    out: string,
+  ) => ["-y", "-i", clip, "-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac", out];
   const r: Record<string, Stat> = {};
   r.direct = await timeIt(P.reps, async () => {
     await sh(["ffmpeg", "-v", "error", ...transcode(`${home}/direct.mp4`)]);
   }, 0);
   await withService(home, { max_parallel: 2 }, async () => {
     r.through_barn = await timeIt(P.reps, async () => {
-      const id = (await barnCmd(home, "run", "ffmpeg", "-v", "error", ...transcode(`${home}/barn.mp4`))).out.trim();
+      const id =
+        (await barnCmd(home, "run", "ffmpeg", "-v", "error", ...transcode(`${home}/barn.mp4`))).out
+          .trim();
       await barnCmd(home, "wait", id, "--timeout=3600s");
     }, 0);
     r.fixed_probe = await timeIt(Math.max(P.reps, 3), async () => {
@@ -389,7 +529,12 @@ async function media() {
     }, 1);
   });
   results.media = { seconds_of_input: s * 2, ...r };
-  ratio("media_through_barn_over_direct", r.through_barn!.median / r.direct!.median, "<= 1.02", (v) => v <= 1.02);
+  ratio(
+    "media_through_barn_over_direct",
+    r.through_barn!.median / r.direct!.median,
+    "<= 1.02",
+    (v) => v <= 1.02,
+  );
 }
 
 async function webdav() {
@@ -400,13 +545,27 @@ async function webdav() {
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
   const rclone = new Deno.Command("rclone", {
-    args: ["serve", "webdav", root, "--addr", `127.0.0.1:${port}`, "--user", "bench", "--dir-cache-time", "0s"],
+    args: [
+      "serve",
+      "webdav",
+      root,
+      "--addr",
+      `127.0.0.1:${port}`,
+      "--user",
+      "bench",
+      "--dir-cache-time",
+      "0s",
+    ],
     env: { RCLONE_PASS: "bench-pass" },
     stdout: "null",
     stderr: "null",
   }).spawn();
   const url = `http://127.0.0.1:${port}`;
-  await waitUntil(async () => (await sh(["curl", "-s", "-o", "/dev/null", "-u", "bench:bench-pass", `${url}/`])).code === 0, 10_000);
+  await waitUntil(
+    async () =>
+      (await sh(["curl", "-s", "-o", "/dev/null", "-u", "bench:bench-pass", `${url}/`])).code === 0,
+    10_000,
+  );
   const size = P.mb * 1024 * 1024;
   const f = await Deno.open(`${root}/blob.bin`, { write: true, create: true });
   const chunk = new Uint8Array(1024 * 1024);
@@ -415,24 +574,46 @@ async function webdav() {
     await f.write(chunk);
   }
   f.close();
-  Deno.writeTextFileSync(`${home}/credentials.json`, JSON.stringify({ hosts: { [`127.0.0.1:${port}`]: { user: "bench", password: "bench-pass" } } }));
+  Deno.writeTextFileSync(
+    `${home}/credentials.json`,
+    JSON.stringify({ hosts: { [`127.0.0.1:${port}`]: { user: "bench", password: "bench-pass" } } }),
+  );
   Deno.chmodSync(`${home}/credentials.json`, 0o600);
   Deno.writeTextFileSync(`${home}/curl.conf`, 'user = "bench:bench-pass"\n');
   const r: Record<string, Stat> = {};
   let k = 0;
   r.curl_get = await timeIt(P.reps, async () => {
-    await sh(["curl", "-sS", "-K", `${home}/curl.conf`, "-o", `${home}/curl-get.bin`, `${url}/blob.bin`]);
+    await sh([
+      "curl",
+      "-sS",
+      "-K",
+      `${home}/curl.conf`,
+      "-o",
+      `${home}/curl-get.bin`,
+      `${url}/blob.bin`,
+    ]);
   });
   r.curl_put = await timeIt(P.reps, async () => {
-    await sh(["curl", "-sS", "-K", `${home}/curl.conf`, "-T", `${root}/blob.bin`, `${url}/up-curl-${k++}.bin`]);
+    await sh([
+      "curl",
+      "-sS",
+      "-K",
+      `${home}/curl.conf`,
+      "-T",
+      `${root}/blob.bin`,
+      `${url}/up-curl-${k++}.bin`,
+    ]);
   });
   await withService(home, { max_parallel: 2 }, async () => {
     r.barn_get = await timeIt(P.reps, async () => {
-      const id = (await barnCmd(home, "get", "--overwrite", `${url}/blob.bin`, `${home}/barn-get.bin`)).out.trim();
+      const id =
+        (await barnCmd(home, "get", "--overwrite", `${url}/blob.bin`, `${home}/barn-get.bin`)).out
+          .trim();
       await barnCmd(home, "wait", id, "--timeout=3600s");
     });
     r.barn_put = await timeIt(P.reps, async () => {
-      const id = (await barnCmd(home, "put", `${home}/barn-get.bin`, `${url}/up-barn-${k++}.bin`)).out.trim();
+      const id = (await barnCmd(home, "put", `${home}/barn-get.bin`, `${url}/up-barn-${k++}.bin`))
+        .out.trim();
       await barnCmd(home, "wait", id, "--timeout=3600s");
     });
   });
@@ -440,8 +621,18 @@ async function webdav() {
   await rclone.status;
   results.webdav = { bytes: size, ...r };
   // Throughput ratios: curl's time over barn's (≥ 0.9 means barn reaches 90 % of curl's speed).
-  ratio("webdav_get_throughput_barn_over_curl", r.curl_get!.median / r.barn_get!.median, ">= 0.9", (v) => v >= 0.9);
-  ratio("webdav_put_throughput_barn_over_curl", r.curl_put!.median / r.barn_put!.median, ">= 0.9", (v) => v >= 0.9);
+  ratio(
+    "webdav_get_throughput_barn_over_curl",
+    r.curl_get!.median / r.barn_get!.median,
+    ">= 0.9",
+    (v) => v >= 0.9,
+  );
+  ratio(
+    "webdav_put_throughput_barn_over_curl",
+    r.curl_put!.median / r.barn_put!.median,
+    ">= 0.9",
+    (v) => v >= 0.9,
+  );
 }
 
 // ---------------------------------------------------------------- main
@@ -500,7 +691,10 @@ Deno.writeTextFileSync(outPath, JSON.stringify(report, null, 2) + "\n");
 const pad = (s: string, n: number) => s.padEnd(n);
 console.log(pad("ratio", 56) + pad("value", 10) + pad("target", 14) + "holds");
 for (const [k, v] of Object.entries(ratios)) {
-  console.log(pad(k, 56) + pad(v.value === null ? "-" : String(v.value), 10) + pad(v.target, 14) + (v.holds === null ? "-" : v.holds ? "yes" : "NO"));
+  console.log(
+    pad(k, 56) + pad(v.value === null ? "-" : String(v.value), 10) + pad(v.target, 14) +
+      (v.holds === null ? "-" : v.holds ? "yes" : "NO"),
+  );
 }
 for (const n of notes) console.log(`note: ${n}`);
 console.log(`wrote ${outPath} in ${report.seconds.toFixed(0)}s`);

@@ -27,36 +27,59 @@ export function parseBatch(text: string, cwd: string, allowed: readonly string[]
     try {
       raw = JSON.parse(line);
     } catch (e) {
-      throw new BarnError("E_USAGE", `${where}: not JSON (${(e as Error).message}); nothing was submitted`);
+      throw new BarnError(
+        "E_USAGE",
+        `${where}: not JSON (${(e as Error).message}); nothing was submitted`,
+      );
     }
     try {
-      if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error("must be a JSON object");
+      if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+        throw new Error("must be a JSON object");
+      }
       const o = raw as Record<string, unknown>;
       const unknown = Object.keys(o).filter((k) => !FIELDS.includes(k));
-      if (unknown.length) throw new Error(`unknown field ${unknown.join(", ")} (known: ${FIELDS.join(", ")})`);
-      const cmd = o.command;
-      if (!Array.isArray(cmd) || cmd.length === 0 || !cmd.every((a) => typeof a === "string") || cmd[0] === "") {
-        throw new Error('"command" must be a non-empty array of strings, e.g. ["curl", "--version"]');
+      if (unknown.length) {
+        throw new Error(`unknown field ${unknown.join(", ")} (known: ${FIELDS.join(", ")})`);
       }
-      if (!allowed.includes(cmd[0] as string)) throw new Error(`'${cmd[0]}' is not an allowed command (${allowed.join(", ")})`);
+      const cmd = o.command;
+      if (
+        !Array.isArray(cmd) || cmd.length === 0 || !cmd.every((a) => typeof a === "string") ||
+        cmd[0] === ""
+      ) {
+        throw new Error(
+          '"command" must be a non-empty array of strings, e.g. ["curl", "--version"]',
+        );
+      }
+      if (!allowed.includes(cmd[0] as string)) {
+        throw new Error(`'${cmd[0]}' is not an allowed command (${allowed.join(", ")})`);
+      }
       const spec: JobSpec = { command: cmd as string[], cwd };
       for (const k of ["tag", "key", "pending"] as const) {
         if (o[k] === undefined) continue;
-        if (typeof o[k] !== "string" || o[k] === "") throw new Error(`"${k}" must be a non-empty string`);
+        if (typeof o[k] !== "string" || o[k] === "") {
+          throw new Error(`"${k}" must be a non-empty string`);
+        }
       }
       if (o.tag !== undefined) spec.tag = o.tag as string;
       if (o.key !== undefined) spec.key = o.key as string;
       if (o.pending !== undefined) spec.latch = o.pending as string;
       if (o.timeout !== undefined) spec.timeout_seconds = seconds(o.timeout, '"timeout"');
-      if (o.stall_timeout !== undefined) spec.stall_timeout_seconds = seconds(o.stall_timeout, '"stall_timeout"');
+      if (o.stall_timeout !== undefined) {
+        spec.stall_timeout_seconds = seconds(o.stall_timeout, '"stall_timeout"');
+      }
       specs.push(spec);
     } catch (e) {
       throw new BarnError("E_USAGE", `${where}: ${(e as Error).message}; nothing was submitted`);
     }
     if (specs.length > MAX_BATCH) {
-      throw new BarnError("E_USAGE", `a batch holds at most ${MAX_BATCH} jobs; split it (nothing was submitted)`);
+      throw new BarnError(
+        "E_USAGE",
+        `a batch holds at most ${MAX_BATCH} jobs; split it (nothing was submitted)`,
+      );
     }
   }
-  if (specs.length === 0) throw new BarnError("E_USAGE", "the batch is empty: give one JSON object per line");
+  if (specs.length === 0) {
+    throw new BarnError("E_USAGE", "the batch is empty: give one JSON object per line");
+  }
   return specs;
 }

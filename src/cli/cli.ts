@@ -42,7 +42,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (name === undefined || g.options.help || name === "help") {
       const { helpText } = await import("./help.ts");
       const topic = COMMANDS.find((c) => c.name === rest[name === "help" ? 1 : -1]);
-      await writeOut(Deno.stdout, helpText(COMMANDS, topic ? await topic.load() : undefined) + "\n");
+      await writeOut(
+        Deno.stdout,
+        helpText(COMMANDS, topic ? await topic.load() : undefined) + "\n",
+      );
       return name === undefined && !g.options.help ? 2 : 0;
     }
     if (name === "transfer") {
@@ -67,7 +70,6 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     }
     const cmd = await entry.load();
     const p = parseArgs(rest.slice(1), cmd.options, {
-
       subcommand: cmd.name,
       stopAtPositional: cmd.stopAtPositional ?? false,
     });

@@ -39,7 +39,12 @@ export class Connection {
     }
     const connection = new Connection(c.conn, c.token);
     await lostAsNoService(() =>
-      writeFrame(c.conn, { kind: "hello", protocol: PROTOCOL_VERSION, client_version: VERSION, token: c.token })
+      writeFrame(c.conn, {
+        kind: "hello",
+        protocol: PROTOCOL_VERSION,
+        client_version: VERSION,
+        token: c.token,
+      })
     );
 
     connection.#pendingHello = true;

@@ -72,6 +72,9 @@ export function relative(from: string, to: string): string {
   const a = resolve(from).split(sep).filter(Boolean);
   const b = resolve(to).split(sep).filter(Boolean);
   let i = 0;
-  while (i < a.length && i < b.length && (WIN ? a[i]!.toLowerCase() === b[i]!.toLowerCase() : a[i] === b[i])) i++;
+  while (
+    i < a.length && i < b.length &&
+    (WIN ? a[i]!.toLowerCase() === b[i]!.toLowerCase() : a[i] === b[i])
+  ) i++;
   return [...Array(a.length - i).fill(".."), ...b.slice(i)].join(sep);
 }

@@ -125,7 +125,9 @@ export class JobRun {
 
   async #supervise(store: Store, config: Config, kind: SupervisorKind): Promise<Job> {
     // job.json is refreshed once the pid is known, a moment later: one snapshot instead of two.
-    let job = store.apply(this.jobId, { type: "start", pid: null, supervisor: kind }, { snapshot: false });
+    let job = store.apply(this.jobId, { type: "start", pid: null, supervisor: kind }, {
+      snapshot: false,
+    });
 
     // Progress reaches the DB at most once a second, the latest numbers always winning.
     let lastWrite = 0;

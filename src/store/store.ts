@@ -404,14 +404,15 @@ export class Store {
     ).all(limit) as Row[]).map((r) => r.job_id as string);
   }
 
-
   /** How many of `ids` are still queued or running (one query per 500 ids). */
   unfinishedCount(ids: readonly string[]): number {
     let n = 0;
     for (let i = 0; i < ids.length; i += 500) {
       const part = ids.slice(i, i + 500);
       const row = this.#stmt(
-        `SELECT COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running') AND job_id IN (${part.map(() => "?").join(",")})`,
+        `SELECT COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running') AND job_id IN (${
+          part.map(() => "?").join(",")
+        })`,
       ).get(...part) as Row;
       n += row.n as number;
     }
@@ -419,7 +420,6 @@ export class Store {
   }
 
   runningCount(): number {
-
     return (this.#stmt("SELECT COUNT(*) AS n FROM jobs WHERE state = 'running'").get() as Row)
       .n as number;
   }

@@ -1,15 +1,40 @@
-import { basename, dirname, extname, isAbsolute, join, normalize, relative, resolve } from "../../src/platform/path.ts";
+import {
+  basename,
+  dirname,
+  extname,
+  isAbsolute,
+  join,
+  normalize,
+  relative,
+  resolve,
+} from "../../src/platform/path.ts";
 import { posix } from "node:path";
 import { assertEquals } from "../helpers/assert.ts";
 
-const CASES = ["/", "/a/b/../c", "a/./b//c/", "../x", "/a/b/", "a", "", ".", "/..", "a/../..", "/tmp/barn/t-1/jobs/x.json"];
+const CASES = [
+  "/",
+  "/a/b/../c",
+  "a/./b//c/",
+  "../x",
+  "/a/b/",
+  "a",
+  "",
+  ".",
+  "/..",
+  "a/../..",
+  "/tmp/barn/t-1/jobs/x.json",
+];
 
 Deno.test("path helpers agree with node:path (POSIX)", () => {
   for (const p of CASES) {
     assertEquals(normalize(p), posix.normalize(p).replace(/(.)\/$/, "$1"), `normalize ${p}`);
     assertEquals(isAbsolute(p), posix.isAbsolute(p), `isAbsolute ${p}`);
     if (p !== "") {
-      assertEquals(dirname(p), posix.dirname(posix.normalize(p).replace(/(.)\/$/, "$1")), `dirname ${p}`);
+      assertEquals(
+        dirname(p),
+        posix.dirname(posix.normalize(p).replace(/(.)\/$/, "$1")),
+        `dirname ${p}`,
+      );
       assertEquals(basename(p), posix.basename(posix.normalize(p)), `basename ${p}`);
     }
     assertEquals(resolve("/base", p), posix.resolve("/base", p), `resolve ${p}`);
@@ -18,7 +43,12 @@ Deno.test("path helpers agree with node:path (POSIX)", () => {
   assertEquals(join("a", "", "../b"), "b");
   assertEquals(basename("/x/clip.mp4", ".mp4"), "clip");
   assertEquals([extname("/a/b.tar.gz"), extname("/a/.hidden"), extname("/a/b")], [".gz", "", ""]);
-  for (const [a, b] of [["/tmp/barn", "/tmp/barn/x/y"], ["/tmp/barn", "/tmp/barn"], ["/tmp/barn", "/etc"], ["/tmp/barn/a", "/tmp/barnx"]]) {
+  for (
+    const [a, b] of [["/tmp/barn", "/tmp/barn/x/y"], ["/tmp/barn", "/tmp/barn"], [
+      "/tmp/barn",
+      "/etc",
+    ], ["/tmp/barn/a", "/tmp/barnx"]]
+  ) {
     assertEquals(relative(a!, b!), posix.relative(a!, b!), `relative ${a} ${b}`);
   }
 });

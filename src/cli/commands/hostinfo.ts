@@ -1,6 +1,5 @@
 /** barn hostinfo: this host, barn, and the media tools it drives. */
 
-
 import { BUILD_COMMIT, VERSION } from "../../version.ts";
 import type { Command } from "../command.ts";
 

@@ -9,24 +9,96 @@ export interface CommandEntry {
 }
 
 export const COMMANDS: readonly CommandEntry[] = [
-  { name: "run", summary: "submit a job (ffmpeg, ffprobe or curl); prints its id", load: async () => (await import("./run.ts")).run },
-  { name: "get", summary: "download a file from WebDAV as a job", load: async () => (await import("./transfer.ts")).get },
-  { name: "put", summary: "upload a file to WebDAV as a job", load: async () => (await import("./transfer.ts")).put },
-  { name: "status", summary: "list jobs, newest first", load: async () => (await import("./status.ts")).status },
-  { name: "describe", summary: "one job: record, files, last lines of its logs", load: async () => (await import("./describe.ts")).describe },
-  { name: "logs", summary: "a job's output; -f follows it until the job ends", load: async () => (await import("./logs.ts")).logs },
-  { name: "wait", summary: "wait for jobs to finish; exits with the job's code", load: async () => (await import("./wait.ts")).wait },
-  { name: "kill", summary: "cancel a job (its whole process tree)", load: async () => (await import("./kill.ts")).kill },
-  { name: "retry", summary: "run a job's command again as a new job", load: async () => (await import("./retry.ts")).retry },
-  { name: "listen", summary: "stream job state changes as they happen", load: async () => (await import("./listen.ts")).listen },
-  { name: "release", summary: "start every job held on a latch", load: async () => (await import("./release.ts")).release },
-  { name: "clean", summary: "remove finished jobs", load: async () => (await import("./clean.ts")).clean },
-  { name: "watch", summary: "run JobSpec files dropped into a watch folder", load: async () => (await import("./watch.ts")).watch },
-  { name: "service", summary: "manage the barn service (start, stop, status, logs, install …)", load: async () => (await import("./service.ts")).service },
-  { name: "config", summary: "show the settings in force, or config.json's path", load: async () => (await import("./config.ts")).config },
-  { name: "hostinfo", summary: "host, OS, barn and tool versions, free disk", load: async () => (await import("./hostinfo.ts")).hostinfo },
-  { name: "completions", summary: "print a shell completion script", load: async () => (await import("./completions.ts")).completions },
-  { name: "skills", summary: "print an agent skill file for driving barn", load: async () => (await import("./skills.ts")).skills },
+  {
+    name: "run",
+    summary: "submit a job (ffmpeg, ffprobe or curl); prints its id",
+    load: async () => (await import("./run.ts")).run,
+  },
+  {
+    name: "get",
+    summary: "download a file from WebDAV as a job",
+    load: async () => (await import("./transfer.ts")).get,
+  },
+  {
+    name: "put",
+    summary: "upload a file to WebDAV as a job",
+    load: async () => (await import("./transfer.ts")).put,
+  },
+  {
+    name: "status",
+    summary: "list jobs, newest first",
+    load: async () => (await import("./status.ts")).status,
+  },
+  {
+    name: "describe",
+    summary: "one job: record, files, last lines of its logs",
+    load: async () => (await import("./describe.ts")).describe,
+  },
+  {
+    name: "logs",
+    summary: "a job's output; -f follows it until the job ends",
+    load: async () => (await import("./logs.ts")).logs,
+  },
+  {
+    name: "wait",
+    summary: "wait for jobs to finish; exits with the job's code",
+    load: async () => (await import("./wait.ts")).wait,
+  },
+  {
+    name: "kill",
+    summary: "cancel a job (its whole process tree)",
+    load: async () => (await import("./kill.ts")).kill,
+  },
+  {
+    name: "retry",
+    summary: "run a job's command again as a new job",
+    load: async () => (await import("./retry.ts")).retry,
+  },
+  {
+    name: "listen",
+    summary: "stream job state changes as they happen",
+    load: async () => (await import("./listen.ts")).listen,
+  },
+  {
+    name: "release",
+    summary: "start every job held on a latch",
+    load: async () => (await import("./release.ts")).release,
+  },
+  {
+    name: "clean",
+    summary: "remove finished jobs",
+    load: async () => (await import("./clean.ts")).clean,
+  },
+  {
+    name: "watch",
+    summary: "run JobSpec files dropped into a watch folder",
+    load: async () => (await import("./watch.ts")).watch,
+  },
+  {
+    name: "service",
+    summary: "manage the barn service (start, stop, status, logs, install …)",
+    load: async () => (await import("./service.ts")).service,
+  },
+  {
+    name: "config",
+    summary: "show the settings in force, or config.json's path",
+    load: async () => (await import("./config.ts")).config,
+  },
+  {
+    name: "hostinfo",
+    summary: "host, OS, barn and tool versions, free disk",
+    load: async () => (await import("./hostinfo.ts")).hostinfo,
+  },
+  {
+    name: "completions",
+    summary: "print a shell completion script",
+    load: async () => (await import("./completions.ts")).completions,
+  },
+  {
+    name: "skills",
+    summary: "print an agent skill file for driving barn",
+    load: async () => (await import("./skills.ts")).skills,
+  },
 ];
 
 export async function loadAll(): Promise<Command[]> {

@@ -75,26 +75,44 @@ export async function submitAndReport(ctx: CliContext, spec: JobSpec): Promise<n
 
 /** Submits a JSON Lines batch in one request (one transaction); prints the ids or the records. */
 async function runBatch(ctx: CliContext, source: string): Promise<number> {
-  if (ctx.rest.length > 0) throw new BarnError("E_USAGE", "--batch takes its jobs from the file; give no command");
-  for (const o of ["tag", "key", "timeout", "stall-timeout", "pending", "verify"]) {
-    if (ctx.options[o] !== undefined) throw new BarnError("E_USAGE", `--${o} does not combine with --batch: put it on the lines`);
+  if (ctx.rest.length > 0) {
+    throw new BarnError("E_USAGE", "--batch takes its jobs from the file; give no command");
   }
-  if (ctx.offline) throw new BarnError("E_USAGE", "--batch submits to the service; it does not combine with --offline");
+  for (const o of ["tag", "key", "timeout", "stall-timeout", "pending", "verify"]) {
+    if (ctx.options[o] !== undefined) {
+      throw new BarnError("E_USAGE", `--${o} does not combine with --batch: put it on the lines`);
+    }
+  }
+  if (ctx.offline) {
+    throw new BarnError(
+      "E_USAGE",
+      "--batch submits to the service; it does not combine with --offline",
+    );
+  }
   let text: string;
   if (source === "-") text = await new Response(Deno.stdin.readable).text();
   else {
     const path = resolve(Deno.cwd(), source);
     if (!insideSandbox(path)) {
-      throw new BarnError("E_SANDBOX", `--batch=${source}: barn reads files inside /tmp/barn only; use --batch=- and stdin (see docs/security.md)`);
+      throw new BarnError(
+        "E_SANDBOX",
+        `--batch=${source}: barn reads files inside /tmp/barn only; use --batch=- and stdin (see docs/security.md)`,
+      );
     }
     try {
       text = Deno.readTextFileSync(path);
     } catch (e) {
-      throw new BarnError("E_NOT_FOUND", `--batch=${source}: cannot read it (${(e as Error).message})`);
+      throw new BarnError(
+        "E_NOT_FOUND",
+        `--batch=${source}: cannot read it (${(e as Error).message})`,
+      );
     }
   }
   const { parseBatch } = await import("../batch.ts");
-  const specs = parseBatch(text, Deno.cwd(), [...ctx.config.allowed_commands, ...testHookCommands()]);
+  const specs = parseBatch(text, Deno.cwd(), [
+    ...ctx.config.allowed_commands,
+    ...testHookCommands(),
+  ]);
   const { jobs } = await (await ctx.backend()).request({ kind: "submit", jobs: specs });
   await ctx.print({ view: "submitted", jobs });
   return 0;

@@ -42,7 +42,8 @@ export async function handleWait(
     }
     await ctx.changes.wait(Math.min(500, deadline - now, KEEPALIVE_MS));
     // Many jobs end in bursts: look again at most every 100 ms, so waiting costs the queue nothing.
-    if (ids.length > 1) await new Promise((r) => setTimeout(r, Math.min(100, Math.max(0, deadline - Date.now()))));
-
+    if (ids.length > 1) {
+      await new Promise((r) => setTimeout(r, Math.min(100, Math.max(0, deadline - Date.now()))));
+    }
   }
 }
