@@ -49,12 +49,21 @@ ensure_deno() {
 
 ensure_tools() {
   local missing=()
-  for t in ffmpeg ffprobe curl rclone python3; do command -v "$t" >/dev/null || missing+=("$t"); done
+  # The media tools, the WebDAV test server, the test fixture's python3, and the benchmark peers.
+  for t in ffmpeg ffprobe curl rclone python3 tsp nq hyperfine strace systemd-analyze; do
+    command -v "$t" >/dev/null || missing+=("$t")
+  done
   [ ${#missing[@]} -eq 0 ] && return
   say "installing ${missing[*]}"
   local pkgs=()
   for t in "${missing[@]}"; do
-    case "$t" in ffprobe) pkgs+=(ffmpeg) ;; *) pkgs+=("$t") ;; esac
+    case "$t" in
+      ffprobe) pkgs+=(ffmpeg) ;;
+      tsp) pkgs+=(task-spooler) ;;
+      systemd-analyze) pkgs+=(systemd) ;;
+      *) pkgs+=("$t") ;;
+    esac
+
   done
   if command -v apt-get >/dev/null; then
     local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
