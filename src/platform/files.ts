@@ -38,6 +38,16 @@ export function openPrivateAppend(path: string): Deno.FsFile {
   }
 }
 
+/** Whether anything (a file, a dir, a dangling symlink) is at `path`. */
+export function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function readTextIfExists(path: string): string | null {
   try {
     return Deno.readTextFileSync(path);

@@ -3,7 +3,7 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
-import type { Job, JobSpec, JobState } from "../jobs/job.ts";
+import { type Job, JOB_FIELDS, type JobSpec, type JobState } from "../jobs/job.ts";
 import { type JobEvent, transition } from "../jobs/transitions.ts";
 import { newJobId, resolvePrefix } from "../jobs/ids.ts";
 import type { HomePaths } from "../platform/paths.ts";
@@ -28,31 +28,19 @@ export interface JobCounts {
   canceled: number;
 }
 
-const COLUMNS = [
-  "job_id",
-  "state",
-  "tag",
-  "command",
-  "cwd",
-  "created_at",
-  "started_at",
-  "finished_at",
-  "exit_code",
-  "process_exit_code",
-  "signal",
-  "error",
-  "pid",
-  "heartbeat",
-  "supervisor",
-  "log_truncated",
-  "key",
-  "retry_of",
-  "latch",
-  "timeout_seconds",
-  "progress",
-  "stall_timeout_seconds",
-  "verify",
-] as const;
+/** Record fields derived from BARN_HOME and the id, never stored. */
+const DERIVED: readonly (keyof Job)[] = ["job_dir", "stdout_path", "stderr_path"];
+/** The stored columns: every record field but the derived ones, in the record's order. */
+const COLUMNS = JOB_FIELDS.filter((f) => !DERIVED.includes(f));
+
+/** One field as SQLite stores it: argv and progress as JSON, booleans as 0/1, codes as text. */
+function toColumn(j: Job, f: keyof Job): string | number | null {
+  const v = j[f];
+  if (f === "command" || f === "progress") return v === null ? null : JSON.stringify(v);
+  if (f === "exit_code") return v === null ? null : String(v);
+  if (typeof v === "boolean") return v ? 1 : 0;
+  return v as string | number | null;
+}
 
 function nowIso(): string {
   return new Date().toISOString();
@@ -136,31 +124,7 @@ export class Store {
   }
 
   #toParams(j: Job): (string | number | null)[] {
-    return [
-      j.job_id,
-      j.state,
-      j.tag,
-      JSON.stringify(j.command),
-      j.cwd,
-      j.created_at,
-      j.started_at,
-      j.finished_at,
-      j.exit_code === null ? null : String(j.exit_code),
-      j.process_exit_code,
-      j.signal,
-      j.error,
-      j.pid,
-      j.heartbeat,
-      j.supervisor,
-      j.log_truncated ? 1 : 0,
-      j.key,
-      j.retry_of,
-      j.latch,
-      j.timeout_seconds,
-      j.progress ? JSON.stringify(j.progress) : null,
-      j.stall_timeout_seconds,
-      j.verify ? 1 : 0,
-    ];
+    return COLUMNS.map((f) => toColumn(j, f));
   }
 
   #insertRow(j: Job): void {

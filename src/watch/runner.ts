@@ -9,7 +9,7 @@ import { BarnError } from "../errors.ts";
 import type { Backend } from "../client/backend.ts";
 import type { Job, JobSpec } from "../jobs/job.ts";
 import { ensureWorkDir, insideSandbox } from "../platform/paths.ts";
-import { readTextIfExists, writeFileAtomic } from "../platform/files.ts";
+import { exists, readTextIfExists, writeFileAtomic } from "../platform/files.ts";
 import { VERSION } from "../version.ts";
 import { ffmpegArgv } from "./presets.ts";
 import { resolveOutput, resolveSource, validateJobSpec } from "./jobspec.ts";
@@ -62,14 +62,6 @@ export interface WatchState {
 
 const now = () => new Date().toISOString();
 
-function exists(p: string): boolean {
-  try {
-    Deno.lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A name in `dir` that no file has yet: `x.json`, else `x-<time>.json` (never overwrite). */
 export function freeName(dir: string, file: string): string {

@@ -1,5 +1,6 @@
 /** barn get / barn put: WebDAV transfers as jobs, and the internal `barn transfer` that runs one. */
 
+import { exists } from "../../platform/files.ts";
 import { isAbsolute, resolve } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
 import type { JobSpec } from "../../jobs/job.ts";
@@ -47,14 +48,6 @@ function localPath(text: string, verb: string): string {
   return p;
 }
 
-function exists(p: string): boolean {
-  try {
-    Deno.lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function submitTransfer(ctx: CliContext, verb: "get" | "put"): Promise<number> {
   if (ctx.positionals.length !== 2) {
