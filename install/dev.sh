@@ -107,7 +107,7 @@ run_demo() {
   "${barn[@]}" wait --tag=demo --timeout=120s >/dev/null || true
   "${barn[@]}" status --tag=demo
   echo
-  echo "The service keeps running: try \`BARN_HOME=$BARN_HOME deno task barn status\`, or stop it with \`... service stop\`."
+  echo "The service keeps running: BARN_HOME=$BARN_HOME .deno/bin/deno task barn status (or ... service stop)."
 }
 
 case "${1:-}" in
