@@ -4,7 +4,7 @@
  * Progress goes to stdout as `barn-progress {json}` lines for the supervisor to read.
  */
 
-import { exists } from "../../platform/files.ts";
+import { exists, fileSize } from "../../platform/files.ts";
 import { basename, dirname, join } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
 import { insideSandbox } from "../../platform/paths.ts";
@@ -133,21 +133,20 @@ export async function download(url: URL, target: string, opts: TransferOptions):
     mode: 0o600,
   });
   const meter = new Meter(size, have, opts.log);
-  let done = have;
+  // pipeTo keeps the bytes in Deno's native stream path (faster than curl here, measured);
+  // progress comes from the file's size, read on a timer, not from a per-chunk callback.
+  const ticker = setInterval(() => meter.report(fileSize(part)), PROGRESS_EVERY_MS);
   try {
-    // writeSync per chunk: an awaited write per 64 KiB chunk halves the throughput (measured).
-    for await (const chunk of res.body!) {
-      let off = 0;
-      while (off < chunk.length) off += file.writeSync(chunk.subarray(off));
-
-      done += chunk.length;
-      meter.report(done);
-    }
+    await res.body!.pipeTo(file.writable);
   } catch (e) {
-    throw networkError(e, `GET ${url.href} broke off after ${done} bytes`);
+    throw networkError(e, `GET ${url.href} broke off after ${fileSize(part)} bytes`);
   } finally {
-    file.close();
+    clearInterval(ticker);
+    try {
+      file.close();
+    } catch { /* pipeTo closed it */ }
   }
+  const done = fileSize(part);
   meter.report(done, true);
   if (size !== null && done !== size) {
     throw new BarnError(
@@ -195,16 +194,14 @@ export async function upload(source: string, url: URL, opts: TransferOptions): P
   }
   const file = await Deno.open(source, { read: true });
   const meter = new Meter(size, 0, opts.log);
+  // The file streams straight into fetch; progress is how far its reader has got.
   let sent = 0;
-  const counted = file.readable.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, c) {
-        sent += chunk.length;
-        meter.report(sent);
-        c.enqueue(chunk);
-      },
-    }),
-  );
+  const ticker = setInterval(() => {
+    try {
+      sent = file.seekSync(0, Deno.SeekMode.Current);
+      meter.report(sent);
+    } catch { /* closed */ }
+  }, PROGRESS_EVERY_MS);
   let res: Response;
   try {
     res = await fetch(url, {
@@ -214,13 +211,16 @@ export async function upload(source: string, url: URL, opts: TransferOptions): P
         "content-length": String(size),
         "content-type": "application/octet-stream",
       },
-      body: counted,
+      body: file.readable,
     });
   } catch (e) {
     throw networkError(e, `PUT ${url.href}`);
+  } finally {
+    clearInterval(ticker);
   }
   await res.body?.cancel();
   if (res.status < 200 || res.status > 299) throw httpError(res.status, `PUT ${url.href}`);
+  sent = size;
   meter.report(sent, true);
   const there = await remoteSize(url, opts.auth);
   if (there !== size) {
