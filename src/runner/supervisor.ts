@@ -208,7 +208,10 @@ export class JobRun {
     clearInterval(watch);
     clearInterval(stallTimer);
     // A grandchild may keep the pipes open; don't wait on it forever.
-    await Promise.race([pumps, new Promise((r) => setTimeout(r, 2000))]);
+    let drain: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([pumps, new Promise((r) => (drain = setTimeout(r, 2000)))]);
+    clearTimeout(drain);
+
     out.close();
     err.close();
     if (this.#stop) {
