@@ -164,7 +164,7 @@ async function withService<T>(home: string, config: object, f: () => Promise<T>)
 }
 
 /** Kills every barn process of a home (the keeper lingers a few seconds after the service). */
-async function killHome(home: string): Promise<void> {
+function killHome(home: string): void {
   for (const e of Deno.readDirSync("/proc")) {
     if (!/^\d+$/.test(e.name)) continue;
     try {

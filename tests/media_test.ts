@@ -434,7 +434,9 @@ Deno.test("an interrupted download leaves no file under the final name, and a re
       return (j.progress?.bytes_done ?? 0) > 40 * 1024 * 1024;
     }, { what: "40 MB to arrive", timeoutMs: 30_000 });
     // Mid-transfer, no live command line shows the password (the transfer reads credentials.json).
-    const ps = new TextDecoder().decode((await new Deno.Command("ps", { args: ["-eo", "args="], stdout: "piped" }).output()).stdout);
+    const ps = new TextDecoder().decode(
+      (await new Deno.Command("ps", { args: ["-eo", "args="], stdout: "piped" }).output()).stdout,
+    );
     assert(ps.includes("transfer get"), "the transfer is not in ps");
     assert(!ps.includes(PASS), "the password shows in ps");
     const k = await barn(home, ["kill", id, "--output=json"]);

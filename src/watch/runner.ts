@@ -62,7 +62,6 @@ export interface WatchState {
 
 const now = () => new Date().toISOString();
 
-
 /** A name in `dir` that no file has yet: `x.json`, else `x-<time>.json` (never overwrite). */
 export function freeName(dir: string, file: string): string {
   if (!exists(join(dir, file))) return file;

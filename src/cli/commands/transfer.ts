@@ -48,7 +48,6 @@ function localPath(text: string, verb: string): string {
   return p;
 }
 
-
 async function submitTransfer(ctx: CliContext, verb: "get" | "put"): Promise<number> {
   if (ctx.positionals.length !== 2) {
     throw new BarnError(

@@ -232,4 +232,3 @@ export async function upload(source: string, url: URL, opts: TransferOptions): P
   opts.log(`uploaded ${size} bytes to ${url.href} (checked with PROPFIND)`);
   return size;
 }
-
