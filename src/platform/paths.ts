@@ -32,14 +32,8 @@ export class HomePaths {
   get output(): string {
     return join(this.home, "output");
   }
-  get socket(): string {
-    return join(this.home, "barn.sock");
-  }
   get keeperSocket(): string {
     return join(this.home, "keeper.sock");
-  }
-  get token(): string {
-    return join(this.home, "service.token");
   }
   get serviceLock(): string {
     return join(this.home, "service.lock");
