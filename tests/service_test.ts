@@ -619,3 +619,33 @@ Deno.test("kill: queued jobs cancel without starting; running trees get TERM; --
     await cleanupHome(home);
   }
 });
+
+Deno.test("running out of file descriptors (EMFILE) never kills the accept loop", async () => {
+  const home = tempHome("emfile");
+  try {
+    await startService(home);
+    const pid = (await status(home)).pid;
+    // Squeeze the live service to a handful of descriptors, then flood it with connections.
+    const lim = await new Deno.Command("prlimit", {
+      args: ["--pid", String(pid), "--nofile=40:40"],
+    }).output();
+    assert(lim.success, "prlimit failed");
+    const conns: Deno.Conn[] = [];
+    for (let i = 0; i < 80; i++) {
+      conns.push(await Deno.connect({ transport: "unix", path: `${home}/barn.sock` }));
+    }
+    await waitFor(
+      async () =>
+        /Too many open files/.test((await barn(home, ["service", "logs", "-n", "50"])).stdout),
+      {
+        what: "the service to hit EMFILE",
+      },
+    );
+    for (const c of conns) c.close();
+    const r = await barn(home, ["run", "--output=json", "curl", "--version"]);
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals((await status(home)).pid, pid);
+  } finally {
+    await cleanupHome(home);
+  }
+});
