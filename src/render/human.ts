@@ -47,10 +47,15 @@ function bar(percent: number, width = 12): string {
   return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "]";
 }
 
-/** A one-line progress summary: bar, %, speed or rate, ETA. */
+/** A running job's one-line progress summary (nothing for other states). */
 export function progressText(job: Job): string {
-  const p = job.progress;
-  if (!p || job.state !== "running") return "";
+  return job.state === "running" ? progressLine(job.progress) : "";
+}
+
+/** Progress as one line: bar, %, speed or rate, ETA. */
+export function progressLine(p: Job["progress"]): string {
+  if (!p) return "";
+
   const parts: string[] = [];
   if (p.percent !== undefined) parts.push(`${bar(p.percent)} ${p.percent.toFixed(1)}%`);
   if (p.speed !== undefined) parts.push(`${p.speed.toFixed(2)}x`);

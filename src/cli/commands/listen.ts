@@ -2,7 +2,7 @@
 
 import { BarnError } from "../../errors.ts";
 import type { JobEventRecord, ProgressEventRecord } from "../../protocol/messages.ts";
-import { progressText } from "../../render/human.ts";
+import { progressLine } from "../../render/human.ts";
 import type { Command } from "../command.ts";
 import { writeOut } from "../context.ts";
 import { withReconnect } from "../reconnect.ts";
@@ -10,9 +10,7 @@ import { withReconnect } from "../reconnect.ts";
 function line(ev: JobEventRecord | ProgressEventRecord): string {
   const tag = ev.tag ? ` [${ev.tag}]` : "";
   if (ev.seq === null) {
-    return `${ev.at}  -     ${ev.job_id}  progress${tag}  ${
-      progressText({ state: "running", progress: ev.progress } as never)
-    }`;
+    return `${ev.at}  -     ${ev.job_id}  progress${tag}  ${progressLine(ev.progress)}`;
   }
   return `${ev.at}  ${String(ev.seq).padEnd(5)} ${ev.job_id}  ${ev.state}${tag}`;
 }
