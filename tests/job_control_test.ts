@@ -375,3 +375,44 @@ Deno.test("status filters on 100k jobs: right rows, and the plan uses an index",
     await cleanupHome(home);
   }
 });
+
+Deno.test("listen --progress streams live progress of a running ffmpeg job", async () => {
+  const home = tempHome("listenp");
+  try {
+    await startService(home);
+    const { makeClip } = await import("./helpers/barn.ts");
+    const clip = await makeClip(`${home}/input/c.mp4`, 3);
+    const child = new Deno.Command(`${ROOT}.deno/bin/deno`, {
+      args: ["run", "-q", "-P=barn", `${ROOT}src/main.ts`, "listen", "--progress", "--output=json"],
+      env: { BARN_HOME: home },
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const events: Rec[] = [];
+    const reading = (async () => {
+      let buf = "";
+      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+        buf += chunk;
+        let i;
+        while ((i = buf.indexOf("\n")) >= 0) {
+          events.push(JSON.parse(buf.slice(0, i)));
+          buf = buf.slice(i + 1);
+        }
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 500));
+    const id = await submit(home, ["ffmpeg", "-y", "-re", "-i", clip, "-f", "null", "-"]);
+    await waitFor(() => events.some((e) => e.job_id === id && e.state === "succeeded"), {
+      what: "the job to end",
+    });
+    const prog = events.filter((e) => e.job_id === id && e.state === "progress");
+    assert(prog.length >= 1, JSON.stringify(events));
+    assertEquals(prog[0].seq, null);
+    assertEquals(typeof prog[prog.length - 1].progress.percent, "number");
+    child.kill("SIGKILL");
+    await child.status;
+    await reading.catch(() => {});
+  } finally {
+    await cleanupHome(home);
+  }
+});
