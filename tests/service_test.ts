@@ -649,3 +649,34 @@ Deno.test("running out of file descriptors (EMFILE) never kills the accept loop"
     await cleanupHome(home);
   }
 });
+
+Deno.test("a full disk never kills a job or the service", async () => {
+  const home = tempHome("full");
+  const http = startHttp();
+  const jobs = `${home}/jobs`;
+  Deno.mkdirSync(jobs, { mode: 0o700 });
+  // A 512 KiB file system under jobs/: the job's logs fill it long before the job ends.
+  const m = await new Deno.Command("mount", {
+    args: ["-t", "tmpfs", "-o", "size=512k,mode=700", "tmpfs", jobs],
+  }).output();
+  assert(m.success, `mounting a small tmpfs failed: ${new TextDecoder().decode(m.stderr)}`);
+  try {
+    await startService(home);
+    const pid = (await status(home)).pid;
+    const id = await submit(home, ["curl", "-sS", `${http.url}/big/5000000`]);
+    const j = await finished(home, id);
+    assertEquals([j.state, j.exit_code, j.log_truncated], ["succeeded", 0, true]);
+    assertEquals((await status(home)).pid, pid);
+    // The service still answers; a new submission may fail for lack of space, but clearly.
+    const r = await barn(home, ["run", "--output=json", "curl", "--version"]);
+    if (r.code !== 0) assert(typeof r.json().error.message === "string");
+    assertEquals((await status(home)).state, "up");
+  } finally {
+    await http.close();
+    await cleanupHome(home).catch(() => {});
+    await new Deno.Command("umount", { args: ["-l", jobs] }).output();
+    try {
+      Deno.removeSync(home, { recursive: true });
+    } catch { /* gone */ }
+  }
+});
