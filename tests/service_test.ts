@@ -680,3 +680,45 @@ Deno.test("a full disk never kills a job or the service", async () => {
     } catch { /* gone */ }
   }
 });
+
+Deno.test("idle and half-open connections are closed after idle_timeout; a long wait is not", async () => {
+  const home = tempHome("idle");
+  try {
+    Deno.writeTextFileSync(`${home}/config.json`, '{"idle_timeout": "1s"}');
+    await startService(home);
+    const sock = `${home}/barn.sock`;
+    const closedWithin = async (conn: Deno.Conn, ms: number) => {
+      const buf = new Uint8Array(64);
+      const r = await Promise.race([
+        conn.read(buf).then((n) => n === null ? "closed" : "data").catch(() => "closed"),
+        new Promise((res) => setTimeout(() => res("open"), ms)),
+      ]);
+      return r === "closed";
+    };
+    const silent = await Deno.connect({ transport: "unix", path: sock });
+    assert(await closedWithin(silent, 5000), "a silent connection stayed open");
+    const half = await Deno.connect({ transport: "unix", path: sock });
+    await half.write(new Uint8Array([0, 0, 0, 99, 0x7b])); // a frame that never completes
+    assert(await closedWithin(half, 5000), "a half-sent frame kept the connection open");
+    silent.close();
+    half.close();
+    // A wait outlives the idle timeout: the timer only runs between requests.
+    const id = await submit(home, [
+      "ffmpeg",
+      "-v",
+      "error",
+      "-re",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=duration=3",
+      "-f",
+      "null",
+      "-",
+    ]);
+    const w = await barn(home, ["wait", id]);
+    assertEquals(w.code, 0, w.stderr);
+  } finally {
+    await cleanupHome(home);
+  }
+});

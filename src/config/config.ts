@@ -23,6 +23,8 @@ export interface Config {
   keeper_idle_seconds: number;
   /** Default stall watchdog for ffmpeg jobs: seconds without progress before E_STALLED; 0 = off. */
   stall_timeout_seconds: number;
+  /** Seconds a client connection may sit without a complete request before the service closes it. */
+  idle_timeout_seconds: number;
   /** Watch folders the service runs (docs/watch-folder.md). */
   watch_folders: { path: string; poll_seconds: number }[];
   /** Service socket file name, relative to BARN_HOME; a change makes `reload` soft-restart. */
@@ -41,6 +43,7 @@ export function defaultConfig(): Config {
     socket_name: "barn.sock",
     stall_timeout_seconds: 120,
     watch_folders: [],
+    idle_timeout_seconds: 30,
   };
 }
 
@@ -60,6 +63,7 @@ const KEYS = [
   "socket_name",
   "stall_timeout",
   "watch_folders",
+  "idle_timeout",
 ] as const;
 
 function bad(path: string, key: string, why: string): BarnError {
@@ -143,6 +147,9 @@ export function parseConfig(text: string, path = "config.json"): Config {
   }
   if ("stall_timeout" in obj) {
     cfg.stall_timeout_seconds = duration(path, "stall_timeout", obj.stall_timeout);
+  }
+  if ("idle_timeout" in obj) {
+    cfg.idle_timeout_seconds = Math.max(0.1, duration(path, "idle_timeout", obj.idle_timeout));
   }
   if ("watch_folders" in obj) {
     const v = obj.watch_folders;

@@ -25,11 +25,7 @@ import { inProcessBackend } from "./in_process.ts";
 
 export interface ServiceOptions {
   home: string;
-  /** Seconds a connection may sit without sending a complete request. */
-  idleSeconds?: number;
 }
-
-const IDLE_SECONDS = 30;
 
 /** Takes the one-service-per-home lock (released by the OS if we die), waiting briefly for a predecessor. */
 async function takeLock(paths: HomePaths, socketName: string): Promise<Deno.FsFile | null> {
@@ -226,7 +222,7 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
   const conns = new Set<Deno.Conn>();
   const serve = (conn: Deno.Conn) => {
     conns.add(conn);
-    serveConnection(conn, ctx, paths, opts.idleSeconds ?? IDLE_SECONDS, logger.warn.bind(logger))
+    serveConnection(conn, ctx, paths, config.idle_timeout_seconds, logger.warn.bind(logger))
       .finally(() => conns.delete(conn));
   };
   const heartbeat = setInterval(() => {
