@@ -6,7 +6,9 @@ import {
   cleanupHome,
   pidAlive,
   ROOT,
+  sineJob,
   startService,
+  streamBarn,
   tempHome,
   waitFor,
 } from "./helpers/barn.ts";
@@ -15,9 +17,7 @@ import { startHttp } from "./helpers/http.ts";
 // deno-lint-ignore no-explicit-any
 type Rec = any;
 
-const SINE = (
-  s: number,
-) => ["ffmpeg", "-v", "info", "-re", "-f", "lavfi", "-i", `sine=duration=${s}`, "-f", "null", "-"];
+const SINE = (s: number) => sineJob(s, "info");
 
 async function submit(home: string, args: string[]): Promise<string> {
   const r = await barn(home, ["run", "--output=json", ...args]);
@@ -237,24 +237,8 @@ Deno.test("listen: queued → running → succeeded in order; --since resumes ac
   const home = tempHome("listen");
   try {
     await startService(home);
-    const child = new Deno.Command(`${ROOT}.deno/bin/deno`, {
-      args: ["run", "-q", "-P=barn", `${ROOT}src/main.ts`, "listen", "--output=json", "--since=0"],
-      env: { BARN_HOME: home },
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    const lines: Rec[] = [];
-    const reading = (async () => {
-      let buf = "";
-      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-        buf += chunk;
-        let i;
-        while ((i = buf.indexOf("\n")) >= 0) {
-          lines.push(JSON.parse(buf.slice(0, i)));
-          buf = buf.slice(i + 1);
-        }
-      }
-    })();
+    const listener = streamBarn(home, ["listen", "--output=json", "--since=0"]);
+    const lines: Rec[] = listener.lines;
     const a = await submit(home, ["curl", "--version"]);
     await waitFor(() => lines.filter((l) => l.job_id === a).length === 3, {
       what: "a's three events",
@@ -273,28 +257,13 @@ Deno.test("listen: queued → running → succeeded in order; --since resumes ac
     assertEquals(seqs, [...new Set(seqs)].sort((x, y) => x - y), "events repeated or out of order");
     assertEquals(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1), "an event was lost");
     // A fresh listener resuming from a sequence number sees exactly what came after it.
-    const resumed = await new Deno.Command(`${ROOT}.deno/bin/deno`, {
-      args: ["run", "-q", "-P=barn", `${ROOT}src/main.ts`, "listen", "--output=json", "--since=3"],
-      env: { BARN_HOME: home },
-      stdout: "piped",
-    }).spawn();
-    const got: Rec[] = [];
-    const rd = resumed.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let buf = "";
-    while (got.length < seqs.length - 3) {
-      const { value } = await rd.read();
-      buf += value ?? "";
-      const parts = buf.split("\n");
-      buf = parts.pop()!;
-      for (const p of parts) got.push(JSON.parse(p));
-    }
-    assertEquals(got.map((l) => l.seq), seqs.slice(3));
-    rd.cancel();
-    resumed.kill("SIGKILL");
-    await resumed.status;
-    child.kill("SIGKILL");
-    await child.status;
-    await reading.catch(() => {});
+    const resumed = streamBarn(home, ["listen", "--output=json", "--since=3"]);
+    await waitFor(() => resumed.lines.length >= seqs.length - 3, {
+      what: "the resumed listener's events",
+    });
+    assertEquals(resumed.lines.map((l) => l.seq), seqs.slice(3));
+    await resumed.stop();
+    await listener.stop();
   } finally {
     await cleanupHome(home);
   }
@@ -382,24 +351,8 @@ Deno.test("listen --progress streams live progress of a running ffmpeg job", asy
     await startService(home);
     const { makeClip } = await import("./helpers/barn.ts");
     const clip = await makeClip(`${home}/input/c.mp4`, 3);
-    const child = new Deno.Command(`${ROOT}.deno/bin/deno`, {
-      args: ["run", "-q", "-P=barn", `${ROOT}src/main.ts`, "listen", "--progress", "--output=json"],
-      env: { BARN_HOME: home },
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    const events: Rec[] = [];
-    const reading = (async () => {
-      let buf = "";
-      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-        buf += chunk;
-        let i;
-        while ((i = buf.indexOf("\n")) >= 0) {
-          events.push(JSON.parse(buf.slice(0, i)));
-          buf = buf.slice(i + 1);
-        }
-      }
-    })();
+    const listener = streamBarn(home, ["listen", "--progress", "--output=json"]);
+    const events: Rec[] = listener.lines;
     await new Promise((r) => setTimeout(r, 500));
     const id = await submit(home, ["ffmpeg", "-y", "-re", "-i", clip, "-f", "null", "-"]);
     await waitFor(() => events.some((e) => e.job_id === id && e.state === "succeeded"), {
@@ -409,9 +362,7 @@ Deno.test("listen --progress streams live progress of a running ffmpeg job", asy
     assert(prog.length >= 1, JSON.stringify(events));
     assertEquals(prog[0].seq, null);
     assertEquals(typeof prog[prog.length - 1].progress.percent, "number");
-    child.kill("SIGKILL");
-    await child.status;
-    await reading.catch(() => {});
+    await listener.stop();
   } finally {
     await cleanupHome(home);
   }

@@ -1,7 +1,15 @@
 /** The service as a real subprocess under the shipped permission set: lifecycle, crashes, recovery, queue. */
 
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
-import { barn, cleanupHome, pidAlive, startService, tempHome, waitFor } from "./helpers/barn.ts";
+import {
+  barn,
+  cleanupHome,
+  pidAlive,
+  sineJob,
+  startService,
+  tempHome,
+  waitFor,
+} from "./helpers/barn.ts";
 import { startHttp } from "./helpers/http.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -142,19 +150,7 @@ Deno.test("a SIGKILLed supervisor: its job ends E_INTERRUPTED and no process of 
   const home = tempHome("superkill");
   try {
     await startService(home);
-    const id = await submit(home, [
-      "ffmpeg",
-      "-v",
-      "error",
-      "-re",
-      "-f",
-      "lavfi",
-      "-i",
-      "sine=duration=60",
-      "-f",
-      "null",
-      "-",
-    ]);
+    const id = await submit(home, sineJob(60));
     const j = await running(home, id);
     const s = await status(home);
     assert(s.keeper.pid, "keeper pid unknown");
@@ -209,19 +205,7 @@ Deno.test("stop and start: running jobs keep running and are re-adopted", async 
   const home = tempHome("adopt");
   try {
     await startService(home);
-    const id = await submit(home, [
-      "ffmpeg",
-      "-v",
-      "error",
-      "-re",
-      "-f",
-      "lavfi",
-      "-i",
-      "sine=duration=4",
-      "-f",
-      "null",
-      "-",
-    ]);
+    const id = await submit(home, sineJob(4));
     const j = await running(home, id);
     assertEquals((await barn(home, ["service", "stop"])).code, 0);
     assert(groupAlive(j.pid), "stopping the service killed the job");
@@ -298,17 +282,7 @@ Deno.test("50 concurrent clients submit; max_parallel holds under load", async (
       slow.push(
         await submit(home, [
           "--tag=slow",
-          "ffmpeg",
-          "-v",
-          "error",
-          "-re",
-          "-f",
-          "lavfi",
-          "-i",
-          "sine=duration=1",
-          "-f",
-          "null",
-          "-",
+          ...sineJob(1),
         ]),
       );
     }
@@ -511,19 +485,7 @@ Deno.test("reload: a new limit applies, a bad config is refused and the old one 
     Deno.kill((await status(home)).pid, "SIGHUP");
     await waitFor(async () => (await status(home)).max_parallel === 2, { what: "SIGHUP reload" });
     // A new socket needs a new process: soft restart, jobs keep running.
-    const id = await submit(home, [
-      "ffmpeg",
-      "-v",
-      "error",
-      "-re",
-      "-f",
-      "lavfi",
-      "-i",
-      "sine=duration=3",
-      "-f",
-      "null",
-      "-",
-    ]);
+    const id = await submit(home, sineJob(3));
     const before = await running(home, id);
     const oldPid = (await status(home)).pid;
     Deno.writeTextFileSync(
@@ -569,19 +531,7 @@ Deno.test("kill: queued jobs cancel without starting; running trees get TERM; --
   try {
     Deno.writeTextFileSync(`${home}/config.json`, '{"max_parallel": 1}');
     await startService(home);
-    const a = await submit(home, [
-      "ffmpeg",
-      "-v",
-      "error",
-      "-re",
-      "-f",
-      "lavfi",
-      "-i",
-      "sine=duration=60",
-      "-f",
-      "null",
-      "-",
-    ]);
+    const a = await submit(home, sineJob(60));
     const b = await submit(home, ["curl", "--version"]);
     const ra = await running(home, a);
     const kb = (await barn(home, ["kill", b, "--output=json"])).json();
@@ -596,19 +546,7 @@ Deno.test("kill: queued jobs cancel without starting; running trees get TERM; --
     // ffmpeg traps SIGTERM and exits 255; the record keeps what the process really did.
     assertEquals([ka.process_exit_code, ka.signal], [255, null]);
     assert(!groupAlive(ra.pid));
-    const c = await submit(home, [
-      "ffmpeg",
-      "-v",
-      "error",
-      "-re",
-      "-f",
-      "lavfi",
-      "-i",
-      "sine=duration=60",
-      "-f",
-      "null",
-      "-",
-    ]);
+    const c = await submit(home, sineJob(60));
     const d = await submit(home, ["curl", "--version"]);
     const rc = await running(home, c);
     assertEquals((await barn(home, ["service", "stop", "--kill-jobs"])).code, 0);
@@ -703,19 +641,7 @@ Deno.test("idle and half-open connections are closed after idle_timeout; a long 
     silent.close();
     half.close();
     // A wait outlives the idle timeout: the timer only runs between requests.
-    const id = await submit(home, [
-      "ffmpeg",
-      "-v",
-      "error",
-      "-re",
-      "-f",
-      "lavfi",
-      "-i",
-      "sine=duration=3",
-      "-f",
-      "null",
-      "-",
-    ]);
+    const id = await submit(home, sineJob(3));
     const w = await barn(home, ["wait", id]);
     assertEquals(w.code, 0, w.stderr);
   } finally {

@@ -185,3 +185,53 @@ export function pidAlive(pid: number): boolean {
 export function readJson(path: string): Record<string, unknown> {
   return JSON.parse(Deno.readTextFileSync(path));
 }
+
+/** argv of an ffmpeg job that takes `seconds` of real time (a lavfi sine, read with -re). */
+export function sineJob(seconds: number, level = "error"): string[] {
+  return [
+    "ffmpeg",
+    "-v",
+    level,
+    "-re",
+    "-f",
+    "lavfi",
+    "-i",
+    `sine=duration=${seconds}`,
+    "-f",
+    "null",
+    "-",
+  ];
+}
+
+/** A streaming barn command (e.g. listen --output=json) whose JSON Lines collect into `lines`. */
+export function streamBarn(
+  home: string,
+  args: string[],
+): { lines: Record<string, unknown>[]; stop(): Promise<void> } {
+  const child = new Deno.Command(DENO, {
+    args: ["run", "-q", "-P=barn", MAIN, ...args],
+    env: { BARN_HOME: home },
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const lines: Record<string, unknown>[] = [];
+  const reading = (async () => {
+    let buf = "";
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      buf += chunk;
+      let i;
+      while ((i = buf.indexOf("\n")) >= 0) {
+        lines.push(JSON.parse(buf.slice(0, i)));
+        buf = buf.slice(i + 1);
+      }
+    }
+  })();
+  return {
+    lines,
+    async stop() {
+      child.kill("SIGKILL");
+      await child.status;
+      await reading.catch(() => {});
+    },
+  };
+}
