@@ -541,8 +541,13 @@ Deno.test("kill: queued jobs cancel without starting; running trees get TERM; --
       null,
       null,
     ]);
+    // Kill only once ffmpeg reports progress: before that it may not have installed its TERM handler.
+    await waitFor(async () => (await job(home, a)).progress !== null, {
+      what: "ffmpeg's first progress",
+    });
     const ka = (await barn(home, ["kill", a.slice(0, 6), "--output=json"])).json();
     assertEquals([ka.state, ka.exit_code], ["canceled", "E_CANCELED"]);
+
     // ffmpeg traps SIGTERM and exits 255; the record keeps what the process really did.
     assertEquals([ka.process_exit_code, ka.signal], [255, null]);
     assert(!groupAlive(ra.pid));
