@@ -41,7 +41,9 @@ export function permissionFlags(set: PermissionSet, target: Target): string[] {
       flags.push(`--allow-${kind}`);
       continue;
     }
-    if (kind === "run") v = v.filter((x) => !x.includes(".deno/"));
+    // "./…" entries are dev-only paths beside deno.json (.deno/bin/deno, the src tree that
+    // lazy imports read); a binary runs itself by name and embeds its modules.
+    v = v.filter((x) => !x.startsWith("./"));
     if (win) {
       v = v.map((x) => (x === "/tmp/barn" ? WINDOWS_ROOT : x));
       if (kind === "run") {
@@ -66,6 +68,9 @@ export function compileArgs(set: PermissionSet, target: Target): string[] {
     "--output",
     outputName(target),
     ...permissionFlags(set, target),
+    // src/lazy.ts keeps subcommand modules out of the static graph; embed them all.
+    "--include",
+    "src",
     "src/main.ts",
   ];
 }

@@ -12,7 +12,7 @@ Deno.test("every subcommand has --help with an example; bare barn lists them all
       assertEquals(r.code, 0, c.name);
       assertMatch(r.stdout, new RegExp(`^barn ${c.name}: `));
       assertMatch(r.stdout, /\nusage: barn /);
-      assertMatch(r.stdout, /\nexample:\n  barn |\nexample:\n  .*barn /);
+      assertMatch(r.stdout, /\nexample:\n {2}barn |\nexample:\n {2}.*barn /);
     }
     const all = await barn(home, ["--help"]);
     for (const c of COMMANDS) assertMatch(all.stdout, new RegExp(`\\n  ${c.name} +`));

@@ -1,5 +1,6 @@
 /** argv → subcommand; parses global options on both sides of the subcommand and maps errors to exit codes. */
 
+import { lazy } from "../lazy.ts";
 import { BarnError, toErrorBody } from "../errors.ts";
 import { exitForError } from "../jobs/exit_codes.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
@@ -40,7 +41,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     format = outputFormat(g.options.output);
     const name = rest[0];
     if (name === undefined || g.options.help || name === "help") {
-      const { helpText } = await import("./help.ts");
+      const { helpText } = await lazy<typeof import("./help.ts")>(import.meta.url, "./help.ts");
       const topic = COMMANDS.find((c) => c.name === rest[name === "help" ? 1 : -1]);
       await writeOut(
         Deno.stdout,
@@ -50,12 +51,18 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     }
     if (name === "transfer") {
       // Internal: one WebDAV transfer, run as a job by a supervisor.
-      const { runTransfer } = await import("./commands/transfer.ts");
+      const { runTransfer } = await lazy<typeof import("./commands/transfer.ts")>(
+        import.meta.url,
+        "./commands/transfer.ts",
+      );
       return await runTransfer(rest.slice(1));
     }
     if (name === "keeper") {
       // Internal: the long-lived job supervisor that the service starts.
-      const { runKeeper } = await import("../runner/keeper.ts");
+      const { runKeeper } = await lazy<typeof import("../runner/keeper.ts")>(
+        import.meta.url,
+        "../runner/keeper.ts",
+      );
       return await runKeeper();
     }
     const entry = COMMANDS.find((c) => c.name === name);
@@ -76,7 +83,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     const options = { ...g.options, ...p.options };
     format = outputFormat(options.output);
     if (options.help) {
-      const { commandHelp } = await import("./help.ts");
+      const { commandHelp } = await lazy<typeof import("./help.ts")>(import.meta.url, "./help.ts");
       await writeOut(Deno.stdout, commandHelp(cmd) + "\n");
       return 0;
     }
@@ -101,7 +108,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     const text = format === "json"
       ? JSON.stringify({ error: body })
       : format === "xml"
-      ? (await import("../render/xml.ts")).renderXml({ view: "error", error: body })
+      ? (await lazy<typeof import("../render/xml.ts")>(import.meta.url, "../render/xml.ts"))
+        .renderXml({ view: "error", error: body })
       : `barn: error: ${body.message} [${body.code}]`;
     await writeOut(format === "human" ? Deno.stderr : Deno.stdout, text + "\n");
     return exitForError(body.code);

@@ -1,5 +1,6 @@
 /** What a subcommand gets: parsed options, the home, a backend (service or --offline), and a printer. */
 
+import { lazy } from "../lazy.ts";
 import { BarnError, type ErrorBody } from "../errors.ts";
 import { type Config, defaultConfig, loadConfig } from "../config/config.ts";
 import { readTextIfExists } from "../platform/files.ts";
@@ -69,7 +70,10 @@ export class CliContext {
   async backend(): Promise<Backend> {
     if (this.#backend) return this.#backend;
     if (this.offline) {
-      const { openOffline } = await import("./offline.ts");
+      const { openOffline } = await lazy<typeof import("./offline.ts")>(
+        import.meta.url,
+        "./offline.ts",
+      );
       this.#backend = openOffline(this.paths, this.config);
     } else {
       const conn = await Connection.open(this.home, this.socketName);
@@ -87,7 +91,8 @@ export class CliContext {
       case "json":
         return renderJson(v);
       case "xml":
-        return (await import("../render/xml.ts")).renderXml(v);
+        return (await lazy<typeof import("../render/xml.ts")>(import.meta.url, "../render/xml.ts"))
+          .renderXml(v);
       case "human":
         return renderHuman(v, { color: useColor(), now: new Date() });
     }

@@ -12,6 +12,7 @@ export class Scheduler implements JobControl {
   #starting = new Set<string>();
   #pumping = false;
   #again = false;
+  #dispatchQueued = false;
 
   constructor(
     private store: Store,
@@ -21,8 +22,17 @@ export class Scheduler implements JobControl {
     private changed: () => void = () => {},
   ) {}
 
+  /**
+   * Starts what can start, on the next turn of the event loop: a submit's answer goes out
+   * first, and a burst of submits folds into one queue pass.
+   */
   dispatch(): void {
-    this.pump();
+    if (this.#dispatchQueued) return;
+    this.#dispatchQueued = true;
+    setTimeout(() => {
+      this.#dispatchQueued = false;
+      this.pump();
+    }, 0);
   }
 
   /** Starts queued jobs while slots are free; re-entrant calls fold into one more pass. */

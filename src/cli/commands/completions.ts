@@ -1,5 +1,6 @@
 /** barn completions bash|zsh|fish: a completion script on stdout. */
 
+import { lazy } from "../../lazy.ts";
 import { BarnError } from "../../errors.ts";
 import type { Command } from "../command.ts";
 import { writeOut } from "../context.ts";
@@ -66,7 +67,7 @@ export const completions: Command = {
   example: 'eval "$(barn completions bash)"',
   options: {},
   async run(ctx) {
-    const { loadAll } = await import("./mod.ts");
+    const { loadAll } = await lazy<typeof import("./mod.ts")>(import.meta.url, "./mod.ts");
     if (ctx.positionals.length !== 1) {
       throw new BarnError("E_USAGE", "give a shell: bash, zsh or fish");
     }

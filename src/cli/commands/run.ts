@@ -1,5 +1,6 @@
 /** barn run: submit a job (or run it here with --offline). */
 
+import { lazy } from "../../lazy.ts";
 import { BarnError } from "../../errors.ts";
 import { parseDuration } from "../../config/duration.ts";
 import { exitCodeFor } from "../../jobs/exit_codes.ts";
@@ -67,7 +68,10 @@ export async function submitAndReport(ctx: CliContext, spec: JobSpec): Promise<n
     await ctx.print({ view: "job", job: first.job, duplicate: true });
     return exitCodeFor(first.job.exit_code);
   }
-  const { superviseHere } = await import("../offline_run.ts");
+  const { superviseHere } = await lazy<typeof import("../offline_run.ts")>(
+    import.meta.url,
+    "../offline_run.ts",
+  );
   const job = await superviseHere(backend, ctx.config, first.job.job_id);
   await ctx.print({ view: "job", job });
   return exitCodeFor(job.exit_code);
@@ -108,7 +112,7 @@ async function runBatch(ctx: CliContext, source: string): Promise<number> {
       );
     }
   }
-  const { parseBatch } = await import("../batch.ts");
+  const { parseBatch } = await lazy<typeof import("../batch.ts")>(import.meta.url, "../batch.ts");
   const specs = parseBatch(text, Deno.cwd(), [
     ...ctx.config.allowed_commands,
     ...testHookCommands(),

@@ -1,5 +1,6 @@
 /** barn service start|stop|restart|reload|status|logs|run: the service's lifecycle, from the client side. */
 
+import { lazy } from "../../lazy.ts";
 import { BarnError } from "../../errors.ts";
 import { requestOnce } from "../../client/client.ts";
 import { endpointOf } from "../../platform/transport.ts";
@@ -207,7 +208,10 @@ export const service: Command = {
     }
     switch (action) {
       case "run": {
-        const { runService } = await import("../../service/service.ts");
+        const { runService } = await lazy<typeof import("../../service/service.ts")>(
+          import.meta.url,
+          "../../service/service.ts",
+        );
         return await runService({ home: ctx.paths.home }, new AbortController().signal);
       }
       case "start":
@@ -237,7 +241,10 @@ export const service: Command = {
         return await logs(ctx);
       case "install":
       case "uninstall": {
-        const { serviceInstall } = await import("../service_install.ts");
+        const { serviceInstall } = await lazy<typeof import("../service_install.ts")>(
+          import.meta.url,
+          "../service_install.ts",
+        );
         return await serviceInstall(ctx, action === "uninstall");
       }
     }

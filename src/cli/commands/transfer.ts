@@ -1,5 +1,6 @@
 /** barn get / barn put: WebDAV transfers as jobs, and the internal `barn transfer` that runs one. */
 
+import { lazy } from "../../lazy.ts";
 import { exists } from "../../platform/files.ts";
 import { isAbsolute, resolve } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
@@ -118,8 +119,14 @@ export async function runTransfer(argv: readonly string[]): Promise<number> {
       "usage: barn transfer get|put <from> <to> --job-dir=DIR (internal)",
     );
   }
-  const { davAuthFor } = await import("../../media/webdav/credentials.ts");
-  const { download, upload } = await import("../../media/webdav/transfer.ts");
+  const { davAuthFor } = await lazy<typeof import("../../media/webdav/credentials.ts")>(
+    import.meta.url,
+    "../../media/webdav/credentials.ts",
+  );
+  const { download, upload } = await lazy<typeof import("../../media/webdav/transfer.ts")>(
+    import.meta.url,
+    "../../media/webdav/transfer.ts",
+  );
   const jobDir = jobDirArg.slice("--job-dir=".length);
   const home = resolveHome();
   const url = new URL(verb === "get" ? from : to);

@@ -1,5 +1,6 @@
 /** barn watch: the watch-folder runner, standalone (the service can host it too: watch_folders). */
 
+import { lazy } from "../../lazy.ts";
 import { join, resolve } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
 import type { Command } from "../command.ts";
@@ -23,7 +24,10 @@ export const watch: Command = {
         `--poll-seconds must be a positive number (got '${pollText}')`,
       );
     }
-    const { WatchRunner, serviceRunJob } = await import("../../watch/runner.ts");
+    const { WatchRunner, serviceRunJob } = await lazy<typeof import("../../watch/runner.ts")>(
+      import.meta.url,
+      "../../watch/runner.ts",
+    );
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
@@ -34,8 +38,14 @@ export const watch: Command = {
       let runJob = serviceRunJob(backend, stop.signal);
       let beforeRecovery: (() => Promise<void>) | undefined;
       if (ctx.offline) {
-        const { superviseHere } = await import("../offline_run.ts");
-        const { reconcile } = await import("../../service/reconcile.ts");
+        const { superviseHere } = await lazy<typeof import("../offline_run.ts")>(
+          import.meta.url,
+          "../offline_run.ts",
+        );
+        const { reconcile } = await lazy<typeof import("../../service/reconcile.ts")>(
+          import.meta.url,
+          "../../service/reconcile.ts",
+        );
         runJob = async (spec, submitted) => {
           const b = await ctx.backend();
           const { jobs } = await b.request({ kind: "submit", jobs: [spec] });
