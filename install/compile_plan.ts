@@ -1,5 +1,7 @@
 /** What `deno task compile` runs (pure): targets, output names, and flags from the one permission set. */
 
+import { V8_FLAGS } from "../src/platform/self.ts";
+
 export const TARGETS = [
   "x86_64-unknown-linux-gnu",
   "aarch64-unknown-linux-gnu",
@@ -68,6 +70,7 @@ export function compileArgs(set: PermissionSet, target: Target): string[] {
     "--output",
     outputName(target),
     ...permissionFlags(set, target),
+    `--v8-flags=${V8_FLAGS}`,
     // src/lazy.ts keeps subcommand modules out of the static graph; embed them all.
     "--include",
     "src",

@@ -118,7 +118,7 @@ Deno.test("the benchmark smoke run reports every metric in valid JSON (no timing
         "history_submit_full_over_empty",
         "history_status_running_full_over_empty",
         "memory_idle_over_bare_deno",
-        "memory_after_10x_jobs_over_after_1x_jobs",
+        "memory_last_rounds_over_first_rounds",
         "media_through_barn_over_direct",
         "webdav_get_throughput_barn_over_curl",
         "webdav_put_throughput_barn_over_curl",

@@ -78,3 +78,9 @@ export function relative(from: string, to: string): string {
   ) i++;
   return [...Array(a.length - i).fill(".."), ...b.slice(i)].join(sep);
 }
+
+/** The local path of a file: URL (`/C:/x` becomes `C:\x` on Windows). */
+export function fromFileUrl(url: URL): string {
+  const p = decodeURIComponent(url.pathname);
+  return /^\/[A-Za-z]:\//.test(p) ? p.slice(1).replaceAll("/", "\\") : p;
+}

@@ -1,18 +1,55 @@
 /** The service's log: stderr plus a rotating file in BARN_HOME, through LogTape. */
 
-import { configure, getConsoleSink, getLogger, type Logger } from "@logtape/logtape";
-import { getRotatingFileSink } from "@logtape/file";
+import {
+  configure,
+  getConsoleSink,
+  getLogger,
+  getTextFormatter,
+  type Logger,
+  type LogRecord,
+  type Sink,
+} from "@logtape/logtape";
 import { openPrivateAppend } from "../platform/files.ts";
 
+const MAX_SIZE = 10 * 1024 * 1024;
+/** service.log plus service.log.1 … service.log.4. */
+const MAX_FILES = 5;
+
+/**
+ * A size-rotated file sink on Deno's own file API. It replaces @logtape/file, whose node:fs
+ * import alone costs the idle service ~6 MB (docs/performance.md). Each record is written
+ * whole and unbuffered, so a crash loses nothing that was logged.
+ */
+export function rotatingFileSink(path: string, maxSize = MAX_SIZE, maxFiles = MAX_FILES): Sink {
+  const format = getTextFormatter();
+  const enc = new TextEncoder();
+  let file = openPrivateAppend(path);
+  let size = file.statSync().size;
+  const rotate = () => {
+    file.close();
+    for (let i = maxFiles - 1; i >= 1; i--) {
+      try {
+        Deno.renameSync(i === 1 ? path : `${path}.${i - 1}`, `${path}.${i}`);
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      }
+    }
+    file = openPrivateAppend(path);
+    size = 0;
+  };
+  return (record: LogRecord) => {
+    const bytes = enc.encode(format(record));
+    if (size > 0 && size + bytes.length > maxSize) rotate();
+    let off = 0;
+    while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+    size += bytes.length;
+  };
+}
+
 export async function setupLogging(file: string): Promise<Logger> {
-  // Create it private first; the 0700 logs/ dir also guards rotated files.
-  openPrivateAppend(file).close();
   await configure({
     reset: true,
-    sinks: {
-      console: getConsoleSink(),
-      file: getRotatingFileSink(file, { maxSize: 10 * 1024 * 1024, maxFiles: 5, bufferSize: 0 }),
-    },
+    sinks: { console: getConsoleSink(), file: rotatingFileSink(file) },
     loggers: [
       { category: ["barn"], sinks: ["console", "file"], lowestLevel: "info" },
       { category: ["logtape", "meta"], sinks: ["console"], lowestLevel: "warning" },

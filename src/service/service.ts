@@ -167,7 +167,7 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
       config = next;
       log(`config reloaded; changed: ${changed.join(", ") || "nothing"}`);
       if (keeper.connected) await keeper.request({ kind: "reload" }).catch(() => {});
-      watchers.apply(config);
+      await watchers.apply(config);
       if (restart) {
         log("the socket changed: soft restart (a new service takes over, jobs keep running)");
         restartAfterStop = true;
@@ -206,7 +206,7 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
     changes,
   };
   const watchers = new Watchers(inProcessBackend(ctx), log);
-  watchers.apply(config);
+  await watchers.apply(config);
 
   const onHup = () =>
     ops.reload().catch((e) =>

@@ -2,7 +2,13 @@
 
 import type { Config } from "../config/config.ts";
 import type { Backend } from "../client/backend.ts";
-import { serviceRunJob, WatchRunner, type WatchState } from "../watch/runner.ts";
+import type { WatchRunner, WatchState } from "../watch/runner.ts";
+import { lazy } from "../lazy.ts";
+
+type RunnerModule = typeof import("../watch/runner.ts");
+/** The runner (and zod, for JobSpecs) loads with the first watch folder: a service without one never pays for it. */
+let runnerModule: Promise<RunnerModule> | null = null;
+const loadRunner = () => runnerModule ??= lazy<RunnerModule>(import.meta.url, "../watch/runner.ts");
 
 const RETRY_MS = 10_000;
 
@@ -18,7 +24,7 @@ export class Watchers {
   constructor(private backend: Backend, private log: (m: string) => void) {}
 
   /** Starts watchers for new folders and stops those no longer configured. */
-  apply(config: Config): void {
+  async apply(config: Config): Promise<void> {
     const want = new Map(config.watch_folders.map((w) => [w.path, w.poll_seconds]));
     for (const [path, e] of this.#entries) {
       if (want.get(path) !== e.poll) {
@@ -27,17 +33,20 @@ export class Watchers {
         this.log(`watch folder ${path}: stopped`);
       }
     }
-    for (const [path, poll] of want) if (!this.#entries.has(path)) this.#start(path, poll);
+    const added = [...want].filter(([path]) => !this.#entries.has(path));
+    if (added.length === 0) return;
+    const m = await loadRunner();
+    for (const [path, poll] of added) if (!this.#entries.has(path)) this.#start(m, path, poll);
   }
 
-  #start(path: string, poll: number): void {
+  #start(m: RunnerModule, path: string, poll: number): void {
     const stop = new AbortController();
-    const runner = new WatchRunner({
+    const runner = new m.WatchRunner({
       folder: path,
       pollSeconds: poll,
       once: false,
       backend: () => Promise.resolve(this.backend),
-      runJob: serviceRunJob(() => Promise.resolve(this.backend), stop.signal),
+      runJob: m.serviceRunJob(() => Promise.resolve(this.backend), stop.signal),
       log: (m) => this.log(`watch ${path}: ${m}`),
       signal: stop.signal,
     });
@@ -49,7 +58,7 @@ export class Watchers {
       setTimeout(() => {
         if (this.#entries.get(path)?.runner === runner && !stop.signal.aborted) {
           this.#entries.delete(path);
-          this.#start(path, poll);
+          this.#start(m, path, poll);
         }
       }, RETRY_MS);
     });

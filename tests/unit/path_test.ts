@@ -2,6 +2,7 @@ import {
   basename,
   dirname,
   extname,
+  fromFileUrl,
   isAbsolute,
   join,
   normalize,
@@ -51,4 +52,9 @@ Deno.test("path helpers agree with node:path (POSIX)", () => {
   ) {
     assertEquals(relative(a!, b!), posix.relative(a!, b!), `relative ${a} ${b}`);
   }
+});
+
+Deno.test("fromFileUrl: decodes escapes; a drive letter turns into a Windows path", () => {
+  assertEquals(fromFileUrl(new URL("file:///work/a%20b/deno.json")), "/work/a b/deno.json");
+  assertEquals(fromFileUrl(new URL("file:///C:/barn/src/main.ts")), "C:\\barn\\src\\main.ts");
 });
