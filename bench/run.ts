@@ -626,9 +626,22 @@ async function webdav() {
   Deno.writeTextFileSync(`${home}/curl.conf`, 'user = "bench:bench-pass"\n');
   const r: Record<string, Stat> = {};
   let k = 0;
-  // Each timed transfer starts with the page cache flushed (sync), and curl and barn alternate
-  // within every repetition, so write-back of the previous gigabyte hits neither side alone.
-  const flush = () => sh(["sync"]);
+  // Each timed transfer starts from the same state: the previous outputs removed and the page
+  // cache flushed (sync), untimed. curl -o truncates its old file in place, while barn writes
+  // aside and renames over it (atomic); left in place, the old gigabyte made barn take fresh
+  // pages that this VM backs slowly on first touch, and curl not (docs/performance.md).
+  // curl and barn alternate within every repetition.
+  const flush = async () => {
+    for (const f of [`${home}/curl-get.bin`, `${home}/barn-get.bin`]) {
+      try {
+        Deno.removeSync(f);
+      } catch { /* not there */ }
+    }
+    for (const e of Deno.readDirSync(root)) {
+      if (e.name.startsWith("up-")) Deno.removeSync(`${root}/${e.name}`);
+    }
+    await sh(["sync"]);
+  };
   const ops: Record<string, () => Promise<void>> = {
     curl_get: async () => {
       await sh([
