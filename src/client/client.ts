@@ -1,7 +1,7 @@
 /** Talks to the service: connect, handshake, one request, one response. No printing here. */
 
 import { BarnError } from "../errors.ts";
-import { FrameReader, writeFrame } from "../protocol/framing.ts";
+import { encodeFrame, FrameReader } from "../protocol/framing.ts";
 import {
   PROTOCOL_VERSION,
   type Request,
@@ -38,20 +38,35 @@ export class Connection {
       throw e;
     }
     const connection = new Connection(c.conn, c.token);
-    await lostAsNoService(() =>
-      writeFrame(c.conn, {
-        kind: "hello",
-        protocol: PROTOCOL_VERSION,
-        client_version: VERSION,
-        token: c.token,
-      })
-    );
-
+    connection.#hello = encodeFrame({
+      kind: "hello",
+      protocol: PROTOCOL_VERSION,
+      client_version: VERSION,
+      token: c.token,
+    });
     connection.#pendingHello = true;
     return connection;
   }
 
+  /** The encoded handshake, not yet sent: it leaves with the first request, in one write. */
+  #hello: Uint8Array | null = null;
   #pendingHello = false;
+
+  async #send(message: unknown): Promise<void> {
+    const body = encodeFrame(message);
+    const data = this.#hello ? new Uint8Array(this.#hello.length + body.length) : body;
+    if (this.#hello) {
+      data.set(this.#hello);
+      data.set(body, this.#hello.length);
+      this.#hello = null;
+    }
+    await this.#write(data);
+  }
+
+  async #write(data: Uint8Array): Promise<void> {
+    let off = 0;
+    while (off < data.length) off += await this.conn.write(data.subarray(off));
+  }
 
   async #read(): Promise<Response> {
     const msg = await this.#reader.next();
@@ -65,6 +80,12 @@ export class Connection {
   }
 
   async #checkHello(): Promise<void> {
+    if (this.#hello) {
+      // Nothing was requested yet: the handshake goes alone.
+      const hello = this.#hello;
+      this.#hello = null;
+      await this.#write(hello);
+    }
     if (!this.#pendingHello) return;
     this.#pendingHello = false;
     const hello = await this.#read();
@@ -78,8 +99,7 @@ export class Connection {
   async #request<K extends RequestKind>(
     req: Extract<Request, { kind: K }>,
   ): Promise<ResponseData[K]> {
-    await writeFrame(this.conn, req);
-
+    await this.#send(req);
     await this.#checkHello();
     const res = await this.#read();
     if (!res.ok) throw new BarnError(res.error.code as "E_INTERNAL", res.error.message);
@@ -99,7 +119,7 @@ export class Connection {
     req: Extract<Request, { kind: K }>,
     onFrame: (frame: StreamFrame) => void | Promise<void>,
   ): Promise<ResponseData[K]> {
-    await writeFrame(this.conn, req);
+    await this.#send(req);
     await this.#checkHello();
     for (;;) {
       const res = await this.#read();
