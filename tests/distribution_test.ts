@@ -13,6 +13,7 @@ import {
 } from "../install/compile_plan.ts";
 import { checkToken, timingSafeEqual } from "../src/platform/transport_tcp.ts";
 import { BUILD_COMMIT, VERSION } from "../src/version.ts";
+import { V8_FLAGS } from "../src/platform/self.ts";
 
 const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
 
@@ -207,7 +208,7 @@ Deno.test("compile: every target, flags from the one permission set, no -A, no F
     assert(args.includes("--target") && args[args.indexOf("--target") + 1] === t);
     // src/lazy.ts imports are invisible to the graph: the whole tree is embedded.
     assertEquals(args.slice(-3), ["--include", "src", "src/main.ts"]);
-    assert(args.includes("--v8-flags=--max-semi-space-size=1"), `${t}: the service's V8 flags`);
+    assert(args.includes(`--v8-flags=${V8_FLAGS}`), `${t}: the service's V8 flags`);
     assert(!args.some((a) => a.includes("./src")), `${t}: the dev-only read of ./src leaked`);
   }
   const linux = permissionFlags(set, "x86_64-unknown-linux-gnu");

@@ -7,9 +7,10 @@ const DENO_NAMES = ["deno", "deno.exe"];
 /**
  * V8 flags for every barn process, embedded by the compile task and passed by selfCommand in
  * dev. A 1 MiB young generation keeps the long-lived service and keeper from growing their
- * heap to ~26 MB after a burst of jobs while only ~10 MB is live (docs/performance.md).
+ * heap to ~26 MB after a burst of jobs while only ~10 MB is live; `gc()` lets the service
+ * collect once its queue is quiet (src/service/idle_gc.ts, docs/performance.md).
  */
-export const V8_FLAGS = "--max-semi-space-size=1";
+export const V8_FLAGS = "--max-semi-space-size=1,--expose-gc";
 
 /** The permission set this process runs under; the test-hook set passes itself on to children. */
 export function permissionSet(): string {

@@ -20,6 +20,8 @@ export class Scheduler implements JobControl {
     private config: () => Config,
     private log: (m: string) => void,
     private changed: () => void = () => {},
+    /** Told after every queue pass whether anything still runs or waits. */
+    private quiet: (idle: boolean) => void = () => {},
   ) {}
 
   /**
@@ -47,11 +49,15 @@ export class Scheduler implements JobControl {
         this.#again = false;
         const running = this.store.runningCount();
         const free = this.config().max_parallel - running - this.#starting.size;
-        if (free <= 0) break;
+        if (free <= 0) {
+          this.quiet(false);
+          break;
+        }
         const next = this.store.nextQueued(free + this.#starting.size)
           .filter((id) => !this.#starting.has(id))
           .slice(0, free);
         for (const id of next) this.#start(id);
+        this.quiet(running === 0 && this.#starting.size === 0);
       } while (this.#again);
     } catch (e) {
       this.log(`queue pass failed: ${(e as Error).message}`);

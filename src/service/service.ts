@@ -21,6 +21,7 @@ import { Scheduler } from "./scheduler.ts";
 import { setupLogging } from "./logger.ts";
 import { Changes } from "./changes.ts";
 import { Watchers } from "./watchers.ts";
+import { IdleCollector } from "./idle_gc.ts";
 import { inProcessBackend } from "./in_process.ts";
 
 export interface ServiceOptions {
@@ -105,7 +106,15 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
     },
     log,
   );
-  const scheduler = new Scheduler(store, keeper, () => config, log, () => changes.notify());
+  const collector = new IdleCollector();
+  const scheduler = new Scheduler(
+    store,
+    keeper,
+    () => config,
+    log,
+    () => changes.notify(),
+    (idle) => idle ? collector.idle() : collector.busy(),
+  );
 
   // Re-adopt: attach to a live keeper, then settle jobs whose supervisor is gone.
   const attached = await keeper.attachIfAlive();
@@ -237,6 +246,7 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
 
   clearInterval(heartbeat);
   watchers.stopAll();
+  collector.stop();
   for (const c of conns) {
     try {
       c.close();
