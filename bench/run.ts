@@ -439,15 +439,35 @@ async function pssSamples(f: () => Promise<number>): Promise<number> {
   return median(xs);
 }
 
+/** Deno processes other than this script (the exe is the same deno binary). */
+function otherDenos(): number[] {
+  const exe = Deno.realPathSync(DENO);
+  const out: number[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name) || Number(e.name) === Deno.pid) continue;
+    try {
+      if (Deno.readLinkSync(`/proc/${e.name}/exe`) === exe) out.push(Number(e.name));
+    } catch { /* gone, or not ours to read */ }
+  }
+  return out;
+}
+
 async function memory() {
-  // The bare process stays up while the idle service is sampled: PSS splits shared pages (the
-  // deno binary) among the processes mapping them, so both are measured in the same company.
+  // PSS splits shared pages (the deno binary) among the processes that map them, so the bare
+  // process and the idle service are each measured with only this script beside them.
+  await waitUntil(() => otherDenos().length === 0, 30_000);
   const bare = new Deno.Command(DENO, {
     args: ["eval", "setTimeout(() => {}, 600000)"],
     stdout: "null",
     stderr: "null",
   }).spawn();
-  const bareStarted = Date.now();
+  await new Promise((r) => setTimeout(r, 1500));
+  const bareBytes = await pssSamples(async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    return pss(bare.pid);
+  });
+  bare.kill("SIGKILL");
+  await bare.status;
   const home = tempHome("mem");
   const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const held: Deno.Conn[] = [];
@@ -456,7 +476,7 @@ async function memory() {
       for await (const c of silent) held.push(c);
     } catch { /* closed */ }
   })();
-  const out: Record<string, number> = {};
+  const out: Record<string, number> = { bare_deno_pss: bareBytes };
   await withService(home, { max_parallel: P.running + 10, keeper_idle: "2s" }, async () => {
     await waitUntil(() => barnPids(home).length === 1, 10_000);
     const sample = () =>
@@ -464,16 +484,8 @@ async function memory() {
         await new Promise((r) => setTimeout(r, 300));
         return barnPids(home).reduce((a, p) => a + pss(p), 0);
       });
-    await new Promise((r) => setTimeout(r, Math.max(0, 1500 - (Date.now() - bareStarted))));
-    const bareSamples: number[] = [];
-    out.idle_pss = await pssSamples(async () => {
-      await new Promise((r) => setTimeout(r, 300));
-      bareSamples.push(pss(bare.pid));
-      return barnPids(home).reduce((a, p) => a + pss(p), 0);
-    });
-    out.bare_deno_pss = median(bareSamples);
-    bare.kill("SIGKILL");
-    await bare.status;
+    await waitUntil(() => otherDenos().length === 1, 15_000); // the service alone
+    out.idle_pss = await sample();
     // Rounds of jobs up to 10x: after the first the heap has warmed up; "flat" means the last
     // rounds (up to 10k jobs in a full run) hold no more than the first ones.
     for (const round of Array.from({ length: memRounds }, (_, i) => i + 1)) {
@@ -520,7 +532,7 @@ async function memory() {
   results.memory = out;
   ratio(
     "memory_idle_over_bare_deno",
-    out.idle_pss! / out.bare_deno_pss!,
+    out.idle_pss! / bareBytes,
     "<= 1.5",
     (v) => v <= 1.5,
   );
