@@ -439,12 +439,24 @@ async function pssSamples(f: () => Promise<number>): Promise<number> {
   return median(xs);
 }
 
-/** Deno processes other than this script (the exe is the same deno binary). */
+/** This process and its ancestors (`deno task`, a test runner): always there, never "other". */
+function selfAndAncestors(): Set<number> {
+  const out = new Set<number>();
+  for (let pid = Deno.pid; pid > 1 && !out.has(pid);) {
+    out.add(pid);
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    pid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  }
+  return out;
+}
+
+/** Deno processes (the same deno binary) other than this script and its ancestors. */
 function otherDenos(): number[] {
   const exe = Deno.realPathSync(DENO);
+  const mine = selfAndAncestors();
   const out: number[] = [];
   for (const e of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(e.name) || Number(e.name) === Deno.pid) continue;
+    if (!/^\d+$/.test(e.name) || mine.has(Number(e.name))) continue;
     try {
       if (Deno.readLinkSync(`/proc/${e.name}/exe`) === exe) out.push(Number(e.name));
     } catch { /* gone, or not ours to read */ }
