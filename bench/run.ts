@@ -118,13 +118,10 @@ async function hyperfine(
   cmds: Record<string, string>,
   runs: number,
   env: Record<string, string>,
-  prepare?: Record<string, string>,
 ): Promise<Record<string, Stat>> {
   const json = `/tmp/barn/bench-hf-${crypto.randomUUID()}.json`;
   const names = Object.keys(cmds);
   const argv = ["hyperfine", "-N", "--warmup", "3", "--runs", String(runs), "--export-json", json];
-  // hyperfine takes one --prepare per command, in order, run untimed before each timing run.
-  if (prepare) { for (const n of names) argv.push("--prepare", prepare[n] ?? "true"); }
   for (const n of names) argv.push("-n", n, cmds[n]!);
   const r = await sh(argv, env);
   if (r.code !== 0) throw new Error(`hyperfine failed: ${r.err}`);
@@ -139,6 +136,42 @@ async function hyperfine(
   return Object.fromEntries(
     res.map((x) => [x.command, { median: x.median, min: x.min, max: x.max, runs: x.times.length }]),
   );
+}
+
+/**
+ * Times single commands round-robin: each round runs every command once, in turn, so a drift
+ * in the machine's speed (this shared VM moves between a fast and a slow state over seconds)
+ * lands on every command alike; hyperfine runs each command's repetitions back to back.
+ * `prepare` runs untimed before every timed run. Medians, in seconds.
+ */
+async function interleaved(
+  cmds: Record<string, string[]>,
+  runs: number,
+  env: Record<string, string>,
+  prepare: () => Promise<void> = () => Promise.resolve(),
+): Promise<Record<string, Stat>> {
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(cmds).map((n) => [n, []]));
+  const exec = async (argv: string[]) => {
+    const { code } = await new Deno.Command(argv[0]!, {
+      args: argv.slice(1),
+      env,
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return code;
+  };
+  for (let round = -3; round < runs; round++) { // 3 warm-up rounds
+    for (const [name, argv] of Object.entries(cmds)) {
+      await prepare();
+      const t0 = performance.now();
+      const code = await exec(argv);
+      const dt = (performance.now() - t0) / 1000;
+      if (code !== 0) throw new Error(`${name}: ${argv.join(" ")} exited ${code}`);
+      if (round >= 0) times[name]!.push(dt);
+    }
+  }
+  return Object.fromEntries(Object.entries(times).map(([n, xs]) => [n, stat(xs)]));
 }
 
 function tempHome(name: string): string {
@@ -177,14 +210,19 @@ function killHome(home: string): void {
   }
 }
 
-function pss(pid: number): number {
+function smaps(pid: number, field: "Pss" | "Rss"): number {
   try {
-    const m = /Pss:\s+(\d+) kB/.exec(Deno.readTextFileSync(`/proc/${pid}/smaps_rollup`));
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(
+      Deno.readTextFileSync(`/proc/${pid}/smaps_rollup`),
+    );
     return m ? Number(m[1]) * 1024 : 0;
   } catch {
     return 0;
   }
 }
+const pss = (pid: number) => smaps(pid, "Pss");
+/** A lone process's PSS if nothing else mapped its pages; this script maps the same binary. */
+const rss = (pid: number) => smaps(pid, "Rss");
 
 /** PIDs of barn's own processes for a home: the service, the keeper, transfers. */
 function barnPids(home: string): number[] {
@@ -245,23 +283,26 @@ async function submitLatency(peers: Record<string, boolean>) {
   const home = tempHome("submit");
   Deno.writeTextFileSync(`${home}/hello.ts`, 'console.log("hello");\n');
   await withService(home, { max_parallel: 4 }, async () => {
-    const cmds: Record<string, string> = {
-      deno_floor: `${DENO} run -q ${home}/hello.ts`,
-      barn_run: `${barnLine} run --tag=lat curl --version`,
+    const cmds: Record<string, string[]> = {
+      deno_floor: [DENO, "run", "-q", `${home}/hello.ts`],
+      barn_run: [DENO, "run", "-q", "-P=barn", MAIN, "run", "--tag=lat", "curl", "--version"],
     };
-    // Before each timed submit (untimed), the previous job is waited for: hyperfine runs back
-    // to back, and on 2 cores the last job's spawn and run would otherwise overlap the next
-    // submit. The job still runs every time; it just does not run during the measurement.
-    const prepare = { barn_run: `${barnLine} wait --tag=lat --timeout=60s` };
-    await barnCmd(home, "run", "--tag=lat", "curl", "--version"); // so the first wait has a job
     const env: Record<string, string> = { BARN_HOME: home };
-    if (peers.tsp) cmds.tsp = "tsp curl --version";
-    if (peers.nq) cmds.nq = "nq -q curl --version";
+    if (peers.tsp) cmds.tsp = ["tsp", "curl", "--version"];
+    if (peers.nq) cmds.nq = ["nq", "-q", "curl", "--version"];
     const tmp = `${home}/peers`;
     Deno.mkdirSync(tmp);
     env.TS_SOCKET = `${tmp}/tsp.sock`;
     env.NQDIR = `${tmp}/nq`;
-    const r = peers.hyperfine ? await hyperfine(cmds, Math.max(P.reps * 4, 10), env, prepare) : {};
+    await barnCmd(home, "run", "--tag=lat", "curl", "--version"); // so the first wait has a job
+    // Before each timed run (untimed), every queue's last job is waited for: on 2 cores a
+    // job still starting would otherwise overlap the next measurement. Every job still runs.
+    const quiet = async () => {
+      await barnCmd(home, "wait", "--tag=lat", "--timeout=60s");
+      if (peers.tsp) await sh(["tsp", "-w"], env);
+      if (peers.nq) await sh(["nq", "-w"], env);
+    };
+    const r = await interleaved(cmds, Math.max(P.reps * 4, 10), env, quiet);
     results.submit_latency = r;
     ratio(
       "submit_latency_barn_over_deno_floor",
@@ -351,29 +392,37 @@ async function thousandJobs(peers: Record<string, boolean>) {
   await killHome(home);
 }
 
-async function historyGrowth(peers: Record<string, boolean>) {
+async function historyGrowth() {
   const empty = tempHome("hist0");
   const full = tempHome("histN");
   await seedHistory(full, P.history);
-  // Both services run at once and one hyperfine call alternates nothing but the home, so the
-  // machine's drift hits both sides alike.
+  // Both services run at once, and the commands alternate round by round: only the home
+  // differs, and the machine's drift hits both sides alike.
+  const barnIn = (home: string, ...a: string[]) => [
+    "env",
+    `BARN_HOME=${home}`,
+    DENO,
+    "run",
+    "-q",
+    "-P=barn",
+    MAIN,
+    ...a,
+  ];
   const r = await withService(
     empty,
     { max_parallel: 4 },
     () =>
-      withService(full, { max_parallel: 4 }, async () =>
-        peers.hyperfine
-          ? await hyperfine(
-            {
-              submit_empty: `env BARN_HOME=${empty} ${barnLine} run --pending=bench curl --version`,
-              submit_full: `env BARN_HOME=${full} ${barnLine} run --pending=bench curl --version`,
-              status_running_empty: `env BARN_HOME=${empty} ${barnLine} status --state=running`,
-              status_running_full: `env BARN_HOME=${full} ${barnLine} status --state=running`,
-            },
-            Math.max(P.reps * 6, 15),
-            {},
-          )
-          : {}),
+      withService(full, { max_parallel: 4 }, () =>
+        interleaved(
+          {
+            submit_empty: barnIn(empty, "run", "--pending=bench", "curl", "--version"),
+            submit_full: barnIn(full, "run", "--pending=bench", "curl", "--version"),
+            status_running_empty: barnIn(empty, "status", "--state=running"),
+            status_running_full: barnIn(full, "status", "--state=running"),
+          },
+          Math.max(P.reps * 6, 15),
+          {},
+        )),
   );
   results.history_growth = { history_jobs: P.history, ...r };
   if (r.submit_empty && r.submit_full) {
@@ -465,8 +514,9 @@ function otherDenos(): number[] {
 }
 
 async function memory() {
-  // PSS splits shared pages (the deno binary) among the processes that map them, so the bare
-  // process and the idle service are each measured with only this script beside them.
+  // PSS splits shared pages (the deno binary) among the processes that map them, and this
+  // script maps them too; the bare process and the idle service, one process each, are set
+  // side by side by RSS (their PSS if alone), with no other Deno process running.
   await waitUntil(() => otherDenos().length === 0, 30_000);
   const bare = new Deno.Command(DENO, {
     args: ["eval", "setTimeout(() => {}, 600000)"],
@@ -476,7 +526,7 @@ async function memory() {
   await new Promise((r) => setTimeout(r, 1500));
   const bareBytes = await pssSamples(async () => {
     await new Promise((r) => setTimeout(r, 300));
-    return pss(bare.pid);
+    return rss(bare.pid);
   });
   bare.kill("SIGKILL");
   await bare.status;
@@ -488,7 +538,7 @@ async function memory() {
       for await (const c of silent) held.push(c);
     } catch { /* closed */ }
   })();
-  const out: Record<string, number> = { bare_deno_pss: bareBytes };
+  const out: Record<string, number> = { bare_deno_rss: bareBytes };
   await withService(home, { max_parallel: P.running + 10, keeper_idle: "2s" }, async () => {
     await waitUntil(() => barnPids(home).length === 1, 10_000);
     const sample = () =>
@@ -497,6 +547,13 @@ async function memory() {
         return barnPids(home).reduce((a, p) => a + pss(p), 0);
       });
     await waitUntil(() => otherDenos().length === 1, 15_000); // the service alone
+    // Idle, the service is one process: its RSS is its PSS as if this script (another deno
+    // process, sharing the binary's pages) were not running.
+    const [svc] = barnPids(home);
+    out.idle_rss = await pssSamples(async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      return rss(svc!);
+    });
     out.idle_pss = await sample();
     // Rounds of jobs up to 10x: after the first the heap has warmed up; "flat" means the last
     // rounds (up to 10k jobs in a full run) hold no more than the first ones.
@@ -544,7 +601,7 @@ async function memory() {
   results.memory = out;
   ratio(
     "memory_idle_over_bare_deno",
-    out.idle_pss! / bareBytes,
+    out.idle_rss! / bareBytes,
     "<= 1.5",
     (v) => v <= 1.5,
   );
@@ -774,7 +831,7 @@ const peers = await ensurePeers();
 const steps: [string, () => Promise<void>][] = [
   ["submit_latency", () => submitLatency(peers)],
   ["thousand_jobs", () => thousandJobs(peers)],
-  ["history_growth", () => historyGrowth(peers)],
+  ["history_growth", historyGrowth],
   ["full_listing", () => fullListing(peers)],
   ["memory", memory],
   ["media", media],
