@@ -1,7 +1,7 @@
 /** Talks to the service: connect, handshake, one request, one response. No printing here. */
 
 import { BarnError } from "../errors.ts";
-import { encodeFrame, FrameReader } from "../protocol/framing.ts";
+import { encodeFrame, FrameReader, writeBytes } from "../protocol/framing.ts";
 import {
   PROTOCOL_VERSION,
   type Request,
@@ -60,12 +60,7 @@ export class Connection {
       data.set(body, this.#hello.length);
       this.#hello = null;
     }
-    await this.#write(data);
-  }
-
-  async #write(data: Uint8Array): Promise<void> {
-    let off = 0;
-    while (off < data.length) off += await this.conn.write(data.subarray(off));
+    await writeBytes(this.conn, data);
   }
 
   async #read(): Promise<Response> {
@@ -84,7 +79,7 @@ export class Connection {
       // Nothing was requested yet: the handshake goes alone.
       const hello = this.#hello;
       this.#hello = null;
-      await this.#write(hello);
+      await writeBytes(this.conn, hello);
     }
     if (!this.#pendingHello) return;
     this.#pendingHello = false;

@@ -243,3 +243,9 @@ export function fileSize(path: string): number {
     throw e;
   }
 }
+
+/** Writes every byte of `data` (a single writeSync may write fewer). */
+export function writeAllSync(f: Deno.FsFile, data: Uint8Array): void {
+  let off = 0;
+  while (off < data.length) off += f.writeSync(data.subarray(off));
+}

@@ -122,11 +122,14 @@ export class FrameReader {
   }
 }
 
-export async function writeFrame(
-  conn: { write(p: Uint8Array): Promise<number> },
-  message: unknown,
-): Promise<void> {
-  const data = encodeFrame(message);
+type Writer = { write(p: Uint8Array): Promise<number> };
+
+/** Writes every byte of `data` (one write may take fewer). */
+export async function writeBytes(conn: Writer, data: Uint8Array): Promise<void> {
   let off = 0;
   while (off < data.length) off += await conn.write(data.subarray(off));
+}
+
+export async function writeFrame(conn: Writer, message: unknown): Promise<void> {
+  await writeBytes(conn, encodeFrame(message));
 }

@@ -1,6 +1,6 @@
 /** A job log capped at max bytes: the head is kept, then a marker, then the most recent tail. */
 
-import { openPrivateAppend } from "../platform/files.ts";
+import { openPrivateAppend, writeAllSync } from "../platform/files.ts";
 
 const encoder = new TextEncoder();
 
@@ -34,7 +34,7 @@ export class CappedLog {
       return;
     }
     try {
-      writeAll(this.#file, chunk);
+      writeAllSync(this.#file, chunk);
       this.#size += chunk.length;
       if (this.#size > this.cap) this.#compact();
     } catch {
@@ -56,8 +56,8 @@ export class CappedLog {
       this.#cut += dropped;
       const m = marker(this.#cut);
       f.seekSync(this.#head, Deno.SeekMode.Start);
-      writeAll(f, m);
-      writeAll(f, tail);
+      writeAllSync(f, m);
+      writeAllSync(f, tail);
       f.truncateSync(this.#head + m.length + keep);
       this.#size = this.#head + m.length + keep;
       this.truncated = true;
@@ -71,11 +71,6 @@ export class CappedLog {
       this.#file.close();
     } catch { /* already closed */ }
   }
-}
-
-function writeAll(f: Deno.FsFile, data: Uint8Array): void {
-  let off = 0;
-  while (off < data.length) off += f.writeSync(data.subarray(off));
 }
 
 function readFull(f: Deno.FsFile, buf: Uint8Array): void {

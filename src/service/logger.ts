@@ -9,7 +9,7 @@ import {
   type LogRecord,
   type Sink,
 } from "@logtape/logtape";
-import { openPrivateAppend } from "../platform/files.ts";
+import { openPrivateAppend, writeAllSync } from "../platform/files.ts";
 
 const MAX_SIZE = 10 * 1024 * 1024;
 /** service.log plus service.log.1 … service.log.4. */
@@ -40,8 +40,7 @@ export function rotatingFileSink(path: string, maxSize = MAX_SIZE, maxFiles = MA
   return (record: LogRecord) => {
     const bytes = enc.encode(format(record));
     if (size > 0 && size + bytes.length > maxSize) rotate();
-    let off = 0;
-    while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+    writeAllSync(file, bytes);
     size += bytes.length;
   };
 }
