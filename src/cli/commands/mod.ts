@@ -9,111 +9,105 @@ export interface CommandEntry {
   load: () => Promise<Command>;
 }
 
+/** A command's loader: its module is read only when that command runs (see src/lazy.ts). */
+function fromModule(file: string, name: string): () => Promise<Command> {
+  return async () => {
+    const cmd = (await lazy<Record<string, Command | undefined>>(import.meta.url, file))[name];
+    if (!cmd) throw new Error(`${file} exports no command '${name}'`);
+    return cmd;
+  };
+}
+
 export const COMMANDS: readonly CommandEntry[] = [
   {
     name: "run",
     summary: "submit a job (ffmpeg, ffprobe or curl); prints its id",
-    load: async () => (await lazy<typeof import("./run.ts")>(import.meta.url, "./run.ts")).run,
+    load: fromModule("./run.ts", "run"),
   },
   {
     name: "get",
     summary: "download a file from WebDAV as a job",
-    load: async () =>
-      (await lazy<typeof import("./transfer.ts")>(import.meta.url, "./transfer.ts")).get,
+    load: fromModule("./transfer.ts", "get"),
   },
   {
     name: "put",
     summary: "upload a file to WebDAV as a job",
-    load: async () =>
-      (await lazy<typeof import("./transfer.ts")>(import.meta.url, "./transfer.ts")).put,
+    load: fromModule("./transfer.ts", "put"),
   },
   {
     name: "status",
     summary: "list jobs, newest first",
-    load: async () =>
-      (await lazy<typeof import("./status.ts")>(import.meta.url, "./status.ts")).status,
+    load: fromModule("./status.ts", "status"),
   },
   {
     name: "describe",
     summary: "one job: record, files, last lines of its logs",
-    load: async () =>
-      (await lazy<typeof import("./describe.ts")>(import.meta.url, "./describe.ts")).describe,
+    load: fromModule("./describe.ts", "describe"),
   },
   {
     name: "logs",
     summary: "a job's output; -f follows it until the job ends",
-    load: async () => (await lazy<typeof import("./logs.ts")>(import.meta.url, "./logs.ts")).logs,
+    load: fromModule("./logs.ts", "logs"),
   },
   {
     name: "wait",
     summary: "wait for jobs to finish; exits with the job's code",
-    load: async () => (await lazy<typeof import("./wait.ts")>(import.meta.url, "./wait.ts")).wait,
+    load: fromModule("./wait.ts", "wait"),
   },
   {
     name: "kill",
     summary: "cancel a job (its whole process tree)",
-    load: async () => (await lazy<typeof import("./kill.ts")>(import.meta.url, "./kill.ts")).kill,
+    load: fromModule("./kill.ts", "kill"),
   },
   {
     name: "retry",
     summary: "run a job's command again as a new job",
-    load: async () =>
-      (await lazy<typeof import("./retry.ts")>(import.meta.url, "./retry.ts")).retry,
+    load: fromModule("./retry.ts", "retry"),
   },
   {
     name: "listen",
     summary: "stream job state changes as they happen",
-    load: async () =>
-      (await lazy<typeof import("./listen.ts")>(import.meta.url, "./listen.ts")).listen,
+    load: fromModule("./listen.ts", "listen"),
   },
   {
     name: "release",
     summary: "start every job held on a latch",
-    load: async () =>
-      (await lazy<typeof import("./release.ts")>(import.meta.url, "./release.ts")).release,
+    load: fromModule("./release.ts", "release"),
   },
   {
     name: "clean",
     summary: "remove finished jobs",
-    load: async () =>
-      (await lazy<typeof import("./clean.ts")>(import.meta.url, "./clean.ts")).clean,
+    load: fromModule("./clean.ts", "clean"),
   },
   {
     name: "watch",
     summary: "run JobSpec files dropped into a watch folder",
-    load: async () =>
-      (await lazy<typeof import("./watch.ts")>(import.meta.url, "./watch.ts")).watch,
+    load: fromModule("./watch.ts", "watch"),
   },
   {
     name: "service",
     summary: "manage the barn service (start, stop, status, logs, install …)",
-    load: async () =>
-      (await lazy<typeof import("./service.ts")>(import.meta.url, "./service.ts")).service,
+    load: fromModule("./service.ts", "service"),
   },
   {
     name: "config",
     summary: "show the settings in force, or config.json's path",
-    load: async () =>
-      (await lazy<typeof import("./config.ts")>(import.meta.url, "./config.ts")).config,
+    load: fromModule("./config.ts", "config"),
   },
   {
     name: "hostinfo",
     summary: "host, OS, barn and tool versions, free disk",
-    load: async () =>
-      (await lazy<typeof import("./hostinfo.ts")>(import.meta.url, "./hostinfo.ts")).hostinfo,
+    load: fromModule("./hostinfo.ts", "hostinfo"),
   },
   {
     name: "completions",
     summary: "print a shell completion script",
-    load: async () =>
-      (await lazy<typeof import("./completions.ts")>(import.meta.url, "./completions.ts"))
-        .completions,
+    load: fromModule("./completions.ts", "completions"),
   },
   {
     name: "skills",
     summary: "print an agent skill file for driving barn",
-    load: async () =>
-      (await lazy<typeof import("./skills.ts")>(import.meta.url, "./skills.ts")).skills,
+    load: fromModule("./skills.ts", "skills"),
   },
 ];
 
