@@ -6,6 +6,8 @@
  *   deno task bench --smoke    CI: 1 repetition, 20 jobs, 5 MB, capped at 90 s
  */
 
+import { startDav } from "../tests/helpers/dav.ts";
+
 const ROOT = new URL("../", import.meta.url).pathname;
 const DENO = `${ROOT}.deno/bin/deno`;
 const MAIN = `${ROOT}src/main.ts`;
@@ -698,31 +700,8 @@ async function webdav() {
   const home = tempHome("dav");
   const root = `${home}/srv`;
   Deno.mkdirSync(root);
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  const rclone = new Deno.Command("rclone", {
-    args: [
-      "serve",
-      "webdav",
-      root,
-      "--addr",
-      `127.0.0.1:${port}`,
-      "--user",
-      "bench",
-      "--dir-cache-time",
-      "0s",
-    ],
-    env: { RCLONE_PASS: "bench-pass" },
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const url = `http://127.0.0.1:${port}`;
-  await waitUntil(
-    async () =>
-      (await sh(["curl", "-s", "-o", "/dev/null", "-u", "bench:bench-pass", `${url}/`])).code === 0,
-    10_000,
-  );
+  const dav = await startDav(root, "bench", "bench-pass");
+  const url = dav.url;
   const size = P.mb * 1024 * 1024;
   const f = await Deno.open(`${root}/blob.bin`, { write: true, create: true });
   const chunk = new Uint8Array(1024 * 1024);
@@ -733,7 +712,7 @@ async function webdav() {
   f.close();
   Deno.writeTextFileSync(
     `${home}/credentials.json`,
-    JSON.stringify({ hosts: { [`127.0.0.1:${port}`]: { user: "bench", password: "bench-pass" } } }),
+    JSON.stringify({ hosts: { [new URL(url).host]: { user: "bench", password: "bench-pass" } } }),
   );
   Deno.chmodSync(`${home}/credentials.json`, 0o600);
   Deno.writeTextFileSync(`${home}/curl.conf`, 'user = "bench:bench-pass"\n');
@@ -807,8 +786,7 @@ async function webdav() {
     }
   });
   for (const [name, xs] of Object.entries(times)) r[name] = stat(xs);
-  rclone.kill("SIGTERM");
-  await rclone.status;
+  await dav.stop();
   results.webdav = { bytes: size, ...r };
   // Throughput ratios: curl's time over barn's (≥ 0.9 means barn reaches 90 % of curl's speed).
   ratio(
