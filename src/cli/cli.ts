@@ -59,9 +59,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     }
     if (name === "keeper") {
       // Internal: the long-lived job supervisor that the service starts.
-      const { runKeeper } = await lazy<typeof import("../runner/keeper.ts")>(
+      const { runKeeper } = await lazy<typeof import("../supervisor/keeper.ts")>(
         import.meta.url,
-        "../runner/keeper.ts",
+        "../supervisor/keeper.ts",
       );
       return await runKeeper();
     }

@@ -6,8 +6,8 @@ import type { HandlerContext, JobControl } from "../service/context.ts";
 import { inProcessBackend } from "../service/in_process.ts";
 import type { HomePaths } from "../platform/paths.ts";
 import { Store } from "../store/store.ts";
-import { requestStopByFile, waitFinished } from "../runner/stop_request.ts";
-import { keeperStop } from "../runner/keeper_client.ts";
+import { requestStopByFile, waitFinished } from "../supervisor/stop_request.ts";
+import { keeperStop } from "../supervisor/keeper_client.ts";
 import type { Backend } from "../client/backend.ts";
 import { Changes } from "../service/changes.ts";
 

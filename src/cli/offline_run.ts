@@ -2,7 +2,7 @@
 
 import type { Config } from "../config/config.ts";
 import type { Job } from "../jobs/job.ts";
-import { JobRun } from "../runner/supervisor.ts";
+import { JobRun } from "../supervisor/job_run.ts";
 import type { Backend } from "../client/backend.ts";
 import type { OfflineBackend } from "./offline.ts";
 

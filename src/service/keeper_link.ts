@@ -8,7 +8,7 @@ import {
   KEEPER_PROTOCOL,
   type KeeperEvent,
   type KeeperRequest,
-} from "../runner/keeper_protocol.ts";
+} from "../supervisor/keeper_protocol.ts";
 
 type Pending = { resolve: (v: Record<string, unknown>) => void; reject: (e: unknown) => void };
 

@@ -1,8 +1,8 @@
 /** Settles running jobs whose supervisor may be gone: collect a recorded exit, or end them E_INTERRUPTED. */
 
 import type { Job } from "../jobs/job.ts";
-import type { ExitFile } from "../runner/supervisor.ts";
-import { exitFilePath, tryLockJob } from "../runner/supervisor.ts";
+import type { ExitFile } from "../supervisor/job_run.ts";
+import { exitFilePath, tryLockJob } from "../supervisor/job_run.ts";
 import { readTextIfExists } from "../platform/files.ts";
 import { groupAlive, processIdentity, signalGroup } from "../platform/process.ts";
 import type { Store } from "../store/store.ts";

@@ -5,7 +5,7 @@ import type { Job } from "../jobs/job.ts";
 import type { Store } from "../store/store.ts";
 import type { JobControl } from "./context.ts";
 import type { KeeperLink } from "./keeper_link.ts";
-import { requestStopByFile, waitFinished } from "../runner/stop_request.ts";
+import { requestStopByFile, waitFinished } from "../supervisor/stop_request.ts";
 
 export class Scheduler implements JobControl {
   /** Jobs sent to the keeper whose start it has not yet confirmed. */

@@ -2,7 +2,7 @@
 
 import { isAbsolute } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
-import { checkAllowed } from "../../runner/supervisor.ts";
+import { checkAllowed } from "../../supervisor/job_run.ts";
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext } from "../context.ts";
 import { splitCurlSecrets } from "../../media/curl_secrets.ts";

@@ -4,7 +4,7 @@ import { BarnError } from "../errors.ts";
 import { FrameReader, writeFrame } from "../protocol/framing.ts";
 import type { HomePaths } from "../platform/paths.ts";
 import { KEEPER_PROTOCOL, type KeeperRequest } from "./keeper_protocol.ts";
-import type { StopReason } from "./supervisor.ts";
+import type { StopReason } from "./job_run.ts";
 
 export async function keeperRequest(
   paths: HomePaths,

@@ -1,7 +1,9 @@
 /**
- * The keeper: one long-lived supervisor process that parents every service job.
- * It outlives the service, so service restarts and crashes never touch running
- * jobs, and it exits on its own once it has had no job for `keeper_idle`.
+ * The keeper (`barn keeper`, internal): one long-lived supervisor process per BARN_HOME that
+ * parents every job the service starts. It is called the keeper because it keeps jobs alive
+ * while the service comes and goes: it outlives the service, so service restarts and crashes
+ * never touch running jobs, and it exits on its own once it has had no job for `keeper_idle`.
+ * Each job inside it is a `JobRun` (job_run.ts); `--offline` clients run a `JobRun` themselves.
  */
 
 import { toErrorBody } from "../errors.ts";
@@ -11,7 +13,7 @@ import { openPrivateAppend } from "../platform/files.ts";
 import { FrameReader, writeFrame } from "../protocol/framing.ts";
 import { Store } from "../store/store.ts";
 import { acceptLoop } from "../protocol/accept.ts";
-import { JobRun } from "./supervisor.ts";
+import { JobRun } from "./job_run.ts";
 import { KEEPER_PROTOCOL, type KeeperEvent, type KeeperRequest } from "./keeper_protocol.ts";
 
 export async function runKeeper(): Promise<number> {
