@@ -2,19 +2,19 @@
 
 import type { Config } from "../config/config.ts";
 import type { Backend } from "../client/backend.ts";
-import type { WatchRunner, WatchState } from "../watch/runner.ts";
+import type { WatchFolder, WatchState } from "../watch/folder.ts";
 import { lazy } from "../lazy.ts";
 
-type RunnerModule = typeof import("../watch/runner.ts");
-/** The runner (and zod, for JobSpecs) loads with the first watch folder: a service without one never pays for it. */
-let runnerModule: Promise<RunnerModule> | null = null;
-const loadRunner = () => runnerModule ??= lazy<RunnerModule>(import.meta.url, "../watch/runner.ts");
+type FolderModule = typeof import("../watch/folder.ts");
+/** The watch-folder module (and zod, for JobSpecs) loads with the first watch folder: a service without one never pays for it. */
+let folderModule: Promise<FolderModule> | null = null;
+const loadFolder = () => folderModule ??= lazy<FolderModule>(import.meta.url, "../watch/folder.ts");
 
 const RETRY_MS = 10_000;
 
 interface Entry {
   stop: AbortController;
-  runner: WatchRunner;
+  folder: WatchFolder;
   poll: number;
 }
 
@@ -35,13 +35,13 @@ export class Watchers {
     }
     const added = [...want].filter(([path]) => !this.#entries.has(path));
     if (added.length === 0) return;
-    const m = await loadRunner();
+    const m = await loadFolder();
     for (const [path, poll] of added) if (!this.#entries.has(path)) this.#start(m, path, poll);
   }
 
-  #start(m: RunnerModule, path: string, poll: number): void {
+  #start(m: FolderModule, path: string, poll: number): void {
     const stop = new AbortController();
-    const runner = new m.WatchRunner({
+    const folder = new m.WatchFolder({
       folder: path,
       pollSeconds: poll,
       once: false,
@@ -50,13 +50,13 @@ export class Watchers {
       log: (m) => this.log(`watch ${path}: ${m}`),
       signal: stop.signal,
     });
-    this.#entries.set(path, { stop, runner, poll });
+    this.#entries.set(path, { stop, folder, poll });
     this.log(`watch folder ${path}: watching (poll every ${poll}s, plus file events)`);
-    runner.run().catch((e) => {
+    folder.run().catch((e) => {
       this.log(`watch folder ${path}: ${(e as Error).message}`);
       if (stop.signal.aborted) return;
       setTimeout(() => {
-        if (this.#entries.get(path)?.runner === runner && !stop.signal.aborted) {
+        if (this.#entries.get(path)?.folder === folder && !stop.signal.aborted) {
           this.#entries.delete(path);
           this.#start(m, path, poll);
         }
@@ -65,7 +65,7 @@ export class Watchers {
   }
 
   status(): WatchState[] {
-    return [...this.#entries.values()].map((e) => ({ ...e.runner.status }));
+    return [...this.#entries.values()].map((e) => ({ ...e.folder.status }));
   }
 
   stopAll(): void {

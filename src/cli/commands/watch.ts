@@ -24,9 +24,9 @@ export const watch: Command = {
         `--poll-seconds must be a positive number (got '${pollText}')`,
       );
     }
-    const { WatchRunner, serviceRunJob } = await lazy<typeof import("../../watch/runner.ts")>(
+    const { WatchFolder, serviceRunJob } = await lazy<typeof import("../../watch/folder.ts")>(
       import.meta.url,
-      "../../watch/runner.ts",
+      "../../watch/folder.ts",
     );
     const stop = new AbortController();
     const onSignal = () => stop.abort();
@@ -60,7 +60,7 @@ export const watch: Command = {
       } else {
         await ctx.backend(); // fail fast when no service runs
       }
-      const runner = new WatchRunner({
+      const watcher = new WatchFolder({
         folder,
         pollSeconds: poll,
         once: ctx.flag("once"),
@@ -70,9 +70,9 @@ export const watch: Command = {
         signal: stop.signal,
         ...(beforeRecovery ? { beforeRecovery } : {}),
       });
-      await runner.run();
+      await watcher.run();
       if (ctx.format !== "human") {
-        await ctx.print({ view: "message", message: "", data: { ...runner.status } });
+        await ctx.print({ view: "message", message: "", data: { ...watcher.status } });
       }
       return 0;
     } finally {

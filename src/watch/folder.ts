@@ -1,5 +1,5 @@
 /**
- * The watch-folder runner: JobSpec files dropped into pending/ run clip by clip as barn jobs,
+ * One watch folder (`WatchFolder`): JobSpec files dropped into pending/ run clip by clip as barn jobs,
  * and end in completed/ or failed/ with a result file. Moves are atomic renames; nothing is
  * guessed, resumed or overwritten. Deno.watchFs reacts at once; a poll is the safety net.
  */
@@ -90,7 +90,7 @@ export function lockFolder(folder: string): Deno.FsFile {
   return f;
 }
 
-export class WatchRunner {
+export class WatchFolder {
   readonly status: WatchState;
   #wake: (() => void) | null = null;
 
