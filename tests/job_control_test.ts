@@ -297,7 +297,7 @@ Deno.test("hold/release: held jobs wait queued until released, then run", async 
 Deno.test("status filters on 100k jobs: right rows, and the plan uses an index", async () => {
   const home = tempHome("filters");
   try {
-    const { prepareHome } = await import("../src/platform/paths.ts");
+    const { prepareHome } = await import("../src/platform/home_layout.ts");
     const { Store } = await import("../src/store/store.ts");
     const store = Store.open(prepareHome(home));
     // Seed through the store's own SQL, in big transactions (no job dirs: this is about the index).

@@ -6,7 +6,7 @@ import { type Config, defaultConfig, loadConfig } from "../config/config.ts";
 import { readTextIfExists } from "../platform/files.ts";
 import { Connection } from "../client/client.ts";
 import type { Backend } from "../client/backend.ts";
-import { HomePaths, prepareHome, resolveHome } from "../platform/paths.ts";
+import { HomePaths, prepareHome, resolveHome } from "../platform/home_layout.ts";
 import type { OutputFormat, View } from "../render/view.ts";
 import { renderHuman } from "../render/human.ts";
 import { renderJson } from "../render/json.ts";

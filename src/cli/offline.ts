@@ -4,7 +4,7 @@ import type { Config } from "../config/config.ts";
 import type { Job } from "../jobs/job.ts";
 import type { HandlerContext, JobControl } from "../service/context.ts";
 import { inProcessBackend } from "../service/in_process.ts";
-import type { HomePaths } from "../platform/paths.ts";
+import type { HomePaths } from "../platform/home_layout.ts";
 import { Store } from "../store/store.ts";
 import { requestStopByFile, waitFinished } from "../supervisor/stop_request.ts";
 import { keeperStop } from "../supervisor/keeper_client.ts";

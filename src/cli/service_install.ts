@@ -2,7 +2,7 @@
 
 import { basename, isAbsolute, join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
-import { ensurePrivateDir } from "../platform/paths.ts";
+import { ensurePrivateDir } from "../platform/home_layout.ts";
 import { writeFileAtomic } from "../platform/files.ts";
 import { type InstallPlan, renderService } from "../platform/service_manager.ts";
 import type { CliContext } from "./context.ts";

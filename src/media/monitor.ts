@@ -8,7 +8,7 @@ import { isAbsolute, join } from "../platform/path.ts";
 import type { Config } from "../config/config.ts";
 import type { Job, Progress } from "../jobs/job.ts";
 import type { OutcomeCode } from "../jobs/exit_codes.ts";
-import { insideSandbox } from "../platform/paths.ts";
+import { insideSandbox } from "../platform/home_layout.ts";
 import { CurlMeterParser, FfmpegProgressParser } from "./progress.ts";
 import {
   expectedDuration,

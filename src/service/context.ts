@@ -3,7 +3,7 @@
 import type { Config } from "../config/config.ts";
 import type { Job } from "../jobs/job.ts";
 import type { ServiceStatus } from "../protocol/messages.ts";
-import type { HomePaths } from "../platform/paths.ts";
+import type { HomePaths } from "../platform/home_layout.ts";
 import type { Store } from "../store/store.ts";
 import type { Changes } from "./changes.ts";
 import type { StreamFrame } from "../protocol/messages.ts";

@@ -2,7 +2,7 @@
 
 import { BarnError } from "../errors.ts";
 import { FrameReader, writeFrame } from "../protocol/framing.ts";
-import type { HomePaths } from "../platform/paths.ts";
+import type { HomePaths } from "../platform/home_layout.ts";
 import { spawnSelfDetached } from "../platform/self.ts";
 import {
   KEEPER_PROTOCOL,

@@ -2,7 +2,7 @@
 
 import { BarnError, toErrorBody } from "../errors.ts";
 import { type Config, loadConfig } from "../config/config.ts";
-import { type HomePaths, prepareHome } from "../platform/paths.ts";
+import { type HomePaths, prepareHome } from "../platform/home_layout.ts";
 import { writeFileAtomic } from "../platform/files.ts";
 import { checkToken, connect, listen, type Listener } from "../platform/transport.ts";
 import { spawnSelfDetached } from "../platform/self.ts";

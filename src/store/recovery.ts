@@ -3,7 +3,7 @@
 import { join } from "../platform/path.ts";
 import { DatabaseSync } from "node:sqlite";
 import type { Job } from "../jobs/job.ts";
-import type { HomePaths } from "../platform/paths.ts";
+import type { HomePaths } from "../platform/home_layout.ts";
 import { Store } from "./store.ts";
 
 export interface OpenReport {

@@ -6,7 +6,7 @@ import { BarnError } from "../errors.ts";
 import { type Job, JOB_FIELDS, type JobSpec, type JobState } from "../jobs/job.ts";
 import { type JobEvent, transition } from "../jobs/transitions.ts";
 import { newJobId, resolvePrefix } from "../jobs/ids.ts";
-import type { HomePaths } from "../platform/paths.ts";
+import type { HomePaths } from "../platform/home_layout.ts";
 import { writeFileAtomic, writeNewPrivateFile } from "../platform/files.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import type { JobEventRecord } from "../protocol/messages.ts";

@@ -8,7 +8,7 @@
 
 import { toErrorBody } from "../errors.ts";
 import { type Config, loadConfig } from "../config/config.ts";
-import { prepareHome, resolveHome } from "../platform/paths.ts";
+import { prepareHome, resolveHome } from "../platform/home_layout.ts";
 import { openPrivateAppend } from "../platform/files.ts";
 import { FrameReader, writeFrame } from "../protocol/framing.ts";
 import { Store } from "../store/store.ts";

@@ -8,7 +8,7 @@ import { join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
 import type { Backend } from "../client/backend.ts";
 import type { Job, JobSpec } from "../jobs/job.ts";
-import { ensureWorkDir, insideSandbox } from "../platform/paths.ts";
+import { ensureWorkDir, insideSandbox } from "../platform/home_layout.ts";
 import { exists, readTextIfExists, writeFileAtomic } from "../platform/files.ts";
 import { VERSION } from "../version.ts";
 import { ffmpegArgv } from "./presets.ts";

@@ -1,7 +1,7 @@
 /** barn config show|path: where config.json is, and the settings in force. */
 
 import { BarnError } from "../../errors.ts";
-import { HomePaths } from "../../platform/paths.ts";
+import { HomePaths } from "../../platform/home_layout.ts";
 import { writeOut } from "../context.ts";
 import type { Command } from "../command.ts";
 

@@ -9,7 +9,7 @@ import type { OptionSpecs } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { resolve } from "../../platform/path.ts";
-import { insideSandbox } from "../../platform/paths.ts";
+import { insideSandbox } from "../../platform/home_layout.ts";
 import { testHookCommands } from "../../config/config.ts";
 
 /** The submission options that run, get and put share. */

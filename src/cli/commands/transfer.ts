@@ -5,7 +5,7 @@ import { exists } from "../../platform/files.ts";
 import { isAbsolute, resolve } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
 import type { JobSpec } from "../../jobs/job.ts";
-import { insideSandbox, resolveHome } from "../../platform/paths.ts";
+import { insideSandbox, resolveHome } from "../../platform/home_layout.ts";
 import { stripUserinfo } from "../../media/curl_secrets.ts";
 import type { Command } from "../command.ts";
 import { writeOut } from "../context.ts";

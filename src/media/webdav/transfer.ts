@@ -7,7 +7,7 @@
 import { exists, fileSize } from "../../platform/files.ts";
 import { basename, dirname, join } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
-import { insideSandbox } from "../../platform/paths.ts";
+import { insideSandbox } from "../../platform/home_layout.ts";
 import type { Progress } from "../../jobs/job.ts";
 import type { DavAuth } from "./credentials.ts";
 
