@@ -1,4 +1,4 @@
-/** What a subcommand gets: parsed options, the home, a backend (service or --offline), and a printer. */
+/** The CLI's context, one per command run: parsed options, the home, a backend (service or --offline), and a printer. */
 
 import { lazy } from "../lazy.ts";
 import { BarnError, type ErrorBody } from "../errors.ts";

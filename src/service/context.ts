@@ -1,4 +1,4 @@
-/** What every request handler may use: the store, the live config, and job control. */
+/** The service's handler context: what every request handler may use (the store, the live config, job control). */
 
 import type { Config } from "../config/config.ts";
 import type { Job } from "../jobs/job.ts";
