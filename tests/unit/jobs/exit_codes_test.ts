@@ -1,5 +1,5 @@
-import { assert, assertEquals } from "../helpers/assert.ts";
-import { BARN_EXIT, exitCodeFor, OUTCOME_EXIT } from "../../src/jobs/exit_codes.ts";
+import { assert, assertEquals } from "../../helpers/assert.ts";
+import { BARN_EXIT, exitCodeFor, OUTCOME_EXIT } from "../../../src/jobs/exit_codes.ts";
 
 Deno.test("a job's own code passes through; symbolic codes map per the table", () => {
   assertEquals(exitCodeFor(0), 0);
@@ -27,7 +27,7 @@ Deno.test("barn's reserved codes are distinct from each other where they mean di
 });
 
 Deno.test("docs/exit-codes.md lists every code in the table", () => {
-  const doc = Deno.readTextFileSync(new URL("../../docs/exit-codes.md", import.meta.url));
+  const doc = Deno.readTextFileSync(new URL("../../../docs/exit-codes.md", import.meta.url));
   for (const [code, n] of [...Object.entries(BARN_EXIT), ...Object.entries(OUTCOME_EXIT)]) {
     assert(
       new RegExp(`\\|\\s*\`${code}\`\\s*\\|\\s*${n}\\s*\\|`).test(doc),

@@ -1,6 +1,6 @@
-import { assert, assertEquals, assertMatch } from "../helpers/assert.ts";
+import { assert, assertEquals, assertMatch } from "../../helpers/assert.ts";
 import type { LogRecord } from "@logtape/logtape";
-import { rotatingFileSink } from "../../src/service/logger.ts";
+import { rotatingFileSink } from "../../../src/service/logger.ts";
 
 function record(n: number): LogRecord {
   return {

@@ -1,7 +1,7 @@
-import { assertEquals } from "../helpers/assert.ts";
-import { cleanupHome, tempHome } from "../helpers/barn.ts";
-import { prepareHome } from "../../src/platform/home_layout.ts";
-import { Store } from "../../src/store/store.ts";
+import { assertEquals } from "../../helpers/assert.ts";
+import { cleanupHome, tempHome } from "../../helpers/barn.ts";
+import { prepareHome } from "../../../src/platform/home_layout.ts";
+import { Store } from "../../../src/store/store.ts";
 
 Deno.test("unfinishedCount: right for any list length, with one cached statement", async () => {
   const home = tempHome("store");

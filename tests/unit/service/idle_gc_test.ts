@@ -1,5 +1,5 @@
-import { assertEquals } from "../helpers/assert.ts";
-import { IdleCollector } from "../../src/service/idle_gc.ts";
+import { assertEquals } from "../../helpers/assert.ts";
+import { IdleCollector } from "../../../src/service/idle_gc.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

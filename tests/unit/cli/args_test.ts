@@ -1,6 +1,6 @@
-import { assertEquals, assertThrows } from "../helpers/assert.ts";
-import { nearest, outputFormat, parseArgs } from "../../src/cli/args.ts";
-import { BarnError } from "../../src/errors.ts";
+import { assertEquals, assertThrows } from "../../helpers/assert.ts";
+import { nearest, outputFormat, parseArgs } from "../../../src/cli/args.ts";
+import { BarnError } from "../../../src/errors.ts";
 
 const RUN = { tag: { type: "string" as const }, timeout: { type: "string" as const } };
 

@@ -1,6 +1,6 @@
-import { assertEquals } from "../helpers/assert.ts";
-import { tailBytes, tailLines } from "../../src/platform/files.ts";
-import { tempHome } from "../helpers/barn.ts";
+import { assertEquals } from "../../helpers/assert.ts";
+import { tailBytes, tailLines } from "../../../src/platform/files.ts";
+import { tempHome } from "../../helpers/barn.ts";
 
 Deno.test("tailLines reads the last N lines, with or without a final newline", () => {
   const home = tempHome("tail");
@@ -30,7 +30,7 @@ Deno.test("tailLines reads the last N lines, with or without a final newline", (
 });
 
 Deno.test("tailStart finds where the last N lines begin", async () => {
-  const { tailStart } = await import("../../src/platform/files.ts");
+  const { tailStart } = await import("../../../src/platform/files.ts");
   const home = tempHome("tailstart");
   try {
     const p = `${home}/f`;

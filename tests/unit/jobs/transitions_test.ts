@@ -1,7 +1,7 @@
-import { assertEquals, assertThrows } from "../helpers/assert.ts";
-import type { Job } from "../../src/jobs/job.ts";
-import { exitVerdict, transition } from "../../src/jobs/transitions.ts";
-import { BarnError } from "../../src/errors.ts";
+import { assertEquals, assertThrows } from "../../helpers/assert.ts";
+import type { Job } from "../../../src/jobs/job.ts";
+import { exitVerdict, transition } from "../../../src/jobs/transitions.ts";
+import { BarnError } from "../../../src/errors.ts";
 
 const NOW = "2026-01-01T00:00:00.000Z";
 

@@ -1,9 +1,7 @@
 import { XMLParser } from "fast-xml-parser";
-import { assert, assertEquals } from "../helpers/assert.ts";
-import type { Job } from "../../src/jobs/job.ts";
-import { renderXml } from "../../src/render/xml.ts";
-import { renderJson } from "../../src/render/json.ts";
-import { renderHuman } from "../../src/render/human.ts";
+import { assert, assertEquals } from "../../helpers/assert.ts";
+import type { Job } from "../../../src/jobs/job.ts";
+import { renderXml } from "../../../src/render/xml.ts";
 
 const NASTY = `a<b>&"c'd`;
 
@@ -64,34 +62,4 @@ Deno.test("XML errors and empty lists are well-formed", () => {
   assertEquals(err.error.message, "<bad> & 'worse'");
   const empty = renderXml({ view: "jobs", jobs: [] });
   assert(new XMLParser().parse(empty).jobs !== undefined, empty);
-});
-
-Deno.test("JSON: status is an array, a job is one record, null exit while running", () => {
-  const arr = JSON.parse(renderJson({ view: "jobs", jobs: [job()] }));
-  assertEquals(Array.isArray(arr), true);
-  assertEquals(arr[0].exit_code, null);
-  const one = JSON.parse(renderJson({ view: "job", job: job(), duplicate: true }));
-  assertEquals([one.job_id, one.duplicate], ["k3f9x2a0b1c2", true]);
-  assertEquals(JSON.parse(renderJson({ view: "error", error: { code: "E_X", message: "m" } })), {
-    error: { code: "E_X", message: "m" },
-  });
-});
-
-Deno.test("human table: golden output with a pinned clock and no colour", () => {
-  const out = renderHuman({
-    view: "jobs",
-    jobs: [job({ tag: "probe", command: ["ffprobe", "-i", "my clip.mp4"] })],
-  }, {
-    color: false,
-    now: new Date("2026-01-01T00:01:01.000Z"),
-  });
-  assertEquals(
-    out,
-    [
-      "ID            STATE    EXIT  TAG    CREATED              TIME  COMMAND",
-      "k3f9x2a0b1c2  running  -     probe  2026-01-01 00:00:00  1m    ffprobe -i 'my clip.mp4'  [######......] 50.0% 1.50x ETA 4s",
-    ].join("\n"),
-  );
-  const colored = renderHuman({ view: "jobs", jobs: [job()] }, { color: true, now: new Date() });
-  assert(colored.includes("\x1b[33m"));
 });

@@ -1,11 +1,11 @@
-import { assertEquals, assertRejects, assertThrows } from "../helpers/assert.ts";
+import { assertEquals, assertRejects, assertThrows } from "../../helpers/assert.ts";
 import {
   checkDepth,
   encodeFrame,
   FrameReader,
   MAX_FRAME_BYTES,
-} from "../../src/protocol/framing.ts";
-import { BarnError } from "../../src/errors.ts";
+} from "../../../src/protocol/framing.ts";
+import { BarnError } from "../../../src/errors.ts";
 
 function reader(...chunks: Uint8Array[]): FrameReader {
   const queue = [...chunks];

@@ -1,6 +1,6 @@
-import { assertEquals, assertMatch, assertThrows } from "../helpers/assert.ts";
-import { parseRequest } from "../../src/protocol/validate.ts";
-import { BarnError } from "../../src/errors.ts";
+import { assertEquals, assertMatch, assertThrows } from "../../helpers/assert.ts";
+import { parseRequest } from "../../../src/protocol/validate.ts";
+import { BarnError } from "../../../src/errors.ts";
 
 function problem(raw: unknown): string {
   const e = assertThrows(() => parseRequest(raw), BarnError);

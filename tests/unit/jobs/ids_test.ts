@@ -1,6 +1,6 @@
-import { assert, assertEquals, assertThrows } from "../helpers/assert.ts";
-import { checkIdPrefix, ID_PATTERN, newJobId, resolvePrefix } from "../../src/jobs/ids.ts";
-import { BarnError } from "../../src/errors.ts";
+import { assert, assertEquals, assertThrows } from "../../helpers/assert.ts";
+import { checkIdPrefix, ID_PATTERN, newJobId, resolvePrefix } from "../../../src/jobs/ids.ts";
+import { BarnError } from "../../../src/errors.ts";
 
 Deno.test("ids are 12 characters of lower-case base32", () => {
   for (let i = 0; i < 200; i++) assert(ID_PATTERN.test(newJobId()));

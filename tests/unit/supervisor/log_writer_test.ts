@@ -1,6 +1,6 @@
-import { assert, assertEquals } from "../helpers/assert.ts";
-import { CappedLog } from "../../src/supervisor/log_writer.ts";
-import { tempHome } from "../helpers/barn.ts";
+import { assert, assertEquals } from "../../helpers/assert.ts";
+import { CappedLog } from "../../../src/supervisor/log_writer.ts";
+import { tempHome } from "../../helpers/barn.ts";
 
 Deno.test("a capped log keeps the head, marks the cut, and keeps the newest tail", () => {
   const home = tempHome("log");

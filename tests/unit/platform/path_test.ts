@@ -8,9 +8,9 @@ import {
   normalize,
   relative,
   resolve,
-} from "../../src/platform/path.ts";
+} from "../../../src/platform/path.ts";
 import { posix } from "node:path";
-import { assertEquals } from "../helpers/assert.ts";
+import { assertEquals } from "../../helpers/assert.ts";
 
 const CASES = [
   "/",
