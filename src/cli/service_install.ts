@@ -4,7 +4,8 @@ import { basename, isAbsolute, join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
 import { ensurePrivateDir } from "../platform/home_layout.ts";
 import { writeFileAtomic } from "../platform/files.ts";
-import { type InstallPlan, renderService } from "../platform/service_manager.ts";
+import { renderService } from "../platform/service_manager.ts";
+import type { InstallPlan } from "../platform/service_plan.ts";
 import type { CliContext } from "./context.ts";
 import { writeOut } from "./context.ts";
 

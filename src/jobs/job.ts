@@ -60,6 +60,24 @@ export interface Job {
   progress: Progress | null;
 }
 
+/** Jobs by state, as `service status` reports them. */
+export interface JobCounts {
+  queued: number;
+  running: number;
+  succeeded: number;
+  failed: number;
+  canceled: number;
+}
+
+/** One state change as `listen` streams it; `seq` is stored, so a client can resume after it. */
+export interface JobEventRecord {
+  seq: number;
+  job_id: string;
+  state: JobState;
+  at: string;
+  tag: string | null;
+}
+
 /** What a client submits; barn fills in everything else. */
 export interface JobSpec {
   command: string[];

@@ -13,6 +13,9 @@ export interface ExitInfo {
   log_truncated?: boolean | undefined;
 }
 
+/** Why barn stopped a job, which becomes its symbolic exit code. */
+export type StopReason = { code: OutcomeCode; error: string };
+
 export type JobEvent =
   | { type: "start"; pid: number | null; supervisor: Job["supervisor"] }
   | { type: "pid"; pid: number }

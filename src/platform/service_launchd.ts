@@ -2,15 +2,7 @@
 
 import daemon from "../../launchd/com.barn.daemon.plist" with { type: "text" };
 import agent from "../../launchd/com.barn.agent.plist" with { type: "text" };
-import type { InstallPlan, InstallRequest } from "./service_manager.ts";
-
-/** Escapes text for a plist <string>. */
-export function xmlEscape(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(
-    /"/g,
-    "&quot;",
-  );
-}
+import { type InstallPlan, type InstallRequest, xmlEscape } from "./service_plan.ts";
 
 export function renderLaunchd(r: InstallRequest): InstallPlan {
   const dir = r.binary.slice(0, r.binary.lastIndexOf("/")) || "/";

@@ -3,7 +3,7 @@
 import systemUnit from "../../systemd/barn.service" with { type: "text" };
 import userUnit from "../../systemd/barn-user.service" with { type: "text" };
 import tmpfiles from "../../systemd/barn-tmpfiles.conf" with { type: "text" };
-import type { InstallPlan, InstallRequest } from "./service_manager.ts";
+import type { InstallPlan, InstallRequest } from "./service_plan.ts";
 
 /** systemd's quoting for a path in ExecStart: quoted when it holds spaces, with \\ and " escaped. */
 export function systemdQuote(path: string): string {

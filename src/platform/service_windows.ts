@@ -1,8 +1,7 @@
 /** Windows: a WinSW service wrapper, configured from windows/barn-service.xml (see windows/README.md). */
 
 import xml from "../../windows/barn-service.xml" with { type: "text" };
-import type { InstallPlan, InstallRequest } from "./service_manager.ts";
-import { xmlEscape } from "./service_launchd.ts";
+import { type InstallPlan, type InstallRequest, xmlEscape } from "./service_plan.ts";
 
 export function renderWindows(r: InstallRequest): InstallPlan {
   const dir = r.binary.slice(0, Math.max(r.binary.lastIndexOf("\\"), r.binary.lastIndexOf("/"))) ||

@@ -1,8 +1,7 @@
 /** The one Request/Response union shared by client and service. */
 
 import type { ErrorBody } from "../errors.ts";
-import type { Job, JobSpec, JobState } from "../jobs/job.ts";
-import type { JobCounts } from "../store/store.ts";
+import type { Job, JobCounts, JobEventRecord, JobSpec, JobState } from "../jobs/job.ts";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -77,15 +76,6 @@ export interface ResponseData {
   listen: { ended: true };
   retry: { job: Job };
   release: { jobs: Job[] };
-}
-
-/** One state change as `listen` streams it; `seq` is stored, so a client can resume after it. */
-export interface JobEventRecord {
-  seq: number;
-  job_id: string;
-  state: JobState;
-  at: string;
-  tag: string | null;
 }
 
 /** A live progress update (`listen --progress`); not stored, so it has no seq. */

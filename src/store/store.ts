@@ -3,13 +3,19 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
-import { type Job, JOB_FIELDS, type JobSpec, type JobState } from "../jobs/job.ts";
+import {
+  type Job,
+  JOB_FIELDS,
+  type JobCounts,
+  type JobEventRecord,
+  type JobSpec,
+  type JobState,
+} from "../jobs/job.ts";
 import { type JobEvent, transition } from "../jobs/transitions.ts";
 import { newJobId, resolvePrefix } from "../jobs/ids.ts";
 import type { HomePaths } from "../platform/home_layout.ts";
 import { writeFileAtomic, writeNewPrivateFile } from "../platform/files.ts";
 import { MIGRATIONS } from "./migrations.ts";
-import type { JobEventRecord } from "../protocol/messages.ts";
 
 type Row = Record<string, unknown>;
 
@@ -18,14 +24,6 @@ export interface ListFilter {
   tag?: string | undefined;
   since?: string | undefined;
   limit?: number | undefined;
-}
-
-export interface JobCounts {
-  queued: number;
-  running: number;
-  succeeded: number;
-  failed: number;
-  canceled: number;
 }
 
 /** Record fields derived from BARN_HOME and the id, never stored. */

@@ -5,8 +5,7 @@ import { BarnError } from "../errors.ts";
 import type { Config } from "../config/config.ts";
 import { testHookCommands } from "../config/config.ts";
 import type { Job, SupervisorKind } from "../jobs/job.ts";
-import type { ExitInfo } from "../jobs/transitions.ts";
-import type { OutcomeCode } from "../jobs/exit_codes.ts";
+import type { ExitInfo, StopReason } from "../jobs/transitions.ts";
 import type { Store } from "../store/store.ts";
 import { writeFileAtomic } from "../platform/files.ts";
 import { signalGroup, spawnJob } from "../platform/process.ts";
@@ -22,9 +21,6 @@ export interface SuperviseOptions {
   /** Called once the process runs (or failed to start). */
   onStarted?: (job: Job) => void;
 }
-
-/** Why barn stopped a job, which becomes its symbolic exit code. */
-export type StopReason = { code: OutcomeCode; error: string };
 
 /** The contents of jobs/<id>/exit.json, written before the DB so no exit is ever lost. */
 export interface ExitFile extends ExitInfo {

@@ -4,7 +4,7 @@ import { BarnError } from "../errors.ts";
 import { FrameReader, writeFrame } from "../protocol/framing.ts";
 import type { HomePaths } from "../platform/home_layout.ts";
 import { KEEPER_PROTOCOL, type KeeperRequest } from "./keeper_protocol.ts";
-import type { StopReason } from "./job_run.ts";
+import type { StopReason } from "../jobs/transitions.ts";
 
 export async function keeperRequest(
   paths: HomePaths,

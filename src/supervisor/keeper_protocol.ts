@@ -1,7 +1,7 @@
 /** Messages between the service and the keeper (the long-lived supervisor of every service job). */
 
 import type { Job } from "../jobs/job.ts";
-import type { StopReason } from "./job_run.ts";
+import type { StopReason } from "../jobs/transitions.ts";
 
 export const KEEPER_PROTOCOL = 1;
 

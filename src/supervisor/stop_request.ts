@@ -5,7 +5,7 @@ import { BarnError } from "../errors.ts";
 import type { Job } from "../jobs/job.ts";
 import type { Store } from "../store/store.ts";
 import { readTextIfExists, writeFileAtomic } from "../platform/files.ts";
-import type { StopReason } from "./job_run.ts";
+import type { StopReason } from "../jobs/transitions.ts";
 
 export function cancelFilePath(jobDir: string): string {
   return join(jobDir, "cancel.json");

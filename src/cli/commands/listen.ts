@@ -1,7 +1,8 @@
 /** barn listen: stream state changes (and progress) as they happen; resumes after a service restart. */
 
 import { BarnError } from "../../errors.ts";
-import type { JobEventRecord, ProgressEventRecord } from "../../protocol/messages.ts";
+import type { JobEventRecord } from "../../jobs/job.ts";
+import type { ProgressEventRecord } from "../../protocol/messages.ts";
 import { progressLine } from "../../render/human.ts";
 import type { Command } from "../command.ts";
 import { writeOut } from "../context.ts";
