@@ -299,11 +299,12 @@ Deno.test("status filters on 100k jobs: right rows, and the plan uses an index",
   try {
     const { prepareHome } = await import("../src/platform/home_layout.ts");
     const { Store } = await import("../src/store/store.ts");
+    const { listQuery } = await import("../src/store/rows.ts");
     const store = Store.open(prepareHome(home));
     // Seed through the store's own SQL, in big transactions (no job dirs: this is about the index).
     const states = ["succeeded", "failed", "canceled", "succeeded", "queued"];
     store.tx(() => {
-      const ins = store.db.prepare(
+      const ins = store.db.raw.prepare(
         "INSERT INTO jobs (job_id, state, tag, command, cwd, created_at, log_truncated) VALUES (?, ?, ?, ?, ?, ?, 0)",
       );
       const t0 = Date.parse("2026-01-01T00:00:00Z");
@@ -323,7 +324,9 @@ Deno.test("status filters on 100k jobs: right rows, and the plan uses an index",
         since: "2026-01-02T00:00:00.000Z",
       }, { state: "queued" as const, limit: 10 }]
     ) {
-      const plan = store.explainList(f).join(" | ");
+      const q = listQuery(f);
+      const plan = store.db.raw.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params)
+        .map((r) => String(r.detail)).join(" | ");
       assertMatch(plan, /USING (COVERING )?INDEX jobs_/, `${JSON.stringify(f)}: ${plan}`);
       assert(!/SCAN jobs(?! USING)/.test(plan), `${JSON.stringify(f)} scans the table: ${plan}`);
     }

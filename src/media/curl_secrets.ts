@@ -58,3 +58,8 @@ export function splitCurlSecrets(argv: readonly string[]): CurlSplit {
   }
   return { command: out, config: lines.length ? lines.join("\n") + "\n" : "" };
 }
+
+/** Points curl at its credentials file: `-K <path>` right after the command name. */
+export function withCurlConfig(command: readonly string[], path: string): string[] {
+  return [command[0]!, "-K", path, ...command.slice(1)];
+}

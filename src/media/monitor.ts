@@ -21,6 +21,7 @@ import {
 import { probe } from "./probe.ts";
 import { selfCommand } from "../platform/self.ts";
 import { tailLines } from "../platform/files.ts";
+import { jobFile } from "../store/job_dir.ts";
 
 /** A failed transfer ends its stderr with barn's own `barn: error: … [E_CODE]` line. */
 export function transferVerdict(stderrPath: string): Verdict | null {
@@ -70,7 +71,7 @@ export class MediaMonitor {
       this.#parsed = parseFfmpegArgs(args);
       this.#ffmpeg = new FfmpegProgressParser(null);
       this.stallSeconds = explicit ?? config.stall_timeout_seconds;
-      const sock = join(job.job_dir, "progress.sock");
+      const sock = jobFile(job.job_dir, "progress");
       // Progress goes to barn's own socket, so the user's stdout and stderr stay theirs.
       this.argv = [
         cmd,
@@ -102,7 +103,7 @@ export class MediaMonitor {
   static start(job: Job, config: Config, onProgress: (p: Progress) => void): MediaMonitor {
     const m = new MediaMonitor(job, config, onProgress);
     if (m.#ffmpeg) {
-      const sock = join(job.job_dir, "progress.sock");
+      const sock = jobFile(job.job_dir, "progress");
       try {
         Deno.removeSync(sock);
       } catch { /* none */ }
@@ -194,7 +195,7 @@ export class MediaMonitor {
       this.#listener?.close();
     } catch { /* closed */ }
     try {
-      Deno.removeSync(join(this.job.job_dir, "progress.sock"));
+      Deno.removeSync(jobFile(this.job.job_dir, "progress"));
     } catch { /* gone */ }
   }
 

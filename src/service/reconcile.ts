@@ -1,9 +1,7 @@
 /** Settles running jobs whose supervisor may be gone: collect a recorded exit, or end them E_INTERRUPTED. */
 
 import type { Job } from "../jobs/job.ts";
-import type { ExitFile } from "../supervisor/job_run.ts";
-import { exitFilePath, tryLockJob } from "../supervisor/job_run.ts";
-import { readTextIfExists } from "../platform/files.ts";
+import { readExitFile, tryLockJob } from "../store/job_dir.ts";
 import { groupAlive, processIdentity, signalGroup } from "../platform/process.ts";
 import type { Store } from "../store/store.ts";
 
@@ -44,9 +42,8 @@ export async function reconcile(store: Store, log: (m: string) => void): Promise
       continue;
     }
     try {
-      const text = readTextIfExists(exitFilePath(job.job_dir));
-      if (text !== null) {
-        const exit = JSON.parse(text) as ExitFile;
+      const exit = readExitFile(job.job_dir);
+      if (exit !== null) {
         const done =
           exit.outcome && ["E_SPAWN", "E_NOT_ALLOWED", "E_SANDBOX"].includes(exit.outcome.code) &&
             exit.process_exit_code === null && exit.signal === null

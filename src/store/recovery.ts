@@ -1,10 +1,10 @@
 /** Start-up checks of barn.db: integrity, and a rebuild from the job.json snapshots when it is damaged. */
 
-import { join } from "../platform/path.ts";
 import { DatabaseSync } from "node:sqlite";
 import type { Job } from "../jobs/job.ts";
 import type { HomePaths } from "../platform/home_layout.ts";
 import { Store } from "./store.ts";
+import { readSnapshot } from "./job_dir.ts";
 
 export interface OpenReport {
   store: Store;
@@ -63,12 +63,9 @@ export function rebuildFromSnapshots(store: Store, paths: HomePaths): number {
   const jobs: Job[] = [];
   for (const entry of Deno.readDirSync(paths.jobs)) {
     if (!entry.isDirectory) continue;
-    try {
-      const job = JSON.parse(
-        Deno.readTextFileSync(join(paths.jobs, entry.name, "job.json")),
-      ) as Job;
-      if (job.job_id === entry.name) jobs.push(job);
-    } catch { /* a dir without a readable snapshot is skipped */ }
+    const job = readSnapshot(paths.jobDir(entry.name));
+    // A dir without a readable snapshot is skipped.
+    if (job?.job_id === entry.name) jobs.push(job);
   }
   jobs.sort((a, b) => a.created_at.localeCompare(b.created_at));
   store.tx(() => {

@@ -1,140 +1,56 @@
-/** The job store: node:sqlite in WAL mode, the one place with SQL, plus the job.json snapshots. */
+/** The job store: every SQL statement on jobs and their events, over barn.db (db.ts); job dirs are job_dir.ts's. */
 
-import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
-import {
-  type Job,
-  JOB_FIELDS,
-  type JobCounts,
-  type JobEventRecord,
-  type JobSpec,
-  type JobState,
-} from "../jobs/job.ts";
+import type { Job, JobCounts, JobEventRecord, JobSpec, JobState } from "../jobs/job.ts";
 import { type JobEvent, transition } from "../jobs/transitions.ts";
 import { newJobId, resolvePrefix } from "../jobs/ids.ts";
 import type { HomePaths } from "../platform/home_layout.ts";
-import { writeFileAtomic, writeNewPrivateFile } from "../platform/files.ts";
-import { MIGRATIONS } from "./migrations.ts";
+import { withCurlConfig } from "../media/curl_secrets.ts";
+import { Db, type Row } from "./db.ts";
+import { createJobDir, jobDirFields, removeJobDir, writeSecret, writeSnapshot } from "./job_dir.ts";
+import { COLUMNS, fromRow, type ListFilter, listQuery, toParams, whereOf } from "./rows.ts";
 
-type Row = Record<string, unknown>;
-
-export interface ListFilter {
-  state?: JobState | undefined;
-  tag?: string | undefined;
-  since?: string | undefined;
-  limit?: number | undefined;
-}
-
-/** Record fields derived from BARN_HOME and the id, never stored. */
-const DERIVED: readonly (keyof Job)[] = ["job_dir", "stdout_path", "stderr_path"];
-/** The stored columns: every record field but the derived ones, in the record's order. */
-const COLUMNS = JOB_FIELDS.filter((f) => !DERIVED.includes(f));
-
-/** One field as SQLite stores it: argv and progress as JSON, booleans as 0/1, codes as text. */
-function toColumn(j: Job, f: keyof Job): string | number | null {
-  const v = j[f];
-  if (f === "command" || f === "progress") return v === null ? null : JSON.stringify(v);
-  if (f === "exit_code") return v === null ? null : String(v);
-  if (typeof v === "boolean") return v ? 1 : 0;
-  return v as string | number | null;
-}
+export type { ListFilter };
 
 function nowIso(): string {
   return new Date().toISOString();
 }
 
 export class Store {
-  readonly db: DatabaseSync;
-  readonly #stmts = new Map<string, StatementSync>();
-
-  private constructor(readonly paths: HomePaths, db: DatabaseSync) {
-    this.db = db;
-  }
+  private constructor(readonly paths: HomePaths, readonly db: Db) {}
 
   /** Opens (creating and migrating) barn.db under BARN_HOME. */
   static open(paths: HomePaths): Store {
-    const db = openDb(paths.db);
-    return new Store(paths, db);
+    return new Store(paths, Db.open(paths.db));
   }
 
   close(): void {
-    this.#stmts.clear();
     this.db.close();
   }
 
-  #stmt(sql: string): StatementSync {
-    let s = this.#stmts.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.#stmts.set(sql, s);
-    }
-    return s;
+  #stmt(sql: string) {
+    return this.db.stmt(sql);
   }
 
-  /** Runs `fn` in a BEGIN IMMEDIATE transaction, so writers queue on the busy timeout instead of failing. */
+  /** Runs `fn` in one write transaction. */
   tx<T>(fn: () => T): T {
-    this.db.exec("BEGIN IMMEDIATE");
-    try {
-      const out = fn();
-      this.db.exec("COMMIT");
-      return out;
-    } catch (e) {
-      try {
-        this.db.exec("ROLLBACK");
-      } catch { /* no transaction left */ }
-      throw e;
-    }
+    return this.db.tx(fn);
   }
 
   #fromRow(r: Row): Job {
-    const id = r.job_id as string;
-    const dir = this.paths.jobDir(id);
-    const ec = r.exit_code as string | null;
-    return {
-      job_id: id,
-      state: r.state as JobState,
-      tag: (r.tag as string | null) ?? null,
-      command: JSON.parse(r.command as string),
-      cwd: r.cwd as string,
-      created_at: r.created_at as string,
-      started_at: (r.started_at as string | null) ?? null,
-      finished_at: (r.finished_at as string | null) ?? null,
-      exit_code: ec === null ? null : /^-?\d+$/.test(ec) ? Number(ec) : ec,
-      process_exit_code: (r.process_exit_code as number | null) ?? null,
-      signal: (r.signal as string | null) ?? null,
-      error: (r.error as string | null) ?? null,
-      pid: (r.pid as number | null) ?? null,
-      heartbeat: (r.heartbeat as string | null) ?? null,
-      supervisor: (r.supervisor as Job["supervisor"]) ?? null,
-      job_dir: dir,
-      stdout_path: join(dir, "stdout.log"),
-      stderr_path: join(dir, "stderr.log"),
-      log_truncated: r.log_truncated === 1,
-      key: (r.key as string | null) ?? null,
-      retry_of: (r.retry_of as string | null) ?? null,
-      latch: (r.latch as string | null) ?? null,
-      timeout_seconds: (r.timeout_seconds as number | null) ?? null,
-      stall_timeout_seconds: (r.stall_timeout_seconds as number | null) ?? null,
-      verify: r.verify === 1,
-      progress: r.progress ? JSON.parse(r.progress as string) : null,
-    };
-  }
-
-  #toParams(j: Job): (string | number | null)[] {
-    return COLUMNS.map((f) => toColumn(j, f));
+    return fromRow(r, this.paths.jobDir(r.job_id as string));
   }
 
   #insertRow(j: Job): void {
     this.#stmt(
       `INSERT INTO jobs (${COLUMNS.join(",")}) VALUES (${COLUMNS.map(() => "?").join(",")})`,
-    ).run(...this.#toParams(j));
+    ).run(...toParams(j));
     this.#event(j.job_id, j.state, j.created_at);
   }
 
   #writeRow(j: Job): void {
     const sets = COLUMNS.slice(1).map((c) => `${c} = ?`).join(", ");
-    const params = this.#toParams(j);
+    const params = toParams(j);
     this.#stmt(`UPDATE jobs SET ${sets} WHERE job_id = ?`).run(...params.slice(1), j.job_id);
   }
 
@@ -142,29 +58,15 @@ export class Store {
     this.#stmt("INSERT INTO events (job_id, state, at) VALUES (?, ?, ?)").run(jobId, state, at);
   }
 
-  /** Writes jobs/<id>/job.json; a failure (e.g. a full disk) must not fail the DB write. */
-  snapshot(job: Job): void {
-    try {
-      writeFileAtomic(join(job.job_dir, "job.json"), JSON.stringify(job, null, 2) + "\n");
-    } catch {
-      // The DB stays the authority; the next write retries the snapshot.
-    }
-  }
-
   /** A fresh record for `spec`: a new id, a private job dir, queued. */
   #newJob(spec: JobSpec, now: string): Job {
     for (let attempt = 0; attempt < 8; attempt++) {
       const id = newJobId();
       const dir = this.paths.jobDir(id);
-      try {
-        Deno.mkdirSync(dir, { mode: 0o700 });
-      } catch (e) {
-        if (e instanceof Deno.errors.AlreadyExists) continue;
-        throw e;
-      }
+      if (!createJobDir(dir)) continue;
       if (this.#stmt("SELECT 1 FROM jobs WHERE job_id = ?").get(id)) continue;
       const command = spec.secrets?.curl_config
-        ? withCurlSecrets(dir, spec.command, spec.secrets.curl_config)
+        ? withCurlConfig(spec.command, writeSecret(dir, "curl.conf", spec.secrets.curl_config))
         : spec.command;
       if (spec.secrets?.dav_auth) {
         writeSecret(dir, "dav.json", JSON.stringify(spec.secrets.dav_auth));
@@ -185,9 +87,7 @@ export class Store {
         pid: null,
         heartbeat: null,
         supervisor: null,
-        job_dir: dir,
-        stdout_path: join(dir, "stdout.log"),
-        stderr_path: join(dir, "stderr.log"),
+        ...jobDirFields(dir),
         log_truncated: false,
         key: spec.key ?? null,
         retry_of: spec.retry_of ?? null,
@@ -225,7 +125,7 @@ export class Store {
         return { job, duplicate: false };
       })
     );
-    for (const j of made) this.snapshot(j);
+    for (const j of made) writeSnapshot(j);
     return out;
   }
 
@@ -256,7 +156,7 @@ export class Store {
       if (after.state !== before.state) this.#event(id, after.state, now);
       return after;
     });
-    if (opts.snapshot !== false) this.snapshot(job);
+    if (opts.snapshot !== false) writeSnapshot(job);
     return job;
   }
 
@@ -310,52 +210,19 @@ export class Store {
         return after;
       });
     });
-    for (const j of jobs) this.snapshot(j);
+    for (const j of jobs) writeSnapshot(j);
     return jobs;
   }
 
   /** How many jobs a filter matches, ignoring its limit. */
   count(filter: ListFilter = {}): number {
-    const { where, params } = this.#where(filter);
+    const { where, params } = whereOf(filter);
     return (this.#stmt(`SELECT COUNT(*) AS n FROM jobs ${where}`).get(...params) as Row)
       .n as number;
   }
 
-  #where(filter: ListFilter): { where: string; params: (string | number)[] } {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (filter.state) {
-      where.push("state = ?");
-      params.push(filter.state);
-    }
-    if (filter.tag !== undefined) {
-      where.push("tag = ?");
-      params.push(filter.tag);
-    }
-    if (filter.since) {
-      where.push("created_at >= ?");
-      params.push(filter.since);
-    }
-    return { where: where.length ? "WHERE " + where.join(" AND ") : "", params };
-  }
-
-  /** SQLite's plan for `list(filter)`, so tests can check the indexes are used. */
-  explainList(filter: ListFilter = {}): string[] {
-    const { where, params } = this.#where(filter);
-    const sql =
-      `EXPLAIN QUERY PLAN SELECT * FROM jobs ${where} ORDER BY created_at DESC, rowid DESC${
-        filter.limit ? " LIMIT ?" : ""
-      }`;
-    if (filter.limit) params.push(filter.limit);
-    return (this.db.prepare(sql).all(...params) as Row[]).map((r) => String(r.detail));
-  }
-
   list(filter: ListFilter = {}): Job[] {
-    const { where, params } = this.#where(filter);
-    const sql = `SELECT * FROM jobs ${where} ORDER BY created_at DESC, rowid DESC${
-      filter.limit ? " LIMIT ?" : ""
-    }`;
-    if (filter.limit) params.push(filter.limit);
+    const { sql, params } = listQuery(filter);
     return (this.#stmt(sql).all(...params) as Row[]).map((r) => this.#fromRow(r));
   }
 
@@ -387,11 +254,6 @@ export class Store {
     return n;
   }
 
-  /** How many prepared statements are cached (a test checks it stays bounded). */
-  get cachedStatements(): number {
-    return this.#stmts.size;
-  }
-
   runningCount(): number {
     return (this.#stmt("SELECT COUNT(*) AS n FROM jobs WHERE state = 'running'").get() as Row)
       .n as number;
@@ -417,76 +279,12 @@ export class Store {
       const del = this.#stmt("DELETE FROM jobs WHERE job_id = ?");
       for (const j of jobs) del.run(j.job_id);
     });
-    for (const j of jobs) {
-      try {
-        Deno.removeSync(j.job_dir, { recursive: true });
-      } catch (e) {
-        if (!(e instanceof Deno.errors.NotFound)) throw e;
-      }
-    }
+    for (const j of jobs) removeJobDir(j.job_dir);
     return jobs;
   }
 
   /** Puts back a record from a job.json snapshot (DB rebuild). */
   restore(job: Job): void {
     this.#insertRow(job);
-  }
-}
-
-/** Writes one file into jobs/<id>/secrets/ (0700 dir, 0600 file); returns its path. */
-function writeSecret(jobDir: string, name: string, text: string): string {
-  const dir = join(jobDir, "secrets");
-  try {
-    Deno.mkdirSync(dir, { mode: 0o700 });
-  } catch (e) {
-    if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-  }
-  const path = join(dir, name);
-  writeNewPrivateFile(path, text);
-  return path;
-}
-
-/** Writes curl credentials to jobs/<id>/secrets/curl.conf and points curl at it with -K. */
-function withCurlSecrets(jobDir: string, command: string[], config: string): string[] {
-  return [command[0]!, "-K", writeSecret(jobDir, "curl.conf", config), ...command.slice(1)];
-}
-
-/** Opens the DB file with WAL, a busy timeout and migrations. */
-function openDb(path: string): DatabaseSync {
-  const db = new DatabaseSync(path);
-  try {
-    Deno.chmodSync(path, 0o600);
-  } catch { /* Windows */ }
-  db.exec("PRAGMA busy_timeout = 10000");
-  db.exec("PRAGMA journal_mode = WAL");
-  db.exec("PRAGMA synchronous = NORMAL");
-  db.exec("PRAGMA foreign_keys = ON");
-  migrate(db);
-  return db;
-}
-
-function migrate(db: DatabaseSync): void {
-  const row = db.prepare("PRAGMA user_version").get() as Row;
-  const version = row.user_version as number;
-  if (version > MIGRATIONS.length) {
-    throw new BarnError(
-      "E_STORE",
-      `barn.db has schema version ${version}, newer than this barn knows (${MIGRATIONS.length}): upgrade barn`,
-    );
-  }
-  for (let v = version; v < MIGRATIONS.length; v++) {
-    db.exec("BEGIN IMMEDIATE");
-    try {
-      // Another process may have migrated while we waited for the lock.
-      const now = (db.prepare("PRAGMA user_version").get() as Row).user_version as number;
-      if (now <= v) {
-        db.exec(MIGRATIONS[v]!);
-        db.exec(`PRAGMA user_version = ${v + 1}`);
-      }
-      db.exec("COMMIT");
-    } catch (e) {
-      db.exec("ROLLBACK");
-      throw e;
-    }
   }
 }

@@ -1,16 +1,15 @@
 /** Supervises one job: spawn, own its pipes, wait, record the exact exit status atomically, kill on request. */
 
-import { join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
 import type { Config } from "../config/config.ts";
 import { testHookCommands } from "../config/config.ts";
 import type { Job, SupervisorKind } from "../jobs/job.ts";
 import type { ExitInfo, StopReason } from "../jobs/transitions.ts";
+import { checkAllowed } from "../jobs/policy.ts";
+import { type ExitFile, readStopRequest, tryLockJob, writeExitFile } from "../store/job_dir.ts";
 import type { Store } from "../store/store.ts";
-import { writeFileAtomic } from "../platform/files.ts";
 import { signalGroup, spawnJob } from "../platform/process.ts";
 import { CappedLog } from "./log_writer.ts";
-import { readStopRequest } from "./stop_request.ts";
 import { MediaMonitor } from "../media/monitor.ts";
 import type { Progress } from "../jobs/job.ts";
 
@@ -20,56 +19,6 @@ export interface SuperviseOptions {
   kind: SupervisorKind;
   /** Called once the process runs (or failed to start). */
   onStarted?: (job: Job) => void;
-}
-
-/** The contents of jobs/<id>/exit.json, written before the DB so no exit is ever lost. */
-export interface ExitFile extends ExitInfo {
-  job_id: string;
-  finished_at: string;
-}
-
-export function exitFilePath(jobDir: string): string {
-  return join(jobDir, "exit.json");
-}
-
-export function lockFilePath(jobDir: string): string {
-  return join(jobDir, "supervisor.lock");
-}
-
-/** Takes the job dir's supervisor lock, or returns null when another live process holds it. */
-export function tryLockJob(jobDir: string): Deno.FsFile | null {
-  const f = Deno.openSync(lockFilePath(jobDir), {
-    read: true,
-    write: true,
-    create: true,
-    mode: 0o600,
-  });
-  if (f.tryLockSync(true)) return f;
-  f.close();
-  return null;
-}
-
-/** `barn get|put [--overwrite] <from> <to>`: the only argv with barn itself as the command. */
-export function isTransfer(command: readonly string[]): boolean {
-  const rest = command.slice(2).filter((a) => a !== "--overwrite");
-  return command[0] === "barn" && (command[1] === "get" || command[1] === "put") &&
-    rest.length === 2 &&
-    rest.every((a) => !a.startsWith("-"));
-}
-
-/** Whether `argv[0]` may run under this config; the shipped permission set refuses the rest anyway. */
-export function checkAllowed(command: readonly string[], config: Config): void {
-  const name = command[0] ?? "";
-  // barn's own transfers run barn itself: only its get and put, never anything else.
-  if (name === "barn" && isTransfer(command)) return;
-  const allowed = [...config.allowed_commands, ...testHookCommands()];
-  if (!allowed.includes(name)) {
-    throw new BarnError(
-      "E_NOT_ALLOWED",
-      `'${name}' is not an allowed command: barn runs only ${allowed.join(", ")} ` +
-        "(call it by that bare name; see docs/security.md)",
-    );
-  }
 }
 
 /** One supervised job run; `done` settles with the final record. */
@@ -145,7 +94,7 @@ export class JobRun {
     };
     let monitor: MediaMonitor | null = null;
     try {
-      checkAllowed(job.command, config);
+      checkAllowed(job.command, [...config.allowed_commands, ...testHookCommands()]);
       monitor = MediaMonitor.start(job, config, (p) => saveProgress(p));
       this.#child = spawnJob({ command: monitor.argv, cwd: job.cwd });
     } catch (e) {
@@ -230,11 +179,8 @@ export class JobRun {
 
   #writeExit(job: Job, info: ExitInfo): void {
     const file: ExitFile = { job_id: job.job_id, finished_at: new Date().toISOString(), ...info };
-    try {
-      writeFileAtomic(exitFilePath(job.job_dir), JSON.stringify(file) + "\n");
-    } catch {
-      // The DB write that follows still records it; only a crash in between would lose it.
-    }
+    // On failure the DB write that follows still records it; only a crash in between would lose it.
+    writeExitFile(job.job_dir, file);
   }
 }
 

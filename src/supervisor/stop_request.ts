@@ -1,29 +1,14 @@
 /** Asking a job's supervisor to stop it: a request file for an --offline client, a message for the keeper. */
 
-import { join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
 import type { Job } from "../jobs/job.ts";
 import type { Store } from "../store/store.ts";
-import { readTextIfExists, writeFileAtomic } from "../platform/files.ts";
+import { writeStopRequest } from "../store/job_dir.ts";
 import type { StopReason } from "../jobs/transitions.ts";
-
-export function cancelFilePath(jobDir: string): string {
-  return join(jobDir, "cancel.json");
-}
 
 /** Leaves a stop request in the job dir, where its --offline supervisor looks twice a second. */
 export function requestStopByFile(job: Job, reason: StopReason): void {
-  writeFileAtomic(cancelFilePath(job.job_dir), JSON.stringify(reason));
-}
-
-export function readStopRequest(jobDir: string): StopReason | null {
-  const text = readTextIfExists(cancelFilePath(jobDir));
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as StopReason;
-  } catch {
-    return { code: "E_CANCELED", error: "canceled by `barn kill`" };
-  }
+  writeStopRequest(job.job_dir, reason);
 }
 
 /** Polls the store until the job has finished, for up to `timeoutMs`. */

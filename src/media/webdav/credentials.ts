@@ -6,6 +6,7 @@
 import { join } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
 import { readTextIfExists } from "../../platform/files.ts";
+import { readSecret } from "../../store/job_dir.ts";
 
 export interface DavAuth {
   user: string;
@@ -43,7 +44,7 @@ export function parseCredentials(text: string, path: string): Record<string, Dav
 
 /** The credentials for `url`: the job's own first, then credentials.json (host:port, then host). */
 export function davAuthFor(url: URL, jobDir: string, home: string): DavAuth | null {
-  const own = readTextIfExists(join(jobDir, "secrets", "dav.json"));
+  const own = readSecret(jobDir, "dav.json");
   if (own !== null) return JSON.parse(own) as DavAuth;
   const path = join(home, "credentials.json");
   const text = readTextIfExists(path);

@@ -2,10 +2,9 @@
 
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext } from "../context.ts";
-import { join } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
 import type { JobSpec } from "../../jobs/job.ts";
-import { readTextIfExists } from "../../platform/files.ts";
+import { readSecret, secretPath } from "../../store/job_dir.ts";
 import { handleSubmit } from "./submit.ts";
 
 /** A stored curl command points at its job's secrets file; a retry gets its own copy. */
@@ -13,14 +12,14 @@ function ownSecrets(
   command: string[],
   jobDir: string,
 ): { command: string[]; secrets: NonNullable<JobSpec["secrets"]> | null } {
-  const dav = readTextIfExists(join(jobDir, "secrets", "dav.json"));
+  const dav = readSecret(jobDir, "dav.json");
   if (command[0] === "barn" && dav !== null) {
     return { command, secrets: { dav_auth: JSON.parse(dav) } };
   }
-  const path = join(jobDir, "secrets", "curl.conf");
+  const path = secretPath(jobDir, "curl.conf");
   const i = command.indexOf("-K");
   if (command[0] !== "curl" || i < 0 || command[i + 1] !== path) return { command, secrets: null };
-  const text = readTextIfExists(path);
+  const text = readSecret(jobDir, "curl.conf");
   if (text === null) {
     throw new BarnError(
       "E_STATE",

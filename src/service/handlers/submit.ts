@@ -2,7 +2,8 @@
 
 import { isAbsolute } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
-import { checkAllowed } from "../../supervisor/job_run.ts";
+import { checkAllowed } from "../../jobs/policy.ts";
+import { testHookCommands } from "../../config/config.ts";
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext } from "../context.ts";
 import { splitCurlSecrets } from "../../media/curl_secrets.ts";
@@ -21,7 +22,7 @@ export function handleSubmit(
       );
     }
     try {
-      checkAllowed(spec.command, ctx.config());
+      checkAllowed(spec.command, [...ctx.config().allowed_commands, ...testHookCommands()]);
     } catch (e) {
       if (e instanceof BarnError) throw new BarnError(e.code, where + e.message);
       throw e;

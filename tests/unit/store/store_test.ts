@@ -17,13 +17,13 @@ Deno.test("unfinishedCount: right for any list length, with one cached statement
     const unfinished = (list: string[]) =>
       list.filter((_, i) => ids.indexOf(list[i]!) % 3 !== 0).length;
     store.unfinishedCount(ids.slice(0, 1)); // prepares the statement
-    const cached = store.cachedStatements;
+    const cached = store.db.cachedStatements;
     for (const n of [0, 1, 7, 499, 500, 501, 1000, 1200]) {
       const list = ids.slice(0, n);
       assertEquals(store.unfinishedCount(list), unfinished(list), `${n} ids`);
     }
     assertEquals(store.unfinishedCount(["nosuchjob000", ""]), 0);
-    assertEquals(store.cachedStatements, cached);
+    assertEquals(store.db.cachedStatements, cached);
   } finally {
     store.close();
     await cleanupHome(home);

@@ -1,0 +1,90 @@
+/** How a job record maps to a row of the jobs table, and the listing's SQL (pure). */
+
+import { type Job, JOB_FIELDS, type JobState } from "../jobs/job.ts";
+import { jobDirFields } from "./job_dir.ts";
+import type { Row } from "./db.ts";
+
+export interface ListFilter {
+  state?: JobState | undefined;
+  tag?: string | undefined;
+  since?: string | undefined;
+  limit?: number | undefined;
+}
+
+/** Record fields derived from BARN_HOME and the id, never stored. */
+const DERIVED: readonly (keyof Job)[] = ["job_dir", "stdout_path", "stderr_path"];
+/** The stored columns: every record field but the derived ones, in the record's order. */
+export const COLUMNS = JOB_FIELDS.filter((f) => !DERIVED.includes(f));
+
+/** One field as SQLite stores it: argv and progress as JSON, booleans as 0/1, codes as text. */
+function toColumn(j: Job, f: keyof Job): string | number | null {
+  const v = j[f];
+  if (f === "command" || f === "progress") return v === null ? null : JSON.stringify(v);
+  if (f === "exit_code") return v === null ? null : String(v);
+  if (typeof v === "boolean") return v ? 1 : 0;
+  return v as string | number | null;
+}
+
+/** The row's values in COLUMNS order. */
+export function toParams(j: Job): (string | number | null)[] {
+  return COLUMNS.map((f) => toColumn(j, f));
+}
+
+export function fromRow(r: Row, jobDir: string): Job {
+  const ec = r.exit_code as string | null;
+  return {
+    job_id: r.job_id as string,
+    state: r.state as JobState,
+    tag: (r.tag as string | null) ?? null,
+    command: JSON.parse(r.command as string),
+    cwd: r.cwd as string,
+    created_at: r.created_at as string,
+    started_at: (r.started_at as string | null) ?? null,
+    finished_at: (r.finished_at as string | null) ?? null,
+    exit_code: ec === null ? null : /^-?\d+$/.test(ec) ? Number(ec) : ec,
+    process_exit_code: (r.process_exit_code as number | null) ?? null,
+    signal: (r.signal as string | null) ?? null,
+    error: (r.error as string | null) ?? null,
+    pid: (r.pid as number | null) ?? null,
+    heartbeat: (r.heartbeat as string | null) ?? null,
+    supervisor: (r.supervisor as Job["supervisor"]) ?? null,
+    ...jobDirFields(jobDir),
+    log_truncated: r.log_truncated === 1,
+    key: (r.key as string | null) ?? null,
+    retry_of: (r.retry_of as string | null) ?? null,
+    latch: (r.latch as string | null) ?? null,
+    timeout_seconds: (r.timeout_seconds as number | null) ?? null,
+    stall_timeout_seconds: (r.stall_timeout_seconds as number | null) ?? null,
+    verify: r.verify === 1,
+    progress: r.progress ? JSON.parse(r.progress as string) : null,
+  };
+}
+
+/** The WHERE clause of a filter (its limit aside), each part served by an index. */
+export function whereOf(filter: ListFilter): { where: string; params: (string | number)[] } {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (filter.state) {
+    where.push("state = ?");
+    params.push(filter.state);
+  }
+  if (filter.tag !== undefined) {
+    where.push("tag = ?");
+    params.push(filter.tag);
+  }
+  if (filter.since) {
+    where.push("created_at >= ?");
+    params.push(filter.since);
+  }
+  return { where: where.length ? "WHERE " + where.join(" AND ") : "", params };
+}
+
+/** The listing query, newest first: its SQL and parameters. */
+export function listQuery(filter: ListFilter): { sql: string; params: (string | number)[] } {
+  const { where, params } = whereOf(filter);
+  const sql = `SELECT * FROM jobs ${where} ORDER BY created_at DESC, rowid DESC${
+    filter.limit ? " LIMIT ?" : ""
+  }`;
+  if (filter.limit) params.push(filter.limit);
+  return { sql, params };
+}
