@@ -181,7 +181,6 @@ Deno.test("--timeout kills a tree that ignores SIGTERM; nothing of it remains", 
       marker,
     ], {
       permissionSet: "barn-test-hooks",
-      env: { BARN_TEST_HOOKS: "1" },
     });
     const j = r.json();
     assertEquals([r.code, j.state, j.exit_code, j.signal, j.process_exit_code], [

@@ -1,6 +1,6 @@
 /** The sandbox is Deno's: a probe under the shipped permission set is refused where barn must be. */
 
-import { assertEquals, assertMatch } from "./helpers/assert.ts";
+import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { barn, cleanupHome, DENO, makeClip, ROOT, tempHome } from "./helpers/barn.ts";
 
 const PROBE = `
@@ -69,15 +69,40 @@ Deno.test("ffmpeg jobs still work under the same set", async () => {
   }
 });
 
-Deno.test("the test-hook allowlist cannot escape the shipped set", async () => {
+Deno.test("BARN_TEST_HOOKS=1 under the shipped set gives no python3, and no wider set for children", async () => {
   const home = tempHome("hook");
   try {
+    const env = { BARN_TEST_HOOKS: "1" };
     const r = await barn(home, ["run", "--offline", "--output=json", "python3", "-c", "print(1)"], {
-      env: { BARN_TEST_HOOKS: "1" },
+      env,
     });
-    // barn's allowlist lets python3 through under the hook, but Deno's sandbox refuses it.
-    assertEquals([r.json().state, r.json().exit_code], ["failed", "E_SANDBOX"]);
-    assertMatch(r.json().error, /sandbox refused/);
+    assertEquals(r.code, 126, r.stdout + r.stderr);
+    assertEquals(r.json().error.code, "E_NOT_ALLOWED");
+    // The service and its keeper, started from the shipped set, stay in it.
+    assertEquals((await barn(home, ["service", "start"], { env })).code, 0);
+    const sub = await barn(home, ["run", "--output=json", "python3", "-c", "print(1)"], { env });
+    assertEquals([sub.code, sub.json().error.code], [126, "E_NOT_ALLOWED"]);
+    const ok = await barn(home, ["run", "--output=json", "ffprobe", "-version"], { env });
+    const done = await barn(home, ["wait", ok.json().job_id, "--output=json"], { env });
+    assertEquals(done.json()[0].state, "succeeded");
+    const cmdline = (pid: number) => Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0");
+    const info = JSON.parse(Deno.readTextFileSync(`${home}/service.json`));
+    assert(cmdline(info.pid).includes("-P=barn"), cmdline(info.pid).join(" "));
+    const st = (await barn(home, ["service", "status", "--output=json"])).json();
+    if (st.keeper.pid) assert(cmdline(st.keeper.pid).includes("-P=barn"));
+  } finally {
+    await barn(home, ["service", "stop"]);
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("under the test-hook set python3 is allowed and runs", async () => {
+  const home = tempHome("hook2");
+  try {
+    const r = await barn(home, ["run", "--offline", "--output=json", "python3", "-c", "print(1)"], {
+      permissionSet: "barn-test-hooks",
+    });
+    assertEquals([r.code, r.json().state], [0, "succeeded"]);
   } finally {
     await cleanupHome(home);
   }

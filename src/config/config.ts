@@ -47,9 +47,20 @@ export function defaultConfig(): Config {
   };
 }
 
-/** Extra executables a test permission set may allow; the shipped set refuses them anyway. */
-export function testHookCommands(): string[] {
-  return Deno.env.get("BARN_TEST_HOOKS") === "1" ? ["python3"] : [];
+/**
+ * The commands jobs may run: config's allowlist, plus the test fixture interpreter only when
+ * this process's own permission set grants it (the test-only `barn-test-hooks` set). The
+ * shipped set never grants it, and nothing in the environment can widen the list.
+ */
+export function allowedCommands(config: Config): string[] {
+  return [...config.allowed_commands, ...TEST_HOOK_COMMANDS.filter(granted)];
+}
+
+/** Run by tests only, under the `barn-test-hooks` permission set (tests/fixtures). */
+export const TEST_HOOK_COMMANDS: readonly string[] = ["python3"];
+
+function granted(command: string): boolean {
+  return Deno.permissions.querySync({ name: "run", command }).state === "granted";
 }
 
 const KEYS = [

@@ -12,9 +12,14 @@ const DENO_NAMES = ["deno", "deno.exe"];
  */
 export const V8_FLAGS = "--max-semi-space-size=1,--expose-gc";
 
-/** The permission set this process runs under; the test-hook set passes itself on to children. */
+/**
+ * The permission set a source-run child gets: the one this process runs under, told apart by
+ * what it grants (only the test-only set grants the fixture interpreter), never by the
+ * environment. A compiled binary embeds its set and ignores this.
+ */
 export function permissionSet(): string {
-  return Deno.env.get("BARN_TEST_HOOKS") === "1" ? "barn-test-hooks" : "barn";
+  const hooks = Deno.permissions.querySync({ name: "run", command: "python3" }).state;
+  return hooks === "granted" ? "barn-test-hooks" : "barn";
 }
 
 /** argv that runs `barn <args…>` again, under the same sandbox as this process. */

@@ -2,7 +2,7 @@
 
 import { BarnError } from "../errors.ts";
 import type { Config } from "../config/config.ts";
-import { testHookCommands } from "../config/config.ts";
+import { allowedCommands } from "../config/config.ts";
 import type { Job, SupervisorKind } from "../jobs/job.ts";
 import type { ExitInfo, StopReason } from "../jobs/transitions.ts";
 import { checkAllowed } from "../jobs/policy.ts";
@@ -94,7 +94,7 @@ export class JobRun {
     };
     let monitor: MediaMonitor | null = null;
     try {
-      checkAllowed(job.command, [...config.allowed_commands, ...testHookCommands()]);
+      checkAllowed(job.command, allowedCommands(config));
       monitor = MediaMonitor.start(job, config, (p) => saveProgress(p));
       this.#child = spawnJob({ command: monitor.argv, cwd: job.cwd });
     } catch (e) {

@@ -10,7 +10,7 @@ import type { Command } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { resolve } from "../../platform/path.ts";
 import { insideSandbox } from "../../platform/home_layout.ts";
-import { testHookCommands } from "../../config/config.ts";
+import { allowedCommands } from "../../config/config.ts";
 
 /** The submission options that run, get and put share. */
 export const JOB_OPTIONS: OptionSpecs = {
@@ -113,10 +113,7 @@ async function runBatch(ctx: CliContext, source: string): Promise<number> {
     }
   }
   const { parseBatch } = await lazy<typeof import("../batch.ts")>(import.meta.url, "../batch.ts");
-  const specs = parseBatch(text, Deno.cwd(), [
-    ...ctx.config.allowed_commands,
-    ...testHookCommands(),
-  ]);
+  const specs = parseBatch(text, Deno.cwd(), allowedCommands(ctx.config));
   const { jobs } = await (await ctx.backend()).request({ kind: "submit", jobs: specs });
   await ctx.print({ view: "submitted", jobs });
   return 0;

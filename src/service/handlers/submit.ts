@@ -3,7 +3,7 @@
 import { isAbsolute } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
 import { checkAllowed } from "../../jobs/policy.ts";
-import { testHookCommands } from "../../config/config.ts";
+import { allowedCommands } from "../../config/config.ts";
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext } from "../context.ts";
 import { splitCurlSecrets } from "../../media/curl_secrets.ts";
@@ -22,7 +22,7 @@ export function handleSubmit(
       );
     }
     try {
-      checkAllowed(spec.command, [...ctx.config().allowed_commands, ...testHookCommands()]);
+      checkAllowed(spec.command, allowedCommands(ctx.config()));
     } catch (e) {
       if (e instanceof BarnError) throw new BarnError(e.code, where + e.message);
       throw e;
