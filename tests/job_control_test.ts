@@ -74,36 +74,8 @@ Deno.test("logs --tail on a 200 MB log reads only a small multiple of the tail (
       return r.state === "succeeded" ? r : null;
     }, { timeoutMs: 60_000, what: "the 200 MB job" });
     assertEquals(Deno.statSync(j.stdout_path).size, 200_000_000);
-    const trace = `${home}/strace.out`;
-    const out = await new Deno.Command("strace", {
-      args: [
-        "-f",
-        "-y",
-        "-e",
-        "trace=read,pread64",
-        "-o",
-        trace,
-        `${ROOT}.deno/bin/deno`,
-        "run",
-        "-q",
-        "-P=barn",
-        `${ROOT}src/main.ts`,
-        "logs",
-        "--stdout",
-        "--tail=5",
-        id,
-      ],
-      env: { BARN_HOME: home },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout);
-    assertEquals(text.split("\n").filter((l) => l !== "").length, 5);
-    let bytes = 0;
-    for (const line of Deno.readTextFileSync(trace).split("\n")) {
-      const m = /(?:read|pread64)\(\d+<([^>]*)>.*\)\s+=\s+(\d+)/.exec(line);
-      if (m && m[1]!.endsWith("stdout.log")) bytes += Number(m[2]);
-    }
+    const { stdout, logBytesRead: bytes } = await tracedLogsTail(home, id, 5);
+    assertEquals(new TextDecoder().decode(stdout).split("\n").filter((l) => l !== "").length, 5);
     assert(bytes > 0, "strace saw no reads of the log");
     assert(bytes <= 256 * 1024, `read ${bytes} bytes of the log for a 5-line tail`);
   } finally {
@@ -111,6 +83,81 @@ Deno.test("logs --tail on a 200 MB log reads only a small multiple of the tail (
     await cleanupHome(home);
   }
 });
+
+Deno.test("logs --tail on a capped log without newlines reads and prints at most its window (strace)", async () => {
+  const home = tempHome("tailflat");
+  try {
+    await startService(home);
+    // 19.2 MB of silence as raw samples: zero bytes, no newline, past the 16 MiB log cap.
+    const id = await submit(home, [
+      "ffmpeg",
+      "-v",
+      "error",
+      "-f",
+      "lavfi",
+      "-i",
+      "anullsrc=r=48000:cl=mono",
+      "-t",
+      "200",
+      "-f",
+      "s16le",
+      "-",
+    ]);
+    const j = await waitFor(async () => {
+      const r = await rec(home, id);
+      return r.state === "succeeded" ? r : null;
+    }, { timeoutMs: 60_000, what: "the job writing 19.2 MB without a newline" });
+    assertEquals(j.log_truncated, true);
+    const size = Deno.statSync(j.stdout_path).size;
+    assert(size > 14_000_000, `the capped log is only ${size} bytes`);
+    const window = 5 * 16 * 1024; // README: N × 16 KiB, 64 KiB at least
+    const { stdout, logBytesRead } = await tracedLogsTail(home, id, 5);
+    assertEquals(stdout.length, window);
+    assert(stdout.every((b) => b === 0), "the tail is not the log's last bytes");
+    assert(logBytesRead >= window, `strace saw only ${logBytesRead} bytes read of the log`);
+    assert(logBytesRead <= window, `read ${logBytesRead} bytes of a ${size}-byte log for --tail=5`);
+  } finally {
+    await cleanupHome(home);
+  }
+});
+
+/** Runs `barn logs --stdout --tail=N id` under strace; returns what it printed and how much of stdout.log it read. */
+async function tracedLogsTail(
+  home: string,
+  id: string,
+  n: number,
+): Promise<{ stdout: Uint8Array; logBytesRead: number }> {
+  const trace = `${home}/strace-${n}.out`;
+  const out = await new Deno.Command("strace", {
+    args: [
+      "-f",
+      "-y",
+      "-e",
+      "trace=read,pread64",
+      "-o",
+      trace,
+      `${ROOT}.deno/bin/deno`,
+      "run",
+      "-q",
+      "-P=barn",
+      `${ROOT}src/main.ts`,
+      "logs",
+      "--stdout",
+      `--tail=${n}`,
+      id,
+    ],
+    env: { BARN_HOME: home },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+  let bytes = 0;
+  for (const line of Deno.readTextFileSync(trace).split("\n")) {
+    const m = /(?:read|pread64)\(\d+<([^>]*)>.*\)\s+=\s+(\d+)/.exec(line);
+    if (m && m[1]!.endsWith("stdout.log")) bytes += Number(m[2]);
+  }
+  return { stdout: out.stdout, logBytesRead: bytes };
+}
 
 Deno.test("wait: success, a real code, a symbolic code, a timeout, and across a service restart", async () => {
   const home = tempHome("wait");

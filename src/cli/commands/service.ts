@@ -4,7 +4,7 @@ import { lazy } from "../../lazy.ts";
 import { BarnError } from "../../errors.ts";
 import { requestOnce } from "../../client/client.ts";
 import { endpointOf } from "../../platform/transport.ts";
-import { readTail, tailLines } from "../../platform/files.ts";
+import { copyRange, fileSize, tailLines, tailWindow } from "../../platform/files.ts";
 import { spawnSelfDetached } from "../../platform/self.ts";
 import type { ServiceStatus } from "../../protocol/messages.ts";
 import { VERSION } from "../../version.ts";
@@ -80,7 +80,7 @@ async function start(ctx: CliContext): Promise<number> {
     15_000,
   );
   if (!up || !status) {
-    const tail = tailLines(paths.serviceLog, 15).join("\n  ");
+    const tail = tailLines(paths.serviceLog, 15, 64 * 1024).join("\n  ");
     throw new BarnError(
       "E_NO_SERVICE",
       `the barn service did not come up within 15s. Last lines of ${paths.serviceLog}:\n  ${
@@ -157,19 +157,15 @@ async function logs(ctx: CliContext): Promise<number> {
     throw new BarnError("E_USAGE", `--tail must be a whole number (got '${nText}')`);
   }
   const path = ctx.paths.serviceLog;
-  const lines = tailLines(path, n);
+  const lines = tailLines(path, n, tailWindow(n));
   if (lines.length) await writeOut(Deno.stdout, lines.join("\n") + "\n");
   if (!ctx.flag("follow")) return 0;
-  let offset = readTail(path, 0).size;
+  let offset = fileSize(path);
   for (;;) {
     await new Promise((r) => setTimeout(r, 250));
-    const size = readTail(path, 0).size;
+    const size = fileSize(path);
     if (size < offset) offset = 0; // rotated
-    if (size > offset) {
-      const { text } = readTail(path, size - offset);
-      await writeOut(Deno.stdout, text);
-      offset = size;
-    }
+    if (size > offset) offset = await copyRange(path, offset, size, Deno.stdout);
   }
 }
 
