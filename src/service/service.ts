@@ -7,7 +7,13 @@ import { writeFileAtomic } from "../platform/files.ts";
 import { checkToken, connect, listen, type Listener } from "../platform/transport.ts";
 import { spawnSelfDetached } from "../platform/self.ts";
 import { acceptLoop } from "../protocol/accept.ts";
-import { FrameReader, writeFrame } from "../protocol/framing.ts";
+import {
+  FRAME_BUDGET_BYTES,
+  FrameBudget,
+  FrameReader,
+  MAX_HELLO_BYTES,
+  writeFrame,
+} from "../protocol/framing.ts";
 import { PROTOCOL_VERSION, type Request, type ServiceStatus } from "../protocol/messages.ts";
 import { parseRequest } from "../protocol/validate.ts";
 import { openChecked } from "../store/recovery.ts";
@@ -271,6 +277,11 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
   return 0;
 }
 
+/** What partly received requests may hold across every connection of this service. */
+const frameBudget = new FrameBudget(FRAME_BUDGET_BYTES);
+/** A collection after large request buffers are dropped, so their memory goes back to the OS. */
+const frameCollector = new IdleCollector();
+
 /** One client connection: handshake, then requests until it closes or idles out. */
 async function serveConnection(
   conn: Deno.Conn,
@@ -279,7 +290,7 @@ async function serveConnection(
   idleSeconds: number,
   warn: (m: string) => void,
 ): Promise<void> {
-  const reader = new FrameReader(conn);
+  const reader = new FrameReader(conn, frameBudget);
   let idle: ReturnType<typeof setTimeout> | undefined;
   const arm = () => {
     clearTimeout(idle);
@@ -296,7 +307,7 @@ async function serveConnection(
   };
   try {
     arm();
-    const hello = await reader.next();
+    const hello = await reader.next(MAX_HELLO_BYTES);
     if (hello === null) return;
     const h = parseRequest(hello);
     if (h.kind !== "hello") {
@@ -331,6 +342,11 @@ async function serveConnection(
     }
   } finally {
     clearTimeout(idle);
+    reader.release();
+    if (reader.peak > 0) {
+      frameCollector.busy();
+      frameCollector.idle();
+    }
     try {
       conn.close();
     } catch { /* closed */ }
