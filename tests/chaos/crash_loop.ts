@@ -22,6 +22,7 @@ import {
   Rng,
   type Row,
   secondsSince,
+  serviceLogTail,
   startWitness,
   waitFor,
   type Witness,
@@ -80,6 +81,7 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
   const snapshotOk = new Set<string>();
   const exitChecked = new Set<string>();
   let tokenSeq = 0;
+  const slowRestarts: string[] = [];
 
   const command = (kind: Kind, token: string): string[] => {
     switch (kind) {
@@ -152,7 +154,11 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
           () => newSubmission(rng.chance(0.3) ? keyFor() : null),
         );
         const text = subs.map((s) =>
-          JSON.stringify({ command: command(s.kind, s.token), tag: s.token, ...(s.key ? { key: s.key } : {}) })
+          JSON.stringify({
+            command: command(s.kind, s.token),
+            tag: s.token,
+            ...(s.key ? { key: s.key } : {}),
+          })
         ).join("\n");
         const r = await barn(home, ["run", "--batch=-", "--output=json"], { stdin: text + "\n" });
         if (r.code !== 0) return void f.add("submissions_refused");
@@ -217,8 +223,11 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
       for (const id of pending) {
         const r = rows.get(id)!;
         stuck.add(
-          `${id} (${byToken.get(r.tag as string)?.kind}, supervisor ${r.supervisor}, pid ${r.pid}, ` +
-            `exit.json ${readExit(home, id) ? "present" : "absent"}, started ${r.started_at})`,
+          `${id} (${
+            byToken.get(r.tag as string)?.kind
+          }, supervisor ${r.supervisor}, pid ${r.pid}, ` +
+            `exit.json ${readExit(home, id) ? "present" : "absent"}, started ${r.started_at}; ` +
+            `log: ${logLines(home, id).join(" | ") || "nothing"})`,
         );
       }
     }
@@ -230,7 +239,9 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
         const want = exitVerdict(ex as never);
         const got = [r.process_exit_code, r.signal, r.exit_code];
         const exp = [ex.process_exit_code, ex.signal, String(want.exit_code)];
-        if (JSON.stringify(got) !== JSON.stringify(exp)) exitMismatch.add(`${id}: db ${got} exit.json ${exp}`);
+        if (JSON.stringify(got) !== JSON.stringify(exp)) {
+          exitMismatch.add(`${id}: db ${got} exit.json ${exp}`);
+        }
       }
       const sub = byToken.get(r.tag as string);
       if (sub && r.exit_code !== String(KINDS[sub.kind].exit) && r.exit_code !== "E_INTERRUPTED") {
@@ -285,10 +296,15 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
       if (!a || b.state === "queued" || b.state === "running") continue;
       const fields = ["state", "exit_code", "process_exit_code", "signal", "key", "tag"];
       const diff = fields.filter((k) => a[k] !== b[k]);
-      if (diff.length) rebuildChanged.add(`${id}: ${diff.map((k) => `${k} ${b[k]}→${a[k]}`).join(", ")}`);
+      if (diff.length) {
+        rebuildChanged.add(`${id}: ${diff.map((k) => `${k} ${b[k]}→${a[k]}`).join(", ")}`);
+      }
     }
     f.add("rebuilt_jobs", before.size);
-    f.add("rebuild_held", [...after.values()].filter((r) => r.state === "queued" && r.latch !== null).length);
+    f.add(
+      "rebuild_held",
+      [...after.values()].filter((r) => r.state === "queued" && r.latch !== null).length,
+    );
     log(`rebuild ${rebuilds}: ${before.size} jobs before, ${after.size} after`);
     paused = false;
   };
@@ -303,7 +319,13 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
       let victim = rng.pick(["service", "service", "keeper", "both"] as const);
       const p = barnProcs(home);
       if (victim === "keeper" && p.keeper.length === 0) victim = "service";
-      await killAll(victim === "service" ? p.service : victim === "keeper" ? p.keeper : [...p.service, ...p.keeper]);
+      await killAll(
+        victim === "service"
+          ? p.service
+          : victim === "keeper"
+          ? p.keeper
+          : [...p.service, ...p.keeper],
+      );
       f.add(`kills_${victim}`);
       if (victim !== "keeper") {
         if (rng.chance(0.15)) {
@@ -314,21 +336,44 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
           await starting;
           f.add("kills_during_start");
         }
-        await ensureService(home);
+        try {
+          await ensureService(home);
+        } catch (e) {
+          f.failures.push(
+            `the service did not come back after kill ${k}: ${(e as Error).message.slice(0, 600)}`,
+          );
+          break;
+        }
       }
       const tc = Date.now();
       const restartMs = tc - tk;
+      if (restartMs > 10_000) {
+        slowRestarts.push(
+          `kill ${k} (${victim}): ${restartMs} ms; log: ${
+            serviceLogTail(home, 3).replaceAll("\n", " | ")
+          }`,
+        );
+      }
       await check(false);
-      log(`kill ${k} (${victim}) restart ${restartMs} ms, checked in ${Date.now() - tc} ms; ${acked.size} acked; refused ${f.figures.submissions_refused}`);
+      log(
+        `kill ${k} (${victim}) restart ${restartMs} ms, checked in ${
+          Date.now() - tc
+        } ms; ${acked.size} acked; refused ${f.figures.submissions_refused}`,
+      );
       if (opts.rebuildEvery > 0 && k % opts.rebuildEvery === 0 && k < opts.kills) await rebuild();
-      if (k % 10 === 0) log(`kill ${k}/${opts.kills}: ${acked.size} acknowledged, ${lost.size} lost`);
+      if (k % 10 === 0) {
+        log(`kill ${k}/${opts.kills}: ${acked.size} acknowledged, ${lost.size} lost`);
+      }
     }
     stop = true;
     await Promise.all(submitters);
     let rows = jobRows(db);
     const td = Date.now();
     try {
-      await waitFor(() => quiet(rows = jobRows(db)), { timeoutMs: 180_000, what: "the queue to run out" });
+      await waitFor(() => quiet(rows = jobRows(db)), {
+        timeoutMs: 180_000,
+        what: "the queue to run out",
+      });
     } catch { /* what is left shows in the checks */ }
     log(`drained ${rows.size} jobs in ${Date.now() - td} ms`);
     rows = await check(true);
@@ -344,30 +389,61 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
     for (const [s, n] of Object.entries(states)) f.set(`jobs_${s}`, n);
     f.set("interrupted", [...rows.values()].filter((r) => r.exit_code === "E_INTERRUPTED").length);
     f.set("rebuilds", rebuilds);
+    f.set("restarts_over_10s", slowRestarts.join("; ") || 0);
     f.set("seconds", secondsSince(t0));
     f.expectNone("integrity_check not ok after a restart", integrityBad.length, integrityBad);
     f.expectNone("acknowledged jobs lost", lost.size, [...lost]);
-    f.expectNone("jobs in the DB without a readable job.json at the end", snapshotMissing.size, [...snapshotMissing]);
+    f.expectNone("jobs in the DB without a readable job.json at the end", snapshotMissing.size, [
+      ...snapshotMissing,
+    ]);
     f.expectNone(
       "jobs in the DB seen without a readable job.json at some check",
       f.figures.snapshot_missing_at_some_check as number,
     );
-    f.expectNone("jobs stuck running without a live supervisor holding their lock", stuck.size, [...stuck]);
+    f.expectNone("jobs stuck running without a live supervisor holding their lock", stuck.size, [
+      ...stuck,
+    ]);
     f.expectNone("exits recorded differently from exit.json", exitMismatch.size, [...exitMismatch]);
-    f.expectNone("jobs ending with a code their command cannot give", wrongOutcome.size, [...wrongOutcome]);
+    f.expectNone("jobs ending with a code their command cannot give", wrongOutcome.size, [
+      ...wrongOutcome,
+    ]);
     f.expectNone("keys answered with two different jobs", keyConflicts.size, [...keyConflicts]);
-    f.expectNone("submissions stored twice (one tag, two jobs)", duplicatedTags(rows).length, duplicatedTags(rows));
+    f.expectNone(
+      "submissions stored twice (one tag, two jobs)",
+      duplicatedTags(rows).length,
+      duplicatedTags(rows),
+    );
     f.expectNone("keys held by two jobs", duplicatedKeys(rows).length, duplicatedKeys(rows));
-    f.expectNone("job runs counted twice by the witness", ranTwice.length, ranTwice.map(([t, n]) => `${t}×${n}`));
-    f.expectNone("rebuild: jobs of the old DB missing after the rebuild", rebuildLost.size, [...rebuildLost]);
-    f.expectNone("rebuild: jobs that were never in the DB came back", rebuildExtra.size, [...rebuildExtra]);
-    f.expectNone("rebuild: finished jobs whose record changed", rebuildChanged.size, [...rebuildChanged]);
+    f.expectNone(
+      "job runs counted twice by the witness",
+      ranTwice.length,
+      ranTwice.map(([t, n]) => `${t}×${n}`),
+    );
+    f.expectNone("rebuild: jobs of the old DB missing after the rebuild", rebuildLost.size, [
+      ...rebuildLost,
+    ]);
+    f.expectNone("rebuild: jobs that were never in the DB came back", rebuildExtra.size, [
+      ...rebuildExtra,
+    ]);
+    f.expectNone("rebuild: finished jobs whose record changed", rebuildChanged.size, [
+      ...rebuildChanged,
+    ]);
     f.expect(acked.size > 0, "no submission was ever acknowledged");
     return f;
   } finally {
     stop = true;
     await w.close();
     await cleanupHome(home);
+  }
+}
+
+/** The service log's last lines about one job, and the last line overall (evidence). */
+function logLines(home: string, id: string): string[] {
+  try {
+    const lines = Deno.readTextFileSync(`${home}/logs/service.log`).trimEnd().split("\n");
+    return [...lines.filter((l) => l.includes(id)).slice(-2), `last: ${lines.at(-1)}`];
+  } catch {
+    return [];
   }
 }
 
@@ -381,7 +457,9 @@ function duplicatedKeys(rows: Map<string, Row>): string[] {
 
 function duplicated(rows: Map<string, Row>, field: string): string[] {
   const seen = new Map<unknown, number>();
-  for (const r of rows.values()) if (r[field] !== null) seen.set(r[field], (seen.get(r[field]) ?? 0) + 1);
+  for (const r of rows.values()) {
+    if (r[field] !== null) seen.set(r[field], (seen.get(r[field]) ?? 0) + 1);
+  }
   return [...seen].filter(([, n]) => n > 1).map(([v, n]) => `${v}×${n}`);
 }
 

@@ -40,7 +40,15 @@ function corpus(): Row[] {
     { kind: "release", latch: "chaos-never" },
     { kind: "service_status" },
     { kind: "wait", ids: ["zzzzzzzzzzzz"], timeout_seconds: 0.1 },
-    { kind: "submit", jobs: [{ command: ["ffprobe", "-version"], cwd: "/tmp/barn", tag: "fuzz", latch: "chaos-never" }] },
+    {
+      kind: "submit",
+      jobs: [{
+        command: ["ffprobe", "-version"],
+        cwd: "/tmp/barn",
+        tag: "fuzz",
+        latch: "chaos-never",
+      }],
+    },
   ];
 }
 
@@ -166,12 +174,16 @@ function generate(rng: Rng, bigLeft: { n: number }): Case {
     case "bad utf-8": {
       const text = te.encode(JSON.stringify(valid()));
       const i = rng.int(0, text.length - 1);
-      const bad = concat(text.subarray(0, i), rng.pick([
-        new Uint8Array([0xff]),
-        new Uint8Array([0xc0, 0x80]),
-        new Uint8Array([0xed, 0xa0, 0x80]),
-        new Uint8Array([0xe2, 0x82]),
-      ]), text.subarray(i));
+      const bad = concat(
+        text.subarray(0, i),
+        rng.pick([
+          new Uint8Array([0xff]),
+          new Uint8Array([0xc0, 0x80]),
+          new Uint8Array([0xed, 0xa0, 0x80]),
+          new Uint8Array([0xe2, 0x82]),
+        ]),
+        text.subarray(i),
+      );
       return { family, bytes: after(frame(bad)), want: "E_BAD_REQUEST" };
     }
     case "deep nesting": {
@@ -192,7 +204,11 @@ function generate(rng: Rng, bigLeft: { n: number }): Case {
         bigLeft.n--;
         const body = new Uint8Array(CAP - rng.int(0, 3)).fill(0x20);
         body[0] = 0x78;
-        return { family: "whole frame at the cap", bytes: after(frame(body)), want: "E_BAD_REQUEST" };
+        return {
+          family: "whole frame at the cap",
+          bytes: after(frame(body)),
+          want: "E_BAD_REQUEST",
+        };
       }
       const len = rng.pick([CAP - 1, CAP, CAP + 1, CAP + rng.int(2, 1000), 0xffffffff, 0x80000000]);
       const body = rng.bytes(rng.int(0, 100));
@@ -218,7 +234,11 @@ function generate(rng: Rng, bigLeft: { n: number }): Case {
         { kind: "release", latch: s },
         {
           kind: "submit",
-          jobs: [{ command: ["ffprobe", "h".repeat(Math.max(65_537, n))], cwd: "/tmp/barn", latch: "never" }],
+          jobs: [{
+            command: ["ffprobe", "h".repeat(Math.max(65_537, n))],
+            cwd: "/tmp/barn",
+            latch: "never",
+          }],
         },
         { kind: "hello", protocol: 1, client_version: s },
       ]);
@@ -246,11 +266,16 @@ function judge(c: Case, r: Awaited<ReturnType<typeof exchange>>): string | null 
   if (!r.closed) return "the connection stayed open (a hang)";
   if (r.garbage > 0) return `${r.garbage} bytes of the answer are not a frame`;
   const last = r.frames[r.frames.length - 1];
-  for (const fr of r.frames.slice(0, -1)) if (fr.ok !== true) return `an error frame before the last: ${JSON.stringify(fr)}`;
+  for (const fr of r.frames.slice(0, -1)) {
+    if (fr.ok !== true) return `an error frame before the last: ${JSON.stringify(fr)}`;
+  }
   if (last === undefined) return c.want ? `a plain close, where ${c.want} was due` : null;
   if (last.ok === true) return c.want ? `success, where ${c.want} was due` : null;
   const err = last.error as Row | undefined;
-  if (!err || typeof err.code !== "string" || !KNOWN_CODE.test(err.code) || typeof err.message !== "string") {
+  if (
+    !err || typeof err.code !== "string" || !KNOWN_CODE.test(err.code) ||
+    typeof err.message !== "string"
+  ) {
     return `an unstructured error: ${JSON.stringify(last).slice(0, 200)}`;
   }
   if (err.code === "E_INTERNAL") return `E_INTERNAL: ${err.message}`;
@@ -285,7 +310,9 @@ export async function frameFuzz(opts: FrameFuzzOptions): Promise<Findings> {
         }));
         const why = "error" in r ? `could not connect: ${r.error}` : judge(c, r);
         if (why) {
-          const sent = new TextDecoder().decode(c.bytes.subarray(HELLO.length + 4, HELLO.length + 204));
+          const sent = new TextDecoder().decode(
+            c.bytes.subarray(HELLO.length + 4, HELLO.length + 204),
+          );
           bad.set(c.family, [...(bad.get(c.family) ?? []), `#${i}: ${why}; sent ${sent}`]);
         }
         if (i % 100 === 0 && !pidAlive(pid)) died = i;
@@ -301,7 +328,9 @@ export async function frameFuzz(opts: FrameFuzzOptions): Promise<Findings> {
     f.set("seed", opts.seed);
     for (const [k, n] of Object.entries(byFamily)) f.set(`frames: ${k}`, n);
     f.set("seconds", secondsSince(t0));
-    for (const [family, why] of bad) f.expectNone(`frames answered wrongly (${family})`, why.length, why);
+    for (const [family, why] of bad) {
+      f.expectNone(`frames answered wrongly (${family})`, why.length, why);
+    }
     f.expectNone("service deaths during the fuzz (at frame)", died >= 0 ? 1 : 0, [died]);
     f.expect(pidAlive(pid), `the service (pid ${pid}) is gone`);
     f.expect(

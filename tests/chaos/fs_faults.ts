@@ -17,8 +17,8 @@ import {
   pidAlive,
   type Row,
   secondsSince,
-  servicePid,
   serviceLogTail,
+  servicePid,
   startWitness,
   waitFor,
   withDb,
@@ -35,26 +35,37 @@ export function documentedCodes(): { own: Map<string, number>; outcome: Map<stri
   const [own = "", outcome = ""] = text.split("## Job outcomes");
   const table = (t: string) =>
     new Map(
-      [...t.matchAll(/^\|\s*`(E_[A-Z0-9_]+)`\s*\|\s*(\d+)\s*\|/gm)].map((m) => [m[1]!, Number(m[2])]),
+      [...t.matchAll(/^\|\s*`(E_[A-Z0-9_]+)`\s*\|\s*(\d+)\s*\|/gm)].map((
+        m,
+      ) => [m[1]!, Number(m[2])]),
     );
   return { own: table(own), outcome: table(outcome) };
 }
 
-async function submit(home: string, args: string[]): Promise<{ id: string | null; r: Row; code: number }> {
+async function submit(
+  home: string,
+  args: string[],
+): Promise<{ id: string | null; r: Row; code: number }> {
   const r = await barn(home, ["run", "--output=json", ...args]);
   let out: Row = {};
   try {
     out = r.json();
   } catch { /* not JSON: kept as text below */ }
-  if (r.code !== 0 && out.error === undefined) out = { error: { code: "(none)", message: r.stdout + r.stderr } };
+  if (r.code !== 0 && out.error === undefined) {
+    out = { error: { code: "(none)", message: r.stdout + r.stderr } };
+  }
   return { id: r.code === 0 ? (out.job_id as string) : null, r: out, code: r.code };
 }
 
 function row(home: string, id: string): Row | undefined {
-  return withDb(`${home}/barn.db`, (db) => db.prepare("SELECT * FROM jobs WHERE job_id = ?").get(id) as Row | undefined);
+  return withDb(
+    `${home}/barn.db`,
+    (db) => db.prepare("SELECT * FROM jobs WHERE job_id = ?").get(id) as Row | undefined,
+  );
 }
 
-const finished = (r: Row | undefined) => r !== undefined && ["succeeded", "failed", "canceled"].includes(r.state as string);
+const finished = (r: Row | undefined) =>
+  r !== undefined && ["succeeded", "failed", "canceled"].includes(r.state as string);
 
 async function waitFinished(home: string, id: string, timeoutMs: number): Promise<Row | undefined> {
   try {
@@ -69,14 +80,17 @@ async function waitFinished(home: string, id: string, timeoutMs: number): Promis
 
 function count(home: string, re: RegExp): number {
   try {
-    return Deno.readTextFileSync(`${home}/logs/service.log`).split("\n").filter((l) => re.test(l)).length;
+    return Deno.readTextFileSync(`${home}/logs/service.log`).split("\n").filter((l) => re.test(l))
+      .length;
   } catch {
     return 0;
   }
 }
 
 function corruptCopies(home: string): string[] {
-  return [...Deno.readDirSync(home)].map((e) => e.name).filter((n) => n.startsWith("barn.db.corrupt"));
+  return [...Deno.readDirSync(home)].map((e) => e.name).filter((n) =>
+    n.startsWith("barn.db.corrupt")
+  );
 }
 
 /** Cases 6 and 7: a link planted in the job dir of a held job, then the latch released. */
@@ -105,16 +119,26 @@ function plantedLink(file: "supervisor.lock" | "stdout.log" | "stderr.log"): Fau
         const code = j?.exit_code as string | undefined;
         f.set("final_state", `${j?.state} ${code}`);
         f.set("seconds", secondsSince(t0));
-        f.expect(finished(j), `the job is still ${j?.state} 30 s after its release (${j?.error ?? ""})`);
         f.expect(
-          j?.state === "failed" && code !== undefined && outcome.has(code) && code !== "E_INTERRUPTED",
+          finished(j),
+          `the job is still ${j?.state} 30 s after its release (${j?.error ?? ""})`,
+        );
+        f.expect(
+          j?.state === "failed" && code !== undefined && outcome.has(code) &&
+            code !== "E_INTERRUPTED",
           `it must end failed with a documented code (not E_INTERRUPTED); it is ${j?.state} ${code}: ${j?.error}`,
         );
-        f.expect(n?.state === "succeeded", `the next job in the queue did not run: ${n?.state} ${n?.exit_code}`);
+        f.expect(
+          n?.state === "succeeded",
+          `the next job in the queue did not run: ${n?.state} ${n?.exit_code}`,
+        );
         f.expectNone("runs of the job's process (it must not start)", w.hits.get("held") ?? 0);
         const tries = count(home, /could not start|keeper could not start/);
         f.set("start_failures_logged", tries);
-        f.expect(tries <= 10, `${tries} failed starts logged: a hot loop, not a retry with backoff`);
+        f.expect(
+          tries <= 10,
+          `${tries} failed starts logged: a hot loop, not a retry with backoff`,
+        );
         let exists = false;
         try {
           Deno.statSync(target);
@@ -123,7 +147,10 @@ function plantedLink(file: "supervisor.lock" | "stdout.log" | "stderr.log"): Fau
         f.expect(!exists, `the link was followed: ${target} was created`);
         for (const cmd of [["describe", held.id], ["logs", held.id]]) {
           const r = await barn(home, cmd);
-          f.expect(r.code === 0, `barn ${cmd[0]} of the job failed (${r.code}): ${r.stdout}${r.stderr}`.slice(0, 400));
+          f.expect(
+            r.code === 0,
+            `barn ${cmd[0]} of the job failed (${r.code}): ${r.stdout}${r.stderr}`.slice(0, 400),
+          );
         }
         f.expect(pidAlive(pid), "the service died");
         return f;
@@ -192,7 +219,10 @@ const lockedShort: FaultScenario = {
       await pause(1000);
       await lock2.release();
       const s = await start;
-      f.expect(s.code === 0, `service start during a short lock failed (${s.code}): ${s.stdout}${s.stderr}`);
+      f.expect(
+        s.code === 0,
+        `service start during a short lock failed (${s.code}): ${s.stdout}${s.stderr}`,
+      );
       f.expectNone("barn.db moved aside", corruptCopies(home).length, corruptCopies(home));
       const rows = jobRows(`${home}/barn.db`);
       for (const id of [first.id, d.id]) {
@@ -218,7 +248,10 @@ const lockedLong: FaultScenario = {
       const pid = await servicePid(home);
       const before = await submit(home, ["ffprobe", "-version"]);
       await waitFinished(home, before.id ?? "", 20_000);
-      const events = withDb(`${home}/barn.db`, (db) => (db.prepare("SELECT COUNT(*) AS n FROM events").get() as Row).n as number);
+      const events = withDb(
+        `${home}/barn.db`,
+        (db) => (db.prepare("SELECT COUNT(*) AS n FROM events").get() as Row).n as number,
+      );
       const { own } = documentedCodes();
       // A running service: a submission fails with the documented code, naming the DB.
       const lock = await lockDb(`${home}/barn.db`, false);
@@ -226,8 +259,11 @@ const lockedLong: FaultScenario = {
       const err = during.r.error as Row | undefined;
       f.set("submit_while_locked", `${during.code} ${err?.code}`);
       f.expect(
-        during.id === null && err?.code === "E_STORE_BUSY" && own.get("E_STORE_BUSY") === during.code,
-        `a submission while barn.db is locked past busy_timeout must fail E_STORE_BUSY with its documented exit; got exit ${during.code}, ${JSON.stringify(err)}`,
+        during.id === null && err?.code === "E_STORE_BUSY" &&
+          own.get("E_STORE_BUSY") === during.code,
+        `a submission while barn.db is locked past busy_timeout must fail E_STORE_BUSY with its documented exit; got exit ${during.code}, ${
+          JSON.stringify(err)
+        }`,
       );
       f.expect(
         typeof err?.message === "string" && (err.message as string).includes(`${home}/barn.db`),
@@ -235,8 +271,14 @@ const lockedLong: FaultScenario = {
       );
       await lock.release();
       const after = await submit(home, ["ffprobe", "-version"]);
-      f.expect(after.id !== null, `a submission after the lock was released failed: ${JSON.stringify(after.r)}`);
-      f.expect(await servicePid(home).catch(() => null) === pid, "the service restarted or died under the lock");
+      f.expect(
+        after.id !== null,
+        `a submission after the lock was released failed: ${JSON.stringify(after.r)}`,
+      );
+      f.expect(
+        await servicePid(home).catch(() => null) === pid,
+        "the service restarted or died under the lock",
+      );
       // A service starting under the lock: refuses with the code, never moves the DB aside.
       const p = barnProcs(home);
       await killAll([...p.service, ...p.keeper]);
@@ -244,15 +286,28 @@ const lockedLong: FaultScenario = {
       const s = await barn(home, ["service", "start"]);
       const startText = s.stdout + s.stderr;
       f.set("service_start_while_locked", `${s.code}`);
-      f.expect(s.code !== 0 && /E_STORE_BUSY/.test(startText), `service start under a long lock must fail with E_STORE_BUSY: exit ${s.code}, ${startText.slice(0, 400)}`);
-      f.expect(startText.includes(`${home}/barn.db`), "service start's error must name the DB path");
+      f.expect(
+        s.code !== 0 && /E_STORE_BUSY/.test(startText),
+        `service start under a long lock must fail with E_STORE_BUSY: exit ${s.code}, ${
+          startText.slice(0, 400)
+        }`,
+      );
+      f.expect(
+        startText.includes(`${home}/barn.db`),
+        "service start's error must name the DB path",
+      );
       await lock2.release();
       f.expectNone("barn.db moved aside", corruptCopies(home).length, corruptCopies(home));
       f.expect(await integrity(`${home}/barn.db`) === "ok", "integrity_check is not ok");
       await ensureService(home);
       const rows = jobRows(`${home}/barn.db`);
-      for (const id of [before.id, after.id]) f.expect(id === null || rows.has(id), `job ${id} is gone`);
-      const eventsNow = withDb(`${home}/barn.db`, (db) => (db.prepare("SELECT COUNT(*) AS n FROM events").get() as Row).n as number);
+      for (const id of [before.id, after.id]) {
+        f.expect(id === null || rows.has(id), `job ${id} is gone`);
+      }
+      const eventsNow = withDb(
+        `${home}/barn.db`,
+        (db) => (db.prepare("SELECT COUNT(*) AS n FROM events").get() as Row).n as number,
+      );
       f.expect(eventsNow >= events, `the event history shrank from ${events} to ${eventsNow}`);
       f.set("seconds", secondsSince(t0));
       return f;
@@ -263,11 +318,17 @@ const lockedLong: FaultScenario = {
 };
 
 /** A home with finished jobs, the service stopped; returns the jobs as the DB had them. */
-async function homeWithJobs(home: string, n: number, w: { url: string }): Promise<Map<string, Row>> {
+async function homeWithJobs(
+  home: string,
+  n: number,
+  w: { url: string },
+): Promise<Map<string, Row>> {
   await ensureService(home);
   const lines = Array.from({ length: n }, (_, i) =>
     JSON.stringify({
-      command: i % 3 === 0 ? ["curl", "-sSf", `${w.url}/miss/j${i}`] : ["curl", "-sS", `${w.url}/hit/j${i}`],
+      command: i % 3 === 0
+        ? ["curl", "-sSf", `${w.url}/miss/j${i}`]
+        : ["curl", "-sS", `${w.url}/hit/j${i}`],
       tag: `j${i}`,
     })).join("\n");
   const r = await barn(home, ["run", "--batch=-", "--output=json"], { stdin: lines + "\n" });
@@ -286,7 +347,12 @@ async function homeWithJobs(home: string, n: number, w: { url: string }): Promis
 }
 
 /** Every job of `before` back with the same outcome, nothing extra, nothing run again. */
-function sameJobs(f: Findings, before: Map<string, Row>, after: Map<string, Row>, hits: Map<string, number>) {
+function sameJobs(
+  f: Findings,
+  before: Map<string, Row>,
+  after: Map<string, Row>,
+  hits: Map<string, number>,
+) {
   const lost = [...before.keys()].filter((id) => !after.has(id));
   const extra = [...after.keys()].filter((id) => !before.has(id));
   const changed = [...before].filter(([id, b]) => {
@@ -323,14 +389,23 @@ function damagedDb(kind: "0-byte" | "truncated"): FaultScenario {
         f.set("db_bytes_before", size);
         await ensureService(home);
         // Let anything the rebuild wrongly queued run, so a second run would show.
-        await waitFor(() => [...jobRows(db).values()].every((r) => r.state !== "running" && !(r.state === "queued" && r.latch === null)), {
-          timeoutMs: 60_000,
-          what: "the rebuilt queue to settle",
-        }).catch(() => {});
+        await waitFor(
+          () =>
+            [...jobRows(db).values()].every((r) =>
+              r.state !== "running" && !(r.state === "queued" && r.latch === null)
+            ),
+          {
+            timeoutMs: 60_000,
+            what: "the rebuilt queue to settle",
+          },
+        ).catch(() => {});
         const after = jobRows(db);
         sameJobs(f, before, after, w.hits);
         const rebuiltLogged = count(home, /rebuil/i);
-        f.expect(rebuiltLogged > 0, `the rebuild is not in the service log: ${serviceLogTail(home, 5)}`);
+        f.expect(
+          rebuiltLogged > 0,
+          `the rebuild is not in the service log: ${serviceLogTail(home, 5)}`,
+        );
         f.expect(await integrity(db) === "ok", "integrity_check is not ok after the rebuild");
         f.set("seconds", secondsSince(t0));
         return f;
@@ -374,10 +449,17 @@ const deletedHome: FaultScenario = {
       const want = own.get("E_HOME_CHANGED");
       f.set("service_exit", exited === null ? "still running after 15 s" : exited.code);
       f.expect(exited !== null, "the service did not notice within 15 s that its home is gone");
-      f.expect(want !== undefined, "docs/exit-codes.md documents no code for a deleted home (E_HOME_CHANGED)");
+      f.expect(
+        want !== undefined,
+        "docs/exit-codes.md documents no code for a deleted home (E_HOME_CHANGED)",
+      );
       if (exited !== null) {
-        f.expect(exited.code === want, `the service exited ${exited.code}, not the documented ${want}`);
-        const said = new TextDecoder().decode(exited.stderr) + new TextDecoder().decode(exited.stdout);
+        f.expect(
+          exited.code === want,
+          `the service exited ${exited.code}, not the documented ${want}`,
+        );
+        const said = new TextDecoder().decode(exited.stderr) +
+          new TextDecoder().decode(exited.stdout);
         f.set("service_said", said.trim().slice(0, 300));
       }
       // A new start makes a new home; exactly one service may serve it.
@@ -424,7 +506,18 @@ const fullDisk: FaultScenario = {
       const { own } = documentedCodes();
       // A job writing far more than the disk holds, and small jobs behind it.
       const big = await submit(home, [
-        "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono", "-t", "30", "-f", "s16le", "-",
+        "ffmpeg",
+        "-v",
+        "error",
+        "-f",
+        "lavfi",
+        "-i",
+        "anullsrc=r=48000:cl=mono",
+        "-t",
+        "30",
+        "-f",
+        "s16le",
+        "-",
       ]);
       const codes = new Map<string, number>();
       let refused: Row | null = null;
@@ -443,7 +536,9 @@ const fullDisk: FaultScenario = {
       f.set("submissions_accepted", ids.length);
       f.set("refusals", JSON.stringify(Object.fromEntries(codes)));
       f.expect(refused !== null, "300 submissions on a full 600 KiB disk were all accepted");
-      f.expectNone("submissions refused with E_INTERNAL", codes.get("E_INTERNAL") ?? 0, [refused?.message]);
+      f.expectNone("submissions refused with E_INTERNAL", codes.get("E_INTERNAL") ?? 0, [
+        refused?.message,
+      ]);
       if (refused) {
         f.expect(
           refused.code === "E_DISK_FULL" && own.get("E_DISK_FULL") === refusedExit,
@@ -457,7 +552,11 @@ const fullDisk: FaultScenario = {
         what: "jobs on the full disk to end",
       }).catch(() => {});
       const stuck = [...rowsNow().values()].filter((r) => r.state === "running");
-      f.expectNone("jobs still running 60 s on (their processes long gone)", stuck.length, stuck.map((r) => `${r.job_id} pid ${r.pid}`));
+      f.expectNone(
+        "jobs still running 60 s on (their processes long gone)",
+        stuck.length,
+        stuck.map((r) => `${r.job_id} pid ${r.pid}`),
+      );
       const queued = [...rowsNow().values()].filter((r) => r.state === "queued").length;
       f.set("queued_left", queued);
       f.expect(pidAlive(pid), `the service died on the full disk: ${serviceLogTail(home, 5)}`);
@@ -468,11 +567,21 @@ const fullDisk: FaultScenario = {
         } catch { /* none */ }
       }
       const again = await submit(home, ["ffprobe", "-version"]);
-      f.expect(again.id !== null, `no submission succeeds once space is freed: ${JSON.stringify(again.r)}`);
+      f.expect(
+        again.id !== null,
+        `no submission succeeds once space is freed: ${JSON.stringify(again.r)}`,
+      );
       await barn(home, ["service", "stop"]);
-      await waitFor(() => barnProcs(home).service.length === 0, { what: "the service to stop" }).catch(() => {});
-      const runningNoHolder = [...rowsNow().values()].filter((r) => r.state === "running" && barnProcs(home).keeper.length === 0);
-      f.expectNone("jobs left running after the service stopped, with no keeper", runningNoHolder.length, runningNoHolder.map((r) => r.job_id));
+      await waitFor(() => barnProcs(home).service.length === 0, { what: "the service to stop" })
+        .catch(() => {});
+      const runningNoHolder = [...rowsNow().values()].filter((r) =>
+        r.state === "running" && barnProcs(home).keeper.length === 0
+      );
+      f.expectNone(
+        "jobs left running after the service stopped, with no keeper",
+        runningNoHolder.length,
+        runningNoHolder.map((r) => r.job_id),
+      );
       f.set("seconds", secondsSince(t0));
       return f;
     } finally {
@@ -481,7 +590,8 @@ const fullDisk: FaultScenario = {
           Deno.kill(pid, "SIGKILL");
         } catch { /* gone */ }
       }
-      await waitFor(() => barnProcs(home).service.length + barnProcs(home).keeper.length === 0).catch(() => {});
+      await waitFor(() => barnProcs(home).service.length + barnProcs(home).keeper.length === 0)
+        .catch(() => {});
       await new Deno.Command("umount", { args: ["-l", home] }).output();
       await cleanupHome(home);
     }

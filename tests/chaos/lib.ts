@@ -212,7 +212,11 @@ export interface Exchange {
  * Sends `bytes` on a fresh connection, half-closes it, and reads frames until the service
  * closes it or `timeoutMs` passes.
  */
-export async function exchange(sock: string, bytes: Uint8Array, timeoutMs = 5000): Promise<Exchange> {
+export async function exchange(
+  sock: string,
+  bytes: Uint8Array,
+  timeoutMs = 5000,
+): Promise<Exchange> {
   const conn = await Deno.connect({ transport: "unix", path: sock });
   const chunks: Uint8Array[] = [];
   let closed = false;

@@ -67,8 +67,9 @@ if (import.meta.main) {
     const sizes = { conns: num("conns", FULL.conns), gb: num("gb", FULL.gb) };
     for (const s of RESOURCES) await run(`resources: ${s.name}`, () => s.run({ ...sizes, log }));
   }
-  if (f.json) console.log(JSON.stringify(results.map((r) => ({ family: r.family, ...r.findings })), null, 2));
-  else {
+  if (f.json) {
+    console.log(JSON.stringify(results.map((r) => ({ family: r.family, ...r.findings })), null, 2));
+  } else {
     for (const { family, findings } of results) {
       console.log(`\n## ${family}: ${findings.failures.length ? "FAILED" : "ok"}`);
       console.log(JSON.stringify(findings.figures));
