@@ -3,7 +3,9 @@
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import {
   barn,
+  barnChild,
   cleanupHome,
+  connectedTo,
   pidAlive,
   ROOT,
   sineJob,
@@ -177,10 +179,12 @@ Deno.test("wait: success, a real code, a symbolic code, a timeout, and across a 
     assertEquals((await barn(home, ["wait", ok, refused])).code, 1);
     // across a restart: the service goes away under the waiting client and comes back
     const slow = await submit(home, SINE(4));
-    const waiting = barn(home, ["wait", slow, "--output=json"]);
-    await new Promise((r) => setTimeout(r, 800));
+    const waiting = barnChild(home, ["wait", slow, "--output=json"]);
+    await waitFor(() => connectedTo(waiting.pid, `${home}/barn.sock`), {
+      what: "the waiting client to connect",
+    });
     assertEquals((await barn(home, ["service", "restart"])).code, 0);
-    const w = await waiting;
+    const w = await waiting.result;
     assertEquals([w.code, w.json()[0].state], [0, "succeeded"]);
   } finally {
     await cleanupHome(home);
@@ -323,8 +327,8 @@ Deno.test("hold/release: held jobs wait queued until released, then run", async 
     const b = await submit(home, ["--pending=L", "curl", "--version"]);
     const c = await submit(home, ["--pending=other", "curl", "--version"]);
     const free = await submit(home, ["curl", "--version"]);
+    // The queue is FIFO: had a held job been startable, it would have started before `free`.
     await barn(home, ["wait", free]);
-    await new Promise((r) => setTimeout(r, 500));
     for (const id of [a, b, c]) {
       const j = await rec(home, id);
       assertEquals([j.state, j.started_at, j.latch], ["queued", null, id === c ? "other" : "L"]);
@@ -402,7 +406,12 @@ Deno.test("listen --progress streams live progress of a running ffmpeg job", asy
     const clip = await makeClip(`${home}/input/c.mp4`, 3);
     const listener = streamBarn(home, ["listen", "--progress", "--output=json"]);
     const events: Rec[] = listener.lines;
-    await new Promise((r) => setTimeout(r, 500));
+    // Progress is not stored: the listener must be streaming before the job starts. It is
+    // once it shows a marker job's end.
+    const marker = await submit(home, ["curl", "--version"]);
+    await waitFor(() => events.some((e) => e.job_id === marker && e.state === "succeeded"), {
+      what: "the listener to stream",
+    });
     const id = await submit(home, ["ffmpeg", "-y", "-re", "-i", clip, "-f", "null", "-"]);
     await waitFor(() => events.some((e) => e.job_id === id && e.state === "succeeded"), {
       what: "the job to end",
