@@ -82,6 +82,7 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
   const exitChecked = new Set<string>();
   let tokenSeq = 0;
   const slowRestarts: string[] = [];
+  const background: Promise<unknown>[] = [];
 
   const command = (kind: Kind, token: string): string[] => {
     switch (kind) {
@@ -315,7 +316,7 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
     const submitters = [submitter("single"), submitter("keyed"), submitter("batch")];
     for (let k = 1; k <= opts.kills; k++) {
       const tk = Date.now();
-      await pause(rng.int(50, 500)); // the fault lands at a random moment
+      await pause(rng.int(30, 300)); // the fault lands at a random moment
       let victim = rng.pick(["service", "service", "keeper", "both"] as const);
       const p = barnProcs(home);
       if (victim === "keeper" && p.keeper.length === 0) victim = "service";
@@ -330,10 +331,10 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
       if (victim !== "keeper") {
         if (rng.chance(0.15)) {
           // Kill the next service again while it starts up and reconciles.
-          const starting = barn(home, ["service", "start"]);
+          // Its `service start` client waits for a service to answer; the next start gives it one.
+          background.push(barn(home, ["service", "start"]));
           await pause(rng.int(30, 400));
           await killAll(barnProcs(home).service);
-          await starting;
           f.add("kills_during_start");
         }
         try {
@@ -366,7 +367,7 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
       }
     }
     stop = true;
-    await Promise.all(submitters);
+    await Promise.all([...submitters, ...background]);
     let rows = jobRows(db);
     const td = Date.now();
     try {
@@ -441,7 +442,10 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
 function logLines(home: string, id: string): string[] {
   try {
     const lines = Deno.readTextFileSync(`${home}/logs/service.log`).trimEnd().split("\n");
-    return [...lines.filter((l) => l.includes(id)).slice(-2), `last: ${lines.at(-1)}`];
+    return [
+      ...lines.filter((l) => l.includes(id)).slice(-2),
+      ...lines.filter((l) => /keeper/.test(l)).slice(-2),
+    ];
   } catch {
     return [];
   }

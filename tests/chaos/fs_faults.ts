@@ -323,6 +323,7 @@ async function homeWithJobs(
   n: number,
   w: { url: string },
 ): Promise<Map<string, Row>> {
+  Deno.writeTextFileSync(`${home}/config.json`, JSON.stringify({ max_parallel: 8 }));
   await ensureService(home);
   const lines = Array.from({ length: n }, (_, i) =>
     JSON.stringify({
@@ -377,7 +378,7 @@ function damagedDb(kind: "0-byte" | "truncated"): FaultScenario {
       const w = startWitness();
       const t0 = Date.now();
       try {
-        const before = await homeWithJobs(home, kind === "0-byte" ? 20 : 300, w);
+        const before = await homeWithJobs(home, kind === "0-byte" ? 20 : 120, w);
         const db = `${home}/barn.db`;
         const size = Deno.statSync(db).size;
         Deno.truncateSync(db, kind === "0-byte" ? 0 : Math.floor(size / 2));
