@@ -49,8 +49,9 @@ ensure_deno() {
 
 ensure_tools() {
   local missing=()
-  # The media tools, the WebDAV test server, the test fixture's python3, and the benchmark peers.
-  for t in ffmpeg ffprobe curl rclone python3 tsp nq hyperfine strace systemd-analyze; do
+  # The media tools, the WebDAV test server, the test fixture's python3, the benchmark peers, and
+  # what the chaos suite looks with (sqlite3, ss, prlimit).
+  for t in ffmpeg ffprobe curl rclone python3 tsp nq hyperfine strace systemd-analyze sqlite3 ss prlimit; do
     command -v "$t" >/dev/null || missing+=("$t")
   done
   [ ${#missing[@]} -eq 0 ] && return
@@ -61,6 +62,8 @@ ensure_tools() {
       ffprobe) pkgs+=(ffmpeg) ;;
       tsp) pkgs+=(task-spooler) ;;
       systemd-analyze) pkgs+=(systemd) ;;
+      ss) pkgs+=(iproute2) ;;
+      prlimit) pkgs+=(util-linux) ;;
       *) pkgs+=("$t") ;;
     esac
 

@@ -62,7 +62,7 @@ Deno.test("curl meter lines, split by carriage returns", () => {
 });
 
 Deno.test("curl meter: each update counts as it arrives, though curl ends it only with the next one's \\r", () => {
-  // The chunks curl 8 really writes to a pipe (captured): the \r comes before each update.
+  // The chunks curl 7.88 writes to a pipe (captured): the \r comes before each update.
   const m = new CurlMeterParser();
   const head = " % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n" +
     "                                 Dload  Upload   Total   Spent    Left  Speed\n" +
