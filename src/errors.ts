@@ -1,5 +1,7 @@
 /** Typed errors with stable codes; every message says what was being done and what to do next. */
 
+import { sqliteFailure } from "./store/sqlite_errors.ts";
+
 /** Stable error codes. Job outcome codes (E_TIMEOUT, …) live in jobs/exit_codes.ts. */
 export type ErrorCode =
   | "E_USAGE"
@@ -17,6 +19,11 @@ export type ErrorCode =
   | "E_FRAME_TOO_LARGE"
   | "E_BAD_REQUEST"
   | "E_STORE"
+  | "E_STORE_BUSY"
+  | "E_DISK_FULL"
+  | "E_SCHEMA_NEWER"
+  | "E_HOME_CHANGED"
+  | "E_START_FAILED"
   | "E_IO"
   | "E_BUSY"
   | "E_EXISTS"
@@ -51,6 +58,21 @@ export function toErrorBody(e: unknown): ErrorBody {
       }: barn's sandbox refused this (see docs/security.md for what it allows)`,
     };
   }
+  const sqlite = sqliteFailure(e);
+  if (sqlite === "busy") {
+    return {
+      code: "E_STORE_BUSY",
+      message: `${(e as Error).message}: barn.db stayed locked by another process past ` +
+        "busy_timeout; retry, or find the holder with `fuser` on BARN_HOME/barn.db",
+    };
+  }
+  if (sqlite === "full") {
+    return {
+      code: "E_DISK_FULL",
+      message: `${(e as Error).message}: the disk holding BARN_HOME is full; free space and retry`,
+    };
+  }
+  if (sqlite !== null) return { code: "E_STORE", message: (e as Error).message };
   if (e instanceof Error) return { code: "E_INTERNAL", message: e.message };
   return { code: "E_INTERNAL", message: String(e) };
 }

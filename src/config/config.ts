@@ -29,6 +29,8 @@ export interface Config {
   watch_folders: { path: string; poll_seconds: number }[];
   /** Service socket file name, relative to BARN_HOME; a change makes `reload` soft-restart. */
   socket_name: string;
+  /** How long a DB statement waits for another process's lock before failing with E_STORE_BUSY. */
+  busy_timeout_seconds: number;
 }
 
 export function defaultConfig(): Config {
@@ -44,6 +46,7 @@ export function defaultConfig(): Config {
     stall_timeout_seconds: 120,
     watch_folders: [],
     idle_timeout_seconds: 30,
+    busy_timeout_seconds: 10,
   };
 }
 
@@ -75,7 +78,11 @@ const KEYS = [
   "stall_timeout",
   "watch_folders",
   "idle_timeout",
+  "busy_timeout",
 ] as const;
+
+/** Names barn owns in BARN_HOME: a socket_name may never be one of them (a stale-socket unlink must not hit data). */
+const RESERVED_NAMES = /^(barn\.db.*|config\.json|credentials\.json|service\..*|keeper.*)$/;
 
 function bad(path: string, key: string, why: string): BarnError {
   return new BarnError("E_CONFIG", `config ${path}: '${key}' ${why}; fix the file and retry`);
@@ -189,10 +196,22 @@ export function parseConfig(text: string, path = "config.json"): Config {
   }
   if ("socket_name" in obj) {
     const v = obj.socket_name;
-    if (typeof v !== "string" || !/^[A-Za-z0-9._-]{1,64}$/.test(v)) {
-      throw bad(path, "socket_name", "must be a plain file name such as barn.sock");
+    if (typeof v !== "string" || !/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,58}\.sock$/.test(v)) {
+      throw bad(
+        path,
+        "socket_name",
+        "must be a plain file name ending in .sock, such as barn.sock",
+      );
+    }
+    if (RESERVED_NAMES.test(v)) {
+      throw bad(path, "socket_name", `names a file barn keeps in BARN_HOME (${v}); pick another`);
     }
     cfg.socket_name = v;
+  }
+  if ("busy_timeout" in obj) {
+    const v = duration(path, "busy_timeout", obj.busy_timeout);
+    if (v < 0.1 || v > 600) throw bad(path, "busy_timeout", "must be from 100ms to 10m");
+    cfg.busy_timeout_seconds = v;
   }
   return cfg;
 }

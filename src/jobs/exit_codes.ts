@@ -20,6 +20,11 @@ export const BARN_EXIT: Record<Exclude<ErrorCode, `E_HTTP_${number}`>, number> =
   E_BAD_REQUEST: 106,
   E_STORE: 107,
   E_IO: 107,
+  E_STORE_BUSY: 116,
+  E_DISK_FULL: 117,
+  E_HOME_CHANGED: 118,
+  E_START_FAILED: 119,
+  E_SCHEMA_NEWER: 120,
   E_BUSY: 108,
   E_EXISTS: 109,
   E_NETWORK: 114,
@@ -41,6 +46,8 @@ export const OUTCOME_EXIT = {
   E_NETWORK: 114,
   E_HTTP: 115,
   E_EXISTS: 109,
+  E_START_FAILED: 119,
+  E_DISK_FULL: 117,
 } as const;
 
 export type OutcomeCode = keyof typeof OUTCOME_EXIT;

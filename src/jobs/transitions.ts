@@ -21,10 +21,13 @@ export type JobEvent =
   | { type: "pid"; pid: number }
   | { type: "exit"; info: ExitInfo }
   | { type: "cancel"; reason: string }
-  | { type: "spawn_failed"; code: "E_SPAWN" | "E_NOT_ALLOWED" | "E_SANDBOX"; error: string }
+  | {
+    type: "spawn_failed";
+    code: "E_SPAWN" | "E_NOT_ALLOWED" | "E_SANDBOX" | "E_START_FAILED";
+    error: string;
+  }
   | { type: "interrupted"; error: string }
-  | { type: "release" }
-  | { type: "heartbeat" };
+  | { type: "release" };
 
 function refuse(job: Job, event: JobEvent): never {
   throw new BarnError(
@@ -98,9 +101,6 @@ export function transition(job: Job, event: JobEvent, now: string): Job {
     case "release":
       if (job.state !== "queued" || job.latch === null) refuse(job, event);
       return { ...job, latch: null };
-    case "heartbeat":
-      if (job.state !== "running") refuse(job, event);
-      return { ...job, heartbeat: now };
     default: {
       const never: never = event;
       throw new Error(`unknown job event ${JSON.stringify(never)}`);

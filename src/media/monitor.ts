@@ -5,6 +5,7 @@
  */
 
 import { isAbsolute, join } from "../platform/path.ts";
+import { BarnError } from "../errors.ts";
 import type { Config } from "../config/config.ts";
 import type { Job, Progress } from "../jobs/job.ts";
 import type { OutcomeCode } from "../jobs/exit_codes.ts";
@@ -22,6 +23,23 @@ import { probe } from "./probe.ts";
 import { selfCommand } from "../platform/self.ts";
 import { tailLines } from "../platform/files.ts";
 import { jobFile } from "../store/job_dir.ts";
+
+/** Only a socket is ever removed where the progress socket goes; anything else stops the start. */
+function removeStaleProgressSocket(path: string): void {
+  let st: Deno.FileInfo;
+  try {
+    st = Deno.lstatSync(path);
+  } catch {
+    return;
+  }
+  if (!st.isSocket) {
+    throw new BarnError(
+      "E_START_FAILED",
+      `${path} is in the way of the job's progress socket and is not a socket; it was left alone`,
+    );
+  }
+  Deno.removeSync(path);
+}
 
 /** A failed transfer ends its stderr with barn's own `barn: error: … [E_CODE]` line. */
 export function transferVerdict(stderrPath: string): Verdict | null {
@@ -104,9 +122,7 @@ export class MediaMonitor {
     const m = new MediaMonitor(job, config, onProgress);
     if (m.#ffmpeg) {
       const sock = jobFile(job.job_dir, "progress");
-      try {
-        Deno.removeSync(sock);
-      } catch { /* none */ }
+      removeStaleProgressSocket(sock);
       m.#listener = Deno.listen({ transport: "unix", path: sock });
       m.#accept();
       m.#inputDuration = m.#probeInput();

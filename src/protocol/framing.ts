@@ -133,3 +133,20 @@ export async function writeBytes(conn: Writer, data: Uint8Array): Promise<void> 
 export async function writeFrame(conn: Writer, message: unknown): Promise<void> {
   await writeBytes(conn, encodeFrame(message));
 }
+
+/**
+ * The one writer of a connection: frames from concurrent senders (replies, pushed events) go
+ * out whole and in order, never interleaved mid-frame.
+ */
+export class FrameWriter {
+  #tail: Promise<void> = Promise.resolve();
+
+  constructor(private conn: Writer) {}
+
+  write(message: unknown): Promise<void> {
+    const data = encodeFrame(message);
+    const next = this.#tail.then(() => writeBytes(this.conn, data));
+    this.#tail = next.catch(() => {});
+    return next;
+  }
+}

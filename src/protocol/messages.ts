@@ -2,6 +2,7 @@
 
 import type { ErrorBody } from "../errors.ts";
 import type { Job, JobCounts, JobEventRecord, JobSpec, JobState } from "../jobs/job.ts";
+import type { DbSettings } from "../store/db.ts";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -52,6 +53,8 @@ export interface ServiceStatus {
   started_at: string | null;
   max_parallel: number | null;
   jobs: JobCounts | null;
+  /** The SQLite settings in force; null while the service is down. */
+  store: DbSettings | null;
   keeper: { state: "up" | "down"; pid: number | null; jobs: number };
   watchers: {
     folder: string;

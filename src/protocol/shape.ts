@@ -41,8 +41,8 @@ export function num(
 export const bool: Check = (v, path) =>
   typeof v === "boolean" ? null : `expected true or false${at(path)}, got ${kindOf(v)}`;
 
-export function literal(value: string): Check {
-  return (v, path) => (v === value ? null : `expected "${value}"${at(path)}`);
+export function literal(value: string | boolean): Check {
+  return (v, path) => (v === value ? null : `expected ${JSON.stringify(value)}${at(path)}`);
 }
 
 export function oneOf(values: readonly string[]): Check {

@@ -4,7 +4,7 @@ import { BarnError } from "../errors.ts";
 import type { Config } from "../config/config.ts";
 import { allowedCommands } from "../config/config.ts";
 import type { Job, SupervisorKind } from "../jobs/job.ts";
-import type { ExitInfo, StopReason } from "../jobs/transitions.ts";
+import type { ExitInfo, JobEvent, StopReason } from "../jobs/transitions.ts";
 import { checkAllowed } from "../jobs/policy.ts";
 import { type ExitFile, readStopRequest, tryLockJob, writeExitFile } from "../store/job_dir.ts";
 import type { Store } from "../store/store.ts";
@@ -17,11 +17,20 @@ export interface SuperviseOptions {
   store: Store;
   config: Config;
   kind: SupervisorKind;
-  /** Called once the process runs (or failed to start). */
+  /** Called once the process runs (or the job ended before it could). */
   onStarted?: (job: Job) => void;
+  /** Where a supervisor says what it could not do (the keeper's log). */
+  log?: (message: string) => void;
 }
 
-/** One supervised job run; `done` settles with the final record. */
+/** How often a supervisor retries recording an exit the DB refused (busy, full). */
+const RECORD_RETRY_MS = 2000;
+
+/**
+ * One supervised job run; `done` settles with the final record. It rejects only when the job
+ * could not be started at all (it stays queued): E_STATE when another supervisor has it,
+ * E_START_FAILED when its files could not be made, or a store error.
+ */
 export class JobRun {
   readonly done: Promise<Job>;
   #child: Deno.ChildProcess | null = null;
@@ -37,16 +46,25 @@ export class JobRun {
     return this.#child?.pid ?? null;
   }
 
-  /** Stops the whole process tree: SIGTERM now, SIGKILL after the grace period. */
+  /** Stops the whole process tree: SIGTERM now, SIGKILL after the grace period. Never rejects. */
   async stop(reason: StopReason): Promise<void> {
     if (this.#exited || this.#stop) return;
     this.#stop = reason;
     const pid = this.#child?.pid;
     if (pid === undefined) return;
-    await signalGroup(pid, "SIGTERM");
+    await this.#signal(pid, "SIGTERM");
     this.#killTimer = setTimeout(() => {
-      signalGroup(pid, "SIGKILL").catch(() => {});
+      this.#signal(pid, "SIGKILL");
     }, this.opts.config.kill_grace_seconds * 1000);
+  }
+
+  /** A signal that could not be sent (EMFILE, EAGAIN) is logged, never thrown at a timer. */
+  async #signal(pid: number, sig: "SIGTERM" | "SIGKILL"): Promise<void> {
+    try {
+      await signalGroup(pid, sig);
+    } catch (e) {
+      this.opts.log?.(`job ${this.jobId}: could not send ${sig}: ${(e as Error).message}`);
+    }
   }
 
   async #run(): Promise<Job> {
@@ -61,18 +79,31 @@ export class JobRun {
       );
     }
     try {
-      return await this.#supervise(store, config, kind);
+      return await this.#supervise(store, config, kind, queued);
     } finally {
       clearTimeout(this.#killTimer);
       lock.close();
     }
   }
 
-  async #supervise(store: Store, config: Config, kind: SupervisorKind): Promise<Job> {
-    // job.json is refreshed once the pid is known, a moment later: one snapshot instead of two.
-    let job = store.apply(this.jobId, { type: "start", pid: null, supervisor: kind }, {
-      snapshot: false,
-    });
+  async #supervise(store: Store, config: Config, kind: SupervisorKind, queued: Job): Promise<Job> {
+    // The job's own files come first: if they can't be made, nothing is started.
+    const out = new CappedLog(queued.stdout_path, config.max_log_bytes);
+    let err: CappedLog;
+    try {
+      err = new CappedLog(queued.stderr_path, config.max_log_bytes);
+    } catch (e) {
+      out.close();
+      throw e;
+    }
+    let job: Job;
+    try {
+      job = store.apply(this.jobId, { type: "start", pid: null, supervisor: kind });
+    } catch (e) {
+      out.close();
+      err.close();
+      throw e;
+    }
 
     // Progress reaches the DB at most once a second, the latest numbers always winning.
     let lastWrite = 0;
@@ -99,19 +130,28 @@ export class JobRun {
       this.#child = spawnJob({ command: monitor.argv, cwd: job.cwd });
     } catch (e) {
       monitor?.close();
+      out.close();
+      err.close();
       const failed = spawnFailure(job, e);
-      this.#writeExit(job, { process_exit_code: null, signal: null, outcome: failed });
-      job = store.apply(this.jobId, {
-        type: "spawn_failed",
-        code: failed.code,
-        error: failed.error,
-      });
+      const info: ExitInfo = { process_exit_code: null, signal: null, outcome: failed };
+      const written = this.#writeExit(job, info);
+      job = await this.#record(
+        { type: "spawn_failed", code: failed.code, error: failed.error },
+        written,
+      );
       this.opts.onStarted?.(job);
       return job;
     }
-    job = store.apply(this.jobId, { type: "pid", pid: this.#child.pid });
+    try {
+      job = store.apply(this.jobId, { type: "pid", pid: this.#child.pid });
+    } catch (e) {
+      // The process runs either way; its pid is a diagnostic, and its exit is recorded below.
+      this.opts.log?.(
+        `job ${this.jobId}: could not record pid ${this.#child.pid}: ${(e as Error).message}`,
+      );
+    }
     this.opts.onStarted?.(job);
-    if (this.#stop) await signalGroup(this.#child.pid, "SIGTERM");
+    if (this.#stop) await this.#signal(this.#child.pid, "SIGTERM");
 
     let timeout: ReturnType<typeof setTimeout> | undefined;
     if (job.timeout_seconds !== null) {
@@ -122,8 +162,6 @@ export class JobRun {
         });
       }, job.timeout_seconds * 1000);
     }
-    const out = new CappedLog(job.stdout_path, config.max_log_bytes);
-    const err = new CappedLog(job.stderr_path, config.max_log_bytes);
     const m = monitor;
     const pumps = Promise.all([
       pump(this.#child.stdout, out, (chunk) => m.observeStdout(chunk)),
@@ -161,7 +199,7 @@ export class JobRun {
     err.close();
     if (this.#stop) {
       // The leader is gone; finish off anything left in its group.
-      await signalGroup(this.#child.pid, "SIGKILL").catch(() => false);
+      await this.#signal(this.#child.pid, "SIGKILL");
     }
     m.close();
     if (m.latest) saveProgress(m.latest, true);
@@ -173,24 +211,47 @@ export class JobRun {
       outcome: this.#stop ?? verdict ?? undefined,
       log_truncated: out.truncated || err.truncated,
     };
-    this.#writeExit(job, info);
-    return store.apply(this.jobId, { type: "exit", info });
+    const written = this.#writeExit(job, info);
+    return await this.#record({ type: "exit", info }, written);
   }
 
-  #writeExit(job: Job, info: ExitInfo): void {
+  /** exit.json first: if the DB write that follows is lost to a crash, the exit is not. */
+  #writeExit(job: Job, info: ExitInfo): boolean {
     const file: ExitFile = { job_id: job.job_id, finished_at: new Date().toISOString(), ...info };
-    // On failure the DB write that follows still records it; only a crash in between would lose it.
-    writeExitFile(job.job_dir, file);
+    return writeExitFile(job.job_dir, file);
+  }
+
+  /**
+   * Records the end in the DB, retrying while it is busy or full: the supervisor keeps the job's
+   * lock meanwhile, so the job is never settled as interrupted while its exit is known here.
+   */
+  async #record(event: JobEvent, exitWritten: boolean): Promise<Job> {
+    for (let attempt = 1;; attempt++) {
+      try {
+        return this.opts.store.apply(this.jobId, event, { exitWritten });
+      } catch (e) {
+        // Only a busy or full store is worth waiting for; anything else will not get better.
+        const transient = e instanceof BarnError &&
+          (e.code === "E_STORE_BUSY" || e.code === "E_DISK_FULL");
+        if (!transient) throw e;
+        if (attempt === 1 || attempt % 30 === 0) {
+          this.opts.log?.(
+            `job ${this.jobId}: could not record its end yet (${(e as Error).message}); retrying`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, RECORD_RETRY_MS));
+      }
+    }
   }
 }
 
 function spawnFailure(
   job: Job,
   e: unknown,
-): StopReason & { code: "E_SPAWN" | "E_NOT_ALLOWED" | "E_SANDBOX" } {
+): StopReason & { code: "E_SPAWN" | "E_NOT_ALLOWED" | "E_SANDBOX" | "E_START_FAILED" } {
   const name = job.command[0] ?? "";
-  if (e instanceof BarnError && e.code === "E_NOT_ALLOWED") {
-    return { code: "E_NOT_ALLOWED", error: e.message };
+  if (e instanceof BarnError && (e.code === "E_NOT_ALLOWED" || e.code === "E_START_FAILED")) {
+    return { code: e.code, error: e.message };
   }
   if (e instanceof Deno.errors.NotFound) {
     return {

@@ -4,7 +4,7 @@ import { lazy } from "../../lazy.ts";
 import { BarnError } from "../../errors.ts";
 import { requestOnce } from "../../client/client.ts";
 import { endpointOf } from "../../platform/transport.ts";
-import { readTail, tailLines } from "../../platform/files.ts";
+import { fileSize, readTail, tailLines } from "../../platform/files.ts";
 import { spawnSelfDetached } from "../../platform/self.ts";
 import type { ServiceStatus } from "../../protocol/messages.ts";
 import { VERSION } from "../../version.ts";
@@ -44,6 +44,7 @@ function downStatus(ctx: CliContext): ServiceStatus {
     started_at: null,
     max_parallel: null,
     jobs: null,
+    store: null,
     keeper: { state: "down", pid: null, jobs: 0 },
     watchers: [],
   };
@@ -69,23 +70,37 @@ async function start(ctx: CliContext): Promise<number> {
     });
     return 0;
   }
+  // A bad config.json is refused here, before anything starts (the service would refuse it too).
+  void ctx.config;
+  const logStart = fileSize(paths.serviceLog);
   const child = spawnSelfDetached(["service", "run"]);
   let exited = false;
   child.status.then(() => (exited = true));
   let status: ServiceStatus | null = null;
   const up = await waitUntil(
-    async () =>
-      (status = await currentStatus(ctx)) !== null ||
-      exited && (status = await currentStatus(ctx)) !== null,
+    async () => (status = await currentStatus(ctx)) !== null || exited,
     15_000,
   );
-  if (!up || !status) {
+  if (!up || !status) status = await currentStatus(ctx);
+  if (!status) {
+    // The service says why it would not start in its log: pass that on with its code.
+    const fresh = readTail(paths.serviceLog, Math.max(0, fileSize(paths.serviceLog) - logStart));
+    // The log renders string properties quoted: "message" ["E_CODE"].
+    const why = [
+      ...fresh.text.matchAll(/cannot (?:start|listen): "?(.*?)"?(?: \["?(E_[A-Z_]+)"?\])?$/gm),
+    ].pop();
+    if (exited && why) {
+      throw new BarnError(
+        (why[2] ?? "E_NO_SERVICE") as "E_NO_SERVICE",
+        `the barn service refused to start: ${why[1]} (see ${paths.serviceLog})`,
+      );
+    }
     const tail = tailLines(paths.serviceLog, 15).join("\n  ");
     throw new BarnError(
       "E_NO_SERVICE",
-      `the barn service did not come up within 15s. Last lines of ${paths.serviceLog}:\n  ${
-        tail || "(empty)"
-      }`,
+      `the barn service did not come up${
+        exited ? "" : " within 15s"
+      }. Last lines of ${paths.serviceLog}:\n  ${tail || "(empty)"}`,
     );
   }
   const s = status as ServiceStatus;

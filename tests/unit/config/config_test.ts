@@ -28,3 +28,18 @@ Deno.test("config: defaults, documented keys, and refusals naming the key", () =
   }
   assertEquals(assertThrows(() => parseConfig("{not json"), BarnError).code, "E_CONFIG");
 });
+
+Deno.test("config: socket_name can never name a file barn keeps; busy_timeout is bounded", () => {
+  for (
+    const name of ["barn.db", "barn.db-wal", "config.json", "x", "keeper-v2.sock", "../a.sock"]
+  ) {
+    const e = assertThrows(() => parseConfig(JSON.stringify({ socket_name: name })), BarnError);
+    assertEquals(e.code, "E_CONFIG", name);
+  }
+  assertEquals(parseConfig('{"socket_name": "alt.sock"}').socket_name, "alt.sock");
+  assertEquals(parseConfig('{"busy_timeout": "2s"}').busy_timeout_seconds, 2);
+  assertEquals(defaultConfig().busy_timeout_seconds, 10);
+  for (const bad of ['"0s"', '"1h"', '"soon"']) {
+    assertThrows(() => parseConfig(`{"busy_timeout": ${bad}}`), BarnError);
+  }
+});

@@ -115,7 +115,7 @@ Deno.test("finished jobs take no further events", () => {
         { type: "exit", info: { process_exit_code: 0, signal: null } },
         { type: "cancel", reason: "r" },
         { type: "interrupted", error: "e" },
-        { type: "heartbeat" },
+        { type: "release" },
       ] as const
     ) {
       const err = assertThrows(() => transition(done, ev, NOW), BarnError);

@@ -12,7 +12,7 @@ Deno.test("unfinishedCount: right for any list length, with one cached statement
     ).map((r) => r.job.job_id);
     // Every third job ends; the rest stay queued.
     for (const id of ids.filter((_, i) => i % 3 === 0)) {
-      store.apply(id, { type: "cancel", reason: "test" }, { snapshot: false });
+      store.apply(id, { type: "cancel", reason: "test" });
     }
     const unfinished = (list: string[]) =>
       list.filter((_, i) => ids.indexOf(list[i]!) % 3 !== 0).length;
