@@ -157,6 +157,15 @@ function serviceBlock(s: ServiceStatus, style: HumanStyle): string {
   if (s.jobs) {
     lines.push(["jobs", Object.entries(s.jobs).map(([k, n]) => `${k} ${n}`).join(", ")]);
   }
+  if (s.store) {
+    const d = s.store;
+    lines.push([
+      "store",
+      `${d.path} (journal ${d.journal_mode}, synchronous ${d.synchronous}, new jobs ` +
+      `${d.submit_synchronous}, busy_timeout ${formatDuration(d.busy_timeout_ms / 1000)}, ` +
+      `schema ${d.schema_version})`,
+    ]);
+  }
   lines.push([
     "supervisor",
     s.keeper.state === "up"

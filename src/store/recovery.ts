@@ -149,18 +149,22 @@ export function rebuildFromDirs(store: Store, paths: HomePaths, dirs: string[]):
       report.conflicts.push(`${name}: its job.json names job ${snapshot.job_id}; left as it is`);
       continue;
     }
+    // Looked at before the lock is tried: trying creates the lock file.
+    const started = everStarted(dir);
     let supervised = false;
-    try {
-      const lock = tryLockJob(dir);
-      if (lock) lock.close();
-      else supervised = true;
-    } catch { /* no lock possible: not supervised */ }
+    if (started) {
+      try {
+        const lock = tryLockJob(dir);
+        if (lock) lock.close();
+        else supervised = true;
+      } catch { /* no lock possible: not supervised */ }
+    }
     const r = restoredJob(
       { ...snapshot, ...jobDirFields(dir) },
       pending,
       readExitFile(dir),
       supervised,
-      everStarted(dir),
+      started,
       now,
     );
     found.push({ ...r, pending });
