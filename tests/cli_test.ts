@@ -130,6 +130,7 @@ Deno.test("--offline ffprobe: the full record, the same from describe and status
       pid: null,
       heartbeat: null,
       supervisor: null,
+      supervisor_pid: null,
     });
     const exit = JSON.parse(Deno.readTextFileSync(`${rec.job_dir}/exit.json`));
     assertEquals([exit.job_id, exit.process_exit_code, exit.signal], [rec.job_id, 0, null]);

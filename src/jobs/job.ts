@@ -45,6 +45,8 @@ export interface Job {
   pid: number | null;
   heartbeat: string | null;
   supervisor: SupervisorKind | null;
+  /** The supervisor's own pid (the keeper, or the --offline client), while it runs the job. */
+  supervisor_pid: number | null;
   job_dir: string;
   stdout_path: string;
   stderr_path: string;
@@ -110,6 +112,7 @@ export const JOB_FIELDS: readonly (keyof Job)[] = [
   "pid",
   "heartbeat",
   "supervisor",
+  "supervisor_pid",
   "job_dir",
   "stdout_path",
   "stderr_path",

@@ -10,6 +10,15 @@ export function isTransfer(command: readonly string[]): boolean {
     rest.every((a) => !a.startsWith("-"));
 }
 
+/**
+ * Commands that may leave children behind (the test fixture tree, or any command barn does not
+ * know): they run in a session of their own so that a stop reaches the whole tree. barn's tools
+ * (ffmpeg, ffprobe, curl, barn's own transfer) are one process each.
+ */
+export function mayFork(command: readonly string[]): boolean {
+  return !["ffmpeg", "ffprobe", "curl", "barn"].includes(command[0] ?? "");
+}
+
 /** Refuses `argv[0]` unless `allowed` names it; the shipped permission set refuses the rest anyway. */
 export function checkAllowed(command: readonly string[], allowed: readonly string[]): void {
   const name = command[0] ?? "";

@@ -17,7 +17,7 @@ export interface ExitInfo {
 export type StopReason = { code: OutcomeCode; error: string };
 
 export type JobEvent =
-  | { type: "start"; pid: number | null; supervisor: Job["supervisor"] }
+  | { type: "start"; pid: number | null; supervisor: Job["supervisor"]; supervisor_pid: number }
   | { type: "pid"; pid: number }
   | { type: "exit"; info: ExitInfo }
   | { type: "cancel"; reason: string }
@@ -74,6 +74,7 @@ export function transition(job: Job, event: JobEvent, now: string): Job {
         heartbeat: now,
         pid: event.pid,
         supervisor: event.supervisor,
+        supervisor_pid: event.supervisor_pid,
       };
     case "pid":
       if (job.state !== "running") refuse(job, event);

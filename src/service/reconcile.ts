@@ -7,7 +7,14 @@
 import { BarnError } from "../errors.ts";
 import type { Job } from "../jobs/job.ts";
 import { readExitFile, tryLockJob } from "../store/job_dir.ts";
-import { groupAlive, processIdentity, signalGroup } from "../platform/process.ts";
+import {
+  groupAlive,
+  pidAlive,
+  processIdentity,
+  signalGroup,
+  signalPid,
+} from "../platform/process.ts";
+import { orphanVerdict } from "../supervisor/orphan.ts";
 import type { Store } from "../store/store.ts";
 
 export interface ReconcileResult {
@@ -18,27 +25,31 @@ export interface ReconcileResult {
 
 /**
  * Kills what is left of a job whose supervisor died, but only after confirming the process is
- * still ours: its group, started when the job did. No identity, no signal.
+ * still the job's: started when the job did, and either the leader of its own group (a job
+ * spawned in a session of its own) or a child of the job's supervisor, or of init once that
+ * supervisor died. No identity, no signal.
  */
 async function killOrphan(job: Job, log: (m: string) => void): Promise<string> {
   const pid = job.pid;
   if (pid === null) return "it had not started a process yet";
-  if (!(await groupAlive(pid))) return "its process had already ended";
+  if (!(await pidAlive(pid)) && !(await groupAlive(pid))) return "its process had already ended";
   const id = await processIdentity(pid);
   if (id === null) {
     log(`job ${job.job_id}: pid ${pid} could not be identified; not signalling it`);
     return `its pid ${pid} could not be identified (ps gave no answer), so it was not signalled`;
   }
-  const started = job.started_at ? new Date(job.started_at).getTime() : NaN;
-  if (id.pgid !== pid || !(Math.abs(id.startedAt.getTime() - started) <= 2500)) {
-    log(`job ${job.job_id}: pid ${pid} now belongs to another process; not signalling it`);
-    return `its pid ${pid} now belongs to an unrelated process, which was left alone`;
+  const verdict = orphanVerdict(job, id);
+  if (verdict !== "group" && verdict !== "pid") {
+    log(`job ${job.job_id}: pid ${pid} is not the job's (${verdict}); not signalling it`);
+    return `its pid ${pid} now belongs to an unrelated process, which was left alone (${verdict})`;
   }
-  await signalGroup(pid, "SIGTERM");
-  for (let i = 0; i < 20 && await groupAlive(pid); i++) {
+  const signal = verdict === "group" ? signalGroup : signalPid;
+  const alive = verdict === "group" ? groupAlive : pidAlive;
+  await signal(pid, "SIGTERM");
+  for (let i = 0; i < 20 && await alive(pid); i++) {
     await new Promise((r) => setTimeout(r, 100));
   }
-  if (await groupAlive(pid)) await signalGroup(pid, "SIGKILL");
+  if (await alive(pid)) await signal(pid, "SIGKILL");
   return "its leftover processes were killed";
 }
 

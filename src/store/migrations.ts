@@ -39,4 +39,6 @@ export const MIGRATIONS: readonly string[] = [
   // 2: media options
   `ALTER TABLE jobs ADD COLUMN stall_timeout_seconds REAL;
    ALTER TABLE jobs ADD COLUMN verify INTEGER NOT NULL DEFAULT 0;`,
+  // 3: the supervisor's pid, so an orphan's parent can be checked before it is signalled
+  `ALTER TABLE jobs ADD COLUMN supervisor_pid INTEGER;`,
 ];

@@ -151,6 +151,7 @@ export class Store {
         pid: null,
         heartbeat: null,
         supervisor: null,
+        supervisor_pid: null,
         ...jobDirFields(dir),
         log_truncated: false,
         key: spec.key ?? null,

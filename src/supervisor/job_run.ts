@@ -5,7 +5,7 @@ import type { Config } from "../config/config.ts";
 import { allowedCommands } from "../config/config.ts";
 import type { Job, SupervisorKind } from "../jobs/job.ts";
 import type { ExitInfo, JobEvent, StopReason } from "../jobs/transitions.ts";
-import { checkAllowed } from "../jobs/policy.ts";
+import { checkAllowed, mayFork } from "../jobs/policy.ts";
 import { type ExitFile, readStopRequest, tryLockJob, writeExitFile } from "../store/job_dir.ts";
 import type { Store } from "../store/store.ts";
 import { signalGroup, spawnJob } from "../platform/process.ts";
@@ -37,6 +37,7 @@ export class JobRun {
   #stop: StopReason | null = null;
   #exited = false;
   #killTimer: ReturnType<typeof setTimeout> | undefined;
+  #ownSession = false;
 
   constructor(readonly jobId: string, private opts: SuperviseOptions) {
     this.done = this.#run();
@@ -46,22 +47,28 @@ export class JobRun {
     return this.#child?.pid ?? null;
   }
 
-  /** Stops the whole process tree: SIGTERM now, SIGKILL after the grace period. Never rejects. */
+  /** Stops the job (its whole tree if it has a session): SIGTERM now, SIGKILL after the grace period. Never rejects. */
   async stop(reason: StopReason): Promise<void> {
     if (this.#exited || this.#stop) return;
     this.#stop = reason;
-    const pid = this.#child?.pid;
-    if (pid === undefined) return;
-    await this.#signal(pid, "SIGTERM");
+    if (!this.#child) return; // signalled as soon as it is spawned
+    await this.#signal("SIGTERM");
     this.#killTimer = setTimeout(() => {
-      this.#signal(pid, "SIGKILL");
+      this.#signal("SIGKILL");
     }, this.opts.config.kill_grace_seconds * 1000);
   }
 
-  /** A signal that could not be sent (EMFILE, EAGAIN) is logged, never thrown at a timer. */
-  async #signal(pid: number, sig: "SIGTERM" | "SIGKILL"): Promise<void> {
+  /**
+   * A job in a session of its own is signalled as a group (kill(1)); any other through its
+   * child handle, which cannot hit a reused pid: the child is not reaped until we read its
+   * status. A signal that cannot be sent (EMFILE, an exited child) is logged, never thrown.
+   */
+  async #signal(sig: "SIGTERM" | "SIGKILL"): Promise<void> {
+    const child = this.#child;
+    if (!child) return;
     try {
-      await signalGroup(pid, sig);
+      if (this.#ownSession) await signalGroup(child.pid, sig);
+      else if (!this.#exited) child.kill(sig);
     } catch (e) {
       this.opts.log?.(`job ${this.jobId}: could not send ${sig}: ${(e as Error).message}`);
     }
@@ -98,7 +105,12 @@ export class JobRun {
     }
     let job: Job;
     try {
-      job = store.apply(this.jobId, { type: "start", pid: null, supervisor: kind });
+      job = store.apply(this.jobId, {
+        type: "start",
+        pid: null,
+        supervisor: kind,
+        supervisor_pid: Deno.pid,
+      });
     } catch (e) {
       out.close();
       err.close();
@@ -127,7 +139,9 @@ export class JobRun {
     try {
       checkAllowed(job.command, allowedCommands(config));
       monitor = MediaMonitor.start(job, config, (p) => saveProgress(p));
-      this.#child = spawnJob({ command: monitor.argv, cwd: job.cwd });
+      // Under the keeper (no terminal), a one-process tool needs no session of its own.
+      this.#ownSession = kind === "offline" || mayFork(job.command);
+      this.#child = spawnJob({ command: monitor.argv, cwd: job.cwd, ownSession: this.#ownSession });
     } catch (e) {
       monitor?.close();
       out.close();
@@ -151,7 +165,7 @@ export class JobRun {
       );
     }
     this.opts.onStarted?.(job);
-    if (this.#stop) await this.#signal(this.#child.pid, "SIGTERM");
+    if (this.#stop) await this.#signal("SIGTERM");
 
     let timeout: ReturnType<typeof setTimeout> | undefined;
     if (job.timeout_seconds !== null) {
@@ -197,9 +211,9 @@ export class JobRun {
 
     out.close();
     err.close();
-    if (this.#stop) {
+    if (this.#stop && this.#ownSession) {
       // The leader is gone; finish off anything left in its group.
-      await this.#signal(this.#child.pid, "SIGKILL");
+      await this.#signal("SIGKILL");
     }
     m.close();
     if (m.latest) saveProgress(m.latest, true);

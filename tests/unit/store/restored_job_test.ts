@@ -1,39 +1,18 @@
 import { assertEquals, assertMatch } from "../../helpers/assert.ts";
 import type { Job } from "../../../src/jobs/job.ts";
+import { sampleJob } from "../../helpers/job_fixture.ts";
 import { REBUILD_LATCH, restoredJob } from "../../../src/store/restored_job.ts";
 
 const NOW = "2026-01-02T00:00:00.000Z";
 
 function snapshot(over: Partial<Job> = {}): Job {
-  return {
+  return sampleJob({
     job_id: "aaaabbbbcccc",
-    state: "queued",
-    tag: null,
     command: ["ffprobe", "-version"],
-    cwd: "/",
-    created_at: "2026-01-01T00:00:00.000Z",
-    started_at: null,
-    finished_at: null,
-    exit_code: null,
-    process_exit_code: null,
-    signal: null,
-    error: null,
-    pid: null,
-    heartbeat: null,
-    supervisor: null,
     job_dir: "/tmp/barn/jobs/aaaabbbbcccc",
-    stdout_path: "/tmp/barn/jobs/aaaabbbbcccc/stdout.log",
-    stderr_path: "/tmp/barn/jobs/aaaabbbbcccc/stderr.log",
-    log_truncated: false,
     key: "k1",
-    retry_of: null,
-    latch: null,
-    timeout_seconds: null,
-    stall_timeout_seconds: null,
-    verify: false,
-    progress: null,
     ...over,
-  };
+  });
 }
 
 Deno.test("rebuild: exit.json wins over job.json, the process's status or barn's verdict", () => {
