@@ -1,6 +1,6 @@
 /** Typed errors with stable codes; every message says what was being done and what to do next. */
 
-/** Stable error codes. Job outcome codes (E_TIMEOUT, …) live in jobs/exit_codes.ts. */
+/** Stable error codes. Job outcome codes (E_CANCELED, …) live in jobs/exit_codes.ts; E_TIMEOUT is both. */
 export type ErrorCode =
   | "E_USAGE"
   | "E_NOT_FOUND"
@@ -22,6 +22,11 @@ export type ErrorCode =
   | "E_EXISTS"
   | "E_NETWORK"
   | "E_VERIFY"
+  | "E_SSH_UNREACHABLE"
+  | "E_SSH_AUTH"
+  | "E_BARN_MISSING"
+  | "E_VERSION"
+  | "E_TIMEOUT"
   | `E_HTTP_${number}`
   | "E_INTERNAL";
 

@@ -24,6 +24,12 @@ export const BARN_EXIT: Record<Exclude<ErrorCode, `E_HTTP_${number}`>, number> =
   E_EXISTS: 109,
   E_NETWORK: 114,
   E_VERIFY: 113,
+  // barn-fleet: a host that did not answer (docs/fleet.md)
+  E_SSH_UNREACHABLE: 116,
+  E_SSH_AUTH: 117,
+  E_BARN_MISSING: 118,
+  E_VERSION: 119,
+  E_TIMEOUT: 124,
   E_INTERNAL: 1,
 };
 
