@@ -2,7 +2,9 @@
 
 // C0 and C1 controls, DEL, bidi marks, embeddings, overrides and isolates, and the Unicode line
 // and paragraph separators: each can move the cursor, recolour, or reorder what a reader sees.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+// deno-lint-ignore no-control-regex
+const UNSAFE =
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
 
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
@@ -13,7 +15,9 @@ export function escapeTerminal(text: string, keep = ""): string {
     const named = NAMED[c];
     if (named) return named;
     const n = c.charCodeAt(0);
-    return n <= 0xff ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u${n.toString(16).padStart(4, "0")}`;
+    return n <= 0xff
+      ? `\\x${n.toString(16).padStart(2, "0")}`
+      : `\\u${n.toString(16).padStart(4, "0")}`;
   });
 }
 
