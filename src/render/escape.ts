@@ -2,8 +2,8 @@
 
 // C0 and C1 controls, DEL, bidi marks, embeddings, overrides and isolates, and the Unicode line
 // and paragraph separators: each can move the cursor, recolour, or reorder what a reader sees.
-// deno-lint-ignore no-control-regex
 const UNSAFE =
+  // deno-lint-ignore no-control-regex
   /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
 
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
