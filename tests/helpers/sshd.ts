@@ -5,7 +5,7 @@
  * `--ssh-config`.
  */
 
-import { DENO, ROOT, waitFor } from "./barn.ts";
+import { DENO, pidAlive, ROOT, waitFor } from "./barn.ts";
 
 export const SSHD = "/usr/sbin/sshd";
 
@@ -145,6 +145,7 @@ export async function startSshLab(specs: HostSpec[], name = "fleet"): Promise<Ss
         "StrictModes no",
         "UsePAM no",
         "PrintMotd no",
+        "Subsystem sftp internal-sftp", // scp speaks SFTP since OpenSSH 9
         "MaxSessions 64",
         "MaxStartups 200:30:400",
         "LogLevel ERROR",
@@ -192,7 +193,8 @@ export async function startSshLab(specs: HostSpec[], name = "fleet"): Promise<Ss
           Deno.kill(p, "SIGKILL");
         } catch { /* gone */ }
       }
-      await waitFor(() => descendants(h.pid).every((p) => !pids.includes(p)), {
+      // A stopped listener cannot reap them: a zombie counts as dead.
+      await waitFor(() => pids.every((p) => !pidAlive(p)), {
         what: `the sessions of ${alias} to die`,
       });
       return pids.length;

@@ -2,16 +2,16 @@
 
 import { BarnError } from "../../errors.ts";
 import { parseDuration } from "../../config/duration.ts";
-import type { JobSpec } from "../../jobs/job.ts";
+import type { Job, JobSpec } from "../../jobs/job.ts";
 import { isAbsolute } from "../../platform/path.ts";
 import { escapeTerminal } from "../../render/escape.ts";
 import type { FleetCommand } from "../command.ts";
 import type { FleetContext } from "../context.ts";
 import { writeOut } from "../context.ts";
-import { fanOut } from "../fan_out.ts";
+import { fanOut, type HostResult } from "../fan_out.ts";
 import { candidates, checkHostName, type Host } from "../inventory.ts";
 import { leastLoaded } from "../pick_host.ts";
-import { withRemote } from "../remote.ts";
+import { Remote } from "../remote.ts";
 
 function jobSpec(ctx: FleetContext): Omit<JobSpec, "cwd"> {
   if (ctx.rest.length === 0 || ctx.rest[0] === "") {
@@ -51,6 +51,32 @@ function jobSpec(ctx: FleetContext): Omit<JobSpec, "cwd"> {
     spec.verify = true;
   }
   return spec;
+}
+
+function noCounts(
+  host: string,
+): { host: string; ok: false; error: { code: string; message: string } } {
+  return {
+    host,
+    ok: false,
+    error: {
+      code: "E_PROTOCOL",
+      message: `${host} reported no job counts, so it cannot be chosen`,
+    },
+  };
+}
+
+/** Hosts of --on=any/tag:T that did not answer: said on stderr, since the result is the chosen host's. */
+async function reportSkipped(loads: readonly HostResult<object>[]): Promise<void> {
+  for (const l of loads) {
+    if (l.ok) continue;
+    await writeOut(
+      Deno.stderr,
+      `barn-fleet: ${escapeTerminal(l.host)}: skipped: ${escapeTerminal(l.error.message)} [${
+        escapeTerminal(l.error.code)
+      }]\n`,
+    );
+  }
 }
 
 /** The hosts `--on` allows: from the inventory, or one named host when there is none. */
@@ -100,58 +126,40 @@ export const run: FleetCommand = {
     const hosts = await onHosts(ctx);
     const settings = ctx.settings;
     const fan = ctx.fanOptions();
-    let chosen = hosts[0]!;
-    if (hosts.length > 1) {
-      const loads = await fanOut(
-        hosts,
-        (h) => h.name,
-        fan,
-        (h, signal) =>
-          withRemote(h, settings, signal, (r) => r.request({ kind: "service_status" })),
-      );
-      const best = leastLoaded(loads);
+    // Each candidate's session stays open after its load is read: the chosen one submits on it.
+    const open = new Map<string, Remote>();
+    let results: HostResult<{ job: Job; duplicate: boolean }>[];
+    try {
+      const loads = await fanOut(hosts, (h) => h.name, fan, async (h, signal) => {
+        const r = await Remote.open(h, settings, signal);
+        open.set(h.name, r);
+        return await r.request({ kind: "service_status" });
+      });
+      const best = hosts.length === 1 ? { host: hosts[0]!.name } : leastLoaded(loads);
       if (best === null) {
         return await ctx.print({
           view: "submitted",
-          results: loads.map((l) =>
-            l.ok
-              ? {
-                host: l.host,
-                ok: false,
-                error: { code: "E_NO_SERVICE", message: `${l.host}: no job counts` },
-              }
-              : l
-          ),
+          results: loads.map((l) => l.ok ? noCounts(l.host) : l),
         });
       }
-      chosen = hosts.find((h) => h.name === best.host)!;
-      if (ctx.format === "human") {
-        for (const l of loads) {
-          if (!l.ok) {
-            await writeOut(
-              Deno.stderr,
-              `barn-fleet: ${escapeTerminal(l.host)}: skipped: ${
-                escapeTerminal(l.error.message)
-              } [${escapeTerminal(l.error.code)}]\n`,
-            );
-          }
-        }
-      }
-    }
-    const results = await fanOut(
-      [chosen],
-      (h) => h.name,
-      fan,
-      (h, signal) =>
-        withRemote(h, settings, signal, async (r) => {
+      const chosen = loads.find((l) => l.host === best.host)!;
+      if (ctx.format === "human") await reportSkipped(loads.filter((l) => l !== chosen));
+      if (!chosen.ok) {
+        results = [chosen];
+      } else {
+        results = await fanOut([chosen], (c) => c.host, fan, async (c) => {
           // A job runs in a directory of its host: by default, the host's BARN_HOME.
-          const dir = cwd ?? (await r.request({ kind: "service_status" })).status.home;
+          const dir = cwd ?? c.status.home;
+          const r = open.get(c.host)!;
           const { jobs } = await r.request({ kind: "submit", jobs: [{ ...spec, cwd: dir }] });
           const first = jobs[0];
-          if (!first) throw new BarnError("E_PROTOCOL", `${h.name} answered a submit with no job`);
+          if (!first) throw new BarnError("E_PROTOCOL", `${c.host} answered a submit with no job`);
           return { job: first.job, duplicate: first.duplicate };
-        }),
-    );
+        });
+      }
+    } finally {
+      await Promise.all([...open.values()].map((r) => r.close()));
+    }
     return await ctx.print({ view: "submitted", results });
   },
 };
