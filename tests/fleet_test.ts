@@ -50,6 +50,35 @@ Deno.test({
         }),
       );
 
+      await t.step("help, --version, and usage errors before any host is contacted", async () => {
+        const help = await fleet(cfg, ["--help"]);
+        assertEquals(help.code, 0);
+        for (
+          const c of [
+            "status",
+            "run",
+            "describe",
+            "logs",
+            "wait",
+            "kill",
+            "retry",
+            "listen",
+            "hostinfo",
+            "service",
+            "deploy",
+          ]
+        ) {
+          assertMatch(help.stdout, new RegExp(`^  ${c} `, "m"));
+        }
+        const sub = await fleet(cfg, ["run", "--help"]);
+        assertMatch(sub.stdout, /^barn-fleet run: [\s\S]*--on=VALUE[\s\S]*example:\n  barn-fleet/);
+        assertMatch((await fleet(cfg, ["--version"])).stdout, /^barn-fleet \S+ \(\S+\)\n$/);
+        const none = await fleet(cfg, ["--output=json", "status"]);
+        assertEquals([none.code, none.json().error.code], [2, "E_USAGE"]);
+        const typo = await fleet(cfg, ["--hosts=h1", "stauts"]);
+        assertMatch(typo.stderr, /did you mean `barn-fleet status`/);
+      });
+
       await t.step("status: one merged table over 3 hosts, newest first, HOST:ID ids", async () => {
         const ids: Record<string, string> = {};
         for (const h of ["h1", "h2", "h3"]) {
