@@ -71,7 +71,10 @@ Deno.test({
           assertMatch(help.stdout, new RegExp(`^  ${c} `, "m"));
         }
         const sub = await fleet(cfg, ["run", "--help"]);
-        assertMatch(sub.stdout, /^barn-fleet run: [\s\S]*--on=VALUE[\s\S]*example:\n  barn-fleet/);
+        assertMatch(
+          sub.stdout,
+          /^barn-fleet run: [\s\S]*--on=VALUE[\s\S]*example:\n {2}barn-fleet/,
+        );
         assertMatch((await fleet(cfg, ["--version"])).stdout, /^barn-fleet \S+ \(\S+\)\n$/);
         const none = await fleet(cfg, ["--output=json", "status"]);
         assertEquals([none.code, none.json().error.code], [2, "E_USAGE"]);
@@ -172,7 +175,10 @@ Deno.test({
           assertEquals(job.command, ["ffprobe", attack, `$(touch ${pwn})`, spoof]);
           const described = await fleet(cfg, ["describe", `h1:${job.job_id}`]);
           assertEquals(described.code, 0, described.stderr);
-          assert(!/[\x1b\u202e]/.test(described.stdout), "raw escape or bidi reached the terminal");
+          assert(
+            !described.stdout.includes("\x1b") && !described.stdout.includes("\u202e"),
+            "raw escape or bidi reached the terminal",
+          );
           assertMatch(described.stdout, /\\x1b\[31mred\\u202eevil/);
           for (
             const bad of [

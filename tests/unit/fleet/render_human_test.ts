@@ -81,8 +81,8 @@ Deno.test("fleet human output escapes what a host sent: no raw control or bidi c
     }, style),
   ];
   for (const v of views) {
-    // deno-lint-ignore no-control-regex
     assert(
+      // deno-lint-ignore no-control-regex
       !/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/.test(v.out + v.err),
       v.out + v.err,
     );
