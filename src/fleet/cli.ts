@@ -18,20 +18,21 @@ export const FLEET_GLOBALS: OptionSpecs = {
   "control-persist": { type: "string" },
   "ssh-config": { type: "string" },
   help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "V" },
 };
 
 const PROGRAM = "barn-fleet";
 
 export async function runFleet(argv: readonly string[]): Promise<number> {
-  if (argv[0] === "--version" || argv[0] === "-V") {
-    await writeOut(Deno.stdout, `barn-fleet ${VERSION} (${BUILD_COMMIT})\n`);
-    return 0;
-  }
   const { globals, rest } = leadingGlobals(argv, FLEET_GLOBALS);
   let ctx: FleetContext | null = null;
   let format: "human" | "json" | "xml" = "human";
   try {
     const g = parseArgs(globals, {}, { subcommand: "", globals: FLEET_GLOBALS, program: PROGRAM });
+    if (g.options.version) {
+      await writeOut(Deno.stdout, `barn-fleet ${VERSION} (${BUILD_COMMIT})\n`);
+      return 0;
+    }
     format = outputFormat(g.options.output);
     const name = rest[0];
     if (name === undefined || g.options.help || name === "help") {

@@ -13,6 +13,7 @@ const GLOBALS = [
   "  --connect-timeout=DUR       ssh's ConnectTimeout (default 10s)",
   "  --control-persist=DUR       how long an idle ssh master stays up (default 2m; 0 = no multiplexing)",
   "  --ssh-config=FILE           ssh -F FILE instead of ~/.ssh/config",
+  "  --version, -V               barn-fleet's version and build commit",
 ];
 
 export function fleetCommandHelp(c: FleetCommand): string {
