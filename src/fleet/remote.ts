@@ -184,8 +184,10 @@ export async function withRemote<T>(
   const r = await Remote.open(host, settings, signal);
   try {
     return await f(r);
+  } catch (e) {
+    r.kill(); // a host that broke the exchange gets no grace to linger
+    throw e;
   } finally {
-    if (signal?.aborted) r.kill();
     await r.close();
   }
 }
