@@ -49,10 +49,12 @@ ensure_deno() {
 
 ensure_tools() {
   local missing=()
-  # The media tools, the WebDAV test server, the test fixture's python3, and the benchmark peers.
-  for t in ffmpeg ffprobe curl rclone python3 tsp nq hyperfine strace systemd-analyze; do
+  # The media tools, the WebDAV test server, the test fixture's python3, the benchmark peers, and
+  # OpenSSH (client and server: the fleet tests start real sshd hosts on 127.0.0.1).
+  for t in ffmpeg ffprobe curl rclone python3 tsp nq hyperfine strace systemd-analyze ssh scp; do
     command -v "$t" >/dev/null || missing+=("$t")
   done
+  [ -x /usr/sbin/sshd ] || missing+=(sshd) # not on a non-root PATH
   [ ${#missing[@]} -eq 0 ] && return
   say "installing ${missing[*]}"
   local pkgs=()
@@ -61,6 +63,8 @@ ensure_tools() {
       ffprobe) pkgs+=(ffmpeg) ;;
       tsp) pkgs+=(task-spooler) ;;
       systemd-analyze) pkgs+=(systemd) ;;
+      ssh | scp) pkgs+=(openssh-client) ;;
+      sshd) pkgs+=(openssh-server) ;;
       *) pkgs+=("$t") ;;
     esac
 

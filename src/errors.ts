@@ -2,7 +2,7 @@
 
 import { sqliteFailure } from "./store/sqlite_errors.ts";
 
-/** Stable error codes. Job outcome codes (E_TIMEOUT, …) live in jobs/exit_codes.ts. */
+/** Stable error codes. Job outcome codes (E_CANCELED, …) live in jobs/exit_codes.ts; E_TIMEOUT is both. */
 export type ErrorCode =
   | "E_USAGE"
   | "E_NOT_FOUND"
@@ -29,6 +29,11 @@ export type ErrorCode =
   | "E_EXISTS"
   | "E_NETWORK"
   | "E_VERIFY"
+  | "E_SSH_UNREACHABLE"
+  | "E_SSH_AUTH"
+  | "E_BARN_MISSING"
+  | "E_VERSION"
+  | "E_TIMEOUT"
   | `E_HTTP_${number}`
   | "E_INTERNAL";
 

@@ -73,6 +73,10 @@ Deno.test("upgrade: a new service lets an older keeper drain beside its own, and
     const k = await barn(home, ["kill", killed, "--output=json"]);
     assertEquals(k.code, 0, k.stdout);
     assertEquals([k.json().state, k.json().exit_code], ["canceled", "E_CANCELED"]);
+    // The old barn meets a schema newer than it knows: it refuses to open it for writing.
+    const stale = await old(["status", "--offline", "--output=json"]);
+    assertEquals(stale.code, 107, stale.stdout);
+    assert(stale.stdout.includes("newer than this barn knows"), stale.stdout);
     // Drained, the old keeper leaves on its own.
     await waitFor(() => !pidAlive(oldKeeper), {
       what: "the old keeper to exit",

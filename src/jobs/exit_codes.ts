@@ -29,6 +29,12 @@ export const BARN_EXIT: Record<Exclude<ErrorCode, `E_HTTP_${number}`>, number> =
   E_EXISTS: 109,
   E_NETWORK: 114,
   E_VERIFY: 113,
+  // barn-fleet: a host that did not answer (docs/fleet.md)
+  E_SSH_UNREACHABLE: 121,
+  E_SSH_AUTH: 122,
+  E_BARN_MISSING: 123,
+  E_VERSION: 106,
+  E_TIMEOUT: 124,
   E_INTERNAL: 1,
 };
 

@@ -105,6 +105,42 @@ export function strict(fields: Record<string, Check | Field>): Check {
   };
 }
 
+/**
+ * An object whose listed keys are checked and whose other keys are let through unread: for
+ * answers from a newer barn that may carry fields this one does not know (project them away
+ * with `pick` before use).
+ */
+export function known(fields: Record<string, Check | Field>): Check {
+  const inner = strict(fields);
+  return (v, path) => {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) return inner(v, path);
+    const o = v as Record<string, unknown>;
+    const listed: Record<string, unknown> = {};
+    for (const k of Object.keys(fields)) if (Object.hasOwn(o, k)) listed[k] = o[k];
+    return inner(listed, path);
+  };
+}
+
+/** Only the listed keys of an object (own keys, never inherited ones). */
+export function pick<T = Record<string, unknown>>(v: unknown, keys: readonly string[]): T {
+  const o = v as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (Object.hasOwn(o, k)) out[k] = o[k];
+  return out as T;
+}
+
+/** The first check that fits wins; the problem reported is the last one's. */
+export function anyOf(...checks: Check[]): Check {
+  return (v, path) => {
+    let problem: string | null = null;
+    for (const c of checks) {
+      problem = c(v, path);
+      if (problem === null) return null;
+    }
+    return problem;
+  };
+}
+
 /** Picks the object check by its `kind` field. */
 export function byKind(variants: Record<string, Check>): Check {
   return (v, path) => {

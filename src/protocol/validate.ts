@@ -73,9 +73,17 @@ const variants: Record<RequestKind, Check> = {
     tag: optional(s),
     since: optional(num({ int: true, min: 0 })),
     progress: optional(bool),
+    epoch: optional(str({ max: 64, min: 1 })),
   }),
   retry: strict({ kind: literal("retry"), id: s }),
   release: strict({ kind: literal("release"), latch: str({ max: 4096, min: 1 }) }),
+  logs: strict({
+    kind: literal("logs"),
+    id: s,
+    which: oneOf(["stdout", "stderr", "both"]),
+    tail: optional(num({ int: true, min: 0 })),
+    follow: bool,
+  }),
 };
 const request = byKind(variants);
 

@@ -72,13 +72,29 @@ function truncate(s: string, n: number): string {
   return s.length <= n ? s : s.slice(0, n - 1) + "…";
 }
 
-export function jobsTable(jobs: readonly Job[], style: HumanStyle): string {
+/** The jobs table; with `hosts` (one per job, barn-fleet), a HOST column and ids as HOST:ID. */
+export function jobsTable(
+  jobs: readonly Job[],
+  style: HumanStyle,
+  hosts?: readonly string[],
+): string {
   if (jobs.length === 0) return "no jobs (submit one with `barn run <cmd>`)";
-  const header = ["ID", "STATE", "EXIT", "TAG", "CREATED", "TIME", "COMMAND"];
-  const rows = jobs.map((j) => {
+  const lead = hosts ? 1 : 0;
+  const header = [
+    ...(hosts ? ["HOST"] : []),
+    "ID",
+    "STATE",
+    "EXIT",
+    "TAG",
+    "CREATED",
+    "TIME",
+    "COMMAND",
+  ];
+  const rows = jobs.map((j, i) => {
     const progress = progressText(j);
     return [
-      j.job_id,
+      ...(hosts ? [hosts[i]!] : []),
+      hosts ? `${hosts[i]}:${j.job_id}` : j.job_id,
       j.state,
       exitText(j),
       j.tag ?? "-",
@@ -91,7 +107,7 @@ export function jobsTable(jobs: readonly Job[], style: HumanStyle): string {
   const line = (cells: string[], states?: JobState) =>
     cells.map((c, i) => {
       const text = i === cells.length - 1 ? c : pad(c, widths[i]!);
-      return i === 1 && states ? paint(style, states, text) : text;
+      return i === 1 + lead && states ? paint(style, states, text) : text;
     }).join("  ").trimEnd();
   return [line(header), ...rows.map((r, i) => line(r, jobs[i]!.state))].join("\n");
 }
@@ -144,7 +160,7 @@ export function jobBlock(job: Job | DescribedJob, style: HumanStyle): string {
   return out;
 }
 
-function serviceBlock(s: ServiceStatus, style: HumanStyle): string {
+export function serviceBlock(s: ServiceStatus, style: HumanStyle): string {
   const lines: [string, string][] = [["service", s.state]];
   if (s.state === "up") {
     lines.push(

@@ -5,14 +5,14 @@ import type { Job } from "../jobs/job.ts";
 import { JOB_FIELDS } from "../jobs/job.ts";
 import type { View } from "./view.ts";
 
-const builder = new XMLBuilder({
+export const builder = new XMLBuilder({
   format: true,
   indentBy: "  ",
   suppressEmptyNode: true,
   processEntities: true,
 });
 
-type Node = Record<string, unknown>;
+export type Node = Record<string, unknown>;
 
 /** Scalars as text; unfinished exit codes as "-", nulls as empty elements. */
 function scalar(v: unknown): unknown {
@@ -21,7 +21,7 @@ function scalar(v: unknown): unknown {
   return v;
 }
 
-function jobNode(job: Job): Node {
+export function jobNode(job: Job): Node {
   const node: Node = {};
   const keys = [
     ...JOB_FIELDS,
@@ -44,7 +44,7 @@ function jobNode(job: Job): Node {
   return node;
 }
 
-function flat(obj: Record<string, unknown>): Node {
+export function flat(obj: Record<string, unknown>): Node {
   const out: Node = {};
   for (const [k, v] of Object.entries(obj)) {
     out[k] = v !== null && typeof v === "object" && !Array.isArray(v)
@@ -54,7 +54,7 @@ function flat(obj: Record<string, unknown>): Node {
   return out;
 }
 
-const HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n';
+export const HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
 export function renderXml(v: View): string {
   let doc: Node;

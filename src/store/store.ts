@@ -401,4 +401,9 @@ export class Store {
     this.#insertRow(job);
     return true;
   }
+
+  /** This DB's epoch (migration 3): a new DB file, rebuilt or fresh, has a new one, so `seq` restarts under it. */
+  epoch(): string {
+    return (this.#stmt("SELECT value FROM meta WHERE key = 'epoch'").get() as Row).value as string;
+  }
 }

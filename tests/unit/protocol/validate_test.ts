@@ -61,3 +61,16 @@ Deno.test("validate: inherited names are not keys", () => {
   assertMatch(problem(JSON.parse('{"kind":"clean","__proto__":{}}')), /unknown key "__proto__"/);
   assertMatch(problem({ kind: "toString" }), /unknown request kind/);
 });
+
+Deno.test("validate: listen may carry the epoch of its since; logs names its stream", () => {
+  const listen = { kind: "listen", since: 4, epoch: "0123456789abcdef" };
+  assertEquals(parseRequest(listen), listen as unknown);
+  assertMatch(problem({ kind: "listen", epoch: "" }), /too short at epoch/);
+  const logs = { kind: "logs", id: "abcd", which: "both", tail: 5, follow: true };
+  assertEquals(parseRequest(logs), logs as unknown);
+  assertMatch(
+    problem({ kind: "logs", id: "abcd", which: "all", follow: false }),
+    /expected one of stdout, stderr, both at which/,
+  );
+  assertMatch(problem({ kind: "logs", id: "abcd", which: "stdout" }), /missing at follow/);
+});
