@@ -160,7 +160,7 @@ export async function executeJobSpec(
       started_at: job.started_at ?? clipStart,
       completed_at: job.finished_at ?? now(),
       duration_seconds: seconds(job.started_at ?? clipStart, job.finished_at ?? now()),
-      failure_reason: ok ? null : await clipFailure(backend, job, size),
+      failure_reason: ok ? null : await clipFailure(backend, job),
     };
     if (!ok) failed = `clip ${i + 1} failed: ${clips[i]!.failure_reason}`;
   }
@@ -202,7 +202,7 @@ async function waitJob(backend: Backend, id: string, signal: AbortSignal): Promi
   }
 }
 
-async function clipFailure(backend: Backend, job: Job, size: number | null): Promise<string> {
+async function clipFailure(backend: Backend, job: Job): Promise<string> {
   if (job.exit_code === "E_SPAWN") {
     return "FFmpeg not found. Install FFmpeg to use headless execution.";
   }
@@ -211,7 +211,6 @@ async function clipFailure(backend: Backend, job: Job, size: number | null): Pro
     : typeof job.exit_code === "number"
     ? `FFmpeg exited with code ${job.exit_code}`
     : `${job.exit_code}: ${job.error ?? ""}`;
-  if (job.exit_code === 0 && size === null) why = "Output file does not exist or has zero size";
   try {
     const { job: d } = await backend.request({ kind: "describe", id: job.job_id, lines: 10 });
     if (d.stderr_tail.length) why += `\nstderr (last lines):\n${d.stderr_tail.join("\n")}`;
