@@ -1,11 +1,12 @@
 /** Runs one JobSpec's clips as barn jobs, one after another, fail-fast; checks come first. */
 
-import { join } from "../platform/path.ts";
+import { dirname, join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
 import type { Backend } from "../client/backend.ts";
 import type { Job, JobSpec } from "../jobs/job.ts";
-import { insideSandbox } from "../platform/home_layout.ts";
-import { exists } from "../platform/files.ts";
+import { exists, openPrivateAppend, readText, writeAllSync } from "../platform/files.ts";
+import { makeDirsInside, sandboxPath } from "../platform/sandbox_path.ts";
+import { isSecretPath } from "../media/secret_inputs.ts";
 import { ffmpegArgv } from "./presets.ts";
 import { resolveOutput, resolveSource, validateJobSpec } from "./jobspec.ts";
 import { type ClipResult, type FinalStatus, type JobSpecResult, seconds } from "./result.ts";
@@ -56,9 +57,15 @@ export async function executeJobSpec(
     clips,
     partial_outputs: [],
   });
+  let text: string;
+  try {
+    text = readText(path, "JobSpec");
+  } catch (e) {
+    return fail(`cannot read the JobSpec: ${(e as Error).message}`);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(Deno.readTextFileSync(path));
+    raw = JSON.parse(text);
   } catch (e) {
     return fail(`invalid JSON: ${(e as Error).message}`);
   }
@@ -72,10 +79,28 @@ export async function executeJobSpec(
     );
   }
   const base = opts.folder;
+  // Where each path really leads (through links); a refused one is kept as given, and never looked at.
+  const refused = new Map<string, string>();
+  const place = (given: string, what: string, read: boolean): string => {
+    try {
+      const real = sandboxPath(given, what);
+      if (read && isSecretPath(real)) {
+        refused.set(
+          given,
+          `${what} ${given} is one of barn's secrets, which no job may read (see docs/security.md)`,
+        );
+      }
+      return real;
+    } catch (e) {
+      if (!(e instanceof BarnError) || e.code !== "E_SANDBOX") throw e;
+      refused.set(given, e.message);
+      return given;
+    }
+  };
   const planned = spec.clips.map((c, i) => ({
     clip: c,
-    source: resolveSource(c, base),
-    output: resolveOutput(c, i, base),
+    source: place(resolveSource(c, base), `clip ${i + 1} source`, true),
+    output: place(resolveOutput(c, i, base), `clip ${i + 1} output`, false),
   }));
   const skipped = (why: string | null = null): ClipResult[] =>
     planned.map((p) => ({
@@ -84,7 +109,7 @@ export async function executeJobSpec(
       preset: p.clip.preset,
       status: "SKIPPED",
       exit_code: null,
-      output_exists: exists(p.output),
+      output_exists: !refused.has(p.output) && exists(p.output),
       output_size_bytes: null,
       ffmpeg_command: null,
       barn_job_id: null,
@@ -93,16 +118,9 @@ export async function executeJobSpec(
       duration_seconds: null,
       failure_reason: why,
     }));
-  const outside = planned.flatMap((p) => [p.source, p.output]).filter((p) => !insideSandbox(p));
-  if (outside.length) {
-    return fail(
-      `paths outside barn's sandbox /tmp/barn (see docs/security.md): ${
-        [...new Set(outside)].join(", ")
-      }`,
-      undefined,
-      spec.job_id,
-      skipped(),
-    );
+  if (refused.size) {
+    const why = [...refused.values()];
+    return fail(`E_SANDBOX: ${why.join("; ")}`, why, spec.job_id, skipped());
   }
   const missing = planned.map((p) => p.source).filter((s) => !exists(s));
   if (missing.length) {
@@ -139,12 +157,12 @@ export async function executeJobSpec(
   let failed: string | null = null;
   for (let i = 0; i < planned.length && !failed; i++) {
     const p = planned[i]!;
-    ensurePrivateDirs(p.output);
+    makeDirsInside(dirname(p.output), `clip ${i + 1} output folder`);
     const argv = ffmpegArgv(p.source, p.output, p.clip.preset);
     const clipStart = now();
     const job = await opts.runJob(
       { command: argv, cwd: opts.folder, tag: `watch:${name.replace(/\.json$/, "")}` },
-      (id) => Deno.writeTextFileSync(sidecar, id + "\n", { append: true, mode: 0o600 }),
+      (id) => appendLine(sidecar, id),
     );
     const id = job.job_id;
     const size = fileSize(p.output);
@@ -189,9 +207,13 @@ function fileSize(p: string): number | null {
   }
 }
 
-function ensurePrivateDirs(output: string): void {
-  const dir = output.slice(0, output.lastIndexOf("/"));
-  Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+function appendLine(path: string, line: string): void {
+  const f = openPrivateAppend(path);
+  try {
+    writeAllSync(f, new TextEncoder().encode(line + "\n"));
+  } finally {
+    f.close();
+  }
 }
 
 async function waitJob(backend: Backend, id: string, signal: AbortSignal): Promise<Job> {

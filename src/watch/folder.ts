@@ -7,8 +7,9 @@
 import { join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
 import type { Backend } from "../client/backend.ts";
-import { ensureWorkDir, insideSandbox } from "../platform/home_layout.ts";
-import { exists, readTextIfExists } from "../platform/files.ts";
+import { ensureWorkDir } from "../platform/home_layout.ts";
+import { makeDirsInside } from "../platform/sandbox_path.ts";
+import { exists, openPrivateFile, readText, readTextIfExists } from "../platform/files.ts";
 import { type JobSpecResult, type RecoveryInfo, seconds } from "./result.ts";
 import { freeName, now, resultPath, writeResult } from "./result_file.ts";
 import { executeJobSpec, type Outcome, type RunJob } from "./execute_jobspec.ts";
@@ -44,7 +45,7 @@ export interface WatchState {
 /** Takes the folder's runner lock, or explains who holds it. */
 export function lockFolder(folder: string): Deno.FsFile {
   const path = join(folder, ".barn-watch.lock");
-  const f = Deno.openSync(path, { read: true, write: true, create: true, mode: 0o600 });
+  const f = openPrivateFile(path, { read: true });
   if (!f.tryLockSync(true)) {
     f.close();
     const holder = readTextIfExists(path)?.trim();
@@ -62,8 +63,11 @@ export function lockFolder(folder: string): Deno.FsFile {
 export class WatchFolder {
   readonly status: WatchState;
   #wake: (() => void) | null = null;
+  /** The folder as realPath resolved it, below the sandbox root: every path is built on it. */
+  #folder: string;
 
   constructor(private opts: WatchOptions) {
+    this.#folder = opts.folder;
     this.status = {
       folder: opts.folder,
       state: "watching",
@@ -75,14 +79,7 @@ export class WatchFolder {
 
   /** Runs until aborted (or, with `once`, until pending/ holds nothing complete). */
   async run(): Promise<void> {
-    const { folder } = this.opts;
-    if (!insideSandbox(folder)) {
-      throw new BarnError(
-        "E_SANDBOX",
-        `watch folder ${folder} is outside barn's sandbox /tmp/barn (see docs/security.md)`,
-      );
-    }
-    ensureWorkDir(folder);
+    const folder = this.#folder = makeDirsInside(this.opts.folder, "watch folder");
     for (const d of FOLDERS) ensureWorkDir(join(folder, d));
     const lock = lockFolder(folder);
     let watcher: Deno.FsWatcher | null = null;
@@ -135,7 +132,7 @@ export class WatchFolder {
   /** JobSpec candidates in pending/, sorted by name. */
   #candidates(): string[] {
     const names: string[] = [];
-    for (const e of Deno.readDirSync(join(this.opts.folder, "pending"))) {
+    for (const e of Deno.readDirSync(join(this.#folder, "pending"))) {
       if (
         e.isFile && e.name.endsWith(".json") && !e.name.endsWith(".result.json") &&
         !e.name.startsWith(".")
@@ -168,7 +165,7 @@ export class WatchFolder {
   async #stableSet(names: string[]): Promise<Set<string>> {
     const look = (name: string) => {
       try {
-        const s = Deno.statSync(join(this.opts.folder, "pending", name));
+        const s = Deno.lstatSync(join(this.#folder, "pending", name));
         return `${s.size}:${s.mtime?.getTime()}`;
       } catch {
         return null;
@@ -180,7 +177,7 @@ export class WatchFolder {
   }
 
   async #process(name: string): Promise<void> {
-    const { folder } = this.opts;
+    const folder = this.#folder;
     const runningName = freeName(join(folder, "running"), name);
     const runningPath = join(folder, "running", runningName);
     try {
@@ -194,7 +191,7 @@ export class WatchFolder {
     const startedAt = now();
     let result: Outcome;
     try {
-      result = await executeJobSpec(runningPath, runningName, this.opts);
+      result = await executeJobSpec(runningPath, runningName, { ...this.opts, folder });
     } catch (e) {
       result = {
         job_id: null,
@@ -216,7 +213,7 @@ export class WatchFolder {
     runningName: string,
     r: Omit<JobSpecResult, "_metadata" | "completed_at" | "duration_seconds">,
   ): void {
-    const dest = join(this.opts.folder, r.final_status === "COMPLETED" ? "completed" : "failed");
+    const dest = join(this.#folder, r.final_status === "COMPLETED" ? "completed" : "failed");
     const finalName = freeName(dest, runningName);
     const finalPath = join(dest, finalName);
     Deno.renameSync(runningPath, finalPath);
@@ -232,13 +229,18 @@ export class WatchFolder {
 
   /** Everything left in running/ is failed with a _recovery block; its barn jobs are stopped. */
   async #recover(): Promise<void> {
-    const { folder } = this.opts;
+    const folder = this.#folder;
     const running = join(folder, "running");
     for (const e of Deno.readDirSync(running)) {
       if (!e.isFile || !e.name.endsWith(".json")) continue;
       const original = join(running, e.name);
       const sidecar = join(running, `.${e.name}.barn-jobs`);
-      const ids = (readTextIfExists(sidecar) ?? "").split("\n").filter(Boolean);
+      let ids: string[] = [];
+      try {
+        ids = (readTextIfExists(sidecar, "job list") ?? "").split("\n").filter(Boolean);
+      } catch (err) {
+        this.opts.log(`${e.name}: ${(err as Error).message}; its jobs are left alone`);
+      }
       const barnJobs: RecoveryInfo["barn_jobs"] = [];
       if (ids.length) {
         const backend = await this.opts.backend();
@@ -250,7 +252,7 @@ export class WatchFolder {
       const at = now();
       let jobId: string | null = null;
       try {
-        jobId = (JSON.parse(Deno.readTextFileSync(original)) as { job_id?: string }).job_id ?? null;
+        jobId = (JSON.parse(readText(original, "JobSpec")) as { job_id?: string }).job_id ?? null;
       } catch { /* unreadable */ }
       const finalName = freeName(join(folder, "failed"), e.name);
       Deno.renameSync(original, join(folder, "failed", finalName));
