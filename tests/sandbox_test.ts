@@ -119,41 +119,21 @@ Deno.test("under umask 000, job outputs come out without the world-write bit (of
       stdout: "piped",
       stderr: "piped",
     }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
   try {
     const clip = await makeClip(`${home}/input/clip.mp4`, 1);
-    const mode = (p: string) => Deno.statSync(p).mode! & 0o777;
-    const offline = await underUmask000([
-      "run",
-      "--offline",
-      "ffmpeg",
-      "-v",
-      "error",
-      "-i",
-      clip,
-      "-c",
-      "copy",
-      `${home}/output/offline.mp4`,
-    ]);
-    assertEquals(offline.code, 0, new TextDecoder().decode(offline.stderr));
+    const copyTo = (name: string) => ["ffmpeg", "-v", "error", "-i", clip, "-c", "copy", name];
+    const mode = (p: string) => (Deno.statSync(p).mode! & 0o777).toString(8);
+    const offline = await underUmask000(["run", "--offline", ...copyTo(`${home}/output/o.mp4`)]);
+    assertEquals(offline.code, 0, text(offline.stderr));
     // ffmpeg creates 0666: only the world-write bit is cleared, group write stays.
-    assertEquals(mode(`${home}/output/offline.mp4`).toString(8), "664");
+    assertEquals(mode(`${home}/output/o.mp4`), "664");
     const start = await underUmask000(["service", "start"]);
-    assertEquals(start.code, 0, new TextDecoder().decode(start.stderr));
-    const sub = await underUmask000([
-      "run",
-      "ffmpeg",
-      "-v",
-      "error",
-      "-i",
-      clip,
-      "-c",
-      "copy",
-      `${home}/output/keeper.mp4`,
-    ]);
-    const id = new TextDecoder().decode(sub.stdout).trim();
-    const done = await barn(home, ["wait", id, "--output=json"]);
+    assertEquals(start.code, 0, text(start.stderr));
+    const sub = await underUmask000(["run", ...copyTo(`${home}/output/k.mp4`)]);
+    const done = await barn(home, ["wait", text(sub.stdout).trim(), "--output=json"]);
     assertEquals(done.json()[0].state, "succeeded", done.stdout);
-    assertEquals(mode(`${home}/output/keeper.mp4`).toString(8), "664");
+    assertEquals(mode(`${home}/output/k.mp4`), "664");
   } finally {
     await barn(home, ["service", "stop"]);
     await cleanupHome(home);
