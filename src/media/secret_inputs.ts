@@ -45,11 +45,13 @@ export function refuseSecretPaths(
   paths: readonly string[],
   cwd: string,
   leadsTo: (abs: string) => string | null = existingInside,
+  seen: Map<string, string | null> = new Map(),
 ): void {
   for (const p of paths) {
     const abs = resolve(cwd, p);
     if (!insideSandbox(abs)) continue; // barn cannot look there; docs/security.md says so
-    const real = isSecretPath(abs) ? abs : leadsTo(abs);
+    let real = seen.get(abs);
+    if (real === undefined) seen.set(abs, real = isSecretPath(abs) ? abs : leadsTo(abs));
     if (real !== null && isSecretPath(real)) {
       throw new BarnError(
         "E_SANDBOX",
@@ -61,10 +63,14 @@ export function refuseSecretPaths(
   }
 }
 
-/** Refuses a job whose argv names one of barn's secrets as a file (E_SANDBOX). */
+/**
+ * Refuses a job whose argv names one of barn's secrets as a file (E_SANDBOX). `seen` remembers
+ * where each path leads, so the jobs of one submission look each one up once.
+ */
 export function refuseSecretInputs(
   command: readonly string[],
   cwd: string,
+  seen: Map<string, string | null> = new Map(),
   leadsTo: (abs: string) => string | null = existingInside,
 ): void {
   const paths = jobFileArgs(command);
@@ -75,5 +81,5 @@ export function refuseSecretInputs(
         "against its secrets: name fewer files, or turn globbing off with -g (see docs/security.md)",
     );
   }
-  refuseSecretPaths(command[0] ?? "", paths, cwd, leadsTo);
+  refuseSecretPaths(command[0] ?? "", paths, cwd, leadsTo, seen);
 }

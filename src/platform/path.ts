@@ -81,6 +81,11 @@ export function relative(from: string, to: string): string {
 
 /** True when `path` is `root` or below it (both absolute). */
 export function isBelow(root: string, path: string): boolean {
+  if (!WIN && isAbsolute(root) && isAbsolute(path)) {
+    const r = normalize(root);
+    const p = normalize(path);
+    return p === r || p.startsWith(r === "/" ? "/" : r + "/");
+  }
   const rel = relative(root, path);
   return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
 }

@@ -24,6 +24,7 @@ export function handleSubmit(
   req: RequestOf<"submit">,
 ): ResponseData["submit"] {
   if (req.jobs.length === 0) throw new BarnError("E_USAGE", "nothing to submit: give a command");
+  const seen = new Map<string, string | null>();
   req.jobs.forEach((spec, i) => {
     const where = req.jobs.length > 1 ? `job ${i + 1}: ` : "";
     if (spec.command.length === 0 || spec.command[0] === "") {
@@ -39,7 +40,7 @@ export function handleSubmit(
         `${where}working directory '${spec.cwd}' must be an absolute path`,
       );
     }
-    withPlace(where, () => refuseSecretInputs(spec.command, spec.cwd));
+    withPlace(where, () => refuseSecretInputs(spec.command, spec.cwd, seen));
   });
   // Credentials never reach the DB, the record or `ps`: curl reads them from a 0600 file.
   for (const spec of req.jobs) {

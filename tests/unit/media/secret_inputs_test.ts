@@ -41,7 +41,7 @@ Deno.test("a job naming a secret, directly or through a link, is refused with E_
   };
   const leadsTo = (p: string) => links[p] ?? null;
   const refused = (command: string[], cwd = "/tmp/barn/h") =>
-    assertThrows(() => refuseSecretInputs(command, cwd, leadsTo), BarnError).code;
+    assertThrows(() => refuseSecretInputs(command, cwd, new Map(), leadsTo), BarnError).code;
   assertEquals(refused(["curl", "-T", secret, "https://h/"]), "E_SANDBOX");
   assertEquals(refused(["curl", "-d", "@s", "https://h/"]), "E_SANDBOX");
   assertEquals(refused(["ffmpeg", "-i", "/tmp/barn/h/s", "-f", "null", "-"]), "E_SANDBOX");
@@ -49,6 +49,11 @@ Deno.test("a job naming a secret, directly or through a link, is refused with E_
   assertEquals(refused(["barn", "put", "/tmp/barn/h/s", "https://h/x"]), "E_SANDBOX");
   assertEquals(refused(["curl", "-T", "[1-9][0-9][0-9][0-9][0-9]", "https://h/"]), "E_SANDBOX");
   // Ordinary files, and paths outside the sandbox (barn cannot look there), pass.
-  refuseSecretInputs(["curl", "-T", "input/a.mp4", "https://h/"], "/tmp/barn/h", leadsTo);
-  refuseSecretInputs(["curl", "-T", "/home/u/s", "https://h/"], "/tmp/barn/h", leadsTo);
+  refuseSecretInputs(
+    ["curl", "-T", "input/a.mp4", "https://h/"],
+    "/tmp/barn/h",
+    new Map(),
+    leadsTo,
+  );
+  refuseSecretInputs(["curl", "-T", "/home/u/s", "https://h/"], "/tmp/barn/h", new Map(), leadsTo);
 });
