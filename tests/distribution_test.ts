@@ -53,6 +53,7 @@ Deno.test("rendered systemd units (system and user) pass systemd-analyze verify"
       assertMatch(unit.content, new RegExp(`ExecStart=${DENO} service run`));
       assertMatch(unit.content, /KillMode=process/);
       assertMatch(unit.content, /PrivateTmp=no/);
+      assertMatch(unit.content, /^UMask=0022$/m);
       assertMatch(unit.content, new RegExp(`Environment=BARN_HOME=${home}`));
       if (!user) assertMatch(unit.content, /User=barn/);
       assert(!/@BARN_/.test(unit.content), "a placeholder was left");

@@ -153,3 +153,19 @@ export function isFileOutput(o: FfmpegOutput): boolean {
 export function isProbeableInput(i: FfmpegInput): boolean {
   return i.url !== "-" && !i.url.startsWith("pipe:") && !i.url.startsWith("fd:");
 }
+
+/**
+ * Every piece of an ffmpeg or ffprobe argv (without argv[0]) that could name a local file:
+ * inputs, outputs and option values alike, and the parts of protocol and filter strings
+ * (`file:x`, `concat:a|b`, `movie=x`). Over-approximated on purpose: a piece that names no file
+ * costs the secret-input check one failed lookup.
+ */
+export function ffmpegFileArgs(args: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const word of args) {
+    if (word.startsWith("-")) continue;
+    out.add(word);
+    for (const piece of word.split(/[|=;,:'"\s\\[\]]+/)) if (piece !== "") out.add(piece);
+  }
+  return [...out];
+}

@@ -10,6 +10,7 @@ import type { Config } from "../config/config.ts";
 import type { Job, Progress } from "../jobs/job.ts";
 import type { OutcomeCode } from "../jobs/exit_codes.ts";
 import { insideSandbox } from "../platform/home_layout.ts";
+import { sandboxPath } from "../platform/sandbox_path.ts";
 import { CurlMeterParser, FfmpegProgressParser } from "./progress.ts";
 import {
   expectedDuration,
@@ -228,10 +229,11 @@ export class MediaMonitor {
     const outputs = this.#parsed.outputs.filter(isFileOutput);
     for (const o of outputs) {
       const path = isAbsolute(o.url) ? o.url : join(this.job.cwd, o.url.replace(/^file:/, ""));
-      if (insideSandbox(path)) {
+      const local = insideSandbox(path) ? whereInside(path) : null;
+      if (local !== null) {
         let size = 0;
         try {
-          size = Deno.statSync(path).size;
+          size = Deno.statSync(local).size;
         } catch { /* missing */ }
         if (size === 0) {
           return {
@@ -240,8 +242,8 @@ export class MediaMonitor {
           };
         }
       }
-      // Outside the sandbox barn can't stat; ffprobe (unsandboxed) checks instead.
-      const needProbe = this.job.verify || !insideSandbox(path);
+      // Outside the sandbox (or through a link out of it) barn can't stat; ffprobe checks instead.
+      const needProbe = this.job.verify || local === null;
       if (!needProbe) continue;
       const r = await probe(path, { cwd: this.job.cwd, timeoutMs: 30_000 });
       if (r.error !== null || (r.size !== null && r.size === 0)) {
@@ -275,5 +277,15 @@ export class MediaMonitor {
       }
     }
     return null;
+  }
+}
+
+/** Where an output inside the sandbox really is, or null when a link leads it out. */
+function whereInside(path: string): string | null {
+  try {
+    return sandboxPath(path, "ffmpeg output");
+  } catch (e) {
+    if (e instanceof BarnError && e.code === "E_SANDBOX") return null;
+    throw e;
   }
 }

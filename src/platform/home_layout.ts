@@ -1,6 +1,6 @@
 /** Where barn keeps things: the sandbox root, BARN_HOME and every file inside it. */
 
-import { isAbsolute, join, normalize, relative, sep } from "./path.ts";
+import { isAbsolute, isBelow, join, normalize, relative, sep } from "./path.ts";
 import { BarnError } from "../errors.ts";
 import * as posix from "./home_posix.ts";
 import * as windows from "./home_windows.ts";
@@ -10,9 +10,11 @@ export const SANDBOX_ROOT = platform.sandboxRoot();
 
 /** True when `path` is the sandbox root or below it. */
 export function insideSandbox(path: string): boolean {
-  const rel = relative(SANDBOX_ROOT, normalize(path));
-  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+  return isBelow(SANDBOX_ROOT, normalize(path));
 }
+
+/** The WebDAV credentials file's name in a BARN_HOME. */
+export const CREDENTIALS_FILE = "credentials.json";
 
 /** The files of one BARN_HOME. */
 export class HomePaths {
@@ -22,6 +24,9 @@ export class HomePaths {
   }
   get config(): string {
     return join(this.home, "config.json");
+  }
+  get credentials(): string {
+    return join(this.home, CREDENTIALS_FILE);
   }
   get jobs(): string {
     return join(this.home, "jobs");

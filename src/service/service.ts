@@ -3,7 +3,7 @@
 import { BarnError, toErrorBody } from "../errors.ts";
 import { type Config, loadConfig } from "../config/config.ts";
 import { type HomePaths, prepareHome } from "../platform/home_layout.ts";
-import { writeFileAtomic } from "../platform/files.ts";
+import { openPrivateFile, writeFileAtomic } from "../platform/files.ts";
 import { checkToken, connect, listen, type Listener } from "../platform/transport.ts";
 import { spawnSelfDetached } from "../platform/self.ts";
 import { acceptLoop } from "../protocol/accept.ts";
@@ -32,12 +32,7 @@ export interface ServiceOptions {
 
 /** Takes the one-service-per-home lock (released by the OS if we die), waiting briefly for a predecessor. */
 async function takeLock(paths: HomePaths, socketName: string): Promise<Deno.FsFile | null> {
-  const f = Deno.openSync(paths.serviceLock, {
-    read: true,
-    write: true,
-    create: true,
-    mode: 0o600,
-  });
+  const f = openPrivateFile(paths.serviceLock, { read: true });
   for (let i = 0; i < 50; i++) {
     if (f.tryLockSync(true)) return f;
     // A holder that answers is a live service, not a predecessor handing over: give up at once.

@@ -46,6 +46,13 @@ export class Db {
   static open(path: string, opts: DbOptions = { busyTimeoutMs: DEFAULT_BUSY_TIMEOUT_MS }): Db {
     let db: DatabaseSync | null = null;
     try {
+      // SQLite follows links; barn's DB is its own file, reached through none.
+      if (isLink(path)) {
+        throw new BarnError(
+          "E_UNSAFE_HOME",
+          `${path} is a link; barn keeps its DB as a plain file: move the link away`,
+        );
+      }
       db = new DatabaseSync(path);
       try {
         Deno.chmodSync(path, 0o600);
@@ -126,6 +133,14 @@ export class Db {
   close(): void {
     this.#stmts.clear();
     this.raw.close();
+  }
+}
+
+function isLink(path: string): boolean {
+  try {
+    return Deno.lstatSync(path).isSymlink;
+  } catch {
+    return false;
   }
 }
 

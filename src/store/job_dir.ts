@@ -7,7 +7,13 @@
 
 import { join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
-import { readTextIfExists, writeFileAtomic, writeNewPrivateFile } from "../platform/files.ts";
+import {
+  openPrivateFile,
+  readText,
+  readTextIfExists,
+  writeFileAtomic,
+  writeNewPrivateFile,
+} from "../platform/files.ts";
 import type { Job } from "../jobs/job.ts";
 import type { ExitInfo, StopReason } from "../jobs/transitions.ts";
 
@@ -95,7 +101,7 @@ export function readSnapshot(
   which: "snapshot" | "pending" = "snapshot",
 ): Job | null {
   try {
-    return JSON.parse(Deno.readTextFileSync(jobFile(jobDir, which))) as Job;
+    return JSON.parse(readText(jobFile(jobDir, which), "a job snapshot")) as Job;
   } catch {
     return null;
   }
@@ -148,34 +154,28 @@ export function hasExitFile(jobDir: string): boolean {
  * file is barn's own: anything planted there (a link, a dir) is refused, never followed.
  */
 export function tryLockJob(jobDir: string): Deno.FsFile | null {
-  const f = openOwnFile(jobFile(jobDir, "lock"), { read: true, write: true });
+  const f = openOwnFile(jobFile(jobDir, "lock"), { read: true });
   if (f.tryLockSync(true)) return f;
   f.close();
   return null;
 }
 
 /**
- * Opens one of barn's own files in a job dir, creating it (0600) if needed; a path that exists
- * as anything but a plain file (a planted symlink, a dir) is refused with E_START_FAILED.
+ * Opens one of barn's own files in a job dir, creating it (0600) if needed and never through a
+ * link; anything planted there (a link, a dir) is refused with E_START_FAILED, and left alone.
  */
-export function openOwnFile(
-  path: string,
-  mode: { read?: boolean; write?: boolean; append?: boolean },
-): Deno.FsFile {
+export function openOwnFile(path: string, mode: { read?: boolean }): Deno.FsFile {
   try {
-    return Deno.openSync(path, { ...mode, write: true, createNew: true, mode: 0o600 });
+    return openPrivateFile(path, mode);
   } catch (e) {
-    if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-  }
-  const st = Deno.lstatSync(path);
-  if (!st.isFile) {
+    if (e instanceof Deno.errors.NotFound) throw e;
     throw new BarnError(
       "E_START_FAILED",
-      `${path} is ${st.isSymlink ? "a symlink" : "not a plain file"}, where barn keeps its own ` +
-        "file; it was left alone (remove it, then `barn retry` the job)",
+      `${path} is not a plain file of barn's (${(e as Error).message}); it was left alone ` +
+        "(remove it, then `barn retry` the job)",
+      { cause: e },
     );
   }
-  return Deno.openSync(path, mode);
 }
 
 /** Leaves a stop request in the dir, where an --offline supervisor looks for it. */
@@ -203,6 +203,9 @@ export function writeSecret(jobDir: string, name: SecretName, text: string): str
     Deno.mkdirSync(dir, { mode: 0o700 });
   } catch (e) {
     if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+    if (!Deno.lstatSync(dir).isDirectory) {
+      throw new BarnError("E_SANDBOX", `${dir} is not a directory of barn's; it was left alone`);
+    }
   }
   const path = join(dir, name);
   writeNewPrivateFile(path, text);

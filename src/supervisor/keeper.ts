@@ -10,7 +10,7 @@ import { toErrorBody } from "../errors.ts";
 import { type Config, loadConfig } from "../config/config.ts";
 import { join } from "../platform/path.ts";
 import { prepareHome, resolveHome } from "../platform/home_layout.ts";
-import { openPrivateAppend } from "../platform/files.ts";
+import { openPrivateAppend, openPrivateFile } from "../platform/files.ts";
 import { removeStaleSocket } from "../platform/transport_unix.ts";
 import { FrameReader, FrameWriter } from "../protocol/framing.ts";
 import { Store } from "../store/store.ts";
@@ -33,12 +33,7 @@ export async function runKeeper(): Promise<number> {
   const paths = prepareHome(resolveHome());
   const files = keeperFiles();
   const socketPath = join(paths.home, files.socket);
-  const lockFile = Deno.openSync(join(paths.home, files.lock), {
-    read: true,
-    write: true,
-    create: true,
-    mode: 0o600,
-  });
+  const lockFile = openPrivateFile(join(paths.home, files.lock), { read: true });
   // A keeper that is just exiting for idleness still holds the lock for a moment.
   let locked = lockFile.tryLockSync(true);
   for (let i = 0; !locked && i < 30; i++) {

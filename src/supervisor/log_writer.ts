@@ -1,6 +1,6 @@
 /** A job log capped at max bytes: the head is kept, then a marker, then the most recent tail. */
 
-import { writeAllSync } from "../platform/files.ts";
+import { readFull, writeAllSync } from "../platform/files.ts";
 import { openOwnFile } from "../store/job_dir.ts";
 
 const encoder = new TextEncoder();
@@ -25,7 +25,7 @@ export class CappedLog {
   /** Opens (or creates, 0600) the log; a planted link or dir there throws E_START_FAILED. */
   constructor(readonly path: string, readonly cap: number) {
     // One descriptor for appends and compaction alike: the path is never opened again.
-    this.#file = openOwnFile(path, { read: true, write: true });
+    this.#file = openOwnFile(path, { read: true });
     this.#file.seekSync(0, Deno.SeekMode.End);
     this.#size = this.#file.statSync().size;
     this.#head = Math.floor(cap / 4);
@@ -71,14 +71,5 @@ export class CappedLog {
     try {
       this.#file.close();
     } catch { /* already closed */ }
-  }
-}
-
-function readFull(f: Deno.FsFile, buf: Uint8Array): void {
-  let off = 0;
-  while (off < buf.length) {
-    const n = f.readSync(buf.subarray(off));
-    if (n === null || n === 0) break;
-    off += n;
   }
 }

@@ -4,7 +4,7 @@ import { lazy } from "../../lazy.ts";
 import { BarnError } from "../../errors.ts";
 import { requestOnce } from "../../client/client.ts";
 import { endpointOf } from "../../platform/transport.ts";
-import { fileSize, readTail, tailLines } from "../../platform/files.ts";
+import { fileSize, openPrivateFile, readTail, tailLines } from "../../platform/files.ts";
 import { spawnSelfDetached } from "../../platform/self.ts";
 import type { ServiceStatus } from "../../protocol/messages.ts";
 import { VERSION } from "../../version.ts";
@@ -150,12 +150,7 @@ async function stop(ctx: CliContext, quiet = false): Promise<number> {
 }
 
 function lockFree(ctx: CliContext): boolean {
-  const f = Deno.openSync(ctx.paths.serviceLock, {
-    read: true,
-    write: true,
-    create: true,
-    mode: 0o600,
-  });
+  const f = openPrivateFile(ctx.paths.serviceLock, { read: true });
   try {
     const ok = f.tryLockSync(true);
     if (ok) f.unlockSync();

@@ -2,10 +2,10 @@
 
 import { lazy } from "../../lazy.ts";
 import { exists } from "../../platform/files.ts";
-import { isAbsolute, resolve } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
 import type { JobSpec } from "../../jobs/job.ts";
-import { insideSandbox, resolveHome } from "../../platform/home_layout.ts";
+import { resolveHome } from "../../platform/home_layout.ts";
+import { sandboxPath } from "../../platform/sandbox_path.ts";
 import { stripUserinfo } from "../../media/curl_secrets.ts";
 import type { Command } from "../command.ts";
 import { writeOut } from "../context.ts";
@@ -37,16 +37,12 @@ function davUrl(text: string): { url: string; auth: { user: string; password: st
   };
 }
 
+/** The local file, where it really leads (through links): inside /tmp/barn, else E_SANDBOX. */
 function localPath(text: string, verb: string): string {
-  const p = isAbsolute(text) ? resolve(text) : resolve(Deno.cwd(), text);
-  if (!insideSandbox(p)) {
-    throw new BarnError(
-      "E_SANDBOX",
-      `barn ${verb} works on files inside /tmp/barn, and ${p} is outside it: use e.g. /tmp/barn/input/ ` +
-        "(see docs/security.md)",
-    );
-  }
-  return p;
+  return sandboxPath(
+    text,
+    `barn ${verb} works on files inside /tmp/barn (e.g. /tmp/barn/input/); its local path`,
+  );
 }
 
 async function submitTransfer(ctx: CliContext, verb: "get" | "put"): Promise<number> {

@@ -3,7 +3,7 @@
  * BARN_DAV_PASSWORD at submission), else from BARN_HOME/credentials.json, one entry per host.
  */
 
-import { join } from "../../platform/path.ts";
+import { HomePaths } from "../../platform/home_layout.ts";
 import { BarnError } from "../../errors.ts";
 import { readTextIfExists } from "../../platform/files.ts";
 import { readSecret } from "../../store/job_dir.ts";
@@ -46,7 +46,7 @@ export function parseCredentials(text: string, path: string): Record<string, Dav
 export function davAuthFor(url: URL, jobDir: string, home: string): DavAuth | null {
   const own = readSecret(jobDir, "dav.json");
   if (own !== null) return JSON.parse(own) as DavAuth;
-  const path = join(home, "credentials.json");
+  const path = new HomePaths(home).credentials;
   const text = readTextIfExists(path);
   if (text === null) return null;
   const st = Deno.statSync(path);
