@@ -5,7 +5,7 @@ import type { Job, JobCounts, JobEventRecord, JobSpec, JobState } from "../jobs/
 import { type JobEvent, transition } from "../jobs/transitions.ts";
 import { newJobId, resolvePrefix } from "../jobs/ids.ts";
 import type { HomePaths } from "../platform/home_layout.ts";
-import { withCurlConfig } from "../media/curl_secrets.ts";
+import { withCurlConfigs } from "../media/curl_secrets.ts";
 import { Db, type Row } from "./db.ts";
 import { createJobDir, jobDirFields, removeJobDir, writeSecret, writeSnapshot } from "./job_dir.ts";
 import { COLUMNS, fromRow, type ListFilter, listQuery, toParams, whereOf } from "./rows.ts";
@@ -65,9 +65,12 @@ export class Store {
       const dir = this.paths.jobDir(id);
       if (!createJobDir(dir)) continue;
       if (this.#stmt("SELECT 1 FROM jobs WHERE job_id = ?").get(id)) continue;
-      const command = spec.secrets?.curl_config
-        ? withCurlConfig(spec.command, writeSecret(dir, "curl.conf", spec.secrets.curl_config))
-        : spec.command;
+      const curl = spec.secrets?.curl_configs ?? [];
+      const command = withCurlConfigs(
+        spec.command,
+        curl,
+        curl.map((c, i) => writeSecret(dir, `curl-${i + 1}.conf`, c.text)),
+      );
       if (spec.secrets?.dav_auth) {
         writeSecret(dir, "dav.json", JSON.stringify(spec.secrets.dav_auth));
       }
