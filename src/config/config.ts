@@ -3,6 +3,13 @@
 import { BarnError } from "../errors.ts";
 import { parseDuration } from "./duration.ts";
 import { readTextIfExists } from "../platform/files.ts";
+import { excerpt } from "../escape.ts";
+import {
+  CURL_PROTOCOL_NAMES,
+  DEFAULT_CURL_PROTOCOLS,
+  DEFAULT_FFMPEG_PROTOCOLS,
+  FFMPEG_PROTOCOL_NAMES,
+} from "../media/protocol_names.ts";
 
 export const DEFAULT_ALLOWED = ["ffmpeg", "ffprobe", "curl"] as const;
 
@@ -29,6 +36,10 @@ export interface Config {
   watch_folders: { path: string; poll_seconds: number }[];
   /** Service socket file name, relative to BARN_HOME; a change makes `reload` soft-restart. */
   socket_name: string;
+  /** Protocols curl jobs may use (`--proto`, `--proto-redir` of every group). */
+  curl_protocols: string[];
+  /** Protocols ffmpeg and ffprobe jobs may use (`-protocol_whitelist` of every file). */
+  ffmpeg_protocols: string[];
 }
 
 export function defaultConfig(): Config {
@@ -44,6 +55,8 @@ export function defaultConfig(): Config {
     stall_timeout_seconds: 120,
     watch_folders: [],
     idle_timeout_seconds: 30,
+    curl_protocols: [...DEFAULT_CURL_PROTOCOLS],
+    ffmpeg_protocols: [...DEFAULT_FFMPEG_PROTOCOLS],
   };
 }
 
@@ -75,6 +88,8 @@ const KEYS = [
   "stall_timeout",
   "watch_folders",
   "idle_timeout",
+  "curl_protocols",
+  "ffmpeg_protocols",
 ] as const;
 
 function bad(path: string, key: string, why: string): BarnError {
@@ -194,7 +209,34 @@ export function parseConfig(text: string, path = "config.json"): Config {
     }
     cfg.socket_name = v;
   }
+  for (
+    const [key, known] of [["curl_protocols", CURL_PROTOCOL_NAMES], [
+      "ffmpeg_protocols",
+      FFMPEG_PROTOCOL_NAMES,
+    ]] as const
+  ) {
+    if (!(key in obj)) continue;
+    cfg[key] = protocols(path, key, obj[key], known);
+  }
   return cfg;
+}
+
+/** A protocol list from config: at least one name, each one the tool knows. */
+function protocols(path: string, key: string, v: unknown, known: readonly string[]): string[] {
+  if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === "string")) {
+    throw bad(path, key, `must be a non-empty array of protocol names, e.g. ["http", "https"]`);
+  }
+  const unknown = v.filter((x) => !known.includes(x));
+  if (unknown.length) {
+    throw bad(
+      path,
+      key,
+      `names unknown protocols: ${unknown.map((x) => excerpt(x)).join(", ")} (known: ${
+        known.join(", ")
+      })`,
+    );
+  }
+  return [...new Set(v as string[])];
 }
 
 /** Loads config.json from BARN_HOME, or the defaults when it is absent. */

@@ -8,11 +8,17 @@ import { BarnError } from "../errors.ts";
 import type { Config } from "../config/config.ts";
 import type { JobSpec } from "../jobs/job.ts";
 import { splitCurlSecrets } from "./curl_secrets.ts";
+import { checkCurlProtocols } from "./curl_policy.ts";
+import { checkFfmpegArgs } from "./ffmpeg_policy.ts";
 
 /** Checks `spec` and moves its curl credentials into `spec.secrets`; throws E_USAGE. */
 export function admitMediaJob(spec: JobSpec, config: Config): void {
-  void config;
-  if (spec.command[0] !== "curl") return;
+  const tool = spec.command[0];
+  if (tool === "ffmpeg" || tool === "ffprobe") {
+    checkFfmpegArgs(spec.command, config.ffmpeg_protocols);
+    return;
+  }
+  if (tool !== "curl") return;
   const split = splitCurlSecrets(spec.command);
   if (split.configs.length > 0) {
     // A retry brings its own config files, and its command is already free of credentials.
@@ -25,4 +31,5 @@ export function admitMediaJob(spec: JobSpec, config: Config): void {
     spec.command = split.command;
     spec.secrets = { ...spec.secrets, curl_configs: split.configs };
   }
+  checkCurlProtocols(spec.command, config.curl_protocols);
 }

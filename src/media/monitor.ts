@@ -19,6 +19,8 @@ import {
   parseFfmpegArgs,
 } from "./ffmpeg_args.ts";
 import { probe } from "./probe.ts";
+import { curlRunArgv } from "./curl_policy.ts";
+import { ffmpegRunArgs } from "./ffmpeg_policy.ts";
 import { selfCommand } from "../platform/self.ts";
 import { tailLines } from "../platform/files.ts";
 import { jobFile } from "../store/job_dir.ts";
@@ -59,6 +61,7 @@ export class MediaMonitor {
   #decoder = new TextDecoder();
   #transfer = false;
   #stdoutBuf = "";
+  #protocols: readonly string[];
 
   private constructor(
     readonly job: Job,
@@ -67,6 +70,7 @@ export class MediaMonitor {
   ) {
     const [cmd, ...args] = job.command;
     const explicit = job.stall_timeout_seconds;
+    this.#protocols = config.ffmpeg_protocols;
     if (cmd === "ffmpeg") {
       this.#parsed = parseFfmpegArgs(args);
       this.#ffmpeg = new FfmpegProgressParser(null);
@@ -81,7 +85,7 @@ export class MediaMonitor {
         "0.5",
         "-progress",
         `unix:${sock}`,
-        ...args,
+        ...ffmpegRunArgs(cmd, args, config.ffmpeg_protocols),
       ];
     } else if (cmd === "barn") {
       // get/put run as `barn transfer`, a child like any job, so kills and crashes work the same.
@@ -92,7 +96,10 @@ export class MediaMonitor {
     } else if (cmd === "curl") {
       this.#curl = new CurlMeterParser();
       this.stallSeconds = explicit ?? 0;
-      this.argv = [...job.command];
+      this.argv = curlRunArgv(job.command, config.curl_protocols);
+    } else if (cmd === "ffprobe") {
+      this.stallSeconds = explicit ?? 0;
+      this.argv = [cmd, ...ffmpegRunArgs(cmd, args, config.ffmpeg_protocols)];
     } else {
       this.stallSeconds = explicit ?? 0;
       this.argv = [...job.command];
@@ -118,7 +125,11 @@ export class MediaMonitor {
   async #probeInput(): Promise<number | null> {
     const input = this.#parsed?.inputs.find(isProbeableInput);
     if (!input) return null;
-    const r = await probe(input.url, { format: input.format, cwd: this.job.cwd });
+    const r = await probe(input.url, {
+      format: input.format,
+      cwd: this.job.cwd,
+      protocols: this.#protocols,
+    });
     return r.duration;
   }
 
@@ -227,7 +238,11 @@ export class MediaMonitor {
       // Outside the sandbox barn can't stat; ffprobe (unsandboxed) checks instead.
       const needProbe = this.job.verify || !insideSandbox(path);
       if (!needProbe) continue;
-      const r = await probe(path, { cwd: this.job.cwd, timeoutMs: 30_000 });
+      const r = await probe(path, {
+        cwd: this.job.cwd,
+        timeoutMs: 30_000,
+        protocols: this.#protocols,
+      });
       if (r.error !== null || (r.size !== null && r.size === 0)) {
         return {
           code: "E_NO_OUTPUT",

@@ -21,6 +21,9 @@ Deno.test("submission moves curl credentials into secrets and checks every media
   for (
     const command of [
       ["curl", "-u", "x:y", "https://h/"], // credentials on top of given config files
+      ["curl", "--proto", "=file", "file:///etc/passwd"],
+      ["ffmpeg", "-i", "https://u:p@h/x.mp4", "o.mp4"],
+      ["ffprobe", "concat:a|b"],
     ]
   ) {
     const s: JobSpec = { command, cwd: "/tmp/barn", secrets: retry.secrets ?? null };
