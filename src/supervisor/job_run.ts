@@ -11,6 +11,7 @@ import type { Store } from "../store/store.ts";
 import { signalGroup, spawnJob } from "../platform/process.ts";
 import { CappedLog } from "./log_writer.ts";
 import { MediaMonitor } from "../media/monitor.ts";
+import { CurlRedactor } from "../media/curl_redact.ts";
 import type { Progress } from "../jobs/job.ts";
 
 export interface SuperviseOptions {
@@ -125,9 +126,11 @@ export class JobRun {
     const out = new CappedLog(job.stdout_path, config.max_log_bytes);
     const err = new CappedLog(job.stderr_path, config.max_log_bytes);
     const m = monitor;
+    // curl's -v (or --stderr -) prints the headers it sends; credentials among them are redacted.
+    const redactor = () => job.command[0] === "curl" ? new CurlRedactor() : null;
     const pumps = Promise.all([
-      pump(this.#child.stdout, out, (chunk) => m.observeStdout(chunk)),
-      pump(this.#child.stderr, err, (chunk) => m.observeStderr(chunk)),
+      pump(this.#child.stdout, out, (chunk) => m.observeStdout(chunk), redactor()),
+      pump(this.#child.stderr, err, (chunk) => m.observeStderr(chunk), redactor()),
     ]);
     const stallTimer = m.stallSeconds > 0
       ? setInterval(() => {
@@ -217,14 +220,16 @@ function spawnFailure(
 async function pump(
   stream: ReadableStream<Uint8Array>,
   log: CappedLog,
-  observe?: (chunk: Uint8Array) => void,
+  observe: (chunk: Uint8Array) => void,
+  filter: CurlRedactor | null,
 ): Promise<void> {
   try {
     for await (const chunk of stream) {
-      log.write(chunk);
-      observe?.(chunk);
+      log.write(filter ? filter.push(chunk) : chunk);
+      observe(chunk);
     }
   } catch {
     // The pipe broke; the exit status still tells what happened.
   }
+  if (filter) log.write(filter.end());
 }
