@@ -20,7 +20,8 @@ export function escapeText(text: string): string {
 }
 
 /** At most about `max` characters of escaped user text: its head, `…`, its tail. */
-export function excerpt(text: string, max = 64): string {
+export function excerpt(text: string | null | undefined, max = 64): string {
+  text ??= "";
   const whole = escapeText(text);
   if (whole.length <= max) return whole;
   // Cut between characters, never inside an escape or a surrogate pair.
@@ -37,4 +38,18 @@ export function excerpt(text: string, max = 64): string {
     tail = units[i] + tail;
   }
   return `${head}…${tail}`;
+}
+
+/**
+ * Where JSON.parse gave up ("at position 12 (line 1 column 13)"), without the text V8 quotes
+ * from the input: a file's content (a password, /etc/passwd) must not reach an error message.
+ */
+export function jsonErrorPlace(e: unknown): string {
+  const m = /at position \d+(?: \(line \d+ column \d+\))?/.exec(String((e as Error)?.message));
+  return m ? m[0] : "";
+}
+
+/** Multi-line text with each line escaped; its line breaks stay. */
+export function escapeLines(text: string): string {
+  return text.split("\n").map(escapeText).join("\n");
 }

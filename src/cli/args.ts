@@ -1,5 +1,6 @@
 /** A small typed argv parser: global options anywhere before a job's command, `--opt=v` or `--opt v`. */
 
+import { excerpt } from "../escape.ts";
 import { BarnError } from "../errors.ts";
 import type { OutputFormat } from "../render/view.ts";
 
@@ -63,7 +64,10 @@ export function parseArgs(
       if (!spec) throw unknownOption(a, opts.subcommand, all);
       if (spec.type === "boolean") {
         if (value !== undefined) {
-          throw new BarnError("E_USAGE", `option --${name} takes no value (got '${a}')`);
+          throw new BarnError(
+            "E_USAGE",
+            `option --${excerpt(name)} takes no value (got '${excerpt(a)}')`,
+          );
         }
         out.options[name] = true;
       } else {
@@ -92,14 +96,19 @@ function unknownOption(a: string, sub: string, specs: OptionSpecs): BarnError {
   const names = Object.keys(specs).map((n) => `--${n}`).join(", ");
   return new BarnError(
     "E_USAGE",
-    `unknown option '${a}' for \`barn ${sub}\` (options: ${names}); see \`barn ${sub} --help\``,
+    `unknown option '${
+      excerpt(a)
+    }' for \`barn ${sub}\` (options: ${names}); see \`barn ${sub} --help\``,
   );
 }
 
 export function outputFormat(value: string | boolean | undefined): OutputFormat {
   if (value === undefined) return "human";
   if (value === "human" || value === "json" || value === "xml") return value;
-  throw new BarnError("E_USAGE", `--output must be human, json or xml (got '${value}')`);
+  throw new BarnError(
+    "E_USAGE",
+    `--output must be human, json or xml (got '${excerpt(String(value))}')`,
+  );
 }
 
 /** Levenshtein distance, for "did you mean" hints. */

@@ -3,7 +3,7 @@
 import { BarnError } from "../errors.ts";
 import { parseDuration } from "./duration.ts";
 import { readTextIfExists } from "../platform/files.ts";
-import { excerpt } from "../escape.ts";
+import { excerpt, jsonErrorPlace } from "../escape.ts";
 import {
   CURL_PROTOCOL_NAMES,
   DEFAULT_CURL_PROTOCOLS,
@@ -93,7 +93,10 @@ const KEYS = [
 ] as const;
 
 function bad(path: string, key: string, why: string): BarnError {
-  return new BarnError("E_CONFIG", `config ${path}: '${key}' ${why}; fix the file and retry`);
+  return new BarnError(
+    "E_CONFIG",
+    `config ${path}: '${excerpt(key)}' ${why}; fix the file and retry`,
+  );
 }
 
 function duration(path: string, key: string, v: unknown): number {
@@ -105,7 +108,11 @@ function duration(path: string, key: string, v: unknown): number {
       // fall through to the config error below
     }
   }
-  throw bad(path, key, `must be a duration such as "10s" or "7d" (got ${JSON.stringify(v)})`);
+  throw bad(
+    path,
+    key,
+    `must be a duration such as "10s" or "7d" (got ${excerpt(JSON.stringify(v) ?? String(v))})`,
+  );
 }
 
 /** Parses config.json text; throws E_CONFIG naming the key at fault. */
@@ -116,7 +123,9 @@ export function parseConfig(text: string, path = "config.json"): Config {
   } catch (e) {
     throw new BarnError(
       "E_CONFIG",
-      `config ${path} is not valid JSON (${(e as Error).message}); fix the file and retry`,
+      `config ${path} is not valid JSON (${
+        jsonErrorPlace(e) || "cannot parse it"
+      }); fix the file and retry`,
     );
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {

@@ -4,6 +4,7 @@
  * watchdog's clock, and the output checks after ffmpeg exits 0.
  */
 
+import { excerpt } from "../escape.ts";
 import { isAbsolute, join } from "../platform/path.ts";
 import type { Config } from "../config/config.ts";
 import type { Job, Progress } from "../jobs/job.ts";
@@ -231,7 +232,7 @@ export class MediaMonitor {
         if (size === 0) {
           return {
             code: "E_NO_OUTPUT",
-            error: `ffmpeg exited 0 but its output ${path} does not exist or is empty`,
+            error: `ffmpeg exited 0 but its output ${excerpt(path)} does not exist or is empty`,
           };
         }
       }
@@ -246,7 +247,7 @@ export class MediaMonitor {
       if (r.error !== null || (r.size !== null && r.size === 0)) {
         return {
           code: "E_NO_OUTPUT",
-          error: `ffmpeg exited 0 but ffprobe cannot read its output ${path}: ${
+          error: `ffmpeg exited 0 but ffprobe cannot read its output ${excerpt(path)}: ${
             r.error ?? "empty"
           }`,
         };
@@ -257,8 +258,9 @@ export class MediaMonitor {
       if (!input || inDur === null) {
         return {
           code: "E_VERIFY",
-          error:
-            `cannot verify ${path}: the input's duration is unknown (ffprobe could not read it)`,
+          error: `cannot verify ${
+            excerpt(path)
+          }: the input's duration is unknown (ffprobe could not read it)`,
         };
       }
       const want = expectedDuration(input, inDur, o);
@@ -266,7 +268,7 @@ export class MediaMonitor {
         return {
           code: "E_VERIFY",
           error:
-            `output ${path} lasts ${r.duration?.toFixed(2) ?? "unknown"}s, expected ${
+            `output ${excerpt(path)} lasts ${r.duration?.toFixed(2) ?? "unknown"}s, expected ${
               want.toFixed(2)
             }s ` +
             `(±${verifyTolerance(want).toFixed(2)}s) from the input and its -ss/-t/-to`,

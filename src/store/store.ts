@@ -1,5 +1,6 @@
 /** The job store: every SQL statement on jobs and their events, over barn.db (db.ts); job dirs are job_dir.ts's. */
 
+import { excerpt } from "../escape.ts";
 import { BarnError } from "../errors.ts";
 import type { Job, JobCounts, JobEventRecord, JobSpec, JobState } from "../jobs/job.ts";
 import { type JobEvent, transition } from "../jobs/transitions.ts";
@@ -151,7 +152,9 @@ export class Store {
   apply(id: string, event: JobEvent, opts: { snapshot?: boolean } = {}): Job {
     const job = this.tx(() => {
       const row = this.#stmt("SELECT * FROM jobs WHERE job_id = ?").get(id) as Row | undefined;
-      if (!row) throw new BarnError("E_NOT_FOUND", `no job ${id}: list jobs with \`barn status\``);
+      if (!row) {
+        throw new BarnError("E_NOT_FOUND", `no job ${excerpt(id)}: list jobs with \`barn status\``);
+      }
       const before = this.#fromRow(row);
       const now = nowIso();
       const after = transition(before, event, now);

@@ -1,5 +1,6 @@
 /** Supervises one job: spawn, own its pipes, wait, record the exact exit status atomically, kill on request. */
 
+import { excerpt } from "../escape.ts";
 import { BarnError } from "../errors.ts";
 import type { Config } from "../config/config.ts";
 import { allowedCommands } from "../config/config.ts";
@@ -191,7 +192,7 @@ function spawnFailure(
   job: Job,
   e: unknown,
 ): StopReason & { code: "E_SPAWN" | "E_NOT_ALLOWED" | "E_SANDBOX" } {
-  const name = job.command[0] ?? "";
+  const name = excerpt(job.command[0] ?? "");
   if (e instanceof BarnError && e.code === "E_NOT_ALLOWED") {
     return { code: "E_NOT_ALLOWED", error: e.message };
   }
@@ -211,10 +212,11 @@ function spawnFailure(
   if (e instanceof Deno.errors.NotADirectory || e instanceof Deno.errors.PermissionDenied) {
     return {
       code: "E_SPAWN",
-      error: `cannot start '${name}' in ${job.cwd}: ${(e as Error).message}`,
+      error: `cannot start '${name}' in ${excerpt(job.cwd)}: ${excerpt((e as Error).message)}`,
     };
   }
-  return { code: "E_SPAWN", error: `cannot start '${name}': ${(e as Error).message}` };
+  const why = e instanceof BarnError ? e.message : excerpt((e as Error).message, 200);
+  return { code: "E_SPAWN", error: `cannot start '${name}': ${why}` };
 }
 
 async function pump(

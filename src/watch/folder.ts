@@ -4,6 +4,7 @@
  * guessed, resumed or overwritten. Deno.watchFs reacts at once; a poll is the safety net.
  */
 
+import { excerpt, jsonErrorPlace } from "../escape.ts";
 import { join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
 import type { Backend } from "../client/backend.ts";
@@ -81,7 +82,9 @@ export function lockFolder(folder: string): Deno.FsFile {
     const holder = readTextIfExists(path)?.trim();
     throw new BarnError(
       "E_BUSY",
-      `another barn watch runner already serves ${folder}${holder ? ` (${holder})` : ""}; ` +
+      `another barn watch runner already serves ${excerpt(folder)}${
+        holder ? ` (${holder})` : ""
+      }; ` +
         "stop it first (a folder has one runner: standalone or in the service)",
     );
   }
@@ -110,7 +113,9 @@ export class WatchFolder {
     if (!insideSandbox(folder)) {
       throw new BarnError(
         "E_SANDBOX",
-        `watch folder ${folder} is outside barn's sandbox /tmp/barn (see docs/security.md)`,
+        `watch folder ${
+          excerpt(folder)
+        } is outside barn's sandbox /tmp/barn (see docs/security.md)`,
       );
     }
     ensureWorkDir(folder);
@@ -268,7 +273,7 @@ export class WatchFolder {
     try {
       raw = JSON.parse(Deno.readTextFileSync(path));
     } catch (e) {
-      return fail(`invalid JSON: ${(e as Error).message}`);
+      return fail(`invalid JSON${jsonErrorPlace(e) ? ` (${jsonErrorPlace(e)})` : ""}`);
     }
     const { spec, errors } = validateJobSpec(raw);
     if (!spec) {

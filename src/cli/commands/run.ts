@@ -1,5 +1,6 @@
 /** barn run: submit a job (or run it here with --offline). */
 
+import { excerpt } from "../../escape.ts";
 import { lazy } from "../../lazy.ts";
 import { BarnError } from "../../errors.ts";
 import { parseDuration } from "../../config/duration.ts";
@@ -100,7 +101,9 @@ async function runBatch(ctx: CliContext, source: string): Promise<number> {
     if (!insideSandbox(path)) {
       throw new BarnError(
         "E_SANDBOX",
-        `--batch=${source}: barn reads files inside /tmp/barn only; use --batch=- and stdin (see docs/security.md)`,
+        `--batch=${
+          excerpt(source)
+        }: barn reads files inside /tmp/barn only; use --batch=- and stdin (see docs/security.md)`,
       );
     }
     try {
@@ -108,7 +111,7 @@ async function runBatch(ctx: CliContext, source: string): Promise<number> {
     } catch (e) {
       throw new BarnError(
         "E_NOT_FOUND",
-        `--batch=${source}: cannot read it (${(e as Error).message})`,
+        `--batch=${excerpt(source)}: cannot read it (${excerpt((e as Error).message)})`,
       );
     }
   }

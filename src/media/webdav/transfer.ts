@@ -4,6 +4,7 @@
  * Progress goes to stdout as `barn-progress {json}` lines for the supervisor to read.
  */
 
+import { excerpt } from "../../escape.ts";
 import { exists, fileSize } from "../../platform/files.ts";
 import { basename, dirname, join } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
@@ -97,11 +98,14 @@ export async function download(url: URL, target: string, opts: TransferOptions):
   if (!insideSandbox(target)) {
     throw new BarnError(
       "E_SANDBOX",
-      `barn can only write inside /tmp/barn, not ${target} (see docs/security.md)`,
+      `barn can only write inside /tmp/barn, not ${excerpt(target)} (see docs/security.md)`,
     );
   }
   if (!opts.overwrite && exists(target)) {
-    throw new BarnError("E_EXISTS", `${target} already exists; remove it or pass --overwrite`);
+    throw new BarnError(
+      "E_EXISTS",
+      `${excerpt(target)} already exists; remove it or pass --overwrite`,
+    );
   }
   const size = await remoteSize(url, opts.auth);
   const part = partialPath(target);
@@ -157,11 +161,11 @@ export async function download(url: URL, target: string, opts: TransferOptions):
   if (!opts.overwrite && exists(target)) {
     throw new BarnError(
       "E_EXISTS",
-      `${target} appeared while downloading; the data stays in ${part}`,
+      `${excerpt(target)} appeared while downloading; the data stays in ${part}`,
     );
   }
   Deno.renameSync(part, target);
-  opts.log(`downloaded ${done} bytes to ${target}`);
+  opts.log(`downloaded ${done} bytes to ${excerpt(target)}`);
   return done;
 }
 
@@ -169,7 +173,7 @@ export async function upload(source: string, url: URL, opts: TransferOptions): P
   if (!insideSandbox(source)) {
     throw new BarnError(
       "E_SANDBOX",
-      `barn can only read inside /tmp/barn, not ${source} (see docs/security.md)`,
+      `barn can only read inside /tmp/barn, not ${excerpt(source)} (see docs/security.md)`,
     );
   }
   const size = Deno.statSync(source).size;
