@@ -273,7 +273,7 @@ export class WatchFolder {
     try {
       raw = JSON.parse(Deno.readTextFileSync(path));
     } catch (e) {
-      return fail(`invalid JSON${jsonErrorPlace(e) ? ` (${jsonErrorPlace(e)})` : ""}`);
+      return fail(`invalid JSON: ${jsonErrorPlace(e) || "cannot parse it"}`);
     }
     const { spec, errors } = validateJobSpec(raw);
     if (!spec) {
