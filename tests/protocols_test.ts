@@ -3,6 +3,8 @@
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { barn, cleanupHome, makeClip, tempHome } from "./helpers/barn.ts";
 import { startHttp } from "./helpers/http.ts";
+import { probe } from "../src/media/probe.ts";
+import { DEFAULT_FFMPEG_PROTOCOLS } from "../src/media/protocol_names.ts";
 
 // deno-lint-ignore no-explicit-any
 type Rec = any;
@@ -105,6 +107,15 @@ Deno.test("ffmpeg jobs: a protocol whitelist (file: works, nested subfile: fails
     const refused = await barn(home, ["run", "--offline", "ffprobe", `concat:${clip}|${clip}`]);
     assertEquals(refused.code, 2);
     assertMatch(refused.stderr, /concat protocol, which ffprobe jobs may not use/);
+    // barn's own ffprobe (pre-probe, output checks) runs under the same list.
+    const joined = `concat:${clip}|${clip}`;
+    const deniedProbe = await probe(joined, { cwd: home, protocols: DEFAULT_FFMPEG_PROTOCOLS });
+    assertMatch(deniedProbe.error ?? "", /not on whitelist|Invalid argument/);
+    const allowedProbe = await probe(joined, { cwd: home, protocols: ["file", "concat"] });
+    assert(
+      allowedProbe.error === null && allowedProbe.duration !== null,
+      JSON.stringify(allowedProbe),
+    );
     // ffmpeg can't take credentials off its command line: userinfo is refused, nothing stored.
     const before = [...Deno.readDirSync(`${home}/jobs`)].length;
     const login = await barn(home, [

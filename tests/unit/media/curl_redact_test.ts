@@ -29,6 +29,7 @@ const VERBOSE = [
   "* [HTTP/2] [1] [cookie: sid=s3cr3t]\n",
   "0000: Authorization: Basic czNjcjN0\n",
   "> Accept: */*\r\n",
+  "Set-Cookie: plain=s3cr3t\r\n", // -D - and -i print response headers without a prefix
   "body line that mentions Authorization: s3cr3t in the middle\n",
   "> Authorization: Bearer s3cr3t-at-the-very-end",
 ].join("");
@@ -47,6 +48,7 @@ const EXPECTED = [
   "* [HTTP/2] [1] [cookie: [redacted by barn]\n",
   "0000: Authorization: [redacted by barn]\n",
   "> Accept: */*\r\n",
+  "Set-Cookie: [redacted by barn]\r\n",
   "body line that mentions Authorization: s3cr3t in the middle\n",
   "> Authorization: [redacted by barn]",
 ].join("");
