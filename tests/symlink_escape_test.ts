@@ -224,7 +224,7 @@ Deno.test("batch files, get/put local paths, a download's scratch file and crede
 Deno.test("a job may not name a secret as a file, in any spelling curl, ffmpeg, ffprobe and put accept", async () => {
   const s = scene("sbx-sec");
   try {
-    // A real secret: curl's moved credentials in jobs/<id>/secrets/curl.conf.
+    // A real secret: curl's moved credentials in jobs/<id>/secrets/curl-1.conf.
     const made = await run(s, [
       "run",
       "--offline",
@@ -236,7 +236,7 @@ Deno.test("a job may not name a secret as a file, in any spelling curl, ffmpeg, 
       "http://127.0.0.1:9/",
     ]);
     const id = made.json().job_id as string;
-    const secret = `${s.home}/jobs/${id}/secrets/curl.conf`;
+    const secret = `${s.home}/jobs/${id}/secrets/curl-1.conf`;
     assert(Deno.statSync(secret).isFile);
     Deno.writeTextFileSync(`${s.home}/credentials.json`, '{"hosts": {}}', { mode: 0o600 });
     Deno.symlinkSync(secret, `${s.home}/s`);
@@ -247,7 +247,7 @@ Deno.test("a job may not name a secret as a file, in any spelling curl, ffmpeg, 
       ["curl", "--upload-file", link, url],
       ["curl", "--upload-fi", link, url],
       ["curl", `-sT${link}`, url],
-      ["curl", "-sS", "-T", `${s.home}/jobs/${id}/secret[r-s]/curl.conf`, url],
+      ["curl", "-sS", "-T", `${s.home}/jobs/${id}/secret[r-s]/curl-1.conf`, url],
       ["curl", "-d", `@${link}`, url],
       ["curl", "--data-binary", `@${secret}`, url],
       ["curl", "--data-urlencode", `x@${link}`, url],

@@ -1,5 +1,6 @@
 /** A small typed argv parser: global options anywhere before a job's command, `--opt=v` or `--opt v`. */
 
+import { excerpt } from "../escape.ts";
 import { BarnError } from "../errors.ts";
 import type { OutputFormat } from "../render/view.ts";
 
@@ -71,7 +72,10 @@ export function parseArgs(
       if (!spec) throw unknownOption(a, program, opts.subcommand, all);
       if (spec.type === "boolean") {
         if (value !== undefined) {
-          throw new BarnError("E_USAGE", `option --${name} takes no value (got '${a}')`);
+          throw new BarnError(
+            "E_USAGE",
+            `option --${excerpt(name)} takes no value (got '${excerpt(a)}')`,
+          );
         }
         out.options[name] = true;
       } else {
@@ -101,7 +105,7 @@ function unknownOption(a: string, program: string, sub: string, specs: OptionSpe
   const cmd = sub ? `${program} ${sub}` : program;
   return new BarnError(
     "E_USAGE",
-    `unknown option '${a}' for \`${cmd}\` (options: ${names}); see \`${cmd} --help\``,
+    `unknown option '${excerpt(a)}' for \`${cmd}\` (options: ${names}); see \`${cmd} --help\``,
   );
 }
 
@@ -131,7 +135,10 @@ export function leadingGlobals(
 export function outputFormat(value: string | boolean | undefined): OutputFormat {
   if (value === undefined) return "human";
   if (value === "human" || value === "json" || value === "xml") return value;
-  throw new BarnError("E_USAGE", `--output must be human, json or xml (got '${value}')`);
+  throw new BarnError(
+    "E_USAGE",
+    `--output must be human, json or xml (got '${excerpt(String(value))}')`,
+  );
 }
 
 /** Levenshtein distance, for "did you mean" hints. */

@@ -1,5 +1,6 @@
 /** argv → subcommand; parses global options on both sides of the subcommand and maps errors to exit codes. */
 
+import { escapeLines, escapeText, excerpt } from "../escape.ts";
 import { lazy } from "../lazy.ts";
 import { BarnError, toErrorBody } from "../errors.ts";
 import { exitForError } from "../jobs/exit_codes.ts";
@@ -49,7 +50,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       const hint = nearest(name, COMMANDS.map((c) => c.name));
       throw new BarnError(
         "E_USAGE",
-        `unknown command '${name}'${
+        `unknown command '${excerpt(name)}'${
           hint ? ` (did you mean \`barn ${hint}\`?)` : ""
         }; see \`barn --help\``,
       );
@@ -89,7 +90,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       : format === "xml"
       ? (await lazy<typeof import("../render/xml.ts")>(import.meta.url, "../render/xml.ts"))
         .renderXml({ view: "error", error: body })
-      : `barn: error: ${body.message} [${body.code}]`;
+      : `barn: error: ${escapeLines(body.message)} [${escapeText(body.code)}]`;
     await writeOut(format === "human" ? Deno.stderr : Deno.stdout, text + "\n");
     return exitForError(body.code);
   }

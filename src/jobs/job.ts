@@ -91,8 +91,12 @@ export interface JobSpec {
   timeout_seconds?: number | null;
   stall_timeout_seconds?: number | null;
   verify?: boolean;
-  /** Credentials for the job's 0600 secrets file; never stored in the DB or the record. */
-  secrets?: { curl_config?: string; dav_auth?: { user: string; password: string } } | null;
+  /** Credentials for the job's 0600 secrets files; never stored in the DB or the record. */
+  secrets?: {
+    /** curl config files, one per `--next` group with credentials; `-K <file>` goes before command[at]. */
+    curl_configs?: { at: number; text: string }[];
+    dav_auth?: { user: string; password: string };
+  } | null;
 }
 
 /** The order of fields in human `describe` and XML output. */

@@ -1,5 +1,6 @@
 /** Which commands barn runs (pure): the allowlist from config, and barn's own get/put transfers. */
 
+import { excerpt } from "../escape.ts";
 import { BarnError } from "../errors.ts";
 
 /** `barn get|put [--overwrite] <from> <to>`: the only argv with barn itself as the command. */
@@ -27,7 +28,7 @@ export function checkAllowed(command: readonly string[], allowed: readonly strin
   if (!allowed.includes(name)) {
     throw new BarnError(
       "E_NOT_ALLOWED",
-      `'${name}' is not an allowed command: barn runs only ${allowed.join(", ")} ` +
+      `'${excerpt(name)}' is not an allowed command: barn runs only ${allowed.join(", ")} ` +
         "(call it by that bare name; see docs/security.md)",
     );
   }

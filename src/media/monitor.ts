@@ -4,6 +4,7 @@
  * watchdog's clock, and the output checks after ffmpeg exits 0.
  */
 
+import { excerpt } from "../escape.ts";
 import { isAbsolute, join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
 import type { Config } from "../config/config.ts";
@@ -21,6 +22,8 @@ import {
   parseFfmpegArgs,
 } from "./ffmpeg_args.ts";
 import { probe } from "./probe.ts";
+import { curlRunArgv } from "./curl_policy.ts";
+import { ffmpegRunArgs } from "./ffmpeg_policy.ts";
 import { selfCommand } from "../platform/self.ts";
 import { tailLines } from "../platform/files.ts";
 import { jobFile } from "../store/job_dir.ts";
@@ -78,6 +81,7 @@ export class MediaMonitor {
   #decoder = new TextDecoder();
   #transfer = false;
   #stdoutBuf = "";
+  #protocols: readonly string[];
 
   private constructor(
     readonly job: Job,
@@ -86,6 +90,7 @@ export class MediaMonitor {
   ) {
     const [cmd, ...args] = job.command;
     const explicit = job.stall_timeout_seconds;
+    this.#protocols = config.ffmpeg_protocols;
     if (cmd === "ffmpeg") {
       this.#parsed = parseFfmpegArgs(args);
       this.#ffmpeg = new FfmpegProgressParser(null);
@@ -100,7 +105,7 @@ export class MediaMonitor {
         "0.5",
         "-progress",
         `unix:${sock}`,
-        ...args,
+        ...ffmpegRunArgs(cmd, args, config.ffmpeg_protocols),
       ];
     } else if (cmd === "barn") {
       // get/put run as `barn transfer`, a child like any job, so kills and crashes work the same.
@@ -111,7 +116,10 @@ export class MediaMonitor {
     } else if (cmd === "curl") {
       this.#curl = new CurlMeterParser();
       this.stallSeconds = explicit ?? 0;
-      this.argv = [...job.command];
+      this.argv = curlRunArgv(job.command, config.curl_protocols);
+    } else if (cmd === "ffprobe") {
+      this.stallSeconds = explicit ?? 0;
+      this.argv = [cmd, ...ffmpegRunArgs(cmd, args, config.ffmpeg_protocols)];
     } else {
       this.stallSeconds = explicit ?? 0;
       this.argv = [...job.command];
@@ -135,7 +143,11 @@ export class MediaMonitor {
   async #probeInput(): Promise<number | null> {
     const input = this.#parsed?.inputs.find(isProbeableInput);
     if (!input) return null;
-    const r = await probe(input.url, { format: input.format, cwd: this.job.cwd });
+    const r = await probe(input.url, {
+      format: input.format,
+      cwd: this.job.cwd,
+      protocols: this.#protocols,
+    });
     return r.duration;
   }
 
@@ -238,18 +250,22 @@ export class MediaMonitor {
         if (size === 0) {
           return {
             code: "E_NO_OUTPUT",
-            error: `ffmpeg exited 0 but its output ${path} does not exist or is empty`,
+            error: `ffmpeg exited 0 but its output ${excerpt(path)} does not exist or is empty`,
           };
         }
       }
       // Outside the sandbox (or through a link out of it) barn can't stat; ffprobe checks instead.
       const needProbe = this.job.verify || local === null;
       if (!needProbe) continue;
-      const r = await probe(path, { cwd: this.job.cwd, timeoutMs: 30_000 });
+      const r = await probe(path, {
+        cwd: this.job.cwd,
+        timeoutMs: 30_000,
+        protocols: this.#protocols,
+      });
       if (r.error !== null || (r.size !== null && r.size === 0)) {
         return {
           code: "E_NO_OUTPUT",
-          error: `ffmpeg exited 0 but ffprobe cannot read its output ${path}: ${
+          error: `ffmpeg exited 0 but ffprobe cannot read its output ${excerpt(path)}: ${
             r.error ?? "empty"
           }`,
         };
@@ -260,8 +276,9 @@ export class MediaMonitor {
       if (!input || inDur === null) {
         return {
           code: "E_VERIFY",
-          error:
-            `cannot verify ${path}: the input's duration is unknown (ffprobe could not read it)`,
+          error: `cannot verify ${
+            excerpt(path)
+          }: the input's duration is unknown (ffprobe could not read it)`,
         };
       }
       const want = expectedDuration(input, inDur, o);
@@ -269,7 +286,7 @@ export class MediaMonitor {
         return {
           code: "E_VERIFY",
           error:
-            `output ${path} lasts ${r.duration?.toFixed(2) ?? "unknown"}s, expected ${
+            `output ${excerpt(path)} lasts ${r.duration?.toFixed(2) ?? "unknown"}s, expected ${
               want.toFixed(2)
             }s ` +
             `(±${verifyTolerance(want).toFixed(2)}s) from the input and its -ss/-t/-to`,

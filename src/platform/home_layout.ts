@@ -1,5 +1,6 @@
 /** Where barn keeps things: the sandbox root, BARN_HOME and every file inside it. */
 
+import { excerpt } from "../escape.ts";
 import { isAbsolute, isBelow, join, normalize, relative, sep } from "./path.ts";
 import { BarnError } from "../errors.ts";
 import * as posix from "./home_posix.ts";
@@ -67,7 +68,7 @@ export function resolveHome(env: string | undefined = Deno.env.get("BARN_HOME"))
   if (!isAbsolute(home) || !insideSandbox(home)) {
     throw new BarnError(
       "E_SANDBOX",
-      `BARN_HOME=${env} is outside barn's sandbox root ${SANDBOX_ROOT}: ` +
+      `BARN_HOME=${excerpt(env)} is outside barn's sandbox root ${SANDBOX_ROOT}: ` +
         `unset it or point it below ${SANDBOX_ROOT}, e.g. ${join(SANDBOX_ROOT, "mine")} ` +
         "(see docs/security.md)",
     );

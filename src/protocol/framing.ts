@@ -1,5 +1,6 @@
 /** Length-prefixed JSON frames: a 4-byte big-endian length, checked against the cap before any allocation. */
 
+import { jsonErrorPlace } from "../escape.ts";
 import { BarnError } from "../errors.ts";
 
 /** Largest frame either side accepts (a batch of a few thousand jobs fits). */
@@ -54,7 +55,10 @@ export function decodeBody(body: Uint8Array): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new BarnError("E_BAD_REQUEST", `message is not valid JSON: ${(e as Error).message}`);
+    throw new BarnError(
+      "E_BAD_REQUEST",
+      `message is not valid JSON${jsonErrorPlace(e) ? ` (${jsonErrorPlace(e)})` : ""}`,
+    );
   }
 }
 

@@ -7,6 +7,8 @@
  * A check returns null when the value fits, else a problem naming where (`jobs.0.command`).
  */
 
+import { excerpt } from "../escape.ts";
+
 export type Check = (v: unknown, path: string) => string | null;
 
 const at = (path: string) => (path ? ` at ${path}` : "");
@@ -88,7 +90,7 @@ export function strict(fields: Record<string, Check | Field>): Check {
     }
     const o = v as Record<string, unknown>;
     for (const k of Object.keys(o)) {
-      if (!Object.hasOwn(fields, k)) return `unknown key "${k}"${at(path)}`;
+      if (!Object.hasOwn(fields, k)) return `unknown key "${excerpt(k)}"${at(path)}`;
     }
     for (const [k, f] of spec) {
       const p = path ? `${path}.${k}` : k;

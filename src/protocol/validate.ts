@@ -29,7 +29,10 @@ const jobSpec = strict({
   stall_timeout_seconds: maybe(num({ min: 0 })),
   verify: optional(bool),
   secrets: maybe(strict({
-    curl_config: optional(str({ max: 65536 })),
+    curl_configs: optional(array(
+      strict({ at: num({ int: true, min: 1, max: 4096 }), text: str({ max: 65536 }) }),
+      { max: 4096 },
+    )),
     dav_auth: optional(strict({ user: s, password: s })),
   })),
 });

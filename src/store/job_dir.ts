@@ -193,8 +193,8 @@ export function readStopRequest(jobDir: string): StopReason | null {
   }
 }
 
-/** The secret files a job may have: curl's config and a transfer's WebDAV login. */
-export type SecretName = "curl.conf" | "dav.json";
+/** The secret files a job may have: curl config files (one per group; older jobs: curl.conf), a WebDAV login. */
+export type SecretName = "curl.conf" | `curl-${number}.conf` | "dav.json";
 
 /** Writes one file into secrets/ (0700 dir, 0600 file, never an existing path); returns its path. */
 export function writeSecret(jobDir: string, name: SecretName, text: string): string {

@@ -1,5 +1,6 @@
 /** The job store: every SQL statement on jobs and their events, over barn.db (db.ts); job dirs are job_dir.ts's. */
 
+import { excerpt } from "../escape.ts";
 import { BarnError } from "../errors.ts";
 import {
   isFinished,
@@ -12,7 +13,7 @@ import {
 import { type JobEvent, transition } from "../jobs/transitions.ts";
 import { newJobId, resolvePrefix } from "../jobs/ids.ts";
 import type { HomePaths } from "../platform/home_layout.ts";
-import { withCurlConfig } from "../media/curl_secrets.ts";
+import { withCurlConfigs } from "../media/curl_secrets.ts";
 import { Db, type DbSettings, DEFAULT_BUSY_TIMEOUT_MS, type Row } from "./db.ts";
 import {
   commitSnapshot,
@@ -129,9 +130,12 @@ export class Store {
       const dir = this.paths.jobDir(id);
       if (!createJobDir(dir)) continue;
       if (this.#stmt("SELECT 1 FROM jobs WHERE job_id = ?").get(id)) continue;
-      const command = spec.secrets?.curl_config
-        ? withCurlConfig(spec.command, writeSecret(dir, "curl.conf", spec.secrets.curl_config))
-        : spec.command;
+      const curl = spec.secrets?.curl_configs ?? [];
+      const command = withCurlConfigs(
+        spec.command,
+        curl,
+        curl.map((c, i) => writeSecret(dir, `curl-${i + 1}.conf`, c.text)),
+      );
       if (spec.secrets?.dav_auth) {
         writeSecret(dir, "dav.json", JSON.stringify(spec.secrets.dav_auth));
       }
@@ -256,7 +260,9 @@ export class Store {
   apply(id: string, event: JobEvent, opts: { exitWritten?: boolean } = {}): Job {
     return this.tx(() => {
       const row = this.#stmt("SELECT * FROM jobs WHERE job_id = ?").get(id) as Row | undefined;
-      if (!row) throw new BarnError("E_NOT_FOUND", `no job ${id}: list jobs with \`barn status\``);
+      if (!row) {
+        throw new BarnError("E_NOT_FOUND", `no job ${excerpt(id)}: list jobs with \`barn status\``);
+      }
       const before = this.#fromRow(row);
       const now = nowIso();
       const after = transition(before, event, now);

@@ -1,5 +1,6 @@
 /** Supervises one job: spawn, own its pipes, wait, record the exact exit status atomically, kill on request. */
 
+import { excerpt } from "../escape.ts";
 import { BarnError } from "../errors.ts";
 import type { Config } from "../config/config.ts";
 import { allowedCommands } from "../config/config.ts";
@@ -11,6 +12,7 @@ import type { Store } from "../store/store.ts";
 import { signalGroup, spawnJob } from "../platform/process.ts";
 import { CappedLog } from "./log_writer.ts";
 import { MediaMonitor } from "../media/monitor.ts";
+import { CurlRedactor } from "../media/curl_redact.ts";
 import type { Progress } from "../jobs/job.ts";
 
 export interface SuperviseOptions {
@@ -177,9 +179,11 @@ export class JobRun {
       }, job.timeout_seconds * 1000);
     }
     const m = monitor;
+    // curl's -v (or --stderr -) prints the headers it sends; credentials among them are redacted.
+    const redactor = () => job.command[0] === "curl" ? new CurlRedactor() : null;
     const pumps = Promise.all([
-      pump(this.#child.stdout, out, (chunk) => m.observeStdout(chunk)),
-      pump(this.#child.stderr, err, (chunk) => m.observeStderr(chunk)),
+      pump(this.#child.stdout, out, (chunk) => m.observeStdout(chunk), redactor()),
+      pump(this.#child.stderr, err, (chunk) => m.observeStderr(chunk), redactor()),
     ]);
     const stallTimer = m.stallSeconds > 0
       ? setInterval(() => {
@@ -263,7 +267,7 @@ function spawnFailure(
   job: Job,
   e: unknown,
 ): StopReason & { code: "E_SPAWN" | "E_NOT_ALLOWED" | "E_SANDBOX" | "E_START_FAILED" } {
-  const name = job.command[0] ?? "";
+  const name = excerpt(job.command[0] ?? "");
   if (e instanceof BarnError && (e.code === "E_NOT_ALLOWED" || e.code === "E_START_FAILED")) {
     return { code: e.code, error: e.message };
   }
@@ -283,23 +287,26 @@ function spawnFailure(
   if (e instanceof Deno.errors.NotADirectory || e instanceof Deno.errors.PermissionDenied) {
     return {
       code: "E_SPAWN",
-      error: `cannot start '${name}' in ${job.cwd}: ${(e as Error).message}`,
+      error: `cannot start '${name}' in ${excerpt(job.cwd)}: ${excerpt((e as Error).message)}`,
     };
   }
-  return { code: "E_SPAWN", error: `cannot start '${name}': ${(e as Error).message}` };
+  const why = e instanceof BarnError ? e.message : excerpt((e as Error).message, 200);
+  return { code: "E_SPAWN", error: `cannot start '${name}': ${why}` };
 }
 
 async function pump(
   stream: ReadableStream<Uint8Array>,
   log: CappedLog,
-  observe?: (chunk: Uint8Array) => void,
+  observe: (chunk: Uint8Array) => void,
+  filter: CurlRedactor | null,
 ): Promise<void> {
   try {
     for await (const chunk of stream) {
-      log.write(chunk);
-      observe?.(chunk);
+      log.write(filter ? filter.push(chunk) : chunk);
+      observe(chunk);
     }
   } catch {
     // The pipe broke; the exit status still tells what happened.
   }
+  if (filter) log.write(filter.end());
 }

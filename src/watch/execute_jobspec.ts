@@ -1,6 +1,7 @@
 /** Runs one JobSpec's clips as barn jobs, one after another, fail-fast; checks come first. */
 
 import { dirname, join } from "../platform/path.ts";
+import { jsonErrorPlace } from "../escape.ts";
 import { BarnError } from "../errors.ts";
 import type { Backend } from "../client/backend.ts";
 import type { Job, JobSpec } from "../jobs/job.ts";
@@ -67,7 +68,7 @@ export async function executeJobSpec(
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    return fail(`invalid JSON: ${(e as Error).message}`);
+    return fail(`invalid JSON: ${jsonErrorPlace(e) || "cannot parse it"}`);
   }
   const { spec, errors } = validateJobSpec(raw);
   if (!spec) {

@@ -4,6 +4,7 @@
  * guessed, resumed or overwritten. Deno.watchFs reacts at once; a poll is the safety net.
  */
 
+import { excerpt } from "../escape.ts";
 import { join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
 import type { Backend } from "../client/backend.ts";
@@ -51,7 +52,9 @@ export function lockFolder(folder: string): Deno.FsFile {
     const holder = readTextIfExists(path)?.trim();
     throw new BarnError(
       "E_BUSY",
-      `another barn watch runner already serves ${folder}${holder ? ` (${holder})` : ""}; ` +
+      `another barn watch runner already serves ${excerpt(folder)}${
+        holder ? ` (${holder})` : ""
+      }; ` +
         "stop it first (a folder has one runner: standalone or in the service)",
     );
   }

@@ -1,5 +1,6 @@
 /** barn listen: stream state changes (and progress) as they happen; resumes after a service restart. */
 
+import { escapeText, excerpt } from "../../escape.ts";
 import { BarnError } from "../../errors.ts";
 import type { JobEventRecord } from "../../jobs/job.ts";
 import type { ProgressEventRecord } from "../../protocol/messages.ts";
@@ -10,7 +11,7 @@ import { writeOut } from "../context.ts";
 import { withReconnect } from "../reconnect.ts";
 
 function line(ev: JobEventRecord | ProgressEventRecord): string {
-  const tag = ev.tag ? ` [${ev.tag}]` : "";
+  const tag = ev.tag ? ` [${escapeText(ev.tag)}]` : "";
   if (ev.seq === null) {
     return `${ev.at}  -     ${ev.job_id}  progress${tag}  ${progressLine(ev.progress)}`;
   }
@@ -40,7 +41,7 @@ export const listen: Command = {
     if (since !== undefined && (!Number.isInteger(since) || since < 0)) {
       throw new BarnError(
         "E_USAGE",
-        `--since must be an event sequence number (got '${sinceText}')`,
+        `--since must be an event sequence number (got '${excerpt(sinceText)}')`,
       );
     }
     // The epoch `since` belongs to: a reconnect after a DB rebuild must not resume by number.

@@ -1,5 +1,6 @@
 /** barn run: submit a job (or run it here with --offline). */
 
+import { excerpt } from "../../escape.ts";
 import { lazy } from "../../lazy.ts";
 import { BarnError } from "../../errors.ts";
 import { parseDuration } from "../../config/duration.ts";
@@ -105,7 +106,7 @@ async function runBatch(ctx: CliContext, source: string): Promise<number> {
     if (isSecretPath(path)) {
       throw new BarnError(
         "E_SANDBOX",
-        `--batch=${source} is one of barn's secrets, which barn reads for no one ` +
+        `--batch=${excerpt(source)} is one of barn's secrets, which barn reads for no one ` +
           "(see docs/security.md)",
       );
     }
@@ -115,7 +116,7 @@ async function runBatch(ctx: CliContext, source: string): Promise<number> {
       if (e instanceof BarnError) throw e;
       throw new BarnError(
         "E_NOT_FOUND",
-        `--batch=${source}: cannot read it (${(e as Error).message})`,
+        `--batch=${excerpt(source)}: cannot read it (${excerpt((e as Error).message)})`,
       );
     }
   }

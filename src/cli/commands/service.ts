@@ -1,5 +1,6 @@
 /** barn service start|stop|restart|reload|status|logs|run: the service's lifecycle, from the client side. */
 
+import { excerpt } from "../../escape.ts";
 import { lazy } from "../../lazy.ts";
 import { BarnError } from "../../errors.ts";
 import { requestOnce } from "../../client/client.ts";
@@ -164,7 +165,7 @@ async function logs(ctx: CliContext): Promise<number> {
   const nText = ctx.str("tail") ?? ctx.str("lines") ?? "50";
   const n = Number(nText);
   if (!Number.isInteger(n) || n < 0) {
-    throw new BarnError("E_USAGE", `--tail must be a whole number (got '${nText}')`);
+    throw new BarnError("E_USAGE", `--tail must be a whole number (got '${excerpt(nText)}')`);
   }
   const path = ctx.paths.serviceLog;
   const lines = tailLines(path, n);
@@ -206,7 +207,9 @@ export const service: Command = {
       throw new BarnError(
         "E_USAGE",
         action
-          ? `unknown service action '${ctx.positionals.join(" ")}' (use ${ACTIONS.join(", ")})`
+          ? `unknown service action '${excerpt(ctx.positionals.join(" "))}' (use ${
+            ACTIONS.join(", ")
+          })`
           : `missing service action: use ${ACTIONS.join(", ")}`,
       );
     }

@@ -26,6 +26,9 @@ session, service restarts and crashes. Always ask for JSON: \`--output=json\`.
   \`"duplicate": true\` instead of starting another. Use a key derived from the work.
 - barn's options go before the command; everything after the command name is the command's.
 - Only ffmpeg, ffprobe and curl are allowed (\`E_NOT_ALLOWED\` otherwise). No shell.
+- curl may use http and https; ffmpeg local files and http(s). Give curl credentials with -u or
+  -H; barn moves them off the command line. \`-K\` files and ffmpeg URLs with user:pass@ are
+  refused (\`E_USAGE\`): fetch with curl or \`barn get\` first.
 - \`--timeout=30m\` bounds wall-clock time (\`E_TIMEOUT\`, exit 124).
 
 The JSON record has \`job_id\` (use any 4+ character prefix later), \`state\`

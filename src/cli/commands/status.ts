@@ -1,5 +1,6 @@
 /** barn status: all jobs, newest first. */
 
+import { excerpt } from "../../escape.ts";
 import { BarnError } from "../../errors.ts";
 import { JOB_STATES, type JobState } from "../../jobs/job.ts";
 import { parseDuration } from "../../config/duration.ts";
@@ -13,7 +14,9 @@ export function sinceTime(text: string | undefined, now = Date.now()): string | 
   if (text === undefined) return undefined;
   if (/^\d{4}-\d\d-\d\d/.test(text)) {
     const t = Date.parse(text);
-    if (Number.isNaN(t)) throw new BarnError("E_USAGE", `--since '${text}' is not a valid time`);
+    if (Number.isNaN(t)) {
+      throw new BarnError("E_USAGE", `--since '${excerpt(text)}' is not a valid time`);
+    }
     return new Date(t).toISOString();
   }
   return new Date(now - parseDuration(text, "--since") * 1000).toISOString();
@@ -27,7 +30,7 @@ export function statusFilter(
   if (state !== undefined && !(JOB_STATES as readonly string[]).includes(state)) {
     throw new BarnError(
       "E_USAGE",
-      `--state must be one of ${JOB_STATES.join(", ")} (got '${state}')`,
+      `--state must be one of ${JOB_STATES.join(", ")} (got '${excerpt(state)}')`,
     );
   }
   const limitText = opts.str("limit");
@@ -42,7 +45,7 @@ export function statusFilter(
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
     throw new BarnError(
       "E_USAGE",
-      `--limit must be a positive whole number (got '${limitText}')`,
+      `--limit must be a positive whole number (got '${excerpt(limitText)}')`,
     );
   }
   return {
@@ -70,7 +73,7 @@ export const status: Command = {
       throw new BarnError(
         "E_USAGE",
         `barn status takes no arguments (got '${
-          ctx.positionals[0]
+          excerpt(ctx.positionals[0]!)
         }'); use \`barn describe <id>\` for one job`,
       );
     }

@@ -1,5 +1,6 @@
 /** barn get / barn put: WebDAV transfers as jobs, and the internal `barn transfer` that runs one. */
 
+import { excerpt } from "../../escape.ts";
 import { lazy } from "../../lazy.ts";
 import { exists } from "../../platform/files.ts";
 import { BarnError } from "../../errors.ts";
@@ -19,11 +20,11 @@ function davUrl(text: string): { url: string; auth: { user: string; password: st
   } catch {
     throw new BarnError(
       "E_USAGE",
-      `'${text}' is not a URL: give e.g. https://dav.example.com/media/clip.mp4`,
+      `'${excerpt(text)}' is not a URL: give e.g. https://dav.example.com/media/clip.mp4`,
     );
   }
   if (u.protocol !== "http:" && u.protocol !== "https:") {
-    throw new BarnError("E_USAGE", `'${text}' is not an http(s) WebDAV URL`);
+    throw new BarnError("E_USAGE", `'${excerpt(text)}' is not an http(s) WebDAV URL`);
   }
   const { url, userinfo } = stripUserinfo(text);
   if (userinfo === null) return { url, auth: null };
@@ -59,9 +60,14 @@ async function submitTransfer(ctx: CliContext, verb: "get" | "put"): Promise<num
   const path = localPath(verb === "get" ? b : a, verb);
   const overwrite = ctx.flag("overwrite");
   if (verb === "get" && !overwrite && exists(path)) {
-    throw new BarnError("E_EXISTS", `${path} already exists; remove it or pass --overwrite`);
+    throw new BarnError(
+      "E_EXISTS",
+      `${excerpt(path)} already exists; remove it or pass --overwrite`,
+    );
   }
-  if (verb === "put" && !exists(path)) throw new BarnError("E_NOT_FOUND", `${path} does not exist`);
+  if (verb === "put" && !exists(path)) {
+    throw new BarnError("E_NOT_FOUND", `${excerpt(path)} does not exist`);
+  }
   let auth = dav.auth;
   if (auth) {
     console.error(

@@ -5,6 +5,7 @@
  */
 
 import { exists, fileSize, openPrivateFile, openRead } from "../../platform/files.ts";
+import { excerpt } from "../../escape.ts";
 import { basename, dirname, join } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
 import { sandboxPath } from "../../platform/sandbox_path.ts";
@@ -98,7 +99,10 @@ export async function download(url: URL, given: string, opts: TransferOptions): 
   // Resolved again here: links may have changed since the job was submitted.
   const target = sandboxPath(given, "the download target");
   if (!opts.overwrite && exists(target)) {
-    throw new BarnError("E_EXISTS", `${target} already exists; remove it or pass --overwrite`);
+    throw new BarnError(
+      "E_EXISTS",
+      `${excerpt(target)} already exists; remove it or pass --overwrite`,
+    );
   }
   const size = await remoteSize(url, opts.auth);
   const part = partialPath(target);
@@ -150,11 +154,11 @@ export async function download(url: URL, given: string, opts: TransferOptions): 
   if (!opts.overwrite && exists(target)) {
     throw new BarnError(
       "E_EXISTS",
-      `${target} appeared while downloading; the data stays in ${part}`,
+      `${excerpt(target)} appeared while downloading; the data stays in ${part}`,
     );
   }
   Deno.renameSync(part, target);
-  opts.log(`downloaded ${done} bytes to ${target}`);
+  opts.log(`downloaded ${done} bytes to ${excerpt(target)}`);
   return done;
 }
 
@@ -163,7 +167,7 @@ export async function upload(given: string, url: URL, opts: TransferOptions): Pr
   if (isSecretPath(source)) {
     throw new BarnError(
       "E_SANDBOX",
-      `the upload source ${given} is one of barn's secrets, which barn sends nowhere ` +
+      `the upload source ${excerpt(given)} is one of barn's secrets, which barn sends nowhere ` +
         "(see docs/security.md)",
     );
   }

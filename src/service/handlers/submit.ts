@@ -2,11 +2,12 @@
 
 import { isAbsolute } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
+import { excerpt } from "../../escape.ts";
 import { checkAllowed } from "../../jobs/policy.ts";
 import { allowedCommands } from "../../config/config.ts";
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext } from "../context.ts";
-import { splitCurlSecrets } from "../../media/curl_secrets.ts";
+import { admitMediaJob } from "../../media/admit.ts";
 import { refuseSecretInputs } from "../../media/secret_inputs.ts";
 
 /** Runs a check, naming the job of a batch it failed on. */
@@ -37,20 +38,16 @@ export function handleSubmit(
     if (!isAbsolute(spec.cwd)) {
       throw new BarnError(
         "E_USAGE",
-        `${where}working directory '${spec.cwd}' must be an absolute path`,
+        `${where}working directory '${excerpt(spec.cwd)}' must be an absolute path`,
       );
     }
-    withPlace(where, () => refuseSecretInputs(spec.command, spec.cwd, seen));
+    withPlace(where, () => {
+      // A secret named as a file is the sandbox's refusal, whatever else is wrong with the argv.
+      refuseSecretInputs(spec.command, spec.cwd, seen);
+      // Credentials never reach the DB, the record or `ps`: curl reads them from 0600 files.
+      admitMediaJob(spec, ctx.config());
+    });
   });
-  // Credentials never reach the DB, the record or `ps`: curl reads them from a 0600 file.
-  for (const spec of req.jobs) {
-    if (spec.command[0] !== "curl" || spec.secrets) continue;
-    const split = splitCurlSecrets(spec.command);
-    if (split.config) {
-      spec.command = split.command;
-      spec.secrets = { curl_config: split.config };
-    }
-  }
   const jobs = ctx.store.insert(req.jobs);
   ctx.jobs.dispatch();
   ctx.changes.notify();

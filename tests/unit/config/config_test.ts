@@ -43,3 +43,23 @@ Deno.test("config: socket_name can never name a file barn keeps; busy_timeout is
     assertThrows(() => parseConfig(`{"busy_timeout": ${bad}}`), BarnError);
   }
 });
+
+Deno.test("config: protocol lists for curl and ffmpeg jobs, by name", () => {
+  const d = defaultConfig();
+  assertEquals(d.curl_protocols, ["http", "https"]);
+  assertEquals(d.ffmpeg_protocols, ["file", "pipe", "http", "https", "tcp", "tls", "crypto"]);
+  const c = parseConfig(
+    '{"curl_protocols": ["http", "https", "ftp"], "ffmpeg_protocols": ["file"]}',
+  );
+  assertEquals([c.curl_protocols, c.ffmpeg_protocols], [["http", "https", "ftp"], ["file"]]);
+  for (
+    const text of [
+      '{"curl_protocols": []}',
+      '{"curl_protocols": "http"}',
+      '{"curl_protocols": ["htp"]}',
+      '{"ffmpeg_protocols": ["file", "gopher2"]}',
+    ]
+  ) {
+    assertEquals(assertThrows(() => parseConfig(text), BarnError).code, "E_CONFIG", text);
+  }
+});

@@ -13,7 +13,13 @@ const job = { command: ["curl", "--version"], cwd: "/tmp/barn" };
 Deno.test("validate: well-formed requests pass unchanged", () => {
   const submit = {
     kind: "submit",
-    jobs: [{ ...job, tag: "t", key: null, timeout_seconds: 5, secrets: { curl_config: "x" } }],
+    jobs: [{
+      ...job,
+      tag: "t",
+      key: null,
+      timeout_seconds: 5,
+      secrets: { curl_configs: [{ at: 1, text: "x" }] },
+    }],
   };
   assertEquals(parseRequest(submit), submit as unknown);
   assertEquals(parseRequest({ kind: "status", filter: { state: "running", limit: 5 } }), {
@@ -53,6 +59,13 @@ Deno.test("validate: each problem is named with its path", () => {
   assertMatch(
     problem({ kind: "submit", jobs: [{ ...job, secrets: { dav_auth: { user: "u" } } }] }),
     /missing at jobs\.0\.secrets\.dav_auth\.password/,
+  );
+  assertMatch(
+    problem({
+      kind: "submit",
+      jobs: [{ ...job, secrets: { curl_configs: [{ at: 0, text: "x" }] } }],
+    }),
+    /at least 1 at jobs\.0\.secrets\.curl_configs\.0\.at/,
   );
 });
 

@@ -40,3 +40,49 @@ Deno.test("human table: golden output with a pinned clock and no colour", () => 
   const colored = renderHuman({ view: "jobs", jobs: [job()] }, { color: true, now: new Date() });
   assert(colored.includes("\x1b[33m"));
 });
+
+Deno.test("human output escapes control and bidi characters in every user-given field", () => {
+  const EVIL = "ok\x1b[2J\u202eevil\r\nx";
+  const j = job({
+    tag: EVIL,
+    command: ["curl", EVIL],
+    cwd: `/tmp/barn/${EVIL}`,
+    error: EVIL,
+    key: EVIL,
+    latch: EVIL,
+    state: "failed",
+  });
+  const outs = [
+    renderHuman({ view: "jobs", jobs: [j] }, { color: false, now: new Date(0) }),
+    renderHuman({ view: "job", job: j, duplicate: true, note: EVIL }, {
+      color: true,
+      now: new Date(0),
+    }),
+    renderHuman({ view: "job", job: { ...j, stdout_tail: [EVIL], stderr_tail: [] } }, {
+      color: false,
+      now: new Date(0),
+    }),
+    renderHuman({ view: "submitted", jobs: [{ job: j, duplicate: true }] }, {
+      color: false,
+      now: new Date(0),
+    }),
+    renderHuman({ view: "clean", removed: [j] }, { color: false, now: new Date(0) }),
+    renderHuman({ view: "error", error: { code: "E_USAGE", message: EVIL } }, {
+      color: false,
+      now: new Date(0),
+    }),
+    renderHuman({ view: "message", message: `${EVIL}\nsecond line`, data: {} }, {
+      color: false,
+      now: new Date(0),
+    }),
+  ];
+  for (const out of outs) {
+    // Colour codes are barn's own (\x1b[3Xm); no other escape sequence, bidi override or CR remains.
+    // deno-lint-ignore no-control-regex -- barn's colour codes
+    const stripped = out.replace(/\x1b\[(3\d|0)m/g, "");
+    // deno-lint-ignore no-control-regex -- what must not reach the terminal
+    assert(!/[\x00-\x09\x0b-\x1f\u202e]/.test(stripped), JSON.stringify(out));
+    assert(out.includes("\\u001b[2J") && out.includes("\\u202eevil"), out);
+  }
+  assertEquals(outs[6]!.split("\n").length, 3); // a message keeps its own line breaks
+});
