@@ -1,6 +1,11 @@
-/** `deno task compile`: one self-contained barn binary per OS into dist/, stamped with version and commit. */
+/**
+ * `deno task compile [TARGET…]`: self-contained binaries per OS into dist/, barn and barn-fleet,
+ * each under its own permission set, stamped with version and commit.
+ */
 
 import {
+  BINARIES,
+  type Binary,
   compileArgs,
   denortHint,
   outputName,
@@ -12,7 +17,6 @@ import {
 
 const root = new URL("../", import.meta.url).pathname;
 const config = JSON.parse(Deno.readTextFileSync(`${root}deno.json`));
-const set: PermissionSet = config.permissions.barn;
 const wanted = (Deno.args.length ? Deno.args : [...TARGETS]) as Target[];
 for (const t of wanted) {
   if (!(TARGETS as readonly string[]).includes(t)) {
@@ -37,9 +41,14 @@ Deno.mkdirSync(`${root}dist`, { recursive: true });
 Deno.writeTextFileSync(versionFile, stamped);
 let failed = 0;
 try {
-  for (const t of wanted) {
-    const args = compileArgs(set, t);
-    console.error(`compiling ${outputName(t)} (barn ${config.version}, ${commit})`);
+  for (
+    const [t, binary] of wanted.flatMap((t) =>
+      Object.keys(BINARIES).map((b) => [t, b as Binary] as const)
+    )
+  ) {
+    const set: PermissionSet = config.permissions[BINARIES[binary].set];
+    const args = compileArgs(set, t, binary);
+    console.error(`compiling ${outputName(t, binary)} (barn ${config.version}, ${commit})`);
     const out = await new Deno.Command(Deno.execPath(), {
       args,
       cwd: root,

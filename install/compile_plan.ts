@@ -1,4 +1,4 @@
-/** What `deno task compile` runs (pure): targets, output names, and flags from the one permission set. */
+/** What `deno task compile` runs (pure): targets, the two binaries, output names, and flags from each one's permission set. */
 
 import { V8_FLAGS } from "../src/platform/self.ts";
 
@@ -11,6 +11,18 @@ export const TARGETS = [
 ] as const;
 
 export type Target = typeof TARGETS[number];
+
+/**
+ * The two artifacts: barn (the host binary: service, CLI, supervisor) and barn-fleet (the
+ * controller). Each has its own entry point and its own permission set in deno.json, so the
+ * host binary can never run ssh, and the controller can run nothing else (docs/security.md).
+ */
+export const BINARIES = {
+  barn: { main: "src/main.ts", set: "barn", v8Flags: true },
+  "barn-fleet": { main: "src/fleet_main.ts", set: "barn-fleet", v8Flags: false },
+} as const;
+
+export type Binary = keyof typeof BINARIES;
 
 export interface PermissionSet {
   read?: string[] | boolean;
@@ -25,8 +37,8 @@ export interface PermissionSet {
 /** The sandbox root on Windows: the system temp dir, the same for the service and its clients. */
 export const WINDOWS_ROOT = "C:\\Windows\\Temp\\barn";
 
-export function outputName(t: Target): string {
-  return `dist/barn-${t}${t.includes("windows") ? ".exe" : ""}`;
+export function outputName(t: Target, binary: Binary = "barn"): string {
+  return `dist/${binary}-${t}${t.includes("windows") ? ".exe" : ""}`;
 }
 
 /**
@@ -47,8 +59,9 @@ export function permissionFlags(set: PermissionSet, target: Target): string[] {
     // lazy imports read); a binary runs itself by name and embeds its modules.
     v = v.filter((x) => !x.startsWith("./"));
     if (win) {
-      v = v.map((x) => (x === "/tmp/barn" ? WINDOWS_ROOT : x));
-      if (kind === "run") {
+      // /tmp/barn and /tmp/barn-fleet move below the system temp dir.
+      v = v.map((x) => x.replace(/^\/tmp\/barn(?=$|-)/, WINDOWS_ROOT));
+      if (kind === "run" && v.some((x) => x === "kill" || x === "ps")) {
         v = v.flatMap((x) => (x === "kill" || x === "ps" ? [] : [x])).concat([
           "taskkill",
           "tasklist",
@@ -61,20 +74,21 @@ export function permissionFlags(set: PermissionSet, target: Target): string[] {
   return flags;
 }
 
-export function compileArgs(set: PermissionSet, target: Target): string[] {
+export function compileArgs(set: PermissionSet, target: Target, binary: Binary = "barn"): string[] {
+  const b = BINARIES[binary];
   return [
     "compile",
     "--no-check",
     "--target",
     target,
     "--output",
-    outputName(target),
+    outputName(target, binary),
     ...permissionFlags(set, target),
-    `--v8-flags=${V8_FLAGS}`,
+    ...(b.v8Flags ? [`--v8-flags=${V8_FLAGS}`] : []),
     // src/lazy.ts keeps subcommand modules out of the static graph; embed them all.
     "--include",
     "src",
-    "src/main.ts",
+    b.main,
   ];
 }
 

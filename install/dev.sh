@@ -50,10 +50,12 @@ ensure_deno() {
 ensure_tools() {
   local missing=()
   # The media tools, the WebDAV test server, the test fixture's python3, the benchmark peers, and
-  # what the chaos suite looks with (sqlite3, ss, prlimit).
-  for t in ffmpeg ffprobe curl rclone python3 tsp nq hyperfine strace systemd-analyze sqlite3 ss prlimit; do
+  # what the chaos suite looks with (sqlite3, ss, prlimit), and OpenSSH (client and server: the
+  # fleet tests start real sshd hosts on 127.0.0.1).
+  for t in ffmpeg ffprobe curl rclone python3 tsp nq hyperfine strace systemd-analyze sqlite3 ss prlimit ssh scp; do
     command -v "$t" >/dev/null || missing+=("$t")
   done
+  [ -x /usr/sbin/sshd ] || missing+=(sshd) # not on a non-root PATH
   [ ${#missing[@]} -eq 0 ] && return
   say "installing ${missing[*]}"
   local pkgs=()
@@ -64,6 +66,8 @@ ensure_tools() {
       systemd-analyze) pkgs+=(systemd) ;;
       ss) pkgs+=(iproute2) ;;
       prlimit) pkgs+=(util-linux) ;;
+      ssh | scp) pkgs+=(openssh-client) ;;
+      sshd) pkgs+=(openssh-server) ;;
       *) pkgs+=("$t") ;;
     esac
 

@@ -1,6 +1,8 @@
 /** Typed errors with stable codes; every message says what was being done and what to do next. */
 
-/** Stable error codes. Job outcome codes (E_TIMEOUT, …) live in jobs/exit_codes.ts. */
+import { sqliteFailure } from "./store/sqlite_errors.ts";
+
+/** Stable error codes. Job outcome codes (E_CANCELED, …) live in jobs/exit_codes.ts; E_TIMEOUT is both. */
 export type ErrorCode =
   | "E_USAGE"
   | "E_NOT_FOUND"
@@ -17,11 +19,21 @@ export type ErrorCode =
   | "E_FRAME_TOO_LARGE"
   | "E_BAD_REQUEST"
   | "E_STORE"
+  | "E_STORE_BUSY"
+  | "E_DISK_FULL"
+  | "E_SCHEMA_NEWER"
+  | "E_HOME_CHANGED"
+  | "E_START_FAILED"
   | "E_IO"
   | "E_BUSY"
   | "E_EXISTS"
   | "E_NETWORK"
   | "E_VERIFY"
+  | "E_SSH_UNREACHABLE"
+  | "E_SSH_AUTH"
+  | "E_BARN_MISSING"
+  | "E_VERSION"
+  | "E_TIMEOUT"
   | `E_HTTP_${number}`
   | "E_INTERNAL";
 
@@ -49,6 +61,27 @@ export function toErrorBody(e: unknown): ErrorBody {
       message: `${
         (e as Error).message
       }: barn's sandbox refused this (see docs/security.md for what it allows)`,
+    };
+  }
+  const sqlite = sqliteFailure(e);
+  if (sqlite === "busy") {
+    return {
+      code: "E_STORE_BUSY",
+      message: `${(e as Error).message}: barn.db stayed locked by another process past ` +
+        "busy_timeout; retry, or find the holder with `fuser` on BARN_HOME/barn.db",
+    };
+  }
+  if (sqlite === "full") {
+    return {
+      code: "E_DISK_FULL",
+      message: `${(e as Error).message}: the disk holding BARN_HOME is full; free space and retry`,
+    };
+  }
+  if (sqlite !== null) return { code: "E_STORE", message: (e as Error).message };
+  if (e instanceof Error && /\(os error 28\)|No space left on device/.test(e.message)) {
+    return {
+      code: "E_DISK_FULL",
+      message: `${e.message}: the disk holding BARN_HOME is full; free space and retry`,
     };
   }
   if (e instanceof Error) return { code: "E_INTERNAL", message: e.message };

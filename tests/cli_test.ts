@@ -118,8 +118,22 @@ Deno.test("--offline ffprobe: the full record, the same from describe and status
     assert(typeof rec.pid === "number");
     const probe = JSON.parse(Deno.readTextFileSync(rec.stdout_path));
     assertEquals(Number(probe.format.duration) > 0.9, true);
-    // The snapshot in the job dir is the same record.
-    assertEquals(JSON.parse(Deno.readTextFileSync(`${rec.job_dir}/job.json`)), rec);
+    // The job dir holds what a rebuild needs: the submission (job.json) and the end (exit.json).
+    const snap = JSON.parse(Deno.readTextFileSync(`${rec.job_dir}/job.json`));
+    assertEquals(snap, {
+      ...rec,
+      state: "queued",
+      started_at: null,
+      finished_at: null,
+      exit_code: null,
+      process_exit_code: null,
+      pid: null,
+      heartbeat: null,
+      supervisor: null,
+      supervisor_pid: null,
+    });
+    const exit = JSON.parse(Deno.readTextFileSync(`${rec.job_dir}/exit.json`));
+    assertEquals([exit.job_id, exit.process_exit_code, exit.signal], [rec.job_id, 0, null]);
 
     const d = (await barn(home, ["--offline", "describe", rec.job_id.slice(0, 5), "--output=json"]))
       .json();

@@ -5,8 +5,10 @@ import { barn, cleanupHome, DENO, ROOT, tempHome } from "./helpers/barn.ts";
 import { renderService } from "../src/platform/service_manager.ts";
 import { systemdQuote } from "../src/platform/service_systemd.ts";
 import {
+  BINARIES,
   compileArgs,
   denortHint,
+  outputName,
   permissionFlags,
   stampVersion,
   TARGETS,
@@ -51,6 +53,7 @@ Deno.test("rendered systemd units (system and user) pass systemd-analyze verify"
       assertMatch(unit.content, new RegExp(`ExecStart=${DENO} service run`));
       assertMatch(unit.content, /KillMode=process/);
       assertMatch(unit.content, /PrivateTmp=no/);
+      assertMatch(unit.content, /^UMask=0022$/m);
       assertMatch(unit.content, new RegExp(`Environment=BARN_HOME=${home}`));
       if (!user) assertMatch(unit.content, /User=barn/);
       assert(!/@BARN_/.test(unit.content), "a placeholder was left");
@@ -248,6 +251,40 @@ Deno.test("compile: every target, flags from the one permission set, no -A, no F
     /DENORT_BIN=/,
   );
   assertEquals(denortHint("error: Module not found", "x86_64-unknown-linux-gnu"), null);
+});
+
+Deno.test("compile: barn-fleet is a second binary for the same targets, under its own set (ssh and scp only)", () => {
+  assertEquals(Object.keys(BINARIES), ["barn", "barn-fleet"]);
+  const fleet = config.permissions["barn-fleet"];
+  const barnSet = config.permissions.barn;
+  for (const t of TARGETS) {
+    const args = compileArgs(fleet, t, "barn-fleet");
+    const win = t.includes("windows");
+    assertEquals(args[args.indexOf("--output") + 1], `dist/barn-fleet-${t}${win ? ".exe" : ""}`);
+    assertEquals(outputName(t, "barn-fleet"), `dist/barn-fleet-${t}${win ? ".exe" : ""}`);
+    assertEquals(args.slice(-3), ["--include", "src", "src/fleet_main.ts"]);
+    assertEquals(args.filter((a) => a.startsWith("--allow-run")), ["--allow-run=ssh,scp"], t);
+    assertEquals(
+      args.filter((a) => a.startsWith("--allow-write")),
+      [`--allow-write=${win ? `${WINDOWS_ROOT}-fleet` : "/tmp/barn-fleet"}`],
+      t,
+    );
+    assertEquals(
+      args.filter((a) => a.startsWith("--allow-read")),
+      [`--allow-read=${win ? `${WINDOWS_ROOT}-fleet` : "/tmp/barn-fleet"}`],
+      t,
+    );
+    assert(
+      !args.some((a) =>
+        a === "-A" || a.startsWith("--allow-all") || a.startsWith("--allow-net") ||
+        a.startsWith("--allow-ffi") || a.startsWith("--v8-flags")
+      ),
+      `${t}: ${args.join(" ")}`,
+    );
+    // The host binary's set never grows ssh: a barn on a media host cannot reach another host.
+    const hostRun = compileArgs(barnSet, t).find((a) => a.startsWith("--allow-run="))!;
+    assert(!/\bssh\b|\bscp\b/.test(hostRun), `${t}: ${hostRun}`);
+  }
 });
 
 Deno.test("barn --version prints the version and the build commit", async () => {

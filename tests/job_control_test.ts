@@ -319,6 +319,51 @@ Deno.test("listen: queued → running → succeeded in order; --since resumes ac
   }
 });
 
+Deno.test("listen across a DB rebuild: the epoch changes, the old --since is void, the new epoch replays from its start", async () => {
+  const home = tempHome("epoch");
+  try {
+    await startService(home);
+    const listener = streamBarn(home, ["listen", "--output=json", "--since=0"]);
+    const lines: Rec[] = listener.lines;
+    const a = await submit(home, ["--pending=E", "curl", "--version"]);
+    const b = await submit(home, ["--pending=E", "curl", "--version"]);
+    await waitFor(() => lines.length === 2, { what: "two queued events" });
+    const first = lines[0].epoch;
+    assertMatch(first, /^[0-9a-f]{16}$/);
+    assertEquals(lines.map((l) => [l.seq, l.epoch]), [[1, first], [2, first]]);
+    // A damaged DB is rebuilt from the job dirs: the sequence restarts under a new epoch.
+    assertEquals((await barn(home, ["service", "stop"])).code, 0);
+    const db = Deno.readFileSync(`${home}/barn.db`);
+    for (let i = 100; i < db.length; i++) db[i] = 0x5a;
+    Deno.writeFileSync(`${home}/barn.db`, db);
+    try {
+      Deno.removeSync(`${home}/barn.db-wal`);
+    } catch { /* none */ }
+    await startService(home);
+    // The listener resumes with since=2 under the old epoch: a number-only resume would skip
+    // the rebuilt events 1 and 2; the epoch makes the service replay them.
+    await waitFor(() => lines.length === 4, { what: "the rebuilt epoch's events" });
+    const second = lines[2].epoch;
+    assert(second !== first, "a rebuilt DB has a new epoch");
+    assertEquals(lines.slice(2).map((l) => [l.seq, l.epoch]), [[1, second], [2, second]]);
+    assertEquals(lines.slice(2).map((l) => l.job_id).sort(), [a, b].sort());
+    // A resume under the current epoch is by number, as before.
+    const resumed = streamBarn(home, [
+      "listen",
+      "--output=json",
+      "--since=1",
+      `--epoch=${second}`,
+    ]);
+    const c = await submit(home, ["--pending=E", "curl", "--version"]);
+    await waitFor(() => resumed.lines.length === 2, { what: "the resumed events" });
+    assertEquals(resumed.lines.map((l) => [l.seq, l.job_id]), [[2, lines[3].job_id], [3, c]]);
+    await resumed.stop();
+    await listener.stop();
+  } finally {
+    await cleanupHome(home);
+  }
+});
+
 Deno.test("hold/release: held jobs wait queued until released, then run", async () => {
   const home = tempHome("latch");
   try {

@@ -291,16 +291,16 @@ Deno.test("curl: progress numbers, and -u credentials never in ps or any record"
     const ps = new TextDecoder().decode(
       (await new Deno.Command("ps", { args: ["-eo", "args="], stdout: "piped" }).output()).stdout,
     );
-    assert(ps.includes("curl -K"), "the curl job is not in ps");
+    assert(ps.includes(`-K ${running.job_dir}/secrets/curl-1.conf`), "the curl job is not in ps");
     assert(!ps.includes(SECRET), "the password shows in ps");
     const j = await done(home, id);
     assertEquals(j.state, "succeeded");
-    assertEquals(j.command.slice(0, 3), ["curl", "-K", `${j.job_dir}/secrets/curl.conf`]);
+    assertEquals(j.command.slice(0, 3), ["curl", "-K", `${j.job_dir}/secrets/curl-1.conf`]);
     assertEquals(
-      (Deno.statSync(`${j.job_dir}/secrets/curl.conf`).mode! & 0o777).toString(8),
+      (Deno.statSync(`${j.job_dir}/secrets/curl-1.conf`).mode! & 0o777).toString(8),
       "600",
     );
-    assertEquals(grepHome(home, SECRET), [`${running.job_dir}/secrets/curl.conf`]);
+    assertEquals(grepHome(home, SECRET), [`${running.job_dir}/secrets/curl-1.conf`]);
     const retried = await done(
       home,
       (await barn(home, ["retry", id, "--output=json"])).json().job_id,

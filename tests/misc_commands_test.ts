@@ -61,7 +61,7 @@ Deno.test("completion scripts: bash parses, and all three name the commands", as
     assertEquals(syntax.code, 0, new TextDecoder().decode(syntax.stderr));
     for (const shell of ["zsh", "fish"]) {
       const r = await barn(home, ["completions", shell]);
-      for (const c of ["run", "status", "describe", "watch"]) {
+      for (const c of ["run", "status", "describe", "watch", "dial-stdio"]) {
         assert(r.stdout.includes(c), `${shell} lacks ${c}`);
       }
     }
@@ -76,7 +76,16 @@ Deno.test("skills show prints an agent skill file about barn", async () => {
   try {
     const r = await barn(home, ["skills", "show"]);
     assertMatch(r.stdout, /^---\nname: barn\ndescription: /);
-    for (const s of ["--output=json", "--key", "barn wait", "barn logs", "Exit codes"]) {
+    for (
+      const s of [
+        "--output=json",
+        "--key",
+        "barn wait",
+        "barn logs",
+        "Exit codes",
+        "barn dial-stdio",
+      ]
+    ) {
       assert(r.stdout.includes(s), s);
     }
   } finally {

@@ -1,7 +1,7 @@
 /** The sandbox is Deno's: a probe under the shipped permission set is refused where barn must be. */
 
-import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
-import { barn, cleanupHome, DENO, makeClip, ROOT, tempHome } from "./helpers/barn.ts";
+import { assert, assertEquals } from "./helpers/assert.ts";
+import { barn, cleanupHome, DENO, MAIN, makeClip, ROOT, tempHome } from "./helpers/barn.ts";
 
 const PROBE = `
 const tries = {
@@ -41,6 +41,61 @@ Deno.test("the shipped permission set refuses what it must (NotCapable from Deno
       read_proc: "NotCapable",
       env_path: "NotCapable",
     });
+  } finally {
+    await cleanupHome(dir);
+  }
+});
+
+const FLEET_PROBE = `
+const tries = {
+  read_passwd: () => Deno.readTextFileSync("/etc/passwd"),
+  write_barn_home: () => Deno.writeTextFileSync("/tmp/barn/fleet-sandbox-probe", "x"),
+  spawn_sh: () => new Deno.Command("/bin/sh", { args: ["-c", "true"] }).outputSync(),
+  spawn_ffmpeg: () => new Deno.Command("ffmpeg", { args: ["-version"] }).outputSync(),
+  net: () => Deno.listen({ hostname: "127.0.0.1", port: 0 }).close(),
+  env_path: () => Deno.env.get("PATH"),
+  spawn_ssh: () => new Deno.Command("ssh", { args: ["-V"], stderr: "null" }).outputSync(),
+  write_control_dir: () => Deno.mkdirSync("/tmp/barn-fleet", { recursive: true, mode: 0o700 }),
+};
+const out = {};
+for (const [name, f] of Object.entries(tries)) {
+  try { f(); out[name] = "allowed"; } catch (e) { out[name] = e.name; }
+}
+console.log(JSON.stringify(out));
+`;
+
+Deno.test("the barn-fleet set runs ssh and scp, writes its control dir, and nothing else", async () => {
+  const dir = tempHome("fprobe");
+  try {
+    Deno.writeTextFileSync(`${dir}/probe.js`, FLEET_PROBE);
+    const out = await new Deno.Command(DENO, {
+      args: ["run", "-q", "-P=barn-fleet", `--config=${ROOT}deno.json`, `${dir}/probe.js`],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(JSON.parse(new TextDecoder().decode(out.stdout)), {
+      read_passwd: "NotCapable",
+      write_barn_home: "NotCapable",
+      spawn_sh: "NotCapable",
+      spawn_ffmpeg: "NotCapable",
+      net: "NotCapable",
+      env_path: "NotCapable",
+      spawn_ssh: "allowed",
+      write_control_dir: "allowed",
+    });
+    // And the host's set cannot run ssh at all.
+    Deno.writeTextFileSync(
+      `${dir}/ssh.js`,
+      'try { new Deno.Command("ssh", { args: ["-V"] }).outputSync(); console.log("allowed"); } catch (e) { console.log(e.name); }',
+    );
+    const host = await new Deno.Command(DENO, {
+      args: ["run", "-q", "-P=barn", `--config=${ROOT}deno.json`, `${dir}/ssh.js`],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    assertEquals(new TextDecoder().decode(host.stdout).trim(), "NotCapable");
   } finally {
     await cleanupHome(dir);
   }
@@ -104,6 +159,38 @@ Deno.test("under the test-hook set python3 is allowed and runs", async () => {
     });
     assertEquals([r.code, r.json().state], [0, "succeeded"]);
   } finally {
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("under umask 000, job outputs come out without the world-write bit (offline and through the keeper)", async () => {
+  const home = tempHome("sbx-umask");
+  // The barn process (not the job) is started by a shell that sets umask 000 first.
+  const underUmask000 = (args: string[]) =>
+    new Deno.Command("/bin/sh", {
+      args: ["-c", 'umask 000; exec "$@"', "sh", DENO, "run", "-q", "-P=barn", MAIN, ...args],
+      cwd: ROOT,
+      env: { BARN_HOME: home, NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  try {
+    const clip = await makeClip(`${home}/input/clip.mp4`, 1);
+    const copyTo = (name: string) => ["ffmpeg", "-v", "error", "-i", clip, "-c", "copy", name];
+    const mode = (p: string) => (Deno.statSync(p).mode! & 0o777).toString(8);
+    const offline = await underUmask000(["run", "--offline", ...copyTo(`${home}/output/o.mp4`)]);
+    assertEquals(offline.code, 0, text(offline.stderr));
+    // ffmpeg creates 0666: only the world-write bit is cleared, group write stays.
+    assertEquals(mode(`${home}/output/o.mp4`), "664");
+    const start = await underUmask000(["service", "start"]);
+    assertEquals(start.code, 0, text(start.stderr));
+    const sub = await underUmask000(["run", ...copyTo(`${home}/output/k.mp4`)]);
+    const done = await barn(home, ["wait", text(sub.stdout).trim(), "--output=json"]);
+    assertEquals(done.json()[0].state, "succeeded", done.stdout);
+    assertEquals(mode(`${home}/output/k.mp4`), "664");
+  } finally {
+    await barn(home, ["service", "stop"]);
     await cleanupHome(home);
   }
 });

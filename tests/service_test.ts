@@ -44,15 +44,6 @@ async function running(home: string, id: string): Promise<Rec> {
   }, { what: `job ${id} to run` });
 }
 
-function groupAlive(pgid: number): boolean {
-  try {
-    Deno.kill(-pgid, "SIGCONT");
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 Deno.test("service lifecycle: start, already running, status, stop, restart", async () => {
   const home = tempHome("life");
   try {
@@ -165,7 +156,7 @@ Deno.test("a SIGKILLed supervisor: its job ends E_INTERRUPTED and no process of 
     const done = await finished(home, id);
     assertEquals([done.state, done.exit_code], ["failed", "E_INTERRUPTED"]);
     assertMatch(done.error, /supervisor died/);
-    await waitFor(() => !groupAlive(j.pid), {
+    await waitFor(() => !pidAlive(j.pid), {
       what: "the orphaned ffmpeg to be gone",
       timeoutMs: 10_000,
     });
@@ -215,7 +206,7 @@ Deno.test("stop and start: running jobs keep running and are re-adopted", async 
     const id = await submit(home, sineJob(4));
     const j = await running(home, id);
     assertEquals((await barn(home, ["service", "stop"])).code, 0);
-    assert(groupAlive(j.pid), "stopping the service killed the job");
+    assert(pidAlive(j.pid), "stopping the service killed the job");
     await startService(home);
     const logs = await barn(home, ["service", "logs", "-n", "20"]);
     assertMatch(logs.stdout, /1 running jobs re-adopted/);
@@ -558,14 +549,14 @@ Deno.test("kill: queued jobs cancel without starting; running trees get TERM; --
 
     // ffmpeg traps SIGTERM and exits 255; the record keeps what the process really did.
     assertEquals([ka.process_exit_code, ka.signal], [255, null]);
-    assert(!groupAlive(ra.pid));
+    assert(!pidAlive(ra.pid));
     const c = await submit(home, sineJob(60));
     const d = await submit(home, ["curl", "--version"]);
     const rc = await running(home, c);
     assertEquals((await barn(home, ["service", "stop", "--kill-jobs"])).code, 0);
     assertEquals((await job(home, c)).state, "canceled");
     assertEquals((await job(home, d)).state, "canceled");
-    assert(!groupAlive(rc.pid));
+    assert(!pidAlive(rc.pid));
   } finally {
     await cleanupHome(home);
   }

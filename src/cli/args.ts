@@ -1,5 +1,6 @@
 /** A small typed argv parser: global options anywhere before a job's command, `--opt=v` or `--opt v`. */
 
+import { excerpt } from "../escape.ts";
 import { BarnError } from "../errors.ts";
 import type { OutputFormat } from "../render/view.ts";
 
@@ -31,9 +32,17 @@ export interface Parsed {
 export function parseArgs(
   argv: readonly string[],
   specs: OptionSpecs,
-  opts: { stopAtPositional?: boolean; subcommand: string },
+  opts: {
+    stopAtPositional?: boolean;
+    subcommand: string;
+    /** The global options (barn's by default; barn-fleet has its own). */
+    globals?: OptionSpecs;
+    /** The program named in messages. */
+    program?: string;
+  },
 ): Parsed {
-  const all: OptionSpecs = { ...GLOBAL_OPTIONS, ...specs };
+  const all: OptionSpecs = { ...(opts.globals ?? GLOBAL_OPTIONS), ...specs };
+  const program = opts.program ?? "barn";
   const byShort = new Map(
     Object.entries(all).filter(([, s]) => s.short).map(([n, s]) => [s.short!, n]),
   );
@@ -54,16 +63,19 @@ export function parseArgs(
       } else {
         const mapped = byShort.get(a.slice(1, 2));
         if (!mapped || (a.length > 2 && all[mapped]!.type === "boolean")) {
-          throw unknownOption(a, opts.subcommand, all);
+          throw unknownOption(a, program, opts.subcommand, all);
         }
         name = mapped;
         value = a.length > 2 ? a.slice(2).replace(/^=/, "") : undefined;
       }
       const spec = all[name];
-      if (!spec) throw unknownOption(a, opts.subcommand, all);
+      if (!spec) throw unknownOption(a, program, opts.subcommand, all);
       if (spec.type === "boolean") {
         if (value !== undefined) {
-          throw new BarnError("E_USAGE", `option --${name} takes no value (got '${a}')`);
+          throw new BarnError(
+            "E_USAGE",
+            `option --${excerpt(name)} takes no value (got '${excerpt(a)}')`,
+          );
         }
         out.options[name] = true;
       } else {
@@ -88,18 +100,45 @@ export function parseArgs(
   return out;
 }
 
-function unknownOption(a: string, sub: string, specs: OptionSpecs): BarnError {
+function unknownOption(a: string, program: string, sub: string, specs: OptionSpecs): BarnError {
   const names = Object.keys(specs).map((n) => `--${n}`).join(", ");
+  const cmd = sub ? `${program} ${sub}` : program;
   return new BarnError(
     "E_USAGE",
-    `unknown option '${a}' for \`barn ${sub}\` (options: ${names}); see \`barn ${sub} --help\``,
+    `unknown option '${excerpt(a)}' for \`${cmd}\` (options: ${names}); see \`${cmd} --help\``,
   );
+}
+
+/** Splits leading global options (before the subcommand) from the rest. */
+export function leadingGlobals(
+  argv: readonly string[],
+  globals: OptionSpecs = GLOBAL_OPTIONS,
+): { globals: string[]; rest: string[] } {
+  const out: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith("-")) break;
+    out.push(a);
+    const name = a.startsWith("--") ? a.slice(2).split("=")[0]! : a.slice(1, 2);
+    const spec = globals[name] ?? Object.values(globals).find((s) => s.short === name);
+    if (
+      spec?.type === "string" && !a.includes("=") &&
+      a.length <= 2 + (a.startsWith("--") ? name.length : 0)
+    ) {
+      if (argv[i + 1] !== undefined) out.push(argv[++i]!);
+    }
+  }
+  return { globals: out, rest: argv.slice(i) };
 }
 
 export function outputFormat(value: string | boolean | undefined): OutputFormat {
   if (value === undefined) return "human";
   if (value === "human" || value === "json" || value === "xml") return value;
-  throw new BarnError("E_USAGE", `--output must be human, json or xml (got '${value}')`);
+  throw new BarnError(
+    "E_USAGE",
+    `--output must be human, json or xml (got '${excerpt(String(value))}')`,
+  );
 }
 
 /** Levenshtein distance, for "did you mean" hints. */

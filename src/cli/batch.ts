@@ -1,5 +1,6 @@
 /** `barn run --batch`: JSON Lines, one job per line, checked line by line before anything is sent (pure). */
 
+import { excerpt, jsonErrorPlace } from "../escape.ts";
 import { BarnError } from "../errors.ts";
 import { parseDuration } from "../config/duration.ts";
 import type { JobSpec } from "../jobs/job.ts";
@@ -29,7 +30,10 @@ export function parseBatch(text: string, cwd: string, allowed: readonly string[]
     } catch (e) {
       throw new BarnError(
         "E_USAGE",
-        `${where}: not JSON (${(e as Error).message}); nothing was submitted`,
+        `${where}: not JSON${
+          jsonErrorPlace(e) ? ` (${jsonErrorPlace(e)})` : ""
+        }: give one JSON object per line, e.g. {"command": ["ffprobe", "clip.mp4"]}; ` +
+          "nothing was submitted",
       );
     }
     try {
@@ -39,7 +43,11 @@ export function parseBatch(text: string, cwd: string, allowed: readonly string[]
       const o = raw as Record<string, unknown>;
       const unknown = Object.keys(o).filter((k) => !FIELDS.includes(k));
       if (unknown.length) {
-        throw new Error(`unknown field ${unknown.join(", ")} (known: ${FIELDS.join(", ")})`);
+        throw new Error(
+          `unknown field ${unknown.map((k) => excerpt(k)).join(", ")} (known: ${
+            FIELDS.join(", ")
+          })`,
+        );
       }
       const cmd = o.command;
       if (
@@ -51,7 +59,9 @@ export function parseBatch(text: string, cwd: string, allowed: readonly string[]
         );
       }
       if (!allowed.includes(cmd[0] as string)) {
-        throw new Error(`'${cmd[0]}' is not an allowed command (${allowed.join(", ")})`);
+        throw new Error(
+          `'${excerpt(cmd[0] as string)}' is not an allowed command (${allowed.join(", ")})`,
+        );
       }
       const spec: JobSpec = { command: cmd as string[], cwd };
       for (const k of ["tag", "key", "pending"] as const) {

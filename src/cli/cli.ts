@@ -1,33 +1,13 @@
 /** argv → subcommand; parses global options on both sides of the subcommand and maps errors to exit codes. */
 
+import { escapeLines, escapeText, excerpt } from "../escape.ts";
 import { lazy } from "../lazy.ts";
 import { BarnError, toErrorBody } from "../errors.ts";
 import { exitForError } from "../jobs/exit_codes.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
-import { GLOBAL_OPTIONS, nearest, outputFormat, parseArgs } from "./args.ts";
+import { leadingGlobals, nearest, outputFormat, parseArgs } from "./args.ts";
 import { CliContext, writeOut } from "./context.ts";
 import { COMMANDS } from "./commands/mod.ts";
-
-/** Splits leading global options (before the subcommand) from the rest. */
-function leadingGlobals(argv: readonly string[]): { globals: string[]; rest: string[] } {
-  const globals: string[] = [];
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith("-")) break;
-    globals.push(a);
-    const name = a.startsWith("--") ? a.slice(2).split("=")[0]! : a.slice(1, 2);
-    const spec = GLOBAL_OPTIONS[name] ??
-      Object.values(GLOBAL_OPTIONS).find((s) => s.short === name);
-    if (
-      spec?.type === "string" && !a.includes("=") &&
-      a.length <= 2 + (a.startsWith("--") ? name.length : 0)
-    ) {
-      if (argv[i + 1] !== undefined) globals.push(argv[++i]!);
-    }
-  }
-  return { globals, rest: argv.slice(i) };
-}
 
 export async function runCli(argv: readonly string[]): Promise<number> {
   if (argv[0] === "--version" || argv[0] === "-V") {
@@ -70,7 +50,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       const hint = nearest(name, COMMANDS.map((c) => c.name));
       throw new BarnError(
         "E_USAGE",
-        `unknown command '${name}'${
+        `unknown command '${excerpt(name)}'${
           hint ? ` (did you mean \`barn ${hint}\`?)` : ""
         }; see \`barn --help\``,
       );
@@ -110,7 +90,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       : format === "xml"
       ? (await lazy<typeof import("../render/xml.ts")>(import.meta.url, "../render/xml.ts"))
         .renderXml({ view: "error", error: body })
-      : `barn: error: ${body.message} [${body.code}]`;
+      : `barn: error: ${escapeLines(body.message)} [${escapeText(body.code)}]`;
     await writeOut(format === "human" ? Deno.stderr : Deno.stdout, text + "\n");
     return exitForError(body.code);
   }

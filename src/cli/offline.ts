@@ -6,22 +6,18 @@ import type { HandlerContext, JobControl } from "../service/context.ts";
 import { inProcessBackend } from "../service/in_process.ts";
 import type { HomePaths } from "../platform/home_layout.ts";
 import { Store } from "../store/store.ts";
-import { requestStopByFile, waitFinished } from "../supervisor/stop_request.ts";
-import { keeperStop } from "../supervisor/keeper_client.ts";
+import { stopRunning } from "../supervisor/stop_request.ts";
 import type { Backend } from "../client/backend.ts";
 import { Changes } from "../service/changes.ts";
 
 /** Job control without a service: jobs run in the client that submitted them. */
 class OfflineControl implements JobControl {
-  constructor(private store: Store, private paths: HomePaths, private config: Config) {}
+  constructor(private store: Store, private config: Config) {}
   dispatch(): void {
     // The `run --offline` command supervises its job itself once it is stored.
   }
-  async stopRunning(job: Job): Promise<Job> {
-    const reason = { code: "E_CANCELED" as const, error: "canceled by `barn kill`" };
-    if (job.supervisor === "keeper") await keeperStop(this.paths, job.job_id, reason);
-    else requestStopByFile(job, reason);
-    return await waitFinished(this.store, job.job_id, (this.config.kill_grace_seconds + 10) * 1000);
+  stopRunning(job: Job): Promise<Job> {
+    return stopRunning(this.store, job, this.config.kill_grace_seconds);
   }
 }
 
@@ -30,12 +26,12 @@ export interface OfflineBackend extends Backend {
 }
 
 export function openOffline(paths: HomePaths, config: Config): OfflineBackend {
-  const store = Store.open(paths);
+  const store = Store.open(paths, config.busy_timeout_seconds * 1000);
   const ctx: HandlerContext = {
     store,
     paths,
     config: () => config,
-    jobs: new OfflineControl(store, paths, config),
+    jobs: new OfflineControl(store, config),
     service: null,
     changes: new Changes(),
   };

@@ -1,5 +1,6 @@
 /** Supervises a stored job in this very process: the client is the supervisor under --offline. */
 
+import { BarnError } from "../errors.ts";
 import type { Config } from "../config/config.ts";
 import type { Job } from "../jobs/job.ts";
 import { JobRun } from "../supervisor/job_run.ts";
@@ -17,9 +18,21 @@ export async function superviseHere(backend: Backend, config: Config, id: string
     : ["SIGINT", "SIGTERM", "SIGHUP"];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
   try {
-    const hb = setInterval(() => store.heartbeat([id]), config.heartbeat_seconds * 1000);
+    const hb = setInterval(() => {
+      try {
+        store.heartbeat([id]);
+      } catch { /* a diagnostic only: a busy or full DB must not stop the run */ }
+    }, config.heartbeat_seconds * 1000);
     try {
       return await run.done;
+    } catch (e) {
+      // Nothing was started (its files could not be made, say): the job ends here, not queued.
+      if (!(e instanceof BarnError) || e.code === "E_STATE" || e.code === "E_NOT_FOUND") throw e;
+      return store.apply(id, {
+        type: "spawn_failed",
+        code: "E_START_FAILED",
+        error: `barn could not start it: ${e.message}`,
+      });
     } finally {
       clearInterval(hb);
     }

@@ -13,7 +13,8 @@ function lostService(e: unknown): boolean {
 
 /**
  * Runs `attempt` until it returns. The first connection must work (a service that is
- * not running is an error at once); after that, a lost service is waited for.
+ * not running is an error at once); after that, a lost service is waited for. `attempt`
+ * carries its own resume point (listen: the last seq and the store epoch it belongs to).
  */
 export async function withReconnect<T>(ctx: CliContext, attempt: () => Promise<T>): Promise<T> {
   let connectedOnce = false;

@@ -1,5 +1,6 @@
 /** `barn service install|uninstall`: render the unit/plist for this OS; the install scripts do the privileged steps. */
 
+import { excerpt } from "../escape.ts";
 import { basename, isAbsolute, join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
 import { ensurePrivateDir } from "../platform/home_layout.ts";
@@ -41,7 +42,7 @@ function binaryPath(ctx: CliContext): string {
   const given = ctx.str("binary");
   if (given !== undefined) {
     if (!isAbsolute(given)) {
-      throw new BarnError("E_USAGE", `--binary must be an absolute path (got '${given}')`);
+      throw new BarnError("E_USAGE", `--binary must be an absolute path (got '${excerpt(given)}')`);
     }
     return given;
   }

@@ -3,6 +3,13 @@
 import { BarnError } from "../errors.ts";
 import { parseDuration } from "./duration.ts";
 import { readTextIfExists } from "../platform/files.ts";
+import { excerpt, jsonErrorPlace } from "../escape.ts";
+import {
+  CURL_PROTOCOL_NAMES,
+  DEFAULT_CURL_PROTOCOLS,
+  DEFAULT_FFMPEG_PROTOCOLS,
+  FFMPEG_PROTOCOL_NAMES,
+} from "../media/protocol_names.ts";
 
 export const DEFAULT_ALLOWED = ["ffmpeg", "ffprobe", "curl"] as const;
 
@@ -29,6 +36,12 @@ export interface Config {
   watch_folders: { path: string; poll_seconds: number }[];
   /** Service socket file name, relative to BARN_HOME; a change makes `reload` soft-restart. */
   socket_name: string;
+  /** How long a DB statement waits for another process's lock before failing with E_STORE_BUSY. */
+  busy_timeout_seconds: number;
+  /** Protocols curl jobs may use (`--proto`, `--proto-redir` of every group). */
+  curl_protocols: string[];
+  /** Protocols ffmpeg and ffprobe jobs may use (`-protocol_whitelist` of every file). */
+  ffmpeg_protocols: string[];
 }
 
 export function defaultConfig(): Config {
@@ -44,6 +57,9 @@ export function defaultConfig(): Config {
     stall_timeout_seconds: 120,
     watch_folders: [],
     idle_timeout_seconds: 30,
+    busy_timeout_seconds: 10,
+    curl_protocols: [...DEFAULT_CURL_PROTOCOLS],
+    ffmpeg_protocols: [...DEFAULT_FFMPEG_PROTOCOLS],
   };
 }
 
@@ -75,10 +91,19 @@ const KEYS = [
   "stall_timeout",
   "watch_folders",
   "idle_timeout",
+  "busy_timeout",
+  "curl_protocols",
+  "ffmpeg_protocols",
 ] as const;
 
+/** Names barn owns in BARN_HOME: a socket_name may never be one of them (a stale-socket unlink must not hit data). */
+const RESERVED_NAMES = /^(barn\.db.*|config\.json|credentials\.json|service\..*|keeper.*)$/;
+
 function bad(path: string, key: string, why: string): BarnError {
-  return new BarnError("E_CONFIG", `config ${path}: '${key}' ${why}; fix the file and retry`);
+  return new BarnError(
+    "E_CONFIG",
+    `config ${path}: '${excerpt(key)}' ${why}; fix the file and retry`,
+  );
 }
 
 function duration(path: string, key: string, v: unknown): number {
@@ -90,7 +115,11 @@ function duration(path: string, key: string, v: unknown): number {
       // fall through to the config error below
     }
   }
-  throw bad(path, key, `must be a duration such as "10s" or "7d" (got ${JSON.stringify(v)})`);
+  throw bad(
+    path,
+    key,
+    `must be a duration such as "10s" or "7d" (got ${excerpt(JSON.stringify(v) ?? String(v))})`,
+  );
 }
 
 /** Parses config.json text; throws E_CONFIG naming the key at fault. */
@@ -101,7 +130,9 @@ export function parseConfig(text: string, path = "config.json"): Config {
   } catch (e) {
     throw new BarnError(
       "E_CONFIG",
-      `config ${path} is not valid JSON (${(e as Error).message}); fix the file and retry`,
+      `config ${path} is not valid JSON (${
+        jsonErrorPlace(e) || "cannot parse it"
+      }); fix the file and retry`,
     );
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
@@ -189,12 +220,51 @@ export function parseConfig(text: string, path = "config.json"): Config {
   }
   if ("socket_name" in obj) {
     const v = obj.socket_name;
-    if (typeof v !== "string" || !/^[A-Za-z0-9._-]{1,64}$/.test(v)) {
-      throw bad(path, "socket_name", "must be a plain file name such as barn.sock");
+    if (typeof v !== "string" || !/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,58}\.sock$/.test(v)) {
+      throw bad(
+        path,
+        "socket_name",
+        "must be a plain file name ending in .sock, such as barn.sock",
+      );
+    }
+    if (RESERVED_NAMES.test(v)) {
+      throw bad(path, "socket_name", `names a file barn keeps in BARN_HOME (${v}); pick another`);
     }
     cfg.socket_name = v;
   }
+  if ("busy_timeout" in obj) {
+    const v = duration(path, "busy_timeout", obj.busy_timeout);
+    if (v < 0.1 || v > 600) throw bad(path, "busy_timeout", "must be from 100ms to 10m");
+    cfg.busy_timeout_seconds = v;
+  }
+  for (
+    const [key, known] of [["curl_protocols", CURL_PROTOCOL_NAMES], [
+      "ffmpeg_protocols",
+      FFMPEG_PROTOCOL_NAMES,
+    ]] as const
+  ) {
+    if (!(key in obj)) continue;
+    cfg[key] = protocols(path, key, obj[key], known);
+  }
   return cfg;
+}
+
+/** A protocol list from config: at least one name, each one the tool knows. */
+function protocols(path: string, key: string, v: unknown, known: readonly string[]): string[] {
+  if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === "string")) {
+    throw bad(path, key, `must be a non-empty array of protocol names, e.g. ["http", "https"]`);
+  }
+  const unknown = v.filter((x) => !known.includes(x));
+  if (unknown.length) {
+    throw bad(
+      path,
+      key,
+      `names unknown protocols: ${unknown.map((x) => excerpt(x)).join(", ")} (known: ${
+        known.join(", ")
+      })`,
+    );
+  }
+  return [...new Set(v as string[])];
 }
 
 /** Loads config.json from BARN_HOME, or the defaults when it is absent. */

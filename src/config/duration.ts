@@ -1,5 +1,6 @@
 /** Durations such as `90s`, `5m`, `7d` or `1h30m`, as in config.json and --timeout. */
 
+import { excerpt } from "../escape.ts";
 import { BarnError } from "../errors.ts";
 
 const UNIT_SECONDS: Record<string, number> = {
@@ -24,7 +25,7 @@ export function parseDuration(text: string, what = "duration"): number {
     if (!m) {
       throw new BarnError(
         "E_USAGE",
-        `${what} '${text}' is not a duration: write e.g. 30s, 5m, 2h, 7d or 1h30m`,
+        `${what} '${excerpt(text)}' is not a duration: write e.g. 30s, 5m, 2h, 7d or 1h30m`,
       );
     }
     total += Number(m[1]) * UNIT_SECONDS[m[2]!]!;

@@ -20,10 +20,21 @@ export const BARN_EXIT: Record<Exclude<ErrorCode, `E_HTTP_${number}`>, number> =
   E_BAD_REQUEST: 106,
   E_STORE: 107,
   E_IO: 107,
+  E_STORE_BUSY: 116,
+  E_DISK_FULL: 117,
+  E_HOME_CHANGED: 118,
+  E_START_FAILED: 119,
+  E_SCHEMA_NEWER: 120,
   E_BUSY: 108,
   E_EXISTS: 109,
   E_NETWORK: 114,
   E_VERIFY: 113,
+  // barn-fleet: a host that did not answer (docs/fleet.md)
+  E_SSH_UNREACHABLE: 121,
+  E_SSH_AUTH: 122,
+  E_BARN_MISSING: 123,
+  E_VERSION: 106,
+  E_TIMEOUT: 124,
   E_INTERNAL: 1,
 };
 
@@ -41,6 +52,8 @@ export const OUTCOME_EXIT = {
   E_NETWORK: 114,
   E_HTTP: 115,
   E_EXISTS: 109,
+  E_START_FAILED: 119,
+  E_DISK_FULL: 117,
 } as const;
 
 export type OutcomeCode = keyof typeof OUTCOME_EXIT;

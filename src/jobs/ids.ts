@@ -1,5 +1,6 @@
 /** Job ids: 12 characters, random first so short prefixes differ, time second so ids never repeat. */
 
+import { excerpt } from "../escape.ts";
 import { BarnError } from "../errors.ts";
 
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"; // Crockford base32, lower case
@@ -31,7 +32,7 @@ export function checkIdPrefix(prefix: string): string {
   if (p.length < MIN_PREFIX || p.length > 12 || !/^[0-9a-z]+$/.test(p)) {
     throw new BarnError(
       "E_USAGE",
-      `'${prefix}' is not a job id: use the id that \`barn run\` printed, or at least ` +
+      `'${excerpt(prefix)}' is not a job id: use the id that \`barn run\` printed, or at least ` +
         `its first ${MIN_PREFIX} characters (see \`barn status\`)`,
     );
   }
@@ -48,12 +49,12 @@ export function resolvePrefix(prefix: string, candidates: readonly string[]): st
   if (matches.length === 0) {
     throw new BarnError(
       "E_NOT_FOUND",
-      `no job matches '${prefix}': list jobs with \`barn status\``,
+      `no job matches '${excerpt(prefix)}': list jobs with \`barn status\``,
     );
   }
   throw new BarnError(
     "E_AMBIGUOUS",
-    `'${prefix}' matches ${matches.length} jobs (${matches.slice(0, 10).join(", ")}${
+    `'${excerpt(prefix)}' matches ${matches.length} jobs (${matches.slice(0, 10).join(", ")}${
       matches.length > 10 ? ", …" : ""
     }): type more characters of the id`,
   );

@@ -45,6 +45,8 @@ export interface Job {
   pid: number | null;
   heartbeat: string | null;
   supervisor: SupervisorKind | null;
+  /** The supervisor's own pid (the keeper, or the --offline client), while it runs the job. */
+  supervisor_pid: number | null;
   job_dir: string;
   stdout_path: string;
   stderr_path: string;
@@ -89,8 +91,12 @@ export interface JobSpec {
   timeout_seconds?: number | null;
   stall_timeout_seconds?: number | null;
   verify?: boolean;
-  /** Credentials for the job's 0600 secrets file; never stored in the DB or the record. */
-  secrets?: { curl_config?: string; dav_auth?: { user: string; password: string } } | null;
+  /** Credentials for the job's 0600 secrets files; never stored in the DB or the record. */
+  secrets?: {
+    /** curl config files, one per `--next` group with credentials; `-K <file>` goes before command[at]. */
+    curl_configs?: { at: number; text: string }[];
+    dav_auth?: { user: string; password: string };
+  } | null;
 }
 
 /** The order of fields in human `describe` and XML output. */
@@ -110,6 +116,7 @@ export const JOB_FIELDS: readonly (keyof Job)[] = [
   "pid",
   "heartbeat",
   "supervisor",
+  "supervisor_pid",
   "job_dir",
   "stdout_path",
   "stderr_path",

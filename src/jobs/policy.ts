@@ -1,5 +1,6 @@
 /** Which commands barn runs (pure): the allowlist from config, and barn's own get/put transfers. */
 
+import { excerpt } from "../escape.ts";
 import { BarnError } from "../errors.ts";
 
 /** `barn get|put [--overwrite] <from> <to>`: the only argv with barn itself as the command. */
@@ -10,6 +11,15 @@ export function isTransfer(command: readonly string[]): boolean {
     rest.every((a) => !a.startsWith("-"));
 }
 
+/**
+ * Commands that may leave children behind (the test fixture tree, or any command barn does not
+ * know): they run in a session of their own so that a stop reaches the whole tree. barn's tools
+ * (ffmpeg, ffprobe, curl, barn's own transfer) are one process each.
+ */
+export function mayFork(command: readonly string[]): boolean {
+  return !["ffmpeg", "ffprobe", "curl", "barn"].includes(command[0] ?? "");
+}
+
 /** Refuses `argv[0]` unless `allowed` names it; the shipped permission set refuses the rest anyway. */
 export function checkAllowed(command: readonly string[], allowed: readonly string[]): void {
   const name = command[0] ?? "";
@@ -18,7 +28,7 @@ export function checkAllowed(command: readonly string[], allowed: readonly strin
   if (!allowed.includes(name)) {
     throw new BarnError(
       "E_NOT_ALLOWED",
-      `'${name}' is not an allowed command: barn runs only ${allowed.join(", ")} ` +
+      `'${excerpt(name)}' is not an allowed command: barn runs only ${allowed.join(", ")} ` +
         "(call it by that bare name; see docs/security.md)",
     );
   }

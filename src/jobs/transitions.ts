@@ -17,14 +17,17 @@ export interface ExitInfo {
 export type StopReason = { code: OutcomeCode; error: string };
 
 export type JobEvent =
-  | { type: "start"; pid: number | null; supervisor: Job["supervisor"] }
+  | { type: "start"; pid: number | null; supervisor: Job["supervisor"]; supervisor_pid: number }
   | { type: "pid"; pid: number }
   | { type: "exit"; info: ExitInfo }
   | { type: "cancel"; reason: string }
-  | { type: "spawn_failed"; code: "E_SPAWN" | "E_NOT_ALLOWED" | "E_SANDBOX"; error: string }
+  | {
+    type: "spawn_failed";
+    code: "E_SPAWN" | "E_NOT_ALLOWED" | "E_SANDBOX" | "E_START_FAILED";
+    error: string;
+  }
   | { type: "interrupted"; error: string }
-  | { type: "release" }
-  | { type: "heartbeat" };
+  | { type: "release" };
 
 function refuse(job: Job, event: JobEvent): never {
   throw new BarnError(
@@ -71,6 +74,7 @@ export function transition(job: Job, event: JobEvent, now: string): Job {
         heartbeat: now,
         pid: event.pid,
         supervisor: event.supervisor,
+        supervisor_pid: event.supervisor_pid,
       };
     case "pid":
       if (job.state !== "running") refuse(job, event);
@@ -98,9 +102,6 @@ export function transition(job: Job, event: JobEvent, now: string): Job {
     case "release":
       if (job.state !== "queued" || job.latch === null) refuse(job, event);
       return { ...job, latch: null };
-    case "heartbeat":
-      if (job.state !== "running") refuse(job, event);
-      return { ...job, heartbeat: now };
     default: {
       const never: never = event;
       throw new Error(`unknown job event ${JSON.stringify(never)}`);

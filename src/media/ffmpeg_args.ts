@@ -46,7 +46,15 @@ const FLAGS = new Set([
   "-print_graphs",
 ]);
 
-export interface FfmpegInput {
+/** Where a file stands in the argv: its `-i` (inputs) or its name (outputs), and its options. */
+export interface FfmpegPlace {
+  /** Index of the `-i` word of an input, or of an output's name. */
+  at: number;
+  /** Index of each of the file's own options (its value follows it). */
+  options: Record<string, number>;
+}
+
+export interface FfmpegInput extends FfmpegPlace {
   url: string;
   format: string | null;
   ss: number | null;
@@ -54,7 +62,7 @@ export interface FfmpegInput {
   to: number | null;
 }
 
-export interface FfmpegOutput {
+export interface FfmpegOutput extends FfmpegPlace {
   url: string;
   format: string | null;
   ss: number | null;
@@ -87,11 +95,15 @@ export function parseFfmpegArgs(
   const inputs: FfmpegInput[] = [];
   const outputs: FfmpegOutput[] = [];
   let pending: Record<string, string> = {};
+  let options: Record<string, number> = {};
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === "-i") {
+      const at = i;
       const url = args[++i] ?? "";
       inputs.push({
+        at,
+        options,
         url,
         format: pending["-f"] ?? null,
         ss: time(pending["-ss"]),
@@ -99,11 +111,15 @@ export function parseFfmpegArgs(
         to: time(pending["-to"]),
       });
       pending = {};
+      options = {};
     } else if (a.startsWith("-") && a !== "-" && !/^-\d/.test(a)) {
       if (FLAGS.has(a)) continue;
+      options[a] = i;
       pending[a] = args[++i] ?? "";
     } else {
       outputs.push({
+        at: i,
+        options,
         url: a,
         format: pending["-f"] ?? null,
         ss: time(pending["-ss"]),
@@ -112,6 +128,7 @@ export function parseFfmpegArgs(
         fs: "-fs" in pending,
       });
       pending = {};
+      options = {};
     }
   }
   return { inputs, outputs };
@@ -152,4 +169,20 @@ export function isFileOutput(o: FfmpegOutput): boolean {
 /** Inputs ffprobe can time: files and URLs, not pipes or devices. */
 export function isProbeableInput(i: FfmpegInput): boolean {
   return i.url !== "-" && !i.url.startsWith("pipe:") && !i.url.startsWith("fd:");
+}
+
+/**
+ * Every piece of an ffmpeg or ffprobe argv (without argv[0]) that could name a local file:
+ * inputs, outputs and option values alike, and the parts of protocol and filter strings
+ * (`file:x`, `concat:a|b`, `movie=x`). Over-approximated on purpose: a piece that names no file
+ * costs the secret-input check one failed lookup.
+ */
+export function ffmpegFileArgs(args: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const word of args) {
+    if (word.startsWith("-")) continue;
+    out.add(word);
+    for (const piece of word.split(/[|=;,:'"\s\\[\]]+/)) if (piece !== "") out.add(piece);
+  }
+  return [...out];
 }

@@ -4,11 +4,14 @@
  * watchdog's clock, and the output checks after ffmpeg exits 0.
  */
 
+import { excerpt } from "../escape.ts";
 import { isAbsolute, join } from "../platform/path.ts";
+import { BarnError } from "../errors.ts";
 import type { Config } from "../config/config.ts";
 import type { Job, Progress } from "../jobs/job.ts";
 import type { OutcomeCode } from "../jobs/exit_codes.ts";
 import { insideSandbox } from "../platform/home_layout.ts";
+import { sandboxPath } from "../platform/sandbox_path.ts";
 import { CurlMeterParser, FfmpegProgressParser } from "./progress.ts";
 import {
   expectedDuration,
@@ -19,9 +22,28 @@ import {
   parseFfmpegArgs,
 } from "./ffmpeg_args.ts";
 import { probe } from "./probe.ts";
+import { curlRunArgv } from "./curl_policy.ts";
+import { ffmpegRunArgs } from "./ffmpeg_policy.ts";
 import { selfCommand } from "../platform/self.ts";
 import { tailLines } from "../platform/files.ts";
 import { jobFile } from "../store/job_dir.ts";
+
+/** Only a socket is ever removed where the progress socket goes; anything else stops the start. */
+function removeStaleProgressSocket(path: string): void {
+  let st: Deno.FileInfo;
+  try {
+    st = Deno.lstatSync(path);
+  } catch {
+    return;
+  }
+  if (!st.isSocket) {
+    throw new BarnError(
+      "E_START_FAILED",
+      `${path} is in the way of the job's progress socket and is not a socket; it was left alone`,
+    );
+  }
+  Deno.removeSync(path);
+}
 
 /** A failed transfer ends its stderr with barn's own `barn: error: … [E_CODE]` line. */
 export function transferVerdict(stderrPath: string): Verdict | null {
@@ -59,6 +81,7 @@ export class MediaMonitor {
   #decoder = new TextDecoder();
   #transfer = false;
   #stdoutBuf = "";
+  #protocols: readonly string[];
 
   private constructor(
     readonly job: Job,
@@ -67,6 +90,7 @@ export class MediaMonitor {
   ) {
     const [cmd, ...args] = job.command;
     const explicit = job.stall_timeout_seconds;
+    this.#protocols = config.ffmpeg_protocols;
     if (cmd === "ffmpeg") {
       this.#parsed = parseFfmpegArgs(args);
       this.#ffmpeg = new FfmpegProgressParser(null);
@@ -81,7 +105,7 @@ export class MediaMonitor {
         "0.5",
         "-progress",
         `unix:${sock}`,
-        ...args,
+        ...ffmpegRunArgs(cmd, args, config.ffmpeg_protocols),
       ];
     } else if (cmd === "barn") {
       // get/put run as `barn transfer`, a child like any job, so kills and crashes work the same.
@@ -92,7 +116,10 @@ export class MediaMonitor {
     } else if (cmd === "curl") {
       this.#curl = new CurlMeterParser();
       this.stallSeconds = explicit ?? 0;
-      this.argv = [...job.command];
+      this.argv = curlRunArgv(job.command, config.curl_protocols);
+    } else if (cmd === "ffprobe") {
+      this.stallSeconds = explicit ?? 0;
+      this.argv = [cmd, ...ffmpegRunArgs(cmd, args, config.ffmpeg_protocols)];
     } else {
       this.stallSeconds = explicit ?? 0;
       this.argv = [...job.command];
@@ -104,9 +131,7 @@ export class MediaMonitor {
     const m = new MediaMonitor(job, config, onProgress);
     if (m.#ffmpeg) {
       const sock = jobFile(job.job_dir, "progress");
-      try {
-        Deno.removeSync(sock);
-      } catch { /* none */ }
+      removeStaleProgressSocket(sock);
       m.#listener = Deno.listen({ transport: "unix", path: sock });
       m.#accept();
       m.#inputDuration = m.#probeInput();
@@ -118,7 +143,11 @@ export class MediaMonitor {
   async #probeInput(): Promise<number | null> {
     const input = this.#parsed?.inputs.find(isProbeableInput);
     if (!input) return null;
-    const r = await probe(input.url, { format: input.format, cwd: this.job.cwd });
+    const r = await probe(input.url, {
+      format: input.format,
+      cwd: this.job.cwd,
+      protocols: this.#protocols,
+    });
     return r.duration;
   }
 
@@ -212,26 +241,31 @@ export class MediaMonitor {
     const outputs = this.#parsed.outputs.filter(isFileOutput);
     for (const o of outputs) {
       const path = isAbsolute(o.url) ? o.url : join(this.job.cwd, o.url.replace(/^file:/, ""));
-      if (insideSandbox(path)) {
+      const local = insideSandbox(path) ? whereInside(path) : null;
+      if (local !== null) {
         let size = 0;
         try {
-          size = Deno.statSync(path).size;
+          size = Deno.statSync(local).size;
         } catch { /* missing */ }
         if (size === 0) {
           return {
             code: "E_NO_OUTPUT",
-            error: `ffmpeg exited 0 but its output ${path} does not exist or is empty`,
+            error: `ffmpeg exited 0 but its output ${excerpt(path)} does not exist or is empty`,
           };
         }
       }
-      // Outside the sandbox barn can't stat; ffprobe (unsandboxed) checks instead.
-      const needProbe = this.job.verify || !insideSandbox(path);
+      // Outside the sandbox (or through a link out of it) barn can't stat; ffprobe checks instead.
+      const needProbe = this.job.verify || local === null;
       if (!needProbe) continue;
-      const r = await probe(path, { cwd: this.job.cwd, timeoutMs: 30_000 });
+      const r = await probe(path, {
+        cwd: this.job.cwd,
+        timeoutMs: 30_000,
+        protocols: this.#protocols,
+      });
       if (r.error !== null || (r.size !== null && r.size === 0)) {
         return {
           code: "E_NO_OUTPUT",
-          error: `ffmpeg exited 0 but ffprobe cannot read its output ${path}: ${
+          error: `ffmpeg exited 0 but ffprobe cannot read its output ${excerpt(path)}: ${
             r.error ?? "empty"
           }`,
         };
@@ -242,8 +276,9 @@ export class MediaMonitor {
       if (!input || inDur === null) {
         return {
           code: "E_VERIFY",
-          error:
-            `cannot verify ${path}: the input's duration is unknown (ffprobe could not read it)`,
+          error: `cannot verify ${
+            excerpt(path)
+          }: the input's duration is unknown (ffprobe could not read it)`,
         };
       }
       const want = expectedDuration(input, inDur, o);
@@ -251,7 +286,7 @@ export class MediaMonitor {
         return {
           code: "E_VERIFY",
           error:
-            `output ${path} lasts ${r.duration?.toFixed(2) ?? "unknown"}s, expected ${
+            `output ${excerpt(path)} lasts ${r.duration?.toFixed(2) ?? "unknown"}s, expected ${
               want.toFixed(2)
             }s ` +
             `(±${verifyTolerance(want).toFixed(2)}s) from the input and its -ss/-t/-to`,
@@ -259,5 +294,15 @@ export class MediaMonitor {
       }
     }
     return null;
+  }
+}
+
+/** Where an output inside the sandbox really is, or null when a link leads it out. */
+function whereInside(path: string): string | null {
+  try {
+    return sandboxPath(path, "ffmpeg output");
+  } catch (e) {
+    if (e instanceof BarnError && e.code === "E_SANDBOX") return null;
+    throw e;
   }
 }

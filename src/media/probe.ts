@@ -14,9 +14,11 @@ export interface ProbeResult {
 /** ffprobe's view of a file or URL: its duration and size, or why it could not say. */
 export async function probe(
   url: string,
-  opts: { format?: string | null; cwd: string; timeoutMs?: number },
+  opts: { format?: string | null; cwd: string; timeoutMs?: number; protocols: readonly string[] },
 ): Promise<ProbeResult> {
   const args = ["-v", "error", "-show_entries", "format=duration,size", "-of", "json"];
+  // The same protocols as the job itself: the probe reads what the job names.
+  args.push("-protocol_whitelist", opts.protocols.join(","));
   if (opts.format) args.push("-f", opts.format);
   args.push("-i", url);
   const r = await runTool("ffprobe", args, {

@@ -1,15 +1,44 @@
-/** File writes that never follow a planted symlink and are never readable by others. */
+/**
+ * barn's file I/O: files it creates are new (exclusive create, 0600) and reached through no link;
+ * every file it opens is checked, before a byte moves, to lie inside the sandbox (sandbox_path.ts).
+ */
 
+import { BarnError } from "../errors.ts";
 import { dirname, join } from "./path.ts";
+import { checkOpened } from "./sandbox_path.ts";
 
 const encoder = new TextEncoder();
 
-/** Writes a new private file (0600), refusing to reuse any existing path. */
+type OpenMode = { read?: boolean; append?: boolean };
+
+/**
+ * Creates `path` exclusively (0600) and checks, before a byte is written, that it is where the
+ * path says; a file that a link made land elsewhere is removed again.
+ */
+function createChecked(path: string, opts: OpenMode = {}): Deno.FsFile {
+  const f = Deno.openSync(path, { write: true, ...opts, createNew: true, mode: 0o600 });
+  try {
+    checkOpened(f, path, "barn's file", true);
+    return f;
+  } catch (e) {
+    try {
+      const made = f.statSync();
+      const there = Deno.statSync(path);
+      if (made.ino === there.ino && made.dev === there.dev) Deno.removeSync(path);
+    } catch { /* gone already */ }
+    f.close();
+    throw e;
+  }
+}
+
+/** Writes a new private file (0600), refusing to reuse any existing path or to reach it through a link. */
 export function writeNewPrivateFile(path: string, data: string | Uint8Array): void {
-  Deno.writeFileSync(path, typeof data === "string" ? encoder.encode(data) : data, {
-    createNew: true,
-    mode: 0o600,
-  });
+  const f = createChecked(path);
+  try {
+    writeAllSync(f, typeof data === "string" ? encoder.encode(data) : data);
+  } finally {
+    f.close();
+  }
 }
 
 /** Replaces `path` atomically: a fresh temp file in the same dir, then rename. */
@@ -26,16 +55,48 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   }
 }
 
-/** Opens (creating if needed, 0600) a file for appending without following symlinks at creation. */
-export function openPrivateAppend(path: string): Deno.FsFile {
+/**
+ * Opens one of barn's own files for writing, creating it (0600) if missing: never through a link,
+ * and an existing file is checked to be the one at `path` before anything is written.
+ */
+export function openPrivateFile(path: string, opts: OpenMode = {}): Deno.FsFile {
   try {
-    return Deno.openSync(path, { createNew: true, write: true, append: true, mode: 0o600 });
+    return createChecked(path, opts);
   } catch (e) {
     if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-    const st = Deno.lstatSync(path);
-    if (st.isSymlink) throw new Deno.errors.PermissionDenied(`${path} is a symlink`);
-    return Deno.openSync(path, { write: true, append: true });
   }
+  if (Deno.lstatSync(path).isSymlink) {
+    throw new BarnError(
+      "E_SANDBOX",
+      `${path} is a link, and barn writes its own files through none: remove it ` +
+        "(see docs/security.md)",
+    );
+  }
+  const f = Deno.openSync(path, { write: true, ...opts });
+  try {
+    checkOpened(f, path, "barn's file", true);
+  } catch (e) {
+    f.close();
+    throw e;
+  }
+  return f;
+}
+
+/** Opens (creating if needed, 0600) one of barn's files for appending, never through a link. */
+export function openPrivateAppend(path: string): Deno.FsFile {
+  return openPrivateFile(path, { append: true });
+}
+
+/** Opens a file for reading, checked to lie inside the sandbox before anything is read. */
+export function openRead(path: string, what = "file"): Deno.FsFile {
+  const f = Deno.openSync(path, { read: true });
+  try {
+    checkOpened(f, path, what, false);
+  } catch (e) {
+    f.close();
+    throw e;
+  }
+  return f;
 }
 
 /** Whether anything (a file, a dir, a dangling symlink) is at `path`. */
@@ -48,13 +109,51 @@ export function exists(path: string): boolean {
   }
 }
 
-export function readTextIfExists(path: string): string | null {
+/** A whole file as text, opened through openRead. */
+export function readText(path: string, what = "file"): string {
+  const f = openRead(path, what);
   try {
-    return Deno.readTextFileSync(path);
+    const parts: Uint8Array[] = [];
+    for (let n = -1; n !== 0;) {
+      const buf = new Uint8Array(64 * 1024);
+      n = readFull(f, buf);
+      parts.push(buf.subarray(0, n));
+    }
+    return new TextDecoder().decode(concat(parts));
+  } finally {
+    f.close();
+  }
+}
+
+export function readTextIfExists(path: string, what = "file"): string | null {
+  try {
+    return readText(path, what);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return null;
     throw e;
   }
+}
+
+/** Reads until `buf` is full or the file ends; returns how many bytes came. */
+export function readFull(f: Deno.FsFile, buf: Uint8Array): number {
+  let off = 0;
+  while (off < buf.length) {
+    const n = f.readSync(buf.subarray(off));
+    if (n === null || n === 0) break;
+    off += n;
+  }
+  return off;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const all = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
+  return all;
 }
 
 /** What `readTail` found: the bytes from `start` to the file's `size` at the time it looked. */
@@ -73,7 +172,7 @@ export interface Tail {
 export function readTail(path: string, lines: number, maxBytes: number, chunk = 16 * 1024): Tail {
   let f: Deno.FsFile;
   try {
-    f = Deno.openSync(path, { read: true });
+    f = openRead(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return { bytes: new Uint8Array(), start: 0, size: 0 };
     throw e;
@@ -89,9 +188,11 @@ export function readTail(path: string, lines: number, maxBytes: number, chunk = 
     outer: while (pos > floor) {
       const n = Math.min(chunk, pos - floor);
       pos -= n;
-      const buf = readAt(f, pos, n);
-      parts.unshift(buf);
-      for (let i = buf.length - 1; i >= 0; i--) {
+      f.seekSync(pos, Deno.SeekMode.Start);
+      const buf = new Uint8Array(n);
+      const got = readFull(f, buf);
+      parts.unshift(got === n ? buf : buf.subarray(0, got));
+      for (let i = got - 1; i >= 0; i--) {
         // The last line's own terminator is not a boundary.
         if (buf[i] === 0x0a && pos + i !== size - 1 && ++newlines >= lines) {
           start = pos + i + 1;
@@ -99,8 +200,7 @@ export function readTail(path: string, lines: number, maxBytes: number, chunk = 
         }
       }
     }
-    const all = concat(parts);
-    return { bytes: all.subarray(start - pos), start, size };
+    return { bytes: concat(parts).subarray(start - pos), start, size };
   } finally {
     f.close();
   }
@@ -118,30 +218,6 @@ export function tailLines(path: string, lines: number, maxBytes: number): string
   return (text.endsWith("\n") ? text.slice(0, -1) : text).split("\n").slice(-lines);
 }
 
-/** Up to `n` bytes at `pos` (fewer if the file is shorter). */
-function readAt(f: Deno.FsFile, pos: number, n: number): Uint8Array {
-  const buf = new Uint8Array(n);
-  f.seekSync(pos, Deno.SeekMode.Start);
-  let off = 0;
-  while (off < n) {
-    const r = f.readSync(buf.subarray(off));
-    if (r === null || r === 0) break;
-    off += r;
-  }
-  return off === n ? buf : buf.subarray(0, off);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const all = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    all.set(p, o);
-    o += p.length;
-  }
-  return all;
-}
-
 /** Copies a byte range of a file to a writer in chunks, never holding the whole file. */
 export async function copyRange(
   path: string,
@@ -150,7 +226,7 @@ export async function copyRange(
   w: { write(p: Uint8Array): Promise<number> },
 ): Promise<number> {
   if (from >= to) return from;
-  const f = await Deno.open(path, { read: true });
+  const f = openRead(path);
   try {
     await f.seek(from, Deno.SeekMode.Start);
     const buf = new Uint8Array(64 * 1024);

@@ -1,6 +1,7 @@
 /** Where barn keeps things: the sandbox root, BARN_HOME and every file inside it. */
 
-import { isAbsolute, join, normalize, relative, sep } from "./path.ts";
+import { excerpt } from "../escape.ts";
+import { isAbsolute, isBelow, join, normalize, relative, sep } from "./path.ts";
 import { BarnError } from "../errors.ts";
 import * as posix from "./home_posix.ts";
 import * as windows from "./home_windows.ts";
@@ -10,9 +11,11 @@ export const SANDBOX_ROOT = platform.sandboxRoot();
 
 /** True when `path` is the sandbox root or below it. */
 export function insideSandbox(path: string): boolean {
-  const rel = relative(SANDBOX_ROOT, normalize(path));
-  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+  return isBelow(SANDBOX_ROOT, normalize(path));
 }
+
+/** The WebDAV credentials file's name in a BARN_HOME. */
+export const CREDENTIALS_FILE = "credentials.json";
 
 /** The files of one BARN_HOME. */
 export class HomePaths {
@@ -22,6 +25,9 @@ export class HomePaths {
   }
   get config(): string {
     return join(this.home, "config.json");
+  }
+  get credentials(): string {
+    return join(this.home, CREDENTIALS_FILE);
   }
   get jobs(): string {
     return join(this.home, "jobs");
@@ -62,7 +68,7 @@ export function resolveHome(env: string | undefined = Deno.env.get("BARN_HOME"))
   if (!isAbsolute(home) || !insideSandbox(home)) {
     throw new BarnError(
       "E_SANDBOX",
-      `BARN_HOME=${env} is outside barn's sandbox root ${SANDBOX_ROOT}: ` +
+      `BARN_HOME=${excerpt(env)} is outside barn's sandbox root ${SANDBOX_ROOT}: ` +
         `unset it or point it below ${SANDBOX_ROOT}, e.g. ${join(SANDBOX_ROOT, "mine")} ` +
         "(see docs/security.md)",
     );

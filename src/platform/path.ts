@@ -79,6 +79,17 @@ export function relative(from: string, to: string): string {
   return [...Array(a.length - i).fill(".."), ...b.slice(i)].join(sep);
 }
 
+/** True when `path` is `root` or below it (both absolute). */
+export function isBelow(root: string, path: string): boolean {
+  if (!WIN && isAbsolute(root) && isAbsolute(path)) {
+    const r = normalize(root);
+    const p = normalize(path);
+    return p === r || p.startsWith(r === "/" ? "/" : r + "/");
+  }
+  const rel = relative(root, path);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
 /** The local path of a file: URL (`/C:/x` becomes `C:\x` on Windows). */
 export function fromFileUrl(url: URL): string {
   const p = decodeURIComponent(url.pathname);

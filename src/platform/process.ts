@@ -6,17 +6,25 @@ import * as windows from "./process_windows.ts";
 const impl = Deno.build.os === "windows" ? windows : posix;
 
 export type Sig = posix.Sig;
+export type ProcessIdentity = posix.ProcessIdentity;
 export const signalGroup = impl.signalGroup;
+export const signalPid = impl.signalPid;
 export const groupAlive = impl.groupAlive;
+export const pidAlive = impl.pidAlive;
 export const processIdentity = impl.processIdentity;
 
-/** Options of one spawned job: argv without a shell, its own session, stdin from /dev/null. */
+/** Options of one spawned job: argv without a shell, stdin from /dev/null, piped output. */
 export interface SpawnOptions {
   command: string[];
   cwd: string;
+  /**
+   * A session (and process group) of its own: for a command that may fork, so that a stop
+   * reaches its whole tree, and for a supervisor a terminal can reach (`--offline`). It costs a
+   * fork + setsid in the parent (~3x the CPU of the plain posix_spawn path, docs/performance.md).
+   */
+  ownSession: boolean;
 }
 
-/** Spawns a job in a new session (so it survives its parent's terminal) with piped output. */
 export function spawnJob(opts: SpawnOptions): Deno.ChildProcess {
   const [cmd, ...args] = opts.command;
   return new Deno.Command(cmd!, {
@@ -25,7 +33,7 @@ export function spawnJob(opts: SpawnOptions): Deno.ChildProcess {
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-    detached: true,
+    detached: opts.ownSession,
   }).spawn();
 }
 

@@ -1,4 +1,7 @@
-/** POSIX process control: jobs lead their own session, and whole groups are signalled through kill(1). */
+/**
+ * POSIX process control through kill(1) and ps(1): a job that may fork leads its own session and
+ * is signalled as a group; any other job is signalled by its pid.
+ */
 
 // Deno.kill needs unscoped --allow-run, so signals go through the `kill` executable (docs/security.md).
 
@@ -17,6 +20,20 @@ export async function signalGroup(pgid: number, sig: Sig): Promise<boolean> {
   return code === 0;
 }
 
+/** Signals one process; false when it no longer exists. */
+export async function signalPid(pid: number, sig: Sig): Promise<boolean> {
+  if (!Number.isInteger(pid) || pid <= 1) return false;
+  const { code } = await run("kill", [`-${sig.slice(3)}`, "--", String(pid)]);
+  return code === 0;
+}
+
+/** True while process `pid` exists. */
+export async function pidAlive(pid: number): Promise<boolean> {
+  if (!Number.isInteger(pid) || pid <= 1) return false;
+  const { code } = await run("kill", ["-0", "--", String(pid)]);
+  return code === 0;
+}
+
 /** True while any process of group `pgid` exists. */
 export async function groupAlive(pgid: number): Promise<boolean> {
   if (!Number.isInteger(pgid) || pgid <= 1) return false;
@@ -25,17 +42,26 @@ export async function groupAlive(pgid: number): Promise<boolean> {
 }
 
 /**
- * The identity of a live process: its start time and process group, read by ps(1)
- * because Deno refuses /proc without --allow-all. Null when the pid is gone.
+ * The identity of a live process: its start time, process group and parent, read by ps(1)
+ * because Deno refuses /proc without --allow-all. Null when the pid is gone or ps fails.
  */
-export async function processIdentity(
-  pid: number,
-): Promise<{ startedAt: Date; pgid: number } | null> {
-  const { code, stdout } = await run("ps", ["-o", "pgid=,lstart=", "-p", String(pid)]);
-  if (code !== 0) return null;
-  const m = /^\s*(\d+)\s+(.+?)\s*$/.exec(stdout);
+export async function processIdentity(pid: number): Promise<ProcessIdentity | null> {
+  let out: { code: number; stdout: string };
+  try {
+    out = await run("ps", ["-o", "pgid=,ppid=,lstart=", "-p", String(pid)]);
+  } catch {
+    return null; // ps could not run (EMFILE, EAGAIN): no identity
+  }
+  if (out.code !== 0) return null;
+  const m = /^\s*(\d+)\s+(\d+)\s+(.+?)\s*$/.exec(out.stdout);
   if (!m) return null;
-  const startedAt = new Date(m[2]!);
+  const startedAt = new Date(m[3]!);
   if (Number.isNaN(startedAt.getTime())) return null;
-  return { startedAt, pgid: Number(m[1]) };
+  return { startedAt, pgid: Number(m[1]), ppid: Number(m[2]) };
+}
+
+export interface ProcessIdentity {
+  startedAt: Date;
+  pgid: number;
+  ppid: number;
 }

@@ -18,6 +18,18 @@ export async function groupAlive(pid: number): Promise<boolean> {
   return new TextDecoder().decode(out.stdout).includes(String(pid));
 }
 
-export function processIdentity(_pid: number): Promise<{ startedAt: Date; pgid: number } | null> {
+export async function signalPid(pid: number, sig: Sig): Promise<boolean> {
+  const args = ["/PID", String(pid)];
+  if (sig === "SIGKILL") args.push("/F");
+  const out = await new Deno.Command("taskkill", { args, stdout: "null", stderr: "null" }).output();
+  return out.code === 0;
+}
+
+export const pidAlive = groupAlive;
+
+/** No identity is read on Windows, so a leftover process is never signalled there (no identity, no signal). */
+export function processIdentity(
+  _pid: number,
+): Promise<{ startedAt: Date; pgid: number; ppid: number } | null> {
   return Promise.resolve(null);
 }

@@ -1,6 +1,7 @@
 /** Linux/macOS transport: a Unix socket inside the 0700 BARN_HOME, itself chmod 0600. */
 
 import { join } from "./path.ts";
+import { BarnError } from "../errors.ts";
 
 export interface Listener extends AsyncIterable<Deno.Conn> {
   accept(): Promise<Deno.Conn>;
@@ -11,12 +12,32 @@ export interface Listener extends AsyncIterable<Deno.Conn> {
 
 export function listen(home: string, socketName: string): Listener {
   const path = join(home, socketName);
-  try {
-    Deno.removeSync(path); // a stale socket from a dead service; the service lock proves it is dead
-  } catch { /* none */ }
+  removeStaleSocket(path);
   const l = Deno.listen({ transport: "unix", path });
   Deno.chmodSync(path, 0o600);
   return Object.assign(l, { endpoint: path }) as unknown as Listener;
+}
+
+/**
+ * Removes a stale socket left by a dead service (the caller's lock proves it is dead). Only a
+ * socket is ever removed: anything else at that path is data, and the start is refused.
+ */
+export function removeStaleSocket(path: string): void {
+  let st: Deno.FileInfo;
+  try {
+    st = Deno.lstatSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    throw e;
+  }
+  if (!st.isSocket) {
+    throw new BarnError(
+      "E_CONFIG",
+      `${path} is in the way of barn's socket and is not a socket (it was left alone): ` +
+        "move it, or set another socket_name in config.json",
+    );
+  }
+  Deno.removeSync(path);
 }
 
 /** Connects to the service; the token is unused on Unix (the socket's directory is the guard). */

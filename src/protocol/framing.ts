@@ -1,5 +1,6 @@
 /** Length-prefixed JSON frames: a 4-byte big-endian length, checked against the cap before any allocation. */
 
+import { jsonErrorPlace } from "../escape.ts";
 import { BarnError } from "../errors.ts";
 
 /** Largest frame either side accepts (a batch of a few thousand jobs fits). */
@@ -58,7 +59,10 @@ export function decodeBody(body: Uint8Array): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new BarnError("E_BAD_REQUEST", `message is not valid JSON: ${(e as Error).message}`);
+    throw new BarnError(
+      "E_BAD_REQUEST",
+      `message is not valid JSON${jsonErrorPlace(e) ? ` (${jsonErrorPlace(e)})` : ""}`,
+    );
   }
 }
 
@@ -208,4 +212,21 @@ export async function writeBytes(conn: Writer, data: Uint8Array): Promise<void> 
 
 export async function writeFrame(conn: Writer, message: unknown): Promise<void> {
   await writeBytes(conn, encodeFrame(message));
+}
+
+/**
+ * The one writer of a connection: frames from concurrent senders (replies, pushed events) go
+ * out whole and in order, never interleaved mid-frame.
+ */
+export class FrameWriter {
+  #tail: Promise<void> = Promise.resolve();
+
+  constructor(private conn: Writer) {}
+
+  write(message: unknown): Promise<void> {
+    const data = encodeFrame(message);
+    const next = this.#tail.then(() => writeBytes(this.conn, data));
+    this.#tail = next.catch(() => {});
+    return next;
+  }
 }

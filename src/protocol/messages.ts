@@ -2,6 +2,7 @@
 
 import type { ErrorBody } from "../errors.ts";
 import type { Job, JobCounts, JobEventRecord, JobSpec, JobState } from "../jobs/job.ts";
+import type { DbSettings } from "../store/db.ts";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -28,9 +29,23 @@ export type Request =
     tag?: string | undefined;
     since?: number | undefined;
     progress?: boolean | undefined;
+    /** The store epoch `since` belongs to; when the store's differs, `since` is void. */
+    epoch?: string | undefined;
   }
   | { kind: "retry"; id: string }
-  | { kind: "release"; latch: string };
+  | { kind: "release"; latch: string }
+  | {
+    kind: "logs";
+    id: string;
+    which: LogWhich;
+    /** Start this many lines from the end (absent: from the start). */
+    tail?: number | undefined;
+    /** Keep sending until the job ends. */
+    follow: boolean;
+  };
+
+/** Which of a job's logs a `logs` request reads. */
+export type LogWhich = "stdout" | "stderr" | "both";
 
 export type RequestKind = Request["kind"];
 
@@ -52,6 +67,8 @@ export interface ServiceStatus {
   started_at: string | null;
   max_parallel: number | null;
   jobs: JobCounts | null;
+  /** The SQLite settings in force; null while the service is down. */
+  store: DbSettings | null;
   keeper: { state: "up" | "down"; pid: number | null; jobs: number };
   watchers: {
     folder: string;
@@ -76,6 +93,7 @@ export interface ResponseData {
   listen: { ended: true };
   retry: { job: Job };
   release: { jobs: Job[] };
+  logs: { job: Job };
 }
 
 /** A live progress update (`listen --progress`); not stored, so it has no seq. */
@@ -88,10 +106,21 @@ export interface ProgressEventRecord {
   progress: Job["progress"];
 }
 
+/** What `listen` streams: a stored change or a progress update, with the store's epoch. */
+export type ListenEvent = (JobEventRecord | ProgressEventRecord) & { epoch?: string };
+
 /** Frames a streaming request sends before its final response. */
 export type StreamFrame =
-  | { ok: true; stream: "event"; event: JobEventRecord | ProgressEventRecord }
-  | { ok: true; stream: "keepalive"; seq?: number };
+  | { ok: true; stream: "event"; event: ListenEvent }
+  | {
+    ok: true;
+    stream: "keepalive";
+    seq?: number;
+    epoch?: string;
+    /** The request's epoch was not the store's: its `since` was ignored and the stream starts at 0. */
+    epoch_changed?: boolean;
+  }
+  | { ok: true; stream: "log"; which: "stdout" | "stderr"; text: string };
 
 export type Response<K extends RequestKind = RequestKind> =
   | ({ ok: true } & ResponseData[K])

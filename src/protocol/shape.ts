@@ -7,6 +7,8 @@
  * A check returns null when the value fits, else a problem naming where (`jobs.0.command`).
  */
 
+import { excerpt } from "../escape.ts";
+
 export type Check = (v: unknown, path: string) => string | null;
 
 const at = (path: string) => (path ? ` at ${path}` : "");
@@ -41,8 +43,8 @@ export function num(
 export const bool: Check = (v, path) =>
   typeof v === "boolean" ? null : `expected true or false${at(path)}, got ${kindOf(v)}`;
 
-export function literal(value: string): Check {
-  return (v, path) => (v === value ? null : `expected "${value}"${at(path)}`);
+export function literal(value: string | boolean): Check {
+  return (v, path) => (v === value ? null : `expected ${JSON.stringify(value)}${at(path)}`);
 }
 
 export function oneOf(values: readonly string[]): Check {
@@ -88,7 +90,7 @@ export function strict(fields: Record<string, Check | Field>): Check {
     }
     const o = v as Record<string, unknown>;
     for (const k of Object.keys(o)) {
-      if (!Object.hasOwn(fields, k)) return `unknown key "${k}"${at(path)}`;
+      if (!Object.hasOwn(fields, k)) return `unknown key "${excerpt(k)}"${at(path)}`;
     }
     for (const [k, f] of spec) {
       const p = path ? `${path}.${k}` : k;
@@ -102,6 +104,42 @@ export function strict(fields: Record<string, Check | Field>): Check {
       if (problem) return problem;
     }
     return null;
+  };
+}
+
+/**
+ * An object whose listed keys are checked and whose other keys are let through unread: for
+ * answers from a newer barn that may carry fields this one does not know (project them away
+ * with `pick` before use).
+ */
+export function known(fields: Record<string, Check | Field>): Check {
+  const inner = strict(fields);
+  return (v, path) => {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) return inner(v, path);
+    const o = v as Record<string, unknown>;
+    const listed: Record<string, unknown> = {};
+    for (const k of Object.keys(fields)) if (Object.hasOwn(o, k)) listed[k] = o[k];
+    return inner(listed, path);
+  };
+}
+
+/** Only the listed keys of an object (own keys, never inherited ones). */
+export function pick<T = Record<string, unknown>>(v: unknown, keys: readonly string[]): T {
+  const o = v as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (Object.hasOwn(o, k)) out[k] = o[k];
+  return out as T;
+}
+
+/** The first check that fits wins; the problem reported is the last one's. */
+export function anyOf(...checks: Check[]): Check {
+  return (v, path) => {
+    let problem: string | null = null;
+    for (const c of checks) {
+      problem = c(v, path);
+      if (problem === null) return null;
+    }
+    return problem;
   };
 }
 

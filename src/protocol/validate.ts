@@ -29,7 +29,10 @@ const jobSpec = strict({
   stall_timeout_seconds: maybe(num({ min: 0 })),
   verify: optional(bool),
   secrets: maybe(strict({
-    curl_config: optional(str({ max: 65536 })),
+    curl_configs: optional(array(
+      strict({ at: num({ int: true, min: 1, max: 4096 }), text: str({ max: 65536 }) }),
+      { max: 4096 },
+    )),
     dav_auth: optional(strict({ user: s, password: s })),
   })),
 });
@@ -73,9 +76,17 @@ const variants: Record<RequestKind, Check> = {
     tag: optional(s),
     since: optional(num({ int: true, min: 0 })),
     progress: optional(bool),
+    epoch: optional(str({ max: 64, min: 1 })),
   }),
   retry: strict({ kind: literal("retry"), id: s }),
   release: strict({ kind: literal("release"), latch: str({ max: 4096, min: 1 }) }),
+  logs: strict({
+    kind: literal("logs"),
+    id: s,
+    which: oneOf(["stdout", "stderr", "both"]),
+    tail: optional(num({ int: true, min: 0 })),
+    follow: bool,
+  }),
 };
 const request = byKind(variants);
 

@@ -4,6 +4,10 @@ import { formatDuration } from "../config/duration.ts";
 import type { Job, JobState } from "../jobs/job.ts";
 import type { DescribedJob, ServiceStatus } from "../protocol/messages.ts";
 import type { View } from "./view.ts";
+import { escapeLines, escapeText } from "../escape.ts";
+
+/** User text (tags, commands, paths, errors) with control and bidi characters escaped. */
+const e = escapeText;
 
 export interface HumanStyle {
   color: boolean;
@@ -29,7 +33,7 @@ export function quoteArg(a: string): string {
 }
 
 function commandLine(argv: readonly string[]): string {
-  return argv.map(quoteArg).join(" ");
+  return e(argv.map(quoteArg).join(" "));
 }
 
 function exitText(job: Job): string {
@@ -72,16 +76,32 @@ function truncate(s: string, n: number): string {
   return s.length <= n ? s : s.slice(0, n - 1) + "…";
 }
 
-export function jobsTable(jobs: readonly Job[], style: HumanStyle): string {
+/** The jobs table; with `hosts` (one per job, barn-fleet), a HOST column and ids as HOST:ID. */
+export function jobsTable(
+  jobs: readonly Job[],
+  style: HumanStyle,
+  hosts?: readonly string[],
+): string {
   if (jobs.length === 0) return "no jobs (submit one with `barn run <cmd>`)";
-  const header = ["ID", "STATE", "EXIT", "TAG", "CREATED", "TIME", "COMMAND"];
-  const rows = jobs.map((j) => {
+  const lead = hosts ? 1 : 0;
+  const header = [
+    ...(hosts ? ["HOST"] : []),
+    "ID",
+    "STATE",
+    "EXIT",
+    "TAG",
+    "CREATED",
+    "TIME",
+    "COMMAND",
+  ];
+  const rows = jobs.map((j, i) => {
     const progress = progressText(j);
     return [
-      j.job_id,
+      ...(hosts ? [hosts[i]!] : []),
+      hosts ? `${hosts[i]}:${j.job_id}` : j.job_id,
       j.state,
       exitText(j),
-      j.tag ?? "-",
+      e(j.tag ?? "-"),
       j.created_at.replace("T", " ").slice(0, 19),
       elapsed(j, style.now),
       truncate(commandLine(j.command), 60) + (progress ? "  " + progress : ""),
@@ -91,7 +111,7 @@ export function jobsTable(jobs: readonly Job[], style: HumanStyle): string {
   const line = (cells: string[], states?: JobState) =>
     cells.map((c, i) => {
       const text = i === cells.length - 1 ? c : pad(c, widths[i]!);
-      return i === 1 && states ? paint(style, states, text) : text;
+      return i === 1 + lead && states ? paint(style, states, text) : text;
     }).join("  ").trimEnd();
   return [line(header), ...rows.map((r, i) => line(r, jobs[i]!.state))].join("\n");
 }
@@ -108,11 +128,11 @@ export function jobBlock(job: Job | DescribedJob, style: HumanStyle): string {
       job.signal ? `killed by ${job.signal}` : `exited ${job.process_exit_code}`,
     ]);
   }
-  if (job.error) lines.push(["error", job.error]);
+  if (job.error) lines.push(["error", e(job.error)]);
   lines.push(
-    ["tag", job.tag ?? "-"],
+    ["tag", e(job.tag ?? "-")],
     ["command", commandLine(job.command)],
-    ["cwd", job.cwd],
+    ["cwd", e(job.cwd)],
     ["created_at", job.created_at],
     ["started_at", job.started_at ?? "-"],
     ["finished_at", job.finished_at ?? "-"],
@@ -120,16 +140,19 @@ export function jobBlock(job: Job | DescribedJob, style: HumanStyle): string {
     ["pid", job.pid === null ? "-" : String(job.pid)],
     ["heartbeat", job.heartbeat ?? "-"],
   );
-  if (job.key) lines.push(["key", job.key]);
-  if (job.retry_of) lines.push(["retry_of", job.retry_of]);
-  if (job.latch) lines.push(["latch", job.latch]);
+  if (job.key) lines.push(["key", e(job.key)]);
+  if (job.retry_of) lines.push(["retry_of", e(job.retry_of)]);
+  if (job.latch) lines.push(["latch", e(job.latch)]);
   if (job.timeout_seconds !== null) lines.push(["timeout", formatDuration(job.timeout_seconds)]);
   const progress = progressText(job);
   if (progress) lines.push(["progress", progress]);
   lines.push(
-    ["job_dir", job.job_dir],
-    ["stdout", job.stdout_path],
-    ["stderr", job.stderr_path + (job.log_truncated ? "  (logs truncated to max_log_bytes)" : "")],
+    ["job_dir", e(job.job_dir)],
+    ["stdout", e(job.stdout_path)],
+    [
+      "stderr",
+      e(job.stderr_path) + (job.log_truncated ? "  (logs truncated to max_log_bytes)" : ""),
+    ],
   );
   const w = Math.max(...lines.map(([k]) => k.length));
   let out = lines.map(([k, v]) => `${pad(k + ":", w + 1)} ${v}`).join("\n");
@@ -138,13 +161,14 @@ export function jobBlock(job: Job | DescribedJob, style: HumanStyle): string {
       const [name, tail] of [["stdout", job.stdout_tail], ["stderr", job.stderr_tail]] as const
     ) {
       out += `\n\n--- last ${tail.length} lines of ${name} ---`;
-      out += tail.length ? "\n" + tail.join("\n") : "\n(empty)";
+      // The job's own output, shown here as data: its escapes can't drive the terminal.
+      out += tail.length ? "\n" + tail.map(e).join("\n") : "\n(empty)";
     }
   }
   return out;
 }
 
-function serviceBlock(s: ServiceStatus, style: HumanStyle): string {
+export function serviceBlock(s: ServiceStatus, style: HumanStyle): string {
   const lines: [string, string][] = [["service", s.state]];
   if (s.state === "up") {
     lines.push(
@@ -152,10 +176,19 @@ function serviceBlock(s: ServiceStatus, style: HumanStyle): string {
       ["uptime", s.uptime_seconds === null ? "-" : formatDuration(s.uptime_seconds)],
     );
   }
-  lines.push(["version", s.version], ["home", s.home], ["endpoint", s.endpoint]);
+  lines.push(["version", s.version], ["home", e(s.home)], ["endpoint", e(s.endpoint)]);
   if (s.max_parallel !== null) lines.push(["max_parallel", String(s.max_parallel)]);
   if (s.jobs) {
     lines.push(["jobs", Object.entries(s.jobs).map(([k, n]) => `${k} ${n}`).join(", ")]);
+  }
+  if (s.store) {
+    const d = s.store;
+    lines.push([
+      "store",
+      `${d.path} (journal ${d.journal_mode}, synchronous ${d.synchronous}, new jobs ` +
+      `${d.submit_synchronous}, busy_timeout ${formatDuration(d.busy_timeout_ms / 1000)}, ` +
+      `schema ${d.schema_version})`,
+    ]);
   }
   lines.push([
     "supervisor",
@@ -166,9 +199,11 @@ function serviceBlock(s: ServiceStatus, style: HumanStyle): string {
   for (const w of s.watchers) {
     lines.push([
       "watch",
-      `${w.folder}: ${w.state}${
-        w.current ? `, running ${w.current}` : ""
-      }, ${w.processed} processed${w.error ? ` (${w.error})` : ""}`,
+      e(
+        `${w.folder}: ${w.state}${
+          w.current ? `, running ${w.current}` : ""
+        }, ${w.processed} processed${w.error ? ` (${w.error})` : ""}`,
+      ),
     ]);
   }
   void style;
@@ -181,16 +216,16 @@ export function renderHuman(v: View, style: HumanStyle): string {
     case "job": {
       const block = jobBlock(v.job, style);
       const note = v.duplicate
-        ? `note: a job with key '${v.job.key}' already exists; not submitted again\n`
+        ? `note: a job with key '${e(v.job.key ?? "")}' already exists; not submitted again\n`
         : "";
-      return note + (v.note ? v.note + "\n" : "") + block;
+      return note + (v.note ? escapeLines(v.note) + "\n" : "") + block;
     }
     case "jobs":
       return jobsTable(v.jobs, style);
     case "submitted":
       return v.jobs.map((s) =>
         s.duplicate
-          ? `${s.job.job_id} (existing job with key '${s.job.key}', ${s.job.state})`
+          ? `${s.job.job_id} (existing job with key '${e(s.job.key ?? "")}', ${s.job.state})`
           : s.job.job_id
       ).join("\n");
     case "clean":
@@ -203,8 +238,8 @@ export function renderHuman(v: View, style: HumanStyle): string {
     case "service_status":
       return serviceBlock(v.status, style);
     case "message":
-      return v.message;
+      return escapeLines(v.message);
     case "error":
-      return `barn: error: ${v.error.message} [${v.error.code}]`;
+      return `barn: error: ${escapeLines(v.error.message)} [${e(v.error.code)}]`;
   }
 }

@@ -5,23 +5,31 @@ import type { Job } from "../jobs/job.ts";
 import { JOB_FIELDS } from "../jobs/job.ts";
 import type { View } from "./view.ts";
 
-const builder = new XMLBuilder({
+export const builder = new XMLBuilder({
   format: true,
   indentBy: "  ",
   suppressEmptyNode: true,
   processEntities: true,
 });
 
-type Node = Record<string, unknown>;
+export type Node = Record<string, unknown>;
 
-/** Scalars as text; unfinished exit codes as "-", nulls as empty elements. */
+/** What XML 1.0 can't hold at all, not even as a character reference. */
+const NOT_XML =
+  // deno-lint-ignore no-control-regex -- these control characters are what XML 1.0 forbids
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Scalars as text (characters XML forbids as `\uXXXX`); unfinished exit codes as "-", nulls as empty elements. */
 function scalar(v: unknown): unknown {
   if (v === null || v === undefined) return "";
   if (typeof v === "boolean" || typeof v === "number") return String(v);
+  if (typeof v === "string") {
+    return v.replace(NOT_XML, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  }
   return v;
 }
 
-function jobNode(job: Job): Node {
+export function jobNode(job: Job): Node {
   const node: Node = {};
   const keys = [
     ...JOB_FIELDS,
@@ -44,7 +52,7 @@ function jobNode(job: Job): Node {
   return node;
 }
 
-function flat(obj: Record<string, unknown>): Node {
+export function flat(obj: Record<string, unknown>): Node {
   const out: Node = {};
   for (const [k, v] of Object.entries(obj)) {
     out[k] = v !== null && typeof v === "object" && !Array.isArray(v)
@@ -54,7 +62,7 @@ function flat(obj: Record<string, unknown>): Node {
   return out;
 }
 
-const HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n';
+export const HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
 export function renderXml(v: View): string {
   let doc: Node;
@@ -84,7 +92,7 @@ export function renderXml(v: View): string {
       doc = { result: flat(v.data) };
       break;
     case "error":
-      doc = { error: { code: v.error.code, message: v.error.message } };
+      doc = { error: { code: scalar(v.error.code), message: scalar(v.error.message) } };
       break;
   }
   return HEADER + (builder.build(doc) as string).trimEnd();

@@ -6,6 +6,7 @@ import { VERSION } from "../version.ts";
 import type { HandlerContext, Send } from "./context.ts";
 import { handleWait } from "./handlers/wait.ts";
 import { handleListen } from "./handlers/listen.ts";
+import { handleLogs } from "./handlers/logs.ts";
 import { handleRetry } from "./handlers/retry.ts";
 import { handleRelease } from "./handlers/release.ts";
 import { handleSubmit } from "./handlers/submit.ts";
@@ -43,6 +44,8 @@ async function route(ctx: HandlerContext, req: Request, send: Send): Promise<obj
       return handleRetry(ctx, req);
     case "release":
       return handleRelease(ctx, req);
+    case "logs":
+      return await handleLogs(ctx, req, send);
     default: {
       const never: never = req;
       throw new Error(`unhandled request ${JSON.stringify(never)}`);

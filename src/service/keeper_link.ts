@@ -1,22 +1,14 @@
-/** The service's standing connection to the keeper: starts it when needed, hears when jobs end. */
+/** The service's standing connection to the keeper: starts one when needed, hears when jobs end. */
 
 import { BarnError } from "../errors.ts";
-import { FrameReader, writeFrame } from "../protocol/framing.ts";
 import type { HomePaths } from "../platform/home_layout.ts";
 import { spawnSelfDetached } from "../platform/self.ts";
-import {
-  KEEPER_PROTOCOL,
-  type KeeperEvent,
-  type KeeperRequest,
-} from "../supervisor/keeper_protocol.ts";
-
-type Pending = { resolve: (v: Record<string, unknown>) => void; reject: (e: unknown) => void };
+import { KeeperClient } from "../supervisor/keeper_client.ts";
+import type { KeeperCall, KeeperEvent } from "../supervisor/keeper_protocol.ts";
 
 export class KeeperLink {
-  #conn: Deno.Conn | null = null;
-  #connecting: Promise<Deno.Conn> | null = null;
-  #pending: Pending[] = [];
-  pid: number | null = null;
+  #client: KeeperClient | null = null;
+  #connecting: Promise<KeeperClient> | null = null;
 
   constructor(
     private paths: HomePaths,
@@ -26,7 +18,11 @@ export class KeeperLink {
   ) {}
 
   get connected(): boolean {
-    return this.#conn !== null;
+    return this.#client !== null && !this.#client.closed;
+  }
+
+  get pid(): number | null {
+    return this.connected ? this.#client!.pid : null;
   }
 
   /** Connects to a live keeper without starting one (used at service start to re-adopt jobs). */
@@ -39,48 +35,47 @@ export class KeeperLink {
     }
   }
 
-  async request(req: KeeperRequest): Promise<Record<string, unknown>> {
-    const conn = await this.#connect(true);
-    const reply = new Promise<Record<string, unknown>>((resolve, reject) =>
-      this.#pending.push({ resolve, reject })
-    );
-    await writeFrame(conn, req);
-    const res = await reply;
-    if (res.ok !== true) {
-      const err = res.error as { code: string; message: string };
-      throw new BarnError(err.code as "E_INTERNAL", err.message);
+  /**
+   * Sends a request, starting a keeper first if none runs. A start refused by a keeper that is
+   * closing for idleness goes to a new keeper.
+   */
+  async request(call: KeeperCall): Promise<Record<string, unknown>> {
+    for (let attempt = 0;; attempt++) {
+      const client = await this.#connect(true);
+      try {
+        return await client.request(call);
+      } catch (e) {
+        const closing = e instanceof BarnError && e.code === "E_BUSY" && call.kind === "start";
+        if (!closing || attempt >= 3) throw e;
+        client.close("closing for idleness");
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
-    return res;
   }
 
-  #connect(spawn: boolean): Promise<Deno.Conn> {
-    if (this.#conn) return Promise.resolve(this.#conn);
+  #connect(spawn: boolean): Promise<KeeperClient> {
+    if (this.connected) return Promise.resolve(this.#client!);
     this.#connecting ??= this.#open(spawn).finally(() => (this.#connecting = null));
     return this.#connecting;
   }
 
-  async #open(spawn: boolean): Promise<Deno.Conn> {
+  async #open(spawn: boolean): Promise<KeeperClient> {
     const deadline = Date.now() + 10_000;
     let spawned = false;
     for (let delay = 5;; delay = Math.min(delay * 2, 200)) {
       try {
-        const conn = await Deno.connect({ transport: "unix", path: this.paths.keeperSocket });
-        this.#conn = conn;
-        this.#readLoop(conn);
-        const hello = new Promise<Record<string, unknown>>((resolve, reject) =>
-          this.#pending.push({ resolve, reject })
-        );
-        await writeFrame(conn, { kind: "hello", protocol: KEEPER_PROTOCOL });
-        const sub = new Promise<Record<string, unknown>>((resolve, reject) =>
-          this.#pending.push({ resolve, reject })
-        );
-        await writeFrame(conn, { kind: "subscribe" });
-        const h = await hello;
-        await sub;
-        this.pid = typeof h.pid === "number" ? h.pid : null;
-        return conn;
+        const client = await KeeperClient.connect(this.paths.home, {
+          onEvent: (ev) => this.onEvent(ev),
+          onClose: (why) => {
+            if (this.#client !== client) return;
+            this.#client = null;
+            this.log(`keeper link closed: ${why}`);
+            this.onLost();
+          },
+        });
+        this.#client = client;
+        return client;
       } catch (e) {
-        this.#conn = null;
         if (!spawn) throw e;
         if (!spawned) {
           spawnSelfDetached(["keeper"]);
@@ -90,7 +85,7 @@ export class KeeperLink {
         if (Date.now() > deadline) {
           throw new BarnError(
             "E_SPAWN",
-            `could not reach the job keeper at ${this.paths.keeperSocket}: see ${this.paths.logDir}/keeper.log`,
+            `could not reach the job keeper in ${this.paths.home}: see ${this.paths.logDir}/keeper.log`,
           );
         }
         await new Promise((r) => setTimeout(r, delay));
@@ -98,33 +93,9 @@ export class KeeperLink {
     }
   }
 
-  async #readLoop(conn: Deno.Conn): Promise<void> {
-    const reader = new FrameReader(conn);
-    try {
-      for (;;) {
-        const msg = (await reader.next()) as Record<string, unknown> | null;
-        if (msg === null) break;
-        if ("event" in msg) this.onEvent(msg as unknown as KeeperEvent);
-        else this.#pending.shift()?.resolve(msg);
-      }
-    } catch (e) {
-      this.log(`keeper link broke: ${(e as Error).message}`);
-    }
-    if (this.#conn === conn) this.#conn = null;
-    this.pid = null;
-    const lost = this.#pending.splice(0);
-    for (const p of lost) p.reject(new BarnError("E_SPAWN", "the job keeper went away"));
-    try {
-      conn.close();
-    } catch { /* closed */ }
-    this.onLost();
-  }
-
   close(): void {
-    const c = this.#conn;
-    this.#conn = null;
-    try {
-      c?.close();
-    } catch { /* closed */ }
+    const c = this.#client;
+    this.#client = null;
+    c?.close("the service is stopping");
   }
 }

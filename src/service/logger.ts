@@ -45,7 +45,23 @@ export function rotatingFileSink(path: string, maxSize = MAX_SIZE, maxFiles = MA
   };
 }
 
-export async function setupLogging(file: string): Promise<Logger> {
+/** A log that takes finished sentences: braces in them are text, never template placeholders. */
+export interface ServiceLog {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export function plainLog(logger: Logger): ServiceLog {
+  const esc = (m: string) => m.replaceAll("{", "{{").replaceAll("}", "}}");
+  return {
+    info: (m) => logger.info(esc(m)),
+    warn: (m) => logger.warn(esc(m)),
+    error: (m) => logger.error(esc(m)),
+  };
+}
+
+export async function setupLogging(file: string): Promise<ServiceLog> {
   await configure({
     reset: true,
     sinks: { console: getConsoleSink(), file: rotatingFileSink(file) },
@@ -54,5 +70,5 @@ export async function setupLogging(file: string): Promise<Logger> {
       { category: ["logtape", "meta"], sinks: ["console"], lowestLevel: "warning" },
     ],
   });
-  return getLogger(["barn", "service"]);
+  return plainLog(getLogger(["barn", "service"]));
 }

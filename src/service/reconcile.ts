@@ -1,8 +1,20 @@
-/** Settles running jobs whose supervisor may be gone: collect a recorded exit, or end them E_INTERRUPTED. */
+/**
+ * Settles running jobs whose supervisor is gone: collect a recorded exit, or end them
+ * E_INTERRUPTED. It is lock-based and idempotent: a job whose supervisor holds its lock is alive,
+ * whatever its heartbeat says (heartbeats can fail on a busy or full disk; they are diagnostics).
+ */
 
+import { BarnError } from "../errors.ts";
 import type { Job } from "../jobs/job.ts";
 import { readExitFile, tryLockJob } from "../store/job_dir.ts";
-import { groupAlive, processIdentity, signalGroup } from "../platform/process.ts";
+import {
+  groupAlive,
+  pidAlive,
+  processIdentity,
+  signalGroup,
+  signalPid,
+} from "../platform/process.ts";
+import { orphanVerdict } from "../supervisor/orphan.ts";
 import type { Store } from "../store/store.ts";
 
 export interface ReconcileResult {
@@ -12,64 +24,113 @@ export interface ReconcileResult {
 }
 
 /**
- * Kills what is left of a job whose supervisor died, but only after checking the
- * process is still ours: same group, started when the job did.
+ * Kills what is left of a job whose supervisor died, but only after confirming the process is
+ * still the job's: started when the job did, and either the leader of its own group (a job
+ * spawned in a session of its own) or a child of the job's supervisor, or of init once that
+ * supervisor died. No identity, no signal.
  */
 async function killOrphan(job: Job, log: (m: string) => void): Promise<string> {
   const pid = job.pid;
   if (pid === null) return "it had not started a process yet";
-  if (!(await groupAlive(pid))) return "its process had already ended";
+  if (!(await pidAlive(pid)) && !(await groupAlive(pid))) return "its process had already ended";
   const id = await processIdentity(pid);
-  const started = job.started_at ? new Date(job.started_at).getTime() : NaN;
-  if (id && (id.pgid !== pid || Math.abs(id.startedAt.getTime() - started) > 2500)) {
-    log(`job ${job.job_id}: pid ${pid} now belongs to another process; not signalling it`);
-    return `its pid ${pid} now belongs to an unrelated process, which was left alone`;
+  if (id === null) {
+    log(`job ${job.job_id}: pid ${pid} could not be identified; not signalling it`);
+    return `its pid ${pid} could not be identified (ps gave no answer), so it was not signalled`;
   }
-  await signalGroup(pid, "SIGTERM");
-  for (let i = 0; i < 20 && await groupAlive(pid); i++) {
+  const verdict = orphanVerdict(job, id);
+  if (verdict !== "group" && verdict !== "pid") {
+    log(`job ${job.job_id}: pid ${pid} is not the job's (${verdict}); not signalling it`);
+    return `its pid ${pid} now belongs to an unrelated process, which was left alone (${verdict})`;
+  }
+  const signal = verdict === "group" ? signalGroup : signalPid;
+  const alive = verdict === "group" ? groupAlive : pidAlive;
+  await signal(pid, "SIGTERM");
+  for (let i = 0; i < 20 && await alive(pid); i++) {
     await new Promise((r) => setTimeout(r, 100));
   }
-  if (await groupAlive(pid)) await signalGroup(pid, "SIGKILL");
+  if (await alive(pid)) await signal(pid, "SIGKILL");
   return "its leftover processes were killed";
 }
 
-export async function reconcile(store: Store, log: (m: string) => void): Promise<ReconcileResult> {
-  const out: ReconcileResult = { alive: [], collected: [], interrupted: [] };
-  for (const job of store.list({ state: "running" })) {
-    const lock = tryLockJob(job.job_dir);
-    if (!lock) {
-      out.alive.push(job);
-      continue;
-    }
-    try {
-      const exit = readExitFile(job.job_dir);
-      if (exit !== null) {
-        const done =
-          exit.outcome && ["E_SPAWN", "E_NOT_ALLOWED", "E_SANDBOX"].includes(exit.outcome.code) &&
-            exit.process_exit_code === null && exit.signal === null
-            ? store.apply(job.job_id, {
-              type: "spawn_failed",
-              code: exit.outcome.code as "E_SPAWN",
-              error: exit.outcome.error,
-            })
-            : store.apply(job.job_id, { type: "exit", info: exit });
-        log(
-          `job ${job.job_id}: collected its exit (${done.exit_code}) recorded while no service was watching`,
-        );
-        out.collected.push(done);
-        continue;
-      }
-      const what = await killOrphan(job, log);
-      const done = store.apply(job.job_id, {
-        type: "interrupted",
-        error:
-          `its supervisor died without recording an exit status (crash, SIGKILL or reboot); ${what}`,
-      });
-      log(`job ${job.job_id}: interrupted (${what})`);
-      out.interrupted.push(done);
-    } finally {
-      lock.close();
-    }
+/** Settles one job under its lock; null when it is alive or no longer running. */
+async function settle(
+  store: Store,
+  id: string,
+  log: (m: string) => void,
+): Promise<{ kind: "alive" | "collected" | "interrupted"; job: Job } | null> {
+  const listed = store.get(id);
+  if (!listed || listed.state !== "running") return null;
+  let lock: Deno.FsFile | null;
+  try {
+    lock = tryLockJob(listed.job_dir);
+  } catch (e) {
+    log(`job ${id}: cannot take its lock to check it (${(e as Error).message}); left running`);
+    return { kind: "alive", job: listed };
   }
-  return out;
+  if (!lock) return { kind: "alive", job: listed };
+  try {
+    // Re-read under the lock: the job may have ended between the listing and now.
+    const job = store.get(id);
+    if (!job || job.state !== "running") return null;
+    const exit = readExitFile(job.job_dir);
+    if (exit !== null) {
+      const noProcess = exit.outcome && exit.process_exit_code === null && exit.signal === null &&
+        ["E_SPAWN", "E_NOT_ALLOWED", "E_SANDBOX", "E_START_FAILED"].includes(exit.outcome.code);
+      const done = noProcess
+        ? store.apply(id, {
+          type: "spawn_failed",
+          code: exit.outcome!.code as "E_SPAWN",
+          error: exit.outcome!.error,
+        }, { exitWritten: true })
+        : store.apply(id, { type: "exit", info: exit }, { exitWritten: true });
+      log(
+        `job ${id}: collected its exit (${done.exit_code}) recorded while no service was watching`,
+      );
+      return { kind: "collected", job: done };
+    }
+    const what = await killOrphan(job, log);
+    const done = store.apply(id, {
+      type: "interrupted",
+      error:
+        `its supervisor died without recording an exit status (crash, SIGKILL or reboot); ${what}`,
+    });
+    log(`job ${id}: interrupted (${what})`);
+    return { kind: "interrupted", job: done };
+  } finally {
+    lock.close();
+  }
+}
+
+/** Runs passes one at a time; a pass asked for while one runs joins it. */
+export class Reconciler {
+  #pass: Promise<ReconcileResult> | null = null;
+
+  constructor(private store: Store, private log: (m: string) => void) {}
+
+  run(): Promise<ReconcileResult> {
+    this.#pass ??= this.#run().finally(() => (this.#pass = null));
+    return this.#pass;
+  }
+
+  async #run(): Promise<ReconcileResult> {
+    const out: ReconcileResult = { alive: [], collected: [], interrupted: [] };
+    for (const { job_id } of this.store.list({ state: "running" })) {
+      try {
+        const r = await settle(this.store, job_id, this.log);
+        if (r) out[r.kind].push(r.job);
+      } catch (e) {
+        // One job that cannot be settled now (busy DB, ended meanwhile) never stops the pass.
+        if (!(e instanceof BarnError && e.code === "E_STATE")) {
+          this.log(`job ${job_id}: could not be checked now: ${(e as Error).message}`);
+        }
+      }
+    }
+    return out;
+  }
+}
+
+/** One pass, for callers without a standing reconciler (a standalone watch folder). */
+export function reconcile(store: Store, log: (m: string) => void): Promise<ReconcileResult> {
+  return new Reconciler(store, log).run();
 }

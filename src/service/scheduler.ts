@@ -1,15 +1,23 @@
 /** The queue: FIFO start of queued jobs through the keeper, at most max_parallel at a time. */
 
+import { BarnError } from "../errors.ts";
 import type { Config } from "../config/config.ts";
 import type { Job } from "../jobs/job.ts";
 import type { Store } from "../store/store.ts";
 import type { JobControl } from "./context.ts";
 import type { KeeperLink } from "./keeper_link.ts";
-import { requestStopByFile, waitFinished } from "../supervisor/stop_request.ts";
+import { stopRunning } from "../supervisor/stop_request.ts";
+
+/** A start that fails is tried this many times in all, with a doubling pause, before the job fails. */
+export const START_TRIES = 4;
+const FIRST_PAUSE_MS = 500;
 
 export class Scheduler implements JobControl {
   /** Jobs sent to the keeper whose start it has not yet confirmed. */
   #starting = new Set<string>();
+  /** Jobs whose start failed: how often, and not before when to try again. */
+  #failures = new Map<string, { tries: number; notBefore: number; last: string }>();
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #pumping = false;
   #again = false;
   #dispatchQueued = false;
@@ -53,12 +61,18 @@ export class Scheduler implements JobControl {
           this.quiet(false);
           break;
         }
-        const next = this.store.nextQueued(free + this.#starting.size)
-          .filter((id) => !this.#starting.has(id))
+        const now = Date.now();
+        const waiting = [...this.#failures.values()].filter((f) => f.notBefore > now).length;
+        const next = this.store.nextQueued(free + this.#starting.size + waiting)
+          .filter((id) =>
+            !this.#starting.has(id) && !((this.#failures.get(id)?.notBefore ?? 0) > now)
+          )
           .slice(0, free);
         for (const id of next) this.#start(id);
-        this.quiet(running === 0 && this.#starting.size === 0);
+        this.#pruneFailures();
+        this.quiet(running === 0 && this.#starting.size === 0 && this.#failures.size === 0);
       } while (this.#again);
+      this.#armRetry();
     } catch (e) {
       this.log(`queue pass failed: ${(e as Error).message}`);
     } finally {
@@ -68,27 +82,66 @@ export class Scheduler implements JobControl {
 
   #start(id: string): void {
     this.#starting.add(id);
-    this.keeper.request({ kind: "start", job_id: id }).catch((e) => {
-      this.log(`job ${id}: keeper could not start it: ${(e as Error).message}`);
-    }).finally(() => {
+    this.keeper.request({ kind: "start", job_id: id }).then(
+      () => this.#failures.delete(id),
+      (e) => this.#startFailed(id, e),
+    ).finally(() => {
       this.#starting.delete(id);
-
       this.changed();
       this.pump();
     });
   }
 
-  async stopRunning(job: Job): Promise<Job> {
-    const reason = { code: "E_CANCELED" as const, error: "canceled by `barn kill`" };
-    if (job.supervisor === "keeper") {
-      await this.keeper.request({ kind: "stop", job_id: job.job_id, reason });
-    } else {
-      requestStopByFile(job, reason);
+  /** Tries again later with a doubling pause; after START_TRIES the job ends E_START_FAILED. */
+  #startFailed(id: string, e: unknown): void {
+    const message = (e as Error)?.message ?? String(e);
+    // Another supervisor has it, or it is no longer queued: nothing to retry.
+    if (e instanceof BarnError && (e.code === "E_STATE" || e.code === "E_NOT_FOUND")) {
+      this.#failures.delete(id);
+      return;
     }
-    return await waitFinished(
-      this.store,
-      job.job_id,
-      (this.config().kill_grace_seconds + 10) * 1000,
+    const tries = (this.#failures.get(id)?.tries ?? 0) + 1;
+    if (tries >= START_TRIES) {
+      this.#failures.delete(id);
+      try {
+        this.store.apply(id, {
+          type: "spawn_failed",
+          code: "E_START_FAILED",
+          error: `barn could not start it after ${tries} tries: ${message}`,
+        });
+        this.log(`job ${id}: failed, could not be started after ${tries} tries: ${message}`);
+      } catch (err) {
+        this.log(`job ${id}: could not be marked failed: ${(err as Error).message}`);
+      }
+      return;
+    }
+    const pause = FIRST_PAUSE_MS * 2 ** (tries - 1);
+    this.#failures.set(id, { tries, notBefore: Date.now() + pause, last: message });
+    this.log(
+      `job ${id}: could not start it (try ${tries} of ${START_TRIES}, next in ${pause} ms): ${message}`,
     );
+  }
+
+  /** A pass when the earliest pause ends. */
+  #armRetry(): void {
+    clearTimeout(this.#retryTimer);
+    if (this.#failures.size === 0) return;
+    const at = Math.min(...[...this.#failures.values()].map((f) => f.notBefore));
+    this.#retryTimer = setTimeout(() => this.pump(), Math.max(0, at - Date.now()));
+  }
+
+  /** Forgets failures of jobs that left the queue meanwhile (killed, or started elsewhere). */
+  #pruneFailures(): void {
+    for (const id of this.#failures.keys()) {
+      if (this.store.get(id)?.state !== "queued") this.#failures.delete(id);
+    }
+  }
+
+  stopRunning(job: Job): Promise<Job> {
+    return stopRunning(this.store, job, this.config().kill_grace_seconds);
+  }
+
+  stop(): void {
+    clearTimeout(this.#retryTimer);
   }
 }

@@ -3,7 +3,7 @@
 import { BarnError, toErrorBody } from "../errors.ts";
 import { type Config, loadConfig } from "../config/config.ts";
 import { type HomePaths, prepareHome } from "../platform/home_layout.ts";
-import { writeFileAtomic } from "../platform/files.ts";
+import { openPrivateFile, writeFileAtomic } from "../platform/files.ts";
 import { checkToken, connect, listen, type Listener } from "../platform/transport.ts";
 import { spawnSelfDetached } from "../platform/self.ts";
 import { acceptLoop } from "../protocol/accept.ts";
@@ -22,7 +22,9 @@ import { VERSION } from "../version.ts";
 import type { HandlerContext, ServiceOps } from "./context.ts";
 import { dispatch } from "./dispatch.ts";
 import { KeeperLink } from "./keeper_link.ts";
-import { reconcile } from "./reconcile.ts";
+import { Reconciler } from "./reconcile.ts";
+import { HomeWatch } from "../platform/home_watch.ts";
+import { exitForError } from "../jobs/exit_codes.ts";
 import { Scheduler } from "./scheduler.ts";
 import { setupLogging } from "./logger.ts";
 import { Changes } from "./changes.ts";
@@ -36,12 +38,7 @@ export interface ServiceOptions {
 
 /** Takes the one-service-per-home lock (released by the OS if we die), waiting briefly for a predecessor. */
 async function takeLock(paths: HomePaths, socketName: string): Promise<Deno.FsFile | null> {
-  const f = Deno.openSync(paths.serviceLock, {
-    read: true,
-    write: true,
-    create: true,
-    mode: 0o600,
-  });
+  const f = openPrivateFile(paths.serviceLock, { read: true });
   for (let i = 0; i < 50; i++) {
     if (f.tryLockSync(true)) return f;
     // A holder that answers is a live service, not a predecessor handing over: give up at once.
@@ -70,26 +67,45 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
   try {
     config = loadConfig(paths.config);
   } catch (e) {
-    logger.error("cannot start: {message}", { message: (e as Error).message });
+    logger.error(`cannot start: ${(e as Error).message} [E_CONFIG]`);
     return 105;
   }
   const lock = await takeLock(paths, config.socket_name);
   if (!lock) {
-    logger.info("another barn service already runs for {home}; exiting", { home: paths.home });
+    logger.info(`another barn service already runs for ${paths.home}; exiting`);
     return 0;
   }
-  const opened = openChecked(paths);
+  let opened: ReturnType<typeof openChecked>;
+  try {
+    opened = openChecked(paths, config.busy_timeout_seconds * 1000);
+  } catch (e) {
+    const body = toErrorBody(e);
+    logger.error(`cannot start: ${body.message} [${body.code}]`);
+    lock.close();
+    return exitForError(body.code);
+  }
   const store: Store = opened.store;
   if (opened.fresh) {
     logger.warn(
-      "no barn.db in {home}: a first start, or the home was emptied (a reboot clears /tmp); starting with no jobs",
-      { home: paths.home },
+      `no barn.db in ${paths.home}: a first start, or the home was emptied (a reboot clears /tmp); starting with no jobs`,
     );
   }
   if (opened.rebuilt) {
+    const { reason, movedTo, report: r } = opened.rebuilt;
     logger.error(
-      "barn.db was damaged ({reason}); moved it to {movedTo} and rebuilt {restored} jobs from the job dirs",
-      opened.rebuilt,
+      `${reason}: ${movedTo ? `moved it to ${movedTo}; ` : ""}rebuilt ${r.restored} jobs from ` +
+        `the job dirs (${r.finished} finished, ${r.running} still running, ${r.interrupted} ` +
+        `interrupted, ${r.held} held on the 'rebuild' latch); ` +
+        (r.conflicts.length
+          ? `${r.conflicts.length} not restored: ${r.conflicts.slice(0, 20).join("; ")}`
+          : "no conflicts"),
+    );
+  }
+  const { committed, dropped } = opened.settled;
+  if (committed + dropped > 0) {
+    logger.warn(
+      `settled submissions a crash interrupted: ${committed} committed, ${dropped} never ` +
+        "committed (their dirs removed)",
     );
   }
   const startedAt = new Date();
@@ -99,6 +115,15 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
   let killedJobs = false;
 
   const changes = new Changes();
+  const reconciler = new Reconciler(store, log);
+  const settle = () =>
+    reconciler.run().then(
+      (r) => {
+        if (r.collected.length + r.interrupted.length > 0) changes.notify();
+        scheduler.pump();
+      },
+      (e) => logger.error(`reconcile failed: ${(e as Error).message}`),
+    );
   const keeper = new KeeperLink(
     paths,
     () => {
@@ -108,7 +133,7 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
     () => {
       if (stopping.signal.aborted) return;
       log("the job keeper exited (idle) or died; settling any jobs it left");
-      reconcile(store, log).then(() => scheduler.pump()).catch((e) => logger.error(String(e)));
+      settle();
     },
     log,
   );
@@ -124,7 +149,17 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
 
   // Re-adopt: attach to a live keeper, then settle jobs whose supervisor is gone.
   const attached = await keeper.attachIfAlive();
-  const r = await reconcile(store, log);
+  let r: Awaited<ReturnType<Reconciler["run"]>>;
+  try {
+    r = await reconciler.run();
+  } catch (e) {
+    const body = toErrorBody(e);
+    logger.error(`cannot start: settling running jobs failed: ${body.message} [${body.code}]`);
+    keeper.close();
+    store.close();
+    lock.close();
+    return exitForError(body.code);
+  }
   log(
     `started (pid ${Deno.pid}, version ${VERSION}); keeper ${
       attached ? `re-adopted, pid ${keeper.pid}` : "not running"
@@ -136,10 +171,12 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
   try {
     listener = listen(paths.home, config.socket_name);
   } catch (e) {
-    logger.error("cannot listen: {message}", { message: (e as Error).message });
+    const body = toErrorBody(e);
+    logger.error(`cannot listen: ${body.message} [${body.code}]`);
+    keeper.close();
     store.close();
     lock.close();
-    return 1;
+    return exitForError(body.code);
   }
   const endpoint = listener.endpoint;
   writeFileAtomic(
@@ -165,6 +202,7 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
         started_at: startedAt.toISOString(),
         max_parallel: config.max_parallel,
         jobs: store.counts(),
+        store: store.settings(),
         keeper: {
           state: keeper.connected ? "up" : "down",
           pid: keeper.pid,
@@ -224,9 +262,7 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
   await watchers.apply(config);
 
   const onHup = () =>
-    ops.reload().catch((e) =>
-      logger.error("reload refused: {message}", { message: (e as Error).message })
-    );
+    ops.reload().catch((e) => logger.error(`reload refused: ${(e as Error).message}`));
   if (Deno.build.os !== "windows") Deno.addSignalListener("SIGHUP", onHup);
   const onTerm = () => stopping.abort();
   const termSignals: Deno.Signal[] = Deno.build.os === "windows"
@@ -237,20 +273,29 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
   const conns = new Set<Deno.Conn>();
   const serve = (conn: Deno.Conn) => {
     conns.add(conn);
-    serveConnection(conn, ctx, paths, config.idle_timeout_seconds, logger.warn.bind(logger))
+    serveConnection(conn, ctx, paths, config.idle_timeout_seconds, logger.warn)
       .finally(() => conns.delete(conn));
   };
-  const heartbeat = setInterval(() => {
-    if (!keeper.connected && store.runningCount() > 0) {
-      reconcile(store, log).catch(() => {});
-    }
+  // Whether or not the keeper link is up: an --offline supervisor that died holds a slot too.
+  const periodic = setInterval(() => {
+    if (store.runningCount() > 0) settle();
   }, config.heartbeat_seconds * 1000);
+  let exitCode = 0;
+  const home = new HomeWatch([paths.home, paths.db, endpoint], (what) => {
+    logger.error(
+      `${what}: this service no longer serves the home it started for, and exits [E_HOME_CHANGED]`,
+    );
+    exitCode = exitForError("E_HOME_CHANGED");
+    stopping.abort();
+  });
   scheduler.pump();
 
   stopping.signal.addEventListener("abort", () => listener.close());
   await acceptLoop(listener, serve, (m) => logger.warn(m));
 
-  clearInterval(heartbeat);
+  clearInterval(periodic);
+  home.stop();
+  scheduler.stop();
   watchers.stopAll();
   collector.stop();
   for (const c of conns) {
@@ -261,9 +306,11 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
   if (Deno.build.os !== "windows") Deno.removeSignalListener("SIGHUP", onHup);
   for (const s of termSignals) Deno.removeSignalListener(s, onTerm);
   keeper.close();
-  try {
-    Deno.removeSync(endpoint);
-  } catch { /* TCP endpoint, or gone */ }
+  if (exitCode === 0) {
+    try {
+      Deno.removeSync(endpoint);
+    } catch { /* TCP endpoint, or gone */ }
+  }
   store.close();
   lock.close();
   log(
@@ -274,7 +321,7 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
       : "stopped; running jobs keep running under the keeper",
   );
   if (restartAfterStop) spawnSelfDetached(["service", "run"]);
-  return 0;
+  return exitCode;
 }
 
 /** What partly received requests may hold across every connection of this service. */

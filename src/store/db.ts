@@ -3,27 +3,72 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { BarnError } from "../errors.ts";
 import { MIGRATIONS } from "./migrations.ts";
+import { sqliteFailure } from "./sqlite_errors.ts";
 
 export type Row = Record<string, unknown>;
+
+export interface DbOptions {
+  /** How long a statement waits for another process's lock before failing (E_STORE_BUSY). */
+  busyTimeoutMs: number;
+}
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+
+/** The SQLite settings in force, as `service status` reports them. */
+export interface DbSettings {
+  path: string;
+  journal_mode: string;
+  synchronous: string;
+  /** Whether new jobs are committed with synchronous=FULL (durable across power loss). */
+  submit_synchronous: string;
+  busy_timeout_ms: number;
+  schema_version: number;
+}
+
+const SYNC_NAMES = ["OFF", "NORMAL", "FULL", "EXTRA"];
 
 /** One open barn.db. Every write goes through `tx`, so writers queue on the busy timeout. */
 export class Db {
   readonly #stmts = new Map<string, StatementSync>();
+  #inode: string | null;
 
-  private constructor(readonly raw: DatabaseSync) {}
+  private constructor(
+    readonly raw: DatabaseSync,
+    readonly path: string,
+    readonly opts: DbOptions,
+    /** The schema version found at open, before migrations: 0 means barn.db was new or empty. */
+    readonly foundVersion: number,
+  ) {
+    this.#inode = inodeOf(path);
+  }
 
-  /** Opens (creating and migrating) the DB file with WAL, a busy timeout and 0600 mode. */
-  static open(path: string): Db {
-    const db = new DatabaseSync(path);
+  /** Opens (creating and migrating) the DB file with WAL, the busy timeout and 0600 mode. */
+  static open(path: string, opts: DbOptions = { busyTimeoutMs: DEFAULT_BUSY_TIMEOUT_MS }): Db {
+    let db: DatabaseSync | null = null;
     try {
-      Deno.chmodSync(path, 0o600);
-    } catch { /* Windows */ }
-    db.exec("PRAGMA busy_timeout = 10000");
-    db.exec("PRAGMA journal_mode = WAL");
-    db.exec("PRAGMA synchronous = NORMAL");
-    db.exec("PRAGMA foreign_keys = ON");
-    migrate(db);
-    return new Db(db);
+      // SQLite follows links; barn's DB is its own file, reached through none.
+      if (isLink(path)) {
+        throw new BarnError(
+          "E_UNSAFE_HOME",
+          `${path} is a link; barn keeps its DB as a plain file: move the link away`,
+        );
+      }
+      db = new DatabaseSync(path);
+      try {
+        Deno.chmodSync(path, 0o600);
+      } catch { /* Windows */ }
+      db.exec(`PRAGMA busy_timeout = ${Math.round(opts.busyTimeoutMs)}`);
+      db.exec("PRAGMA journal_mode = WAL");
+      db.exec("PRAGMA synchronous = NORMAL");
+      db.exec("PRAGMA foreign_keys = ON");
+      const found = migrate(db, path);
+      return new Db(db, path, opts, found);
+    } catch (e) {
+      try {
+        db?.close();
+      } catch { /* never opened */ }
+      throw storeError(e, "opening barn.db", path, opts.busyTimeoutMs);
+    }
   }
 
   /** A prepared statement, cached by its text: callers keep the set of texts bounded. */
@@ -41,9 +86,19 @@ export class Db {
     return this.#stmts.size;
   }
 
-  /** Runs `fn` in a BEGIN IMMEDIATE transaction, so writers queue on the busy timeout instead of failing. */
-  tx<T>(fn: () => T): T {
-    this.raw.exec("BEGIN IMMEDIATE");
+  /**
+   * Runs `fn` in a BEGIN IMMEDIATE transaction, so writers queue on the busy timeout instead of
+   * failing. With `durable`, the commit is synchronous=FULL: it survives power loss, not only a
+   * crash. Failures come back typed (E_STORE_BUSY, E_DISK_FULL, E_STORE).
+   */
+  tx<T>(fn: () => T, opts: { durable?: boolean } = {}): T {
+    if (opts.durable) this.raw.exec("PRAGMA synchronous = FULL");
+    try {
+      this.raw.exec("BEGIN IMMEDIATE");
+    } catch (e) {
+      if (opts.durable) this.raw.exec("PRAGMA synchronous = NORMAL");
+      throw storeError(e, "starting a write", this.path, this.opts.busyTimeoutMs);
+    }
     try {
       const out = fn();
       this.raw.exec("COMMIT");
@@ -52,8 +107,27 @@ export class Db {
       try {
         this.raw.exec("ROLLBACK");
       } catch { /* no transaction left */ }
-      throw e;
+      throw storeError(e, "writing", this.path, this.opts.busyTimeoutMs);
+    } finally {
+      if (opts.durable) this.raw.exec("PRAGMA synchronous = NORMAL");
     }
+  }
+
+  /** True when the file at `path` is no longer the one this connection has open (moved aside, deleted). */
+  replaced(): boolean {
+    return inodeOf(this.path) !== this.#inode;
+  }
+
+  settings(durableSubmit: boolean): DbSettings {
+    const one = (sql: string) => Object.values(this.raw.prepare(sql).get() as Row)[0];
+    return {
+      path: this.path,
+      journal_mode: String(one("PRAGMA journal_mode")),
+      synchronous: SYNC_NAMES[Number(one("PRAGMA synchronous"))] ?? "?",
+      submit_synchronous: durableSubmit ? "FULL" : "NORMAL",
+      busy_timeout_ms: Number(one("PRAGMA busy_timeout")),
+      schema_version: Number(one("PRAGMA user_version")),
+    };
   }
 
   close(): void {
@@ -62,13 +136,61 @@ export class Db {
   }
 }
 
-function migrate(db: DatabaseSync): void {
+function isLink(path: string): boolean {
+  try {
+    return Deno.lstatSync(path).isSymlink;
+  } catch {
+    return false;
+  }
+}
+
+/** A file's identity: device, inode and birth time (a freed inode can be reused at once). */
+function inodeOf(path: string): string | null {
+  try {
+    const st = Deno.statSync(path);
+    return `${st.dev}:${st.ino}:${st.birthtime?.getTime() ?? ""}`;
+  } catch {
+    return null;
+  }
+}
+
+/** A node:sqlite failure as barn's typed error, naming the DB and the next step; BarnErrors pass. */
+export function storeError(e: unknown, doing: string, path: string, busyMs: number): unknown {
+  if (e instanceof BarnError) return e;
+  const why = (e as Error)?.message ?? String(e);
+  switch (sqliteFailure(e)) {
+    case "busy":
+      return new BarnError(
+        "E_STORE_BUSY",
+        `${doing}: ${path} stayed locked by another process for more than busy_timeout ` +
+          `(${
+            busyMs / 1000
+          }s); find the holder with \`fuser ${path}\`, or raise busy_timeout in config.json`,
+        { cause: e },
+      );
+    case "full":
+      return new BarnError(
+        "E_DISK_FULL",
+        `${doing}: the disk holding ${path} is full (${why}); free space, then retry`,
+        { cause: e },
+      );
+    case null:
+      return e;
+    default:
+      return new BarnError("E_STORE", `${doing} ${path}: ${why}`, { cause: e });
+  }
+}
+
+/** Brings the schema up to date; returns the version it found. */
+function migrate(db: DatabaseSync, path: string): number {
   const row = db.prepare("PRAGMA user_version").get() as Row;
   const version = row.user_version as number;
   if (version > MIGRATIONS.length) {
     throw new BarnError(
-      "E_STORE",
-      `barn.db has schema version ${version}, newer than this barn knows (${MIGRATIONS.length}): upgrade barn`,
+      "E_SCHEMA_NEWER",
+      `${path} has schema version ${version}, newer than this barn knows (${MIGRATIONS.length}): ` +
+        "a newer barn wrote it, and this one will not write to it. Run the newer barn (check " +
+        "`barn --version` and the binary the service runs), or stop it before downgrading",
     );
   }
   for (let v = version; v < MIGRATIONS.length; v++) {
@@ -86,4 +208,5 @@ function migrate(db: DatabaseSync): void {
       throw e;
     }
   }
+  return version;
 }

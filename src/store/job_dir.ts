@@ -6,19 +6,34 @@
  */
 
 import { join } from "../platform/path.ts";
-import { readTextIfExists, writeFileAtomic, writeNewPrivateFile } from "../platform/files.ts";
+import { BarnError } from "../errors.ts";
+import {
+  openPrivateFile,
+  readText,
+  readTextIfExists,
+  writeFileAtomic,
+  writeNewPrivateFile,
+} from "../platform/files.ts";
 import type { Job } from "../jobs/job.ts";
 import type { ExitInfo, StopReason } from "../jobs/transitions.ts";
 
-/** The contents of exit.json, written before the DB so no exit is ever lost. */
+/**
+ * The contents of exit.json: a job's final word, written before the DB records the end, so no
+ * exit is ever lost and a rebuild knows how every finished job ended. A supervisor writes the
+ * process's status; the store writes the ending of a job that had no process to wait for
+ * (canceled while queued, interrupted), with `final` holding the record's verdict.
+ */
 export interface ExitFile extends ExitInfo {
   job_id: string;
   finished_at: string;
+  final?: Pick<Job, "state" | "exit_code" | "error"> | undefined;
 }
 
 /** A job dir's files, by role. */
 export const JOB_FILES = {
   snapshot: "job.json",
+  /** The snapshot of a submission not yet known to be committed (see writePendingSnapshot). */
+  pending: "job.pending.json",
   exit: "exit.json",
   lock: "supervisor.lock",
   stop: "cancel.json",
@@ -52,22 +67,56 @@ export function createJobDir(jobDir: string): boolean {
   }
 }
 
-/** Writes job.json; a failure (e.g. a full disk) must not fail the DB write, which stays the authority. */
+function snapshotText(job: Job): string {
+  return JSON.stringify(job, null, 2) + "\n";
+}
+
+/**
+ * The first half of a submission's two steps: the snapshot is written, as job.pending.json,
+ * BEFORE the DB commit, so that every committed job can be rebuilt from its dir. A failure
+ * throws (the submission fails). `commitSnapshot` renames it to job.json once the DB has
+ * committed; a pending snapshot left by a crash is settled against the DB at the next start.
+ */
+export function writePendingSnapshot(job: Job): void {
+  writeNewPrivateFile(jobFile(job.job_dir, "pending"), snapshotText(job));
+}
+
+/** The second half: the DB committed the job, so its snapshot is final. */
+export function commitSnapshot(jobDir: string): void {
+  Deno.renameSync(jobFile(jobDir, "pending"), jobFile(jobDir, "snapshot"));
+}
+
+/** Rewrites job.json (after a change a rebuild must know, such as a release); never fails the caller. */
 export function writeSnapshot(job: Job): void {
   try {
-    writeFileAtomic(jobFile(job.job_dir, "snapshot"), JSON.stringify(job, null, 2) + "\n");
+    writeFileAtomic(jobFile(job.job_dir, "snapshot"), snapshotText(job));
   } catch {
-    // The next write retries the snapshot.
+    // The DB stays the authority; a rebuild then restores the older snapshot, which is safe.
   }
 }
 
-/** The job.json of a dir, or null when it is missing or unreadable. */
-export function readSnapshot(jobDir: string): Job | null {
+/** The job.json of a dir (or its pending snapshot), or null when there is none readable. */
+export function readSnapshot(
+  jobDir: string,
+  which: "snapshot" | "pending" = "snapshot",
+): Job | null {
   try {
-    return JSON.parse(Deno.readTextFileSync(jobFile(jobDir, "snapshot"))) as Job;
+    return JSON.parse(readText(jobFile(jobDir, which), "a job snapshot")) as Job;
   } catch {
     return null;
   }
+}
+
+/** Whether the job ever came to start: its supervisor takes the lock and opens the logs first. */
+export function everStarted(jobDir: string): boolean {
+  return ["lock", "stdout", "stderr"].some((r) => {
+    try {
+      Deno.lstatSync(jobFile(jobDir, r as keyof typeof JOB_FILES));
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Writes exit.json atomically; false when it could not be written (the DB write still follows). */
@@ -80,22 +129,53 @@ export function writeExitFile(jobDir: string, file: ExitFile): boolean {
   }
 }
 
+/** exit.json, or null when there is none; an unreadable one counts as none. */
 export function readExitFile(jobDir: string): ExitFile | null {
   const text = readTextIfExists(jobFile(jobDir, "exit"));
-  return text === null ? null : JSON.parse(text) as ExitFile;
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as ExitFile;
+  } catch {
+    return null;
+  }
 }
 
-/** Takes the dir's supervisor lock, or returns null when another live process holds it. */
+export function hasExitFile(jobDir: string): boolean {
+  try {
+    Deno.lstatSync(jobFile(jobDir, "exit"));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Takes the dir's supervisor lock, or returns null when another live process holds it. The lock
+ * file is barn's own: anything planted there (a link, a dir) is refused, never followed.
+ */
 export function tryLockJob(jobDir: string): Deno.FsFile | null {
-  const f = Deno.openSync(jobFile(jobDir, "lock"), {
-    read: true,
-    write: true,
-    create: true,
-    mode: 0o600,
-  });
+  const f = openOwnFile(jobFile(jobDir, "lock"), { read: true });
   if (f.tryLockSync(true)) return f;
   f.close();
   return null;
+}
+
+/**
+ * Opens one of barn's own files in a job dir, creating it (0600) if needed and never through a
+ * link; anything planted there (a link, a dir) is refused with E_START_FAILED, and left alone.
+ */
+export function openOwnFile(path: string, mode: { read?: boolean }): Deno.FsFile {
+  try {
+    return openPrivateFile(path, mode);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) throw e;
+    throw new BarnError(
+      "E_START_FAILED",
+      `${path} is not a plain file of barn's (${(e as Error).message}); it was left alone ` +
+        "(remove it, then `barn retry` the job)",
+      { cause: e },
+    );
+  }
 }
 
 /** Leaves a stop request in the dir, where an --offline supervisor looks for it. */
@@ -113,8 +193,8 @@ export function readStopRequest(jobDir: string): StopReason | null {
   }
 }
 
-/** The secret files a job may have: curl's config and a transfer's WebDAV login. */
-export type SecretName = "curl.conf" | "dav.json";
+/** The secret files a job may have: curl config files (one per group; older jobs: curl.conf), a WebDAV login. */
+export type SecretName = "curl.conf" | `curl-${number}.conf` | "dav.json";
 
 /** Writes one file into secrets/ (0700 dir, 0600 file, never an existing path); returns its path. */
 export function writeSecret(jobDir: string, name: SecretName, text: string): string {
@@ -123,6 +203,9 @@ export function writeSecret(jobDir: string, name: SecretName, text: string): str
     Deno.mkdirSync(dir, { mode: 0o700 });
   } catch (e) {
     if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+    if (!Deno.lstatSync(dir).isDirectory) {
+      throw new BarnError("E_SANDBOX", `${dir} is not a directory of barn's; it was left alone`);
+    }
   }
   const path = join(dir, name);
   writeNewPrivateFile(path, text);

@@ -39,4 +39,10 @@ export const MIGRATIONS: readonly string[] = [
   // 2: media options
   `ALTER TABLE jobs ADD COLUMN stall_timeout_seconds REAL;
    ALTER TABLE jobs ADD COLUMN verify INTEGER NOT NULL DEFAULT 0;`,
+  // 3: the supervisor's pid, so an orphan's parent can be checked before it is signalled
+  `ALTER TABLE jobs ADD COLUMN supervisor_pid INTEGER;`,
+  // 4: the store's epoch, random per DB file: a rebuilt DB restarts `seq`, and listen clients
+  // tell the two histories apart by it
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   INSERT INTO meta (key, value) VALUES ('epoch', lower(hex(randomblob(8))));`,
 ];

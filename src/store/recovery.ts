@@ -1,29 +1,65 @@
-/** Start-up checks of barn.db: integrity, and a rebuild from the job.json snapshots when it is damaged. */
+/**
+ * Opening barn.db at service start: a lock is waited for (never taken for damage), real damage
+ * moves the file aside and rebuilds every job from its dir, and a DB that is new or empty while
+ * job dirs exist is rebuilt too.
+ */
 
 import { DatabaseSync } from "node:sqlite";
 import type { Job } from "../jobs/job.ts";
 import type { HomePaths } from "../platform/home_layout.ts";
+import { storeError } from "./db.ts";
+import {
+  commitSnapshot,
+  everStarted,
+  jobDirFields,
+  readExitFile,
+  readSnapshot,
+  tryLockJob,
+  writeSnapshot,
+} from "./job_dir.ts";
+import { sqliteFailure } from "./sqlite_errors.ts";
 import { Store } from "./store.ts";
-import { readSnapshot } from "./job_dir.ts";
+import { restoredJob } from "./restored_job.ts";
+
+export interface RebuildReport {
+  /** Jobs put back, by what became of them. */
+  restored: number;
+  finished: number;
+  running: number;
+  interrupted: number;
+  held: number;
+  /** Job dirs that could not be restored, each with the reason. */
+  conflicts: string[];
+}
 
 export interface OpenReport {
   store: Store;
-  /** Set when the DB was damaged: where the old file went and how many jobs came back. */
-  rebuilt: { movedTo: string; restored: number; reason: string } | null;
-  /** True when there was no DB at all: a first start, or a home emptied by a reboot. */
+  /** Set when the DB was damaged: where the old file went, why, and what came back. */
+  rebuilt: { movedTo: string | null; reason: string; report: RebuildReport } | null;
+  /** True when there was no DB and no job dir: a first start, or a home emptied by a reboot. */
   fresh: boolean;
+  /** Pending snapshots settled against the DB (a crash mid-submission). */
+  settled: { committed: number; dropped: number };
 }
 
-function integrityProblem(path: string): string | null {
+type Check = { ok: true } | { ok: false; damaged: true; reason: string };
+
+/** Runs integrity_check; a lock or an I/O failure throws (typed), only damage returns not-ok. */
+function checkIntegrity(path: string, busyMs: number): Check {
   let db: DatabaseSync | null = null;
   try {
     db = new DatabaseSync(path);
-    db.exec("PRAGMA busy_timeout = 10000");
+    db.exec(`PRAGMA busy_timeout = ${Math.round(busyMs)}`);
     const rows = db.prepare("PRAGMA integrity_check").all() as { integrity_check: string }[];
     const bad = rows.map((r) => r.integrity_check).filter((x) => x !== "ok");
-    return bad.length ? bad.slice(0, 3).join("; ") : null;
+    return bad.length
+      ? { ok: false, damaged: true, reason: bad.slice(0, 3).join("; ") }
+      : { ok: true };
   } catch (e) {
-    return (e as Error).message;
+    if (sqliteFailure(e) === "corrupt") {
+      return { ok: false, damaged: true, reason: (e as Error).message };
+    }
+    throw storeError(e, "checking barn.db's integrity", path, busyMs);
   } finally {
     try {
       db?.close();
@@ -31,48 +67,135 @@ function integrityProblem(path: string): string | null {
   }
 }
 
-/** Opens the store, moving a damaged DB aside (never overwriting it) and rebuilding from job dirs. */
-export function openChecked(paths: HomePaths): OpenReport {
-  let fresh = false;
+function jobDirNames(paths: HomePaths): string[] {
   try {
-    Deno.statSync(paths.db);
+    return [...Deno.readDirSync(paths.jobs)].filter((e) => e.isDirectory).map((e) => e.name);
   } catch {
-    fresh = true;
+    return [];
   }
-  if (!fresh) {
-    const problem = integrityProblem(paths.db);
-    if (problem !== null) {
-      const movedTo = `${paths.db}.corrupt-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+}
+
+/** Opens the store for the service, settling damage, emptiness and half-done submissions. */
+export function openChecked(paths: HomePaths, busyMs: number): OpenReport {
+  let size: number | null = null;
+  try {
+    size = Deno.statSync(paths.db).size;
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  let movedTo: string | null = null;
+  let reason: string | null = null;
+  if (size !== null && size > 0) {
+    const check = checkIntegrity(paths.db, busyMs);
+    if (!check.ok) {
+      // Never overwrite: the damaged file and its WAL move aside, under a new name.
+      movedTo = `${paths.db}.corrupt-${new Date().toISOString().replace(/[:.]/g, "-")}`;
       Deno.renameSync(paths.db, movedTo);
       for (const ext of ["-wal", "-shm"]) {
         try {
           Deno.renameSync(paths.db + ext, movedTo + ext);
         } catch { /* absent */ }
       }
-      const store = Store.open(paths);
-      const restored = rebuildFromSnapshots(store, paths);
-      return { store, rebuilt: { movedTo, restored, reason: problem }, fresh: false };
+      reason = `barn.db was damaged (${check.reason})`;
     }
   }
-  return { store: Store.open(paths), rebuilt: null, fresh };
+  const store = Store.open(paths, busyMs);
+  const dirs = jobDirNames(paths);
+  if (reason === null && store.db.foundVersion === 0 && dirs.length > 0) {
+    reason = size === null
+      ? "barn.db was missing while job dirs exist"
+      : size === 0
+      ? "barn.db was empty (0 bytes) while job dirs exist"
+      : "barn.db had no schema while job dirs exist";
+  }
+  if (reason !== null) {
+    const report = rebuildFromDirs(store, paths, dirs);
+    return {
+      store,
+      rebuilt: { movedTo, reason, report },
+      fresh: false,
+      settled: { committed: 0, dropped: 0 },
+    };
+  }
+  const settled = store.settlePendingSnapshots();
+  return { store, rebuilt: null, fresh: size === null && dirs.length === 0, settled };
 }
 
-/** Reads every jobs/<id>/job.json back into the store. */
-export function rebuildFromSnapshots(store: Store, paths: HomePaths): number {
-  let n = 0;
-  const jobs: Job[] = [];
-  for (const entry of Deno.readDirSync(paths.jobs)) {
-    if (!entry.isDirectory) continue;
-    const job = readSnapshot(paths.jobDir(entry.name));
-    // A dir without a readable snapshot is skipped.
-    if (job?.job_id === entry.name) jobs.push(job);
+/** Puts every job of the dirs back, job by job: one bad dir never stops the others. */
+export function rebuildFromDirs(store: Store, paths: HomePaths, dirs: string[]): RebuildReport {
+  const report: RebuildReport = {
+    restored: 0,
+    finished: 0,
+    running: 0,
+    interrupted: 0,
+    held: 0,
+    conflicts: [],
+  };
+  const found: { job: Job; kind: string; pending: boolean }[] = [];
+  const now = new Date().toISOString();
+  for (const name of dirs) {
+    const dir = paths.jobDir(name);
+    let snapshot = readSnapshot(dir);
+    let pending = false;
+    if (snapshot === null) {
+      snapshot = readSnapshot(dir, "pending");
+      pending = snapshot !== null;
+    }
+    if (snapshot === null) {
+      report.conflicts.push(`${name}: no readable job.json; left as it is`);
+      continue;
+    }
+    if (snapshot.job_id !== name) {
+      report.conflicts.push(`${name}: its job.json names job ${snapshot.job_id}; left as it is`);
+      continue;
+    }
+    // Looked at before the lock is tried: trying creates the lock file.
+    const started = everStarted(dir);
+    let supervised = false;
+    if (started) {
+      try {
+        const lock = tryLockJob(dir);
+        if (lock) lock.close();
+        else supervised = true;
+      } catch { /* no lock possible: not supervised */ }
+    }
+    const r = restoredJob(
+      { ...snapshot, ...jobDirFields(dir) },
+      pending,
+      readExitFile(dir),
+      supervised,
+      started,
+      now,
+    );
+    found.push({ ...r, pending });
   }
-  jobs.sort((a, b) => a.created_at.localeCompare(b.created_at));
+  found.sort((a, b) => a.job.created_at.localeCompare(b.job.created_at));
   store.tx(() => {
-    for (const job of jobs) {
-      store.restore(job);
-      n++;
+    for (const f of found) {
+      try {
+        if (!store.restore(f.job)) {
+          report.conflicts.push(
+            `${f.job.job_id}: its key '${f.job.key}' is taken by an older job; left out`,
+          );
+          continue;
+        }
+      } catch (e) {
+        report.conflicts.push(`${f.job.job_id}: ${(e as Error).message}`);
+        continue;
+      }
+      report.restored++;
+      if (f.kind === "finished") report.finished++;
+      else if (f.kind === "running") report.running++;
+      else if (f.kind === "interrupted") report.interrupted++;
+      else if (f.kind === "held") report.held++;
     }
   });
-  return n;
+  for (const f of found) {
+    if (!f.pending) continue;
+    try {
+      commitSnapshot(f.job.job_dir);
+      if (f.kind === "held") writeSnapshot(f.job);
+    } catch { /* the DB has it now */ }
+  }
+  return report;
 }

@@ -48,6 +48,7 @@ export function fromRow(r: Row, jobDir: string): Job {
     pid: (r.pid as number | null) ?? null,
     heartbeat: (r.heartbeat as string | null) ?? null,
     supervisor: (r.supervisor as Job["supervisor"]) ?? null,
+    supervisor_pid: (r.supervisor_pid as number | null) ?? null,
     ...jobDirFields(jobDir),
     log_truncated: r.log_truncated === 1,
     key: (r.key as string | null) ?? null,

@@ -1,13 +1,32 @@
 /** The job store: every SQL statement on jobs and their events, over barn.db (db.ts); job dirs are job_dir.ts's. */
 
+import { excerpt } from "../escape.ts";
 import { BarnError } from "../errors.ts";
-import type { Job, JobCounts, JobEventRecord, JobSpec, JobState } from "../jobs/job.ts";
+import {
+  isFinished,
+  type Job,
+  type JobCounts,
+  type JobEventRecord,
+  type JobSpec,
+  type JobState,
+} from "../jobs/job.ts";
 import { type JobEvent, transition } from "../jobs/transitions.ts";
 import { newJobId, resolvePrefix } from "../jobs/ids.ts";
 import type { HomePaths } from "../platform/home_layout.ts";
-import { withCurlConfig } from "../media/curl_secrets.ts";
-import { Db, type Row } from "./db.ts";
-import { createJobDir, jobDirFields, removeJobDir, writeSecret, writeSnapshot } from "./job_dir.ts";
+import { withCurlConfigs } from "../media/curl_secrets.ts";
+import { Db, type DbSettings, DEFAULT_BUSY_TIMEOUT_MS, type Row } from "./db.ts";
+import {
+  commitSnapshot,
+  createJobDir,
+  type ExitFile,
+  jobDirFields,
+  readSnapshot,
+  removeJobDir,
+  writeExitFile,
+  writePendingSnapshot,
+  writeSecret,
+  writeSnapshot,
+} from "./job_dir.ts";
 import { COLUMNS, fromRow, type ListFilter, listQuery, toParams, whereOf } from "./rows.ts";
 
 export type { ListFilter };
@@ -16,16 +35,62 @@ function nowIso(): string {
   return new Date().toISOString();
 }
 
+/**
+ * New jobs are committed with synchronous=FULL, so an id once printed survives power loss too
+ * (docs/reliability.md has the cost, measured in bench/); state changes after that use NORMAL.
+ */
+export const DURABLE_SUBMIT = true;
+
+/** The exit.json of an ending that had no process to report it (canceled while queued, interrupted). */
+function exitFileOf(job: Job): ExitFile {
+  return {
+    job_id: job.job_id,
+    finished_at: job.finished_at ?? nowIso(),
+    process_exit_code: job.process_exit_code,
+    signal: job.signal,
+    log_truncated: job.log_truncated,
+    final: { state: job.state, exit_code: job.exit_code, error: job.error },
+  };
+}
+
 export class Store {
-  private constructor(readonly paths: HomePaths, readonly db: Db) {}
+  #db: Db;
+
+  private constructor(readonly paths: HomePaths, db: Db) {
+    this.#db = db;
+  }
 
   /** Opens (creating and migrating) barn.db under BARN_HOME. */
-  static open(paths: HomePaths): Store {
-    return new Store(paths, Db.open(paths.db));
+  static open(paths: HomePaths, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS): Store {
+    return new Store(paths, Db.open(paths.db, { busyTimeoutMs }));
+  }
+
+  /** The connection; reopened when barn.db was replaced under this process (a rebuild moved it aside). */
+  get db(): Db {
+    if (this.#db.replaced()) {
+      try {
+        Deno.statSync(this.paths.db);
+      } catch {
+        throw new BarnError(
+          "E_HOME_CHANGED",
+          `${this.paths.db} is gone: the home was deleted or replaced under this barn process`,
+        );
+      }
+      const opts = this.#db.opts;
+      try {
+        this.#db.close();
+      } catch { /* already closed */ }
+      this.#db = Db.open(this.paths.db, opts);
+    }
+    return this.#db;
   }
 
   close(): void {
-    this.db.close();
+    this.#db.close();
+  }
+
+  settings(): DbSettings {
+    return this.db.settings(DURABLE_SUBMIT);
   }
 
   #stmt(sql: string) {
@@ -33,8 +98,8 @@ export class Store {
   }
 
   /** Runs `fn` in one write transaction. */
-  tx<T>(fn: () => T): T {
-    return this.db.tx(fn);
+  tx<T>(fn: () => T, opts: { durable?: boolean } = {}): T {
+    return this.db.tx(fn, opts);
   }
 
   #fromRow(r: Row): Job {
@@ -65,9 +130,12 @@ export class Store {
       const dir = this.paths.jobDir(id);
       if (!createJobDir(dir)) continue;
       if (this.#stmt("SELECT 1 FROM jobs WHERE job_id = ?").get(id)) continue;
-      const command = spec.secrets?.curl_config
-        ? withCurlConfig(spec.command, writeSecret(dir, "curl.conf", spec.secrets.curl_config))
-        : spec.command;
+      const curl = spec.secrets?.curl_configs ?? [];
+      const command = withCurlConfigs(
+        spec.command,
+        curl,
+        curl.map((c, i) => writeSecret(dir, `curl-${i + 1}.conf`, c.text)),
+      );
       if (spec.secrets?.dav_auth) {
         writeSecret(dir, "dav.json", JSON.stringify(spec.secrets.dav_auth));
       }
@@ -87,6 +155,7 @@ export class Store {
         pid: null,
         heartbeat: null,
         supervisor: null,
+        supervisor_pid: null,
         ...jobDirFields(dir),
         log_truncated: false,
         key: spec.key ?? null,
@@ -111,21 +180,60 @@ export class Store {
   insert(specs: readonly JobSpec[]): { job: Job; duplicate: boolean }[] {
     const now = nowIso();
     const made: Job[] = [];
-    const out = this.tx(() =>
-      specs.map((spec) => {
-        if (spec.key) {
-          const row = this.#stmt("SELECT * FROM jobs WHERE key = ?").get(spec.key) as
-            | Row
-            | undefined;
-          if (row) return { job: this.#fromRow(row), duplicate: true };
-        }
-        const job = this.#newJob(spec, now);
-        this.#insertRow(job);
-        made.push(job);
-        return { job, duplicate: false };
-      })
-    );
-    for (const j of made) writeSnapshot(j);
+    let out: { job: Job; duplicate: boolean }[];
+    try {
+      out = this.tx(() =>
+        specs.map((spec) => {
+          if (spec.key) {
+            const row = this.#stmt("SELECT * FROM jobs WHERE key = ?").get(spec.key) as
+              | Row
+              | undefined;
+            if (row) return { job: this.#fromRow(row), duplicate: true };
+          }
+          const job = this.#newJob(spec, now);
+          made.push(job);
+          // Before the commit: every committed job can be rebuilt from its dir.
+          writePendingSnapshot(job);
+          this.#insertRow(job);
+          return { job, duplicate: false };
+        }), { durable: DURABLE_SUBMIT });
+    } catch (e) {
+      for (const j of made) removeJobDir(j.job_dir);
+      throw e;
+    }
+    for (const j of made) {
+      try {
+        commitSnapshot(j.job_dir);
+      } catch { /* settled by the next start's settlePendingSnapshots */ }
+    }
+    return out;
+  }
+
+  /**
+   * Settles snapshots left pending by a crash between a submission's snapshot and its answer:
+   * committed jobs get their job.json, jobs the DB never committed lose their dir. Run at
+   * start, before anything can submit. Returns how many of each.
+   */
+  settlePendingSnapshots(): { committed: number; dropped: number } {
+    const out = { committed: 0, dropped: 0 };
+    let entries: Deno.DirEntry[];
+    try {
+      entries = [...Deno.readDirSync(this.paths.jobs)];
+    } catch {
+      return out;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory) continue;
+      const dir = this.paths.jobDir(e.name);
+      if (readSnapshot(dir, "pending") === null) continue;
+      if (this.#stmt("SELECT 1 FROM jobs WHERE job_id = ?").get(e.name)) {
+        commitSnapshot(dir);
+        out.committed++;
+      } else {
+        removeJobDir(dir);
+        out.dropped++;
+      }
+    }
     return out;
   }
 
@@ -144,20 +252,27 @@ export class Store {
     return this.get(id)!;
   }
 
-  /** Applies one event in a transaction; returns the new record (and refreshes job.json unless told not to). */
-  apply(id: string, event: JobEvent, opts: { snapshot?: boolean } = {}): Job {
-    const job = this.tx(() => {
+  /**
+   * Applies one event in a transaction and returns the new record. An event that ends the job
+   * writes its exit.json first, inside the transaction, unless its supervisor already wrote the
+   * process's own (`exitWritten`): so every finished job's end survives a DB rebuild.
+   */
+  apply(id: string, event: JobEvent, opts: { exitWritten?: boolean } = {}): Job {
+    return this.tx(() => {
       const row = this.#stmt("SELECT * FROM jobs WHERE job_id = ?").get(id) as Row | undefined;
-      if (!row) throw new BarnError("E_NOT_FOUND", `no job ${id}: list jobs with \`barn status\``);
+      if (!row) {
+        throw new BarnError("E_NOT_FOUND", `no job ${excerpt(id)}: list jobs with \`barn status\``);
+      }
       const before = this.#fromRow(row);
       const now = nowIso();
       const after = transition(before, event, now);
+      if (isFinished(after.state) && !opts.exitWritten) {
+        writeExitFile(after.job_dir, exitFileOf(after));
+      }
       this.#writeRow(after);
       if (after.state !== before.state) this.#event(id, after.state, now);
       return after;
     });
-    if (opts.snapshot !== false) writeSnapshot(job);
-    return job;
   }
 
   /** Stores progress numbers without a state change (and without a snapshot, to keep it cheap). */
@@ -210,6 +325,7 @@ export class Store {
         return after;
       });
     });
+    // A release is rare and a rebuild must know it: refresh the snapshots.
     for (const j of jobs) writeSnapshot(j);
     return jobs;
   }
@@ -283,8 +399,17 @@ export class Store {
     return jobs;
   }
 
-  /** Puts back a record from a job.json snapshot (DB rebuild). */
-  restore(job: Job): void {
+  /** Puts back a record rebuilt from its job dir; false when its key is already taken (a conflict). */
+  restore(job: Job): boolean {
+    if (job.key !== null && this.#stmt("SELECT 1 FROM jobs WHERE key = ?").get(job.key)) {
+      return false;
+    }
     this.#insertRow(job);
+    return true;
+  }
+
+  /** This DB's epoch (migration 3): a new DB file, rebuilt or fresh, has a new one, so `seq` restarts under it. */
+  epoch(): string {
+    return (this.#stmt("SELECT value FROM meta WHERE key = 'epoch'").get() as Row).value as string;
   }
 }

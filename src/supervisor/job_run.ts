@@ -1,33 +1,45 @@
 /** Supervises one job: spawn, own its pipes, wait, record the exact exit status atomically, kill on request. */
 
+import { excerpt } from "../escape.ts";
 import { BarnError } from "../errors.ts";
 import type { Config } from "../config/config.ts";
 import { allowedCommands } from "../config/config.ts";
 import type { Job, SupervisorKind } from "../jobs/job.ts";
-import type { ExitInfo, StopReason } from "../jobs/transitions.ts";
-import { checkAllowed } from "../jobs/policy.ts";
+import type { ExitInfo, JobEvent, StopReason } from "../jobs/transitions.ts";
+import { checkAllowed, mayFork } from "../jobs/policy.ts";
 import { type ExitFile, readStopRequest, tryLockJob, writeExitFile } from "../store/job_dir.ts";
 import type { Store } from "../store/store.ts";
 import { signalGroup, spawnJob } from "../platform/process.ts";
 import { CappedLog } from "./log_writer.ts";
 import { MediaMonitor } from "../media/monitor.ts";
+import { CurlRedactor } from "../media/curl_redact.ts";
 import type { Progress } from "../jobs/job.ts";
 
 export interface SuperviseOptions {
   store: Store;
   config: Config;
   kind: SupervisorKind;
-  /** Called once the process runs (or failed to start). */
+  /** Called once the process runs (or the job ended before it could). */
   onStarted?: (job: Job) => void;
+  /** Where a supervisor says what it could not do (the keeper's log). */
+  log?: (message: string) => void;
 }
 
-/** One supervised job run; `done` settles with the final record. */
+/** How often a supervisor retries recording an exit the DB refused (busy, full). */
+const RECORD_RETRY_MS = 2000;
+
+/**
+ * One supervised job run; `done` settles with the final record. It rejects only when the job
+ * could not be started at all (it stays queued): E_STATE when another supervisor has it,
+ * E_START_FAILED when its files could not be made, or a store error.
+ */
 export class JobRun {
   readonly done: Promise<Job>;
   #child: Deno.ChildProcess | null = null;
   #stop: StopReason | null = null;
   #exited = false;
   #killTimer: ReturnType<typeof setTimeout> | undefined;
+  #ownSession = false;
 
   constructor(readonly jobId: string, private opts: SuperviseOptions) {
     this.done = this.#run();
@@ -37,16 +49,31 @@ export class JobRun {
     return this.#child?.pid ?? null;
   }
 
-  /** Stops the whole process tree: SIGTERM now, SIGKILL after the grace period. */
+  /** Stops the job (its whole tree if it has a session): SIGTERM now, SIGKILL after the grace period. Never rejects. */
   async stop(reason: StopReason): Promise<void> {
     if (this.#exited || this.#stop) return;
     this.#stop = reason;
-    const pid = this.#child?.pid;
-    if (pid === undefined) return;
-    await signalGroup(pid, "SIGTERM");
+    if (!this.#child) return; // signalled as soon as it is spawned
+    await this.#signal("SIGTERM");
     this.#killTimer = setTimeout(() => {
-      signalGroup(pid, "SIGKILL").catch(() => {});
+      this.#signal("SIGKILL");
     }, this.opts.config.kill_grace_seconds * 1000);
+  }
+
+  /**
+   * A job in a session of its own is signalled as a group (kill(1)); any other through its
+   * child handle, which cannot hit a reused pid: the child is not reaped until we read its
+   * status. A signal that cannot be sent (EMFILE, an exited child) is logged, never thrown.
+   */
+  async #signal(sig: "SIGTERM" | "SIGKILL"): Promise<void> {
+    const child = this.#child;
+    if (!child) return;
+    try {
+      if (this.#ownSession) await signalGroup(child.pid, sig);
+      else if (!this.#exited) child.kill(sig);
+    } catch (e) {
+      this.opts.log?.(`job ${this.jobId}: could not send ${sig}: ${(e as Error).message}`);
+    }
   }
 
   async #run(): Promise<Job> {
@@ -61,18 +88,36 @@ export class JobRun {
       );
     }
     try {
-      return await this.#supervise(store, config, kind);
+      return await this.#supervise(store, config, kind, queued);
     } finally {
       clearTimeout(this.#killTimer);
       lock.close();
     }
   }
 
-  async #supervise(store: Store, config: Config, kind: SupervisorKind): Promise<Job> {
-    // job.json is refreshed once the pid is known, a moment later: one snapshot instead of two.
-    let job = store.apply(this.jobId, { type: "start", pid: null, supervisor: kind }, {
-      snapshot: false,
-    });
+  async #supervise(store: Store, config: Config, kind: SupervisorKind, queued: Job): Promise<Job> {
+    // The job's own files come first: if they can't be made, nothing is started.
+    const out = new CappedLog(queued.stdout_path, config.max_log_bytes);
+    let err: CappedLog;
+    try {
+      err = new CappedLog(queued.stderr_path, config.max_log_bytes);
+    } catch (e) {
+      out.close();
+      throw e;
+    }
+    let job: Job;
+    try {
+      job = store.apply(this.jobId, {
+        type: "start",
+        pid: null,
+        supervisor: kind,
+        supervisor_pid: Deno.pid,
+      });
+    } catch (e) {
+      out.close();
+      err.close();
+      throw e;
+    }
 
     // Progress reaches the DB at most once a second, the latest numbers always winning.
     let lastWrite = 0;
@@ -96,22 +141,33 @@ export class JobRun {
     try {
       checkAllowed(job.command, allowedCommands(config));
       monitor = MediaMonitor.start(job, config, (p) => saveProgress(p));
-      this.#child = spawnJob({ command: monitor.argv, cwd: job.cwd });
+      // Under the keeper (no terminal), a one-process tool needs no session of its own.
+      this.#ownSession = kind === "offline" || mayFork(job.command);
+      this.#child = spawnJob({ command: monitor.argv, cwd: job.cwd, ownSession: this.#ownSession });
     } catch (e) {
       monitor?.close();
+      out.close();
+      err.close();
       const failed = spawnFailure(job, e);
-      this.#writeExit(job, { process_exit_code: null, signal: null, outcome: failed });
-      job = store.apply(this.jobId, {
-        type: "spawn_failed",
-        code: failed.code,
-        error: failed.error,
-      });
+      const info: ExitInfo = { process_exit_code: null, signal: null, outcome: failed };
+      const written = this.#writeExit(job, info);
+      job = await this.#record(
+        { type: "spawn_failed", code: failed.code, error: failed.error },
+        written,
+      );
       this.opts.onStarted?.(job);
       return job;
     }
-    job = store.apply(this.jobId, { type: "pid", pid: this.#child.pid });
+    try {
+      job = store.apply(this.jobId, { type: "pid", pid: this.#child.pid });
+    } catch (e) {
+      // The process runs either way; its pid is a diagnostic, and its exit is recorded below.
+      this.opts.log?.(
+        `job ${this.jobId}: could not record pid ${this.#child.pid}: ${(e as Error).message}`,
+      );
+    }
     this.opts.onStarted?.(job);
-    if (this.#stop) await signalGroup(this.#child.pid, "SIGTERM");
+    if (this.#stop) await this.#signal("SIGTERM");
 
     let timeout: ReturnType<typeof setTimeout> | undefined;
     if (job.timeout_seconds !== null) {
@@ -122,12 +178,12 @@ export class JobRun {
         });
       }, job.timeout_seconds * 1000);
     }
-    const out = new CappedLog(job.stdout_path, config.max_log_bytes);
-    const err = new CappedLog(job.stderr_path, config.max_log_bytes);
     const m = monitor;
+    // curl's -v (or --stderr -) prints the headers it sends; credentials among them are redacted.
+    const redactor = () => job.command[0] === "curl" ? new CurlRedactor() : null;
     const pumps = Promise.all([
-      pump(this.#child.stdout, out, (chunk) => m.observeStdout(chunk)),
-      pump(this.#child.stderr, err, (chunk) => m.observeStderr(chunk)),
+      pump(this.#child.stdout, out, (chunk) => m.observeStdout(chunk), redactor()),
+      pump(this.#child.stderr, err, (chunk) => m.observeStderr(chunk), redactor()),
     ]);
     const stallTimer = m.stallSeconds > 0
       ? setInterval(() => {
@@ -159,9 +215,9 @@ export class JobRun {
 
     out.close();
     err.close();
-    if (this.#stop) {
+    if (this.#stop && this.#ownSession) {
       // The leader is gone; finish off anything left in its group.
-      await signalGroup(this.#child.pid, "SIGKILL").catch(() => false);
+      await this.#signal("SIGKILL");
     }
     m.close();
     if (m.latest) saveProgress(m.latest, true);
@@ -173,24 +229,47 @@ export class JobRun {
       outcome: this.#stop ?? verdict ?? undefined,
       log_truncated: out.truncated || err.truncated,
     };
-    this.#writeExit(job, info);
-    return store.apply(this.jobId, { type: "exit", info });
+    const written = this.#writeExit(job, info);
+    return await this.#record({ type: "exit", info }, written);
   }
 
-  #writeExit(job: Job, info: ExitInfo): void {
+  /** exit.json first: if the DB write that follows is lost to a crash, the exit is not. */
+  #writeExit(job: Job, info: ExitInfo): boolean {
     const file: ExitFile = { job_id: job.job_id, finished_at: new Date().toISOString(), ...info };
-    // On failure the DB write that follows still records it; only a crash in between would lose it.
-    writeExitFile(job.job_dir, file);
+    return writeExitFile(job.job_dir, file);
+  }
+
+  /**
+   * Records the end in the DB, retrying while it is busy or full: the supervisor keeps the job's
+   * lock meanwhile, so the job is never settled as interrupted while its exit is known here.
+   */
+  async #record(event: JobEvent, exitWritten: boolean): Promise<Job> {
+    for (let attempt = 1;; attempt++) {
+      try {
+        return this.opts.store.apply(this.jobId, event, { exitWritten });
+      } catch (e) {
+        // Only a busy or full store is worth waiting for; anything else will not get better.
+        const transient = e instanceof BarnError &&
+          (e.code === "E_STORE_BUSY" || e.code === "E_DISK_FULL");
+        if (!transient) throw e;
+        if (attempt === 1 || attempt % 30 === 0) {
+          this.opts.log?.(
+            `job ${this.jobId}: could not record its end yet (${(e as Error).message}); retrying`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, RECORD_RETRY_MS));
+      }
+    }
   }
 }
 
 function spawnFailure(
   job: Job,
   e: unknown,
-): StopReason & { code: "E_SPAWN" | "E_NOT_ALLOWED" | "E_SANDBOX" } {
-  const name = job.command[0] ?? "";
-  if (e instanceof BarnError && e.code === "E_NOT_ALLOWED") {
-    return { code: "E_NOT_ALLOWED", error: e.message };
+): StopReason & { code: "E_SPAWN" | "E_NOT_ALLOWED" | "E_SANDBOX" | "E_START_FAILED" } {
+  const name = excerpt(job.command[0] ?? "");
+  if (e instanceof BarnError && (e.code === "E_NOT_ALLOWED" || e.code === "E_START_FAILED")) {
+    return { code: e.code, error: e.message };
   }
   if (e instanceof Deno.errors.NotFound) {
     return {
@@ -208,23 +287,26 @@ function spawnFailure(
   if (e instanceof Deno.errors.NotADirectory || e instanceof Deno.errors.PermissionDenied) {
     return {
       code: "E_SPAWN",
-      error: `cannot start '${name}' in ${job.cwd}: ${(e as Error).message}`,
+      error: `cannot start '${name}' in ${excerpt(job.cwd)}: ${excerpt((e as Error).message)}`,
     };
   }
-  return { code: "E_SPAWN", error: `cannot start '${name}': ${(e as Error).message}` };
+  const why = e instanceof BarnError ? e.message : excerpt((e as Error).message, 200);
+  return { code: "E_SPAWN", error: `cannot start '${name}': ${why}` };
 }
 
 async function pump(
   stream: ReadableStream<Uint8Array>,
   log: CappedLog,
-  observe?: (chunk: Uint8Array) => void,
+  observe: (chunk: Uint8Array) => void,
+  filter: CurlRedactor | null,
 ): Promise<void> {
   try {
     for await (const chunk of stream) {
-      log.write(chunk);
-      observe?.(chunk);
+      log.write(filter ? filter.push(chunk) : chunk);
+      observe(chunk);
     }
   } catch {
     // The pipe broke; the exit status still tells what happened.
   }
+  if (filter) log.write(filter.end());
 }

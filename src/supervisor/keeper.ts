@@ -8,22 +8,32 @@
 
 import { toErrorBody } from "../errors.ts";
 import { type Config, loadConfig } from "../config/config.ts";
+import { join } from "../platform/path.ts";
 import { prepareHome, resolveHome } from "../platform/home_layout.ts";
-import { openPrivateAppend } from "../platform/files.ts";
-import { FrameReader, writeFrame } from "../protocol/framing.ts";
+import { openPrivateAppend, openPrivateFile } from "../platform/files.ts";
+import { removeStaleSocket } from "../platform/transport_unix.ts";
+import { FrameReader, FrameWriter } from "../protocol/framing.ts";
 import { Store } from "../store/store.ts";
 import { acceptLoop } from "../protocol/accept.ts";
 import { JobRun } from "./job_run.ts";
-import { KEEPER_PROTOCOL, type KeeperEvent, type KeeperRequest } from "./keeper_protocol.ts";
+import {
+  KEEPER_PROTOCOL,
+  type KeeperAnswer,
+  type KeeperEvent,
+  keeperFiles,
+  type KeeperRequest,
+  parseKeeperRequest,
+} from "./keeper_protocol.ts";
+import { HomeWatch } from "../platform/home_watch.ts";
+
+/** The exit code when the home was deleted or replaced under the keeper (E_HOME_CHANGED). */
+const HOME_CHANGED_EXIT = 118;
 
 export async function runKeeper(): Promise<number> {
   const paths = prepareHome(resolveHome());
-  const lockFile = Deno.openSync(paths.keeperLock, {
-    read: true,
-    write: true,
-    create: true,
-    mode: 0o600,
-  });
+  const files = keeperFiles();
+  const socketPath = join(paths.home, files.socket);
+  const lockFile = openPrivateFile(join(paths.home, files.lock), { read: true });
   // A keeper that is just exiting for idleness still holds the lock for a moment.
   let locked = lockFile.tryLockSync(true);
   for (let i = 0; !locked && i < 30; i++) {
@@ -40,22 +50,32 @@ export async function runKeeper(): Promise<number> {
     } catch { /* a full disk must not stop the keeper */ }
   };
   let config: Config = loadConfig(paths.config);
-  const store = Store.open(paths);
+  const store = Store.open(paths, config.busy_timeout_seconds * 1000);
   const runs = new Map<string, JobRun>();
-  const subscribers = new Set<Deno.Conn>();
-  try {
-    Deno.removeSync(paths.keeperSocket); // stale: we hold the keeper lock
-  } catch { /* none */ }
-  const listener = Deno.listen({ transport: "unix", path: paths.keeperSocket });
-  Deno.chmodSync(paths.keeperSocket, 0o600);
-  log(`started, home ${paths.home}`);
+  /** Starts answered but not yet running or failed: the idle exit waits for them. */
+  let starting = 0;
+  /** Set once the keeper has decided to leave: no start is taken after that. */
+  let closing = false;
+  let exitCode = 0;
+  const subscribers = new Set<FrameWriter>();
+  removeStaleSocket(socketPath); // we hold the keeper lock: any socket there is stale
+  const listener = Deno.listen({ transport: "unix", path: socketPath });
+  Deno.chmodSync(socketPath, 0o600);
+  log(`started, home ${paths.home}, protocol ${KEEPER_PROTOCOL}`);
+
+  const leave = (why: string) => {
+    if (closing) return;
+    closing = true;
+    log(why);
+    listener.close();
+  };
 
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   const armIdle = () => {
     clearTimeout(idleTimer);
-    if (runs.size === 0) {
+    if (runs.size === 0 && starting === 0 && !closing) {
       idleTimer = setTimeout(() => {
-        if (runs.size === 0) listener.close();
+        if (runs.size === 0 && starting === 0) leave("idle, exiting");
       }, config.keeper_idle_seconds * 1000);
     }
   };
@@ -64,25 +84,46 @@ export async function runKeeper(): Promise<number> {
     try {
       store.heartbeat([...runs.keys()]);
     } catch (e) {
-      log(`heartbeat failed: ${(e as Error).message}`);
+      log(`heartbeat failed (a diagnostic only): ${(e as Error).message}`);
     }
   }, config.heartbeat_seconds * 1000);
+  // A deleted or replaced home: the jobs' records are gone with it, so stop them and leave.
+  const home = new HomeWatch([paths.home, socketPath], (what) => {
+    exitCode = HOME_CHANGED_EXIT;
+    leave(`${what}: stopping ${runs.size} job(s) and exiting`);
+    for (const run of runs.values()) {
+      run.stop({ code: "E_CANCELED", error: `canceled: ${what}` });
+    }
+  });
 
   const notify = (ev: KeeperEvent) => {
-    for (const c of subscribers) writeFrame(c, ev).catch(() => subscribers.delete(c));
+    for (const w of subscribers) w.write(ev).catch(() => subscribers.delete(w));
   };
 
-  const start = (id: string): Promise<unknown> => {
-    const existing = runs.get(id);
-    if (existing) return Promise.resolve({ ok: true, already: true });
+  const start = (id: string): Promise<KeeperAnswer> => {
+    if (runs.has(id)) return Promise.resolve({ ok: true, already: true });
+    if (closing) {
+      return Promise.resolve({
+        ok: false,
+        error: { code: "E_BUSY", message: "the job keeper is closing; start the job on a new one" },
+      });
+    }
     clearTimeout(idleTimer);
+    starting++;
     return new Promise((resolve) => {
+      let answered = false;
+      const answer = (r: KeeperAnswer) => {
+        if (answered) return;
+        answered = true;
+        starting--;
+        resolve(r);
+      };
       const run = new JobRun(id, {
         store,
         config,
         kind: "keeper",
-        onStarted: (job) =>
-          resolve({ ok: true, job_id: job.job_id, pid: job.pid, state: job.state }),
+        log,
+        onStarted: () => answer({ ok: true }),
       });
       runs.set(id, run);
       run.done.then(
@@ -91,18 +132,18 @@ export async function runKeeper(): Promise<number> {
           notify({ event: "exited", job_id: id, state: job.state });
         },
         (e) => {
-          log(`job ${id} could not be supervised: ${(e as Error).message}`);
-          resolve({ ok: false, error: toErrorBody(e) });
-          notify({ event: "exited", job_id: id, state: "failed" });
+          log(`job ${id} could not be started: ${(e as Error).message}`);
+          answer({ ok: false, error: toErrorBody(e) });
         },
       ).finally(() => {
+        answer({ ok: true });
         runs.delete(id);
         armIdle();
       });
     });
   };
 
-  const handle = async (req: KeeperRequest): Promise<unknown> => {
+  const handle = async (req: KeeperRequest): Promise<KeeperAnswer> => {
     switch (req.kind) {
       case "hello":
         return { ok: true, protocol: KEEPER_PROTOCOL, pid: Deno.pid };
@@ -119,8 +160,6 @@ export async function runKeeper(): Promise<number> {
         await run.stop(req.reason);
         return { ok: true };
       }
-      case "list":
-        return { ok: true, jobs: [...runs.keys()], pid: Deno.pid };
       case "reload":
         try {
           config = loadConfig(paths.config);
@@ -130,24 +169,36 @@ export async function runKeeper(): Promise<number> {
         }
       case "subscribe":
         return { ok: true };
-      default:
-        return { ok: false, error: { code: "E_BAD_REQUEST", message: "unknown keeper request" } };
+      default: {
+        const never: never = req;
+        throw new Error(`unhandled keeper request ${JSON.stringify(never)}`);
+      }
     }
   };
 
   const serve = async (conn: Deno.Conn) => {
     const reader = new FrameReader(conn);
+    const writer = new FrameWriter(conn);
     try {
       for (;;) {
-        const req = (await reader.next()) as KeeperRequest | null;
-        if (req === null) break;
-        if (req.kind === "subscribe") subscribers.add(conn);
-        await writeFrame(conn, await handle(req));
+        const raw = await reader.next();
+        if (raw === null) break;
+        const req = parseKeeperRequest(raw);
+        if (typeof req === "string") {
+          log(`closing a connection that sent a malformed request (${req})`);
+          break;
+        }
+        if (req.kind === "subscribe") subscribers.add(writer);
+        // Requests are answered as they finish (a start waits for its spawn), each by its id.
+        handle(req).then(
+          (r) => writer.write({ ...r, reply_to: req.id }),
+          (e) => writer.write({ ok: false, error: toErrorBody(e), reply_to: req.id }),
+        ).catch(() => {/* the peer went away */});
       }
-    } catch {
-      // a broken peer only ends its own connection
+    } catch (e) {
+      log(`a connection broke: ${(e as Error).message}`);
     } finally {
-      subscribers.delete(conn);
+      subscribers.delete(writer);
       try {
         conn.close();
       } catch { /* closed */ }
@@ -155,13 +206,17 @@ export async function runKeeper(): Promise<number> {
   };
 
   await acceptLoop(listener, serve, log);
-  // Idle: no jobs. Stop accepting first, so no start can slip in, then leave.
+  // Leaving: no start is taken any more; wait for what still runs (only a replaced home has any).
+  home.stop();
+  await Promise.allSettled([...runs.values()].map((r) => r.done));
   clearInterval(heartbeat);
-  try {
-    Deno.removeSync(paths.keeperSocket);
-  } catch { /* gone */ }
-  log("idle, exiting");
+  if (exitCode === 0) {
+    try {
+      Deno.removeSync(socketPath);
+    } catch { /* gone */ }
+  }
   store.close();
   lockFile.close();
-  return 0;
+  log(`exited (${exitCode})`);
+  return exitCode;
 }

@@ -1,6 +1,7 @@
 /** A job log capped at max bytes: the head is kept, then a marker, then the most recent tail. */
 
-import { openPrivateAppend, writeAllSync } from "../platform/files.ts";
+import { readFull, writeAllSync } from "../platform/files.ts";
+import { openOwnFile } from "../store/job_dir.ts";
 
 const encoder = new TextEncoder();
 
@@ -21,8 +22,11 @@ export class CappedLog {
   #failed = false;
   truncated = false;
 
+  /** Opens (or creates, 0600) the log; a planted link or dir there throws E_START_FAILED. */
   constructor(readonly path: string, readonly cap: number) {
-    this.#file = openPrivateAppend(path);
+    // One descriptor for appends and compaction alike: the path is never opened again.
+    this.#file = openOwnFile(path, { read: true });
+    this.#file.seekSync(0, Deno.SeekMode.End);
     this.#size = this.#file.statSync().size;
     this.#head = Math.floor(cap / 4);
   }
@@ -46,38 +50,26 @@ export class CappedLog {
 
   #compact(): void {
     const keep = Math.floor(this.cap / 2);
-    const f = Deno.openSync(this.path, { read: true, write: true });
-    try {
-      const tail = new Uint8Array(keep);
-      f.seekSync(this.#size - keep, Deno.SeekMode.Start);
-      readFull(f, tail);
-      const oldMarker = this.truncated ? marker(this.#cut).length : 0;
-      const dropped = this.#size - this.#head - oldMarker - keep;
-      this.#cut += dropped;
-      const m = marker(this.#cut);
-      f.seekSync(this.#head, Deno.SeekMode.Start);
-      writeAllSync(f, m);
-      writeAllSync(f, tail);
-      f.truncateSync(this.#head + m.length + keep);
-      this.#size = this.#head + m.length + keep;
-      this.truncated = true;
-    } finally {
-      f.close();
-    }
+    const f = this.#file;
+    const tail = new Uint8Array(keep);
+    f.seekSync(this.#size - keep, Deno.SeekMode.Start);
+    readFull(f, tail);
+    const oldMarker = this.truncated ? marker(this.#cut).length : 0;
+    const dropped = this.#size - this.#head - oldMarker - keep;
+    this.#cut += dropped;
+    const m = marker(this.#cut);
+    f.seekSync(this.#head, Deno.SeekMode.Start);
+    writeAllSync(f, m);
+    writeAllSync(f, tail);
+    f.truncateSync(this.#head + m.length + keep);
+    this.#size = this.#head + m.length + keep;
+    f.seekSync(this.#size, Deno.SeekMode.Start);
+    this.truncated = true;
   }
 
   close(): void {
     try {
       this.#file.close();
     } catch { /* already closed */ }
-  }
-}
-
-function readFull(f: Deno.FsFile, buf: Uint8Array): void {
-  let off = 0;
-  while (off < buf.length) {
-    const n = f.readSync(buf.subarray(off));
-    if (n === null || n === 0) break;
-    off += n;
   }
 }

@@ -1,18 +1,31 @@
-/** Asking a job's supervisor to stop it: a request file for an --offline client, a message for the keeper. */
+/** Stopping a running job through its supervisor: a message for the keeper, a request file for an --offline client. */
 
 import { BarnError } from "../errors.ts";
 import type { Job } from "../jobs/job.ts";
 import type { Store } from "../store/store.ts";
 import { writeStopRequest } from "../store/job_dir.ts";
 import type { StopReason } from "../jobs/transitions.ts";
+import { keeperStop } from "./keeper_client.ts";
 
-/** Leaves a stop request in the job dir, where its --offline supervisor looks twice a second. */
-export function requestStopByFile(job: Job, reason: StopReason): void {
-  writeStopRequest(job.job_dir, reason);
+const KILL: StopReason = { code: "E_CANCELED", error: "canceled by `barn kill`" };
+
+/**
+ * Asks the job's supervisor to stop it (SIGTERM, then SIGKILL after `graceSeconds`) and waits
+ * for its end: the one path for the service and --offline alike.
+ */
+export async function stopRunning(
+  store: Store,
+  job: Job,
+  graceSeconds: number,
+  reason: StopReason = KILL,
+): Promise<Job> {
+  if (job.supervisor === "keeper") await keeperStop(store.paths.home, job.job_id, reason);
+  else writeStopRequest(job.job_dir, reason); // its --offline supervisor looks 4 times a second
+  return await waitFinished(store, job.job_id, (graceSeconds + 10) * 1000);
 }
 
 /** Polls the store until the job has finished, for up to `timeoutMs`. */
-export async function waitFinished(store: Store, id: string, timeoutMs: number): Promise<Job> {
+async function waitFinished(store: Store, id: string, timeoutMs: number): Promise<Job> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 10;; delay = Math.min(delay * 2, 200)) {
     const job = store.get(id);

@@ -4,22 +4,19 @@
  * guessed, resumed or overwritten. Deno.watchFs reacts at once; a poll is the safety net.
  */
 
+import { excerpt } from "../escape.ts";
 import { join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
 import type { Backend } from "../client/backend.ts";
-import type { Job, JobSpec } from "../jobs/job.ts";
-import { ensureWorkDir, insideSandbox } from "../platform/home_layout.ts";
-import { exists, readTextIfExists, writeFileAtomic } from "../platform/files.ts";
-import { VERSION } from "../version.ts";
-import { ffmpegArgv } from "./presets.ts";
-import { resolveOutput, resolveSource, validateJobSpec } from "./jobspec.ts";
-import {
-  type ClipResult,
-  type FinalStatus,
-  type JobSpecResult,
-  type RecoveryInfo,
-  seconds,
-} from "./result.ts";
+import { ensureWorkDir } from "../platform/home_layout.ts";
+import { makeDirsInside } from "../platform/sandbox_path.ts";
+import { exists, openPrivateFile, readText, readTextIfExists } from "../platform/files.ts";
+import { type JobSpecResult, type RecoveryInfo, seconds } from "./result.ts";
+import { freeName, now, resultPath, writeResult } from "./result_file.ts";
+import { executeJobSpec, type Outcome, type RunJob } from "./execute_jobspec.ts";
+
+// Callers load this module lazily; it hands them the service's way to run a clip too.
+export { serviceRunJob } from "./execute_jobspec.ts";
 
 export const FOLDERS = ["pending", "running", "completed", "failed"] as const;
 
@@ -35,21 +32,7 @@ export interface WatchOptions {
   /** Called before recovery, e.g. to settle jobs whose --offline supervisor died with us. */
   beforeRecovery?: () => Promise<void>;
   /** Runs one clip job to its end; `submitted` gets its id as soon as it exists. */
-  runJob: (spec: JobSpec, submitted: (id: string) => void) => Promise<Job>;
-}
-
-/** runJob through a service: submit, then wait (event-driven on the service side). */
-export function serviceRunJob(
-  backend: () => Promise<Backend>,
-  signal: AbortSignal,
-): WatchOptions["runJob"] {
-  return async (spec, submitted) => {
-    const b = await backend();
-    const { jobs } = await b.request({ kind: "submit", jobs: [spec] });
-    const id = jobs[0]!.job.job_id;
-    submitted(id);
-    return await waitJob(b, id, signal);
-  };
+  runJob: RunJob;
 }
 
 export interface WatchState {
@@ -60,28 +43,18 @@ export interface WatchState {
   error: string | null;
 }
 
-const now = () => new Date().toISOString();
-
-/** A name in `dir` that no file has yet: `x.json`, else `x-<time>.json` (never overwrite). */
-export function freeName(dir: string, file: string): string {
-  if (!exists(join(dir, file))) return file;
-  const stem = file.replace(/\.json$/, "");
-  for (let i = 1;; i++) {
-    const candidate = `${stem}-${now().replace(/[:.]/g, "-")}${i > 1 ? `-${i}` : ""}.json`;
-    if (!exists(join(dir, candidate))) return candidate;
-  }
-}
-
 /** Takes the folder's runner lock, or explains who holds it. */
 export function lockFolder(folder: string): Deno.FsFile {
   const path = join(folder, ".barn-watch.lock");
-  const f = Deno.openSync(path, { read: true, write: true, create: true, mode: 0o600 });
+  const f = openPrivateFile(path, { read: true });
   if (!f.tryLockSync(true)) {
     f.close();
     const holder = readTextIfExists(path)?.trim();
     throw new BarnError(
       "E_BUSY",
-      `another barn watch runner already serves ${folder}${holder ? ` (${holder})` : ""}; ` +
+      `another barn watch runner already serves ${excerpt(folder)}${
+        holder ? ` (${holder})` : ""
+      }; ` +
         "stop it first (a folder has one runner: standalone or in the service)",
     );
   }
@@ -93,8 +66,11 @@ export function lockFolder(folder: string): Deno.FsFile {
 export class WatchFolder {
   readonly status: WatchState;
   #wake: (() => void) | null = null;
+  /** The folder as realPath resolved it, below the sandbox root: every path is built on it. */
+  #folder: string;
 
   constructor(private opts: WatchOptions) {
+    this.#folder = opts.folder;
     this.status = {
       folder: opts.folder,
       state: "watching",
@@ -106,14 +82,7 @@ export class WatchFolder {
 
   /** Runs until aborted (or, with `once`, until pending/ holds nothing complete). */
   async run(): Promise<void> {
-    const { folder } = this.opts;
-    if (!insideSandbox(folder)) {
-      throw new BarnError(
-        "E_SANDBOX",
-        `watch folder ${folder} is outside barn's sandbox /tmp/barn (see docs/security.md)`,
-      );
-    }
-    ensureWorkDir(folder);
+    const folder = this.#folder = makeDirsInside(this.opts.folder, "watch folder");
     for (const d of FOLDERS) ensureWorkDir(join(folder, d));
     const lock = lockFolder(folder);
     let watcher: Deno.FsWatcher | null = null;
@@ -166,7 +135,7 @@ export class WatchFolder {
   /** JobSpec candidates in pending/, sorted by name. */
   #candidates(): string[] {
     const names: string[] = [];
-    for (const e of Deno.readDirSync(join(this.opts.folder, "pending"))) {
+    for (const e of Deno.readDirSync(join(this.#folder, "pending"))) {
       if (
         e.isFile && e.name.endsWith(".json") && !e.name.endsWith(".result.json") &&
         !e.name.startsWith(".")
@@ -199,7 +168,7 @@ export class WatchFolder {
   async #stableSet(names: string[]): Promise<Set<string>> {
     const look = (name: string) => {
       try {
-        const s = Deno.statSync(join(this.opts.folder, "pending", name));
+        const s = Deno.lstatSync(join(this.#folder, "pending", name));
         return `${s.size}:${s.mtime?.getTime()}`;
       } catch {
         return null;
@@ -211,7 +180,7 @@ export class WatchFolder {
   }
 
   async #process(name: string): Promise<void> {
-    const { folder } = this.opts;
+    const folder = this.#folder;
     const runningName = freeName(join(folder, "running"), name);
     const runningPath = join(folder, "running", runningName);
     try {
@@ -223,12 +192,9 @@ export class WatchFolder {
     this.status.current = runningName;
     this.opts.log(`${name}: running`);
     const startedAt = now();
-    let result: Omit<
-      JobSpecResult,
-      "_metadata" | "completed_at" | "duration_seconds" | "started_at"
-    >;
+    let result: Outcome;
     try {
-      result = await this.#execute(runningPath, runningName);
+      result = await executeJobSpec(runningPath, runningName, { ...this.opts, folder });
     } catch (e) {
       result = {
         job_id: null,
@@ -244,158 +210,13 @@ export class WatchFolder {
     this.status.processed++;
   }
 
-  /** Validates, checks, and runs the clips; fail-fast. */
-  async #execute(
-    path: string,
-    name: string,
-  ): Promise<
-    Omit<JobSpecResult, "_metadata" | "completed_at" | "duration_seconds" | "started_at">
-  > {
-    const fail = (
-      reason: string,
-      errors: string[] = [reason],
-      job_id: string | null = null,
-      clips: ClipResult[] = [],
-    ) => ({
-      job_id,
-      final_status: "PARTIAL" as FinalStatus,
-      failure_reason: reason,
-      errors,
-      clips,
-      partial_outputs: [],
-    });
-    let raw: unknown;
-    try {
-      raw = JSON.parse(Deno.readTextFileSync(path));
-    } catch (e) {
-      return fail(`invalid JSON: ${(e as Error).message}`);
-    }
-    const { spec, errors } = validateJobSpec(raw);
-    if (!spec) {
-      const id = (raw as { job_id?: unknown } | null)?.job_id;
-      return fail(
-        `invalid JobSpec: ${errors.join("; ")}`,
-        errors,
-        typeof id === "string" ? id : null,
-      );
-    }
-    const base = this.opts.folder;
-    const planned = spec.clips.map((c, i) => ({
-      clip: c,
-      source: resolveSource(c, base),
-      output: resolveOutput(c, i, base),
-    }));
-    const skipped = (why: string | null = null): ClipResult[] =>
-      planned.map((p) => ({
-        source_path: p.source,
-        resolved_output_path: p.output,
-        preset: p.clip.preset,
-        status: "SKIPPED",
-        exit_code: null,
-        output_exists: exists(p.output),
-        output_size_bytes: null,
-        ffmpeg_command: null,
-        barn_job_id: null,
-        started_at: null,
-        completed_at: null,
-        duration_seconds: null,
-        failure_reason: why,
-      }));
-    const outside = planned.flatMap((p) => [p.source, p.output]).filter((p) => !insideSandbox(p));
-    if (outside.length) {
-      return fail(
-        `paths outside barn's sandbox /tmp/barn (see docs/security.md): ${
-          [...new Set(outside)].join(", ")
-        }`,
-        undefined,
-        spec.job_id,
-        skipped(),
-      );
-    }
-    const missing = planned.map((p) => p.source).filter((s) => !exists(s));
-    if (missing.length) {
-      return fail(
-        `Missing source files: ${[...new Set(missing)].join(", ")}`,
-        undefined,
-        spec.job_id,
-        skipped(),
-      );
-    }
-    const seen = new Map<string, number>();
-    const dupes: string[] = [];
-    planned.forEach((p, i) => {
-      if (seen.has(p.output)) {
-        dupes.push(`clips ${seen.get(p.output)! + 1} and ${i + 1} both write ${p.output}`);
-      } else seen.set(p.output, i);
-    });
-    if (dupes.length) {
-      return fail(`output name collision: ${dupes.join("; ")}`, dupes, spec.job_id, skipped());
-    }
-    const existing = planned.map((p) => p.output).filter(exists);
-    if (existing.length) {
-      return fail(
-        `outputs already exist (barn never overwrites): ${existing.join(", ")}`,
-        undefined,
-        spec.job_id,
-        skipped(),
-      );
-    }
-
-    const backend = await this.opts.backend();
-    const clips: ClipResult[] = skipped();
-    const sidecar = join(this.opts.folder, "running", `.${name}.barn-jobs`);
-    let failed: string | null = null;
-    for (let i = 0; i < planned.length && !failed; i++) {
-      const p = planned[i]!;
-      ensurePrivateDirs(p.output);
-      const argv = ffmpegArgv(p.source, p.output, p.clip.preset);
-      const clipStart = now();
-      const job = await this.opts.runJob(
-        { command: argv, cwd: this.opts.folder, tag: `watch:${name.replace(/\.json$/, "")}` },
-        (id) => Deno.writeTextFileSync(sidecar, id + "\n", { append: true, mode: 0o600 }),
-      );
-      const id = job.job_id;
-      const size = fileSize(p.output);
-      const ok = job.exit_code === 0 && size !== null && size > 0;
-      clips[i] = {
-        ...clips[i]!,
-        status: ok ? "COMPLETED" : "FAILED",
-        exit_code: job.exit_code,
-        output_exists: size !== null,
-        output_size_bytes: size,
-        ffmpeg_command: argv,
-        barn_job_id: id,
-        started_at: job.started_at ?? clipStart,
-        completed_at: job.finished_at ?? now(),
-        duration_seconds: seconds(job.started_at ?? clipStart, job.finished_at ?? now()),
-        failure_reason: ok ? null : await clipFailure(backend, job, size),
-      };
-      if (!ok) failed = `clip ${i + 1} failed: ${clips[i]!.failure_reason}`;
-    }
-    try {
-      Deno.removeSync(sidecar);
-    } catch { /* none */ }
-    return {
-      job_id: spec.job_id,
-      final_status: failed ? "FAILED" : "COMPLETED",
-      failure_reason: failed,
-      errors: failed ? [failed] : [],
-      clips,
-      partial_outputs: failed
-        ? clips.filter((c) => c.output_exists && c.status !== "COMPLETED").map((c) =>
-          c.resolved_output_path!
-        )
-        : [],
-    };
-  }
-
   /** Moves the JobSpec to its final folder, then writes its result next to it (atomically). */
   #finish(
     runningPath: string,
     runningName: string,
     r: Omit<JobSpecResult, "_metadata" | "completed_at" | "duration_seconds">,
   ): void {
-    const dest = join(this.opts.folder, r.final_status === "COMPLETED" ? "completed" : "failed");
+    const dest = join(this.#folder, r.final_status === "COMPLETED" ? "completed" : "failed");
     const finalName = freeName(dest, runningName);
     const finalPath = join(dest, finalName);
     Deno.renameSync(runningPath, finalPath);
@@ -411,13 +232,18 @@ export class WatchFolder {
 
   /** Everything left in running/ is failed with a _recovery block; its barn jobs are stopped. */
   async #recover(): Promise<void> {
-    const { folder } = this.opts;
+    const folder = this.#folder;
     const running = join(folder, "running");
     for (const e of Deno.readDirSync(running)) {
       if (!e.isFile || !e.name.endsWith(".json")) continue;
       const original = join(running, e.name);
       const sidecar = join(running, `.${e.name}.barn-jobs`);
-      const ids = (readTextIfExists(sidecar) ?? "").split("\n").filter(Boolean);
+      let ids: string[] = [];
+      try {
+        ids = (readTextIfExists(sidecar, "job list") ?? "").split("\n").filter(Boolean);
+      } catch (err) {
+        this.opts.log(`${e.name}: ${(err as Error).message}; its jobs are left alone`);
+      }
       const barnJobs: RecoveryInfo["barn_jobs"] = [];
       if (ids.length) {
         const backend = await this.opts.backend();
@@ -429,7 +255,7 @@ export class WatchFolder {
       const at = now();
       let jobId: string | null = null;
       try {
-        jobId = (JSON.parse(Deno.readTextFileSync(original)) as { job_id?: string }).job_id ?? null;
+        jobId = (JSON.parse(readText(original, "JobSpec")) as { job_id?: string }).job_id ?? null;
       } catch { /* unreadable */ }
       const finalName = freeName(join(folder, "failed"), e.name);
       Deno.renameSync(original, join(folder, "failed", finalName));
@@ -479,56 +305,6 @@ export class WatchFolder {
       }
     }
   }
-}
-
-function resultPath(jobspecPath: string): string {
-  return jobspecPath.replace(/\.json$/, ".result.json");
-}
-
-function writeResult(jobspecPath: string, r: Omit<JobSpecResult, "_metadata">): void {
-  const full: JobSpecResult = {
-    ...r,
-    _metadata: { jobspec_path: jobspecPath, result_written_at: now(), runner: `barn ${VERSION}` },
-  };
-  writeFileAtomic(resultPath(jobspecPath), JSON.stringify(full, null, 2) + "\n");
-}
-
-function fileSize(p: string): number | null {
-  try {
-    return Deno.statSync(p).size;
-  } catch {
-    return null;
-  }
-}
-
-function ensurePrivateDirs(output: string): void {
-  const dir = output.slice(0, output.lastIndexOf("/"));
-  Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
-}
-
-async function waitJob(backend: Backend, id: string, signal: AbortSignal): Promise<Job> {
-  for (;;) {
-    if (signal.aborted) throw new BarnError("E_BUSY", "the runner was stopped while a clip ran");
-    const r = await backend.stream({ kind: "wait", ids: [id], timeout_seconds: 1 }, () => {});
-    if (!r.timed_out) return r.jobs[0]!;
-  }
-}
-
-async function clipFailure(backend: Backend, job: Job, size: number | null): Promise<string> {
-  if (job.exit_code === "E_SPAWN") {
-    return "FFmpeg not found. Install FFmpeg to use headless execution.";
-  }
-  let why = job.exit_code === 0
-    ? "Output file does not exist or has zero size"
-    : typeof job.exit_code === "number"
-    ? `FFmpeg exited with code ${job.exit_code}`
-    : `${job.exit_code}: ${job.error ?? ""}`;
-  if (job.exit_code === 0 && size === null) why = "Output file does not exist or has zero size";
-  try {
-    const { job: d } = await backend.request({ kind: "describe", id: job.job_id, lines: 10 });
-    if (d.stderr_tail.length) why += `\nstderr (last lines):\n${d.stderr_tail.join("\n")}`;
-  } catch { /* the job may be cleaned already */ }
-  return why;
 }
 
 /** Stops a JobSpec's barn job that outlived its runner, or reports how it ended. */

@@ -1,5 +1,6 @@
 /** JobSpec version 2: the strict contract of a watch-folder file, and its validation. */
 
+import { excerpt } from "../escape.ts";
 import { z } from "zod";
 import { basename, extname, isAbsolute, join, resolve } from "../platform/path.ts";
 import { PRESET_NAMES, type PresetName, PRESETS } from "./presets.ts";
@@ -56,7 +57,7 @@ export function validateJobSpec(raw: unknown): { spec: JobSpecV2 | null; errors:
       spec: null,
       errors: [
         `jobspec_version ${
-          JSON.stringify(r.jobspec_version)
+          excerpt(JSON.stringify(r.jobspec_version) ?? "")
         } does not match this runner's version ${JOBSPEC_VERSION}`,
       ],
     };
@@ -66,9 +67,11 @@ export function validateJobSpec(raw: unknown): { spec: JobSpecV2 | null; errors:
   return {
     spec: null,
     errors: parsed.error.issues.map((i) => {
-      const at = i.path.length ? i.path.join(".") : "(top level)";
+      const at = i.path.length ? excerpt(i.path.join(".")) : "(top level)";
       if (i.code === "unrecognized_keys") {
-        return `unknown field${i.keys.length > 1 ? "s" : ""} at ${at}: ${i.keys.join(", ")}`;
+        return `unknown field${i.keys.length > 1 ? "s" : ""} at ${at}: ${
+          i.keys.map((k) => excerpt(k)).join(", ")
+        }`;
       }
       if (i.code === "invalid_value" && i.path[i.path.length - 1] === "preset") {
         return `invalid preset at ${at}: use one of ${PRESET_NAMES.join(", ")}`;

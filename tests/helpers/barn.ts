@@ -1,6 +1,7 @@
 /** Test helpers: a private BARN_HOME below /tmp/barn, the real CLI under the shipped permission set, waitFor. */
 
 import { fileURLToPath as fromFileUrl } from "node:url";
+import { DatabaseSync } from "node:sqlite";
 
 export const ROOT = fromFileUrl(new URL("../../", import.meta.url));
 export const DENO = `${ROOT}.deno/bin/deno`;
@@ -123,20 +124,37 @@ export async function cleanupHome(home: string): Promise<void> {
     } catch { /* gone */ }
   }
   // Jobs lead their own groups; kill any group whose leader ran in this home.
-  for (const jobs of [`${home}/jobs`, `${home}/h/jobs`]) {
-    try {
-      for (const e of Deno.readDirSync(jobs)) {
-        try {
-          const job = JSON.parse(Deno.readTextFileSync(`${jobs}/${e.name}/job.json`));
-          if (job.state === "running" && job.pid) Deno.kill(-job.pid, "SIGKILL");
-        } catch { /* not running */ }
-      }
-    } catch { /* no jobs */ }
+  for (const db of [`${home}/barn.db`, `${home}/h/barn.db`]) {
+    for (const pid of runningPids(db)) {
+      try {
+        Deno.kill(-pid, "SIGKILL");
+      } catch { /* gone */ }
+    }
   }
   await new Promise((r) => setTimeout(r, 50));
   try {
     Deno.removeSync(home, { recursive: true });
   } catch { /* gone */ }
+}
+
+/** The pids of a home's running jobs, read from its barn.db (none when there is no DB). */
+function runningPids(dbPath: string): number[] {
+  try {
+    Deno.statSync(dbPath);
+  } catch {
+    return [];
+  }
+  try {
+    const db = new DatabaseSync(dbPath, { readOnly: true });
+    try {
+      return (db.prepare("SELECT pid FROM jobs WHERE state = 'running' AND pid IS NOT NULL")
+        .all() as { pid: number }[]).map((r) => r.pid);
+    } finally {
+      db.close();
+    }
+  } catch {
+    return [];
+  }
 }
 
 /** Generates a test clip with ffmpeg's lavfi sources (video + audio). */

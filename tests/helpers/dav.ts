@@ -17,7 +17,12 @@ function freePort(): number {
 }
 
 /** Starts rclone with the password in RCLONE_PASS, so its own command line doesn't show it. */
-export async function startDav(root: string, user: string, password: string): Promise<Dav> {
+export async function startDav(
+  root: string,
+  user: string,
+  password: string,
+  opts: { tls?: { cert: string; key: string } } = {},
+): Promise<Dav> {
   Deno.mkdirSync(root, { recursive: true });
   const port = freePort();
   const log = `${root}.rclone.log`;
@@ -35,6 +40,7 @@ export async function startDav(root: string, user: string, password: string): Pr
       "--log-file",
       log,
       "-v",
+      ...(opts.tls ? ["--cert", opts.tls.cert, "--key", opts.tls.key] : []),
     ],
     env: { RCLONE_PASS: password },
     stdout: "null",
@@ -50,7 +56,7 @@ export async function startDav(root: string, user: string, password: string): Pr
     }
   }, { what: "rclone to listen" });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${opts.tls ? "https" : "http"}://127.0.0.1:${port}`,
     root,
     log,
     async stop() {
@@ -138,4 +144,73 @@ export async function sha256(path: string): Promise<string> {
     new Uint8Array(await crypto.subtle.digest("SHA-256", data)),
     (b) => b.toString(16).padStart(2, "0"),
   ).join("");
+}
+
+export interface Gate {
+  url: string;
+  port: number;
+  /** Connections accepted so far. */
+  connections(): number;
+  /** Lets the servers' answers through, from now on and for what was held. */
+  open(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Forwards TCP to `targetUrl` but holds every answer until open(): clients connect, send their
+ * request and wait, so their jobs stay running for as long as a test needs to look at them.
+ */
+export function startGate(targetUrl: string): Gate {
+  const target = new URL(targetUrl);
+  const port = Number(target.port || (target.protocol === "https:" ? 443 : 80));
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let release!: () => void;
+  const opened = new Promise<void>((r) => (release = r));
+  let accepted = 0;
+  const conns = new Set<Deno.Conn>();
+  const pipe = async (from: Deno.Conn, to: Deno.Conn, wait: Promise<void> | null) => {
+    try {
+      for await (const chunk of from.readable.values({ preventCancel: true })) {
+        if (wait) await wait;
+        let w = 0;
+        while (w < chunk.length) w += await to.write(chunk.subarray(w));
+      }
+    } catch { /* closed */ }
+    await to.closeWrite().catch(() => {/* closed */});
+  };
+  const serve = async (client: Deno.Conn) => {
+    accepted++;
+    const server = await Deno.connect({ hostname: target.hostname, port });
+    conns.add(client);
+    conns.add(server);
+    await Promise.all([pipe(client, server, null), pipe(server, client, opened)]);
+    for (const c of [client, server]) {
+      try {
+        c.close();
+      } catch { /* closed */ }
+      conns.delete(c);
+    }
+  };
+  (async () => {
+    try {
+      for await (const c of listener) serve(c).catch(() => {});
+    } catch { /* closed */ }
+  })();
+  const gatePort = (listener.addr as Deno.NetAddr).port;
+  return {
+    url: `${target.protocol}//127.0.0.1:${gatePort}`,
+    port: gatePort,
+    connections: () => accepted,
+    open: () => release(),
+    async stop() {
+      release();
+      listener.close();
+      for (const c of conns) {
+        try {
+          c.close();
+        } catch { /* closed */ }
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    },
+  };
 }

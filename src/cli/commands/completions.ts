@@ -1,5 +1,6 @@
 /** barn completions bash|zsh|fish: a completion script on stdout. */
 
+import { excerpt } from "../../escape.ts";
 import { lazy } from "../../lazy.ts";
 import { BarnError } from "../../errors.ts";
 import type { Command } from "../command.ts";
@@ -56,7 +57,10 @@ ${
       }
 `;
     default:
-      throw new BarnError("E_USAGE", `no completions for '${shell}': use bash, zsh or fish`);
+      throw new BarnError(
+        "E_USAGE",
+        `no completions for '${excerpt(shell)}': use bash, zsh or fish`,
+      );
   }
 }
 

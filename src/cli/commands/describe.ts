@@ -1,5 +1,6 @@
 /** barn describe: everything about one job. */
 
+import { excerpt } from "../../escape.ts";
 import { BarnError } from "../../errors.ts";
 import { checkIdPrefix } from "../../jobs/ids.ts";
 import type { Command } from "../command.ts";
@@ -30,7 +31,7 @@ export const describe: Command = {
     if (!Number.isInteger(lines) || lines < 0 || lines > 10000) {
       throw new BarnError(
         "E_USAGE",
-        `--lines must be a whole number from 0 to 10000 (got '${linesText}')`,
+        `--lines must be a whole number from 0 to 10000 (got '${excerpt(linesText)}')`,
       );
     }
     const backend = await ctx.backend();

@@ -1,5 +1,6 @@
 /** barn logs: a job's output; --tail reads from the end, -f follows until the job ends. */
 
+import { excerpt } from "../../escape.ts";
 import { BarnError } from "../../errors.ts";
 import { exitCodeFor } from "../../jobs/exit_codes.ts";
 import { isFinished, type Job } from "../../jobs/job.ts";
@@ -39,7 +40,10 @@ export const logs: Command = {
     const nText = ctx.str("tail") ?? ctx.str("lines");
     const n = nText === undefined ? undefined : Number(nText);
     if (n !== undefined && (!Number.isInteger(n) || n < 0)) {
-      throw new BarnError("E_USAGE", `--tail must be a whole number of lines (got '${nText}')`);
+      throw new BarnError(
+        "E_USAGE",
+        `--tail must be a whole number of lines (got '${excerpt(nText)}')`,
+      );
     }
     let job = await fetchJob(ctx, id);
     const both = !ctx.flag("stdout") && !ctx.flag("stderr");

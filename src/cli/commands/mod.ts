@@ -100,6 +100,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: fromModule("./hostinfo.ts", "hostinfo"),
   },
   {
+    name: "dial-stdio",
+    summary: "join stdin/stdout to the local service (what barn-fleet runs over ssh)",
+    load: fromModule("./dial_stdio.ts", "dialStdio"),
+  },
+  {
     name: "completions",
     summary: "print a shell completion script",
     load: fromModule("./completions.ts", "completions"),

@@ -1,5 +1,6 @@
 /** barn run: submit a job (or run it here with --offline). */
 
+import { excerpt } from "../../escape.ts";
 import { lazy } from "../../lazy.ts";
 import { BarnError } from "../../errors.ts";
 import { parseDuration } from "../../config/duration.ts";
@@ -8,8 +9,8 @@ import type { JobSpec } from "../../jobs/job.ts";
 import type { OptionSpecs } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CliContext } from "../context.ts";
-import { resolve } from "../../platform/path.ts";
-import { insideSandbox } from "../../platform/home_layout.ts";
+import { readText } from "../../platform/files.ts";
+import { sandboxPath } from "../../platform/sandbox_path.ts";
 import { allowedCommands } from "../../config/config.ts";
 
 /** The submission options that run, get and put share. */
@@ -96,19 +97,26 @@ async function runBatch(ctx: CliContext, source: string): Promise<number> {
   let text: string;
   if (source === "-") text = await new Response(Deno.stdin.readable).text();
   else {
-    const path = resolve(Deno.cwd(), source);
-    if (!insideSandbox(path)) {
+    const { isSecretPath } = await lazy<typeof import("../../media/secret_inputs.ts")>(
+      import.meta.url,
+      "../../media/secret_inputs.ts",
+    );
+    const what = "--batch file (or use --batch=- and stdin)";
+    const path = sandboxPath(source, what);
+    if (isSecretPath(path)) {
       throw new BarnError(
         "E_SANDBOX",
-        `--batch=${source}: barn reads files inside /tmp/barn only; use --batch=- and stdin (see docs/security.md)`,
+        `--batch=${excerpt(source)} is one of barn's secrets, which barn reads for no one ` +
+          "(see docs/security.md)",
       );
     }
     try {
-      text = Deno.readTextFileSync(path);
+      text = readText(path, what);
     } catch (e) {
+      if (e instanceof BarnError) throw e;
       throw new BarnError(
         "E_NOT_FOUND",
-        `--batch=${source}: cannot read it (${(e as Error).message})`,
+        `--batch=${excerpt(source)}: cannot read it (${excerpt((e as Error).message)})`,
       );
     }
   }

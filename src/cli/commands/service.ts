@@ -1,10 +1,18 @@
 /** barn service start|stop|restart|reload|status|logs|run: the service's lifecycle, from the client side. */
 
+import { excerpt } from "../../escape.ts";
 import { lazy } from "../../lazy.ts";
 import { BarnError } from "../../errors.ts";
 import { requestOnce } from "../../client/client.ts";
 import { endpointOf } from "../../platform/transport.ts";
-import { copyRange, fileSize, tailLines, tailWindow } from "../../platform/files.ts";
+import {
+  copyRange,
+  fileSize,
+  openPrivateFile,
+  readTail,
+  tailLines,
+  tailWindow,
+} from "../../platform/files.ts";
 import { spawnSelfDetached } from "../../platform/self.ts";
 import type { ServiceStatus } from "../../protocol/messages.ts";
 import { VERSION } from "../../version.ts";
@@ -44,6 +52,7 @@ function downStatus(ctx: CliContext): ServiceStatus {
     started_at: null,
     max_parallel: null,
     jobs: null,
+    store: null,
     keeper: { state: "down", pid: null, jobs: 0 },
     watchers: [],
   };
@@ -69,23 +78,38 @@ async function start(ctx: CliContext): Promise<number> {
     });
     return 0;
   }
+  // A bad config.json is refused here, before anything starts (the service would refuse it too).
+  void ctx.config;
+  const logStart = fileSize(paths.serviceLog);
   const child = spawnSelfDetached(["service", "run"]);
   let exited = false;
   child.status.then(() => (exited = true));
   let status: ServiceStatus | null = null;
   const up = await waitUntil(
-    async () =>
-      (status = await currentStatus(ctx)) !== null ||
-      exited && (status = await currentStatus(ctx)) !== null,
+    async () => (status = await currentStatus(ctx)) !== null || exited,
     15_000,
   );
-  if (!up || !status) {
+  if (!up || !status) status = await currentStatus(ctx);
+  if (!status) {
+    // The service says why it would not start in its log: pass that on with its code.
+    const since = Math.max(0, fileSize(paths.serviceLog) - logStart);
+    const fresh = new TextDecoder().decode(readTail(paths.serviceLog, Infinity, since).bytes);
+    // The log renders string properties quoted: "message" ["E_CODE"].
+    const why = [
+      ...fresh.matchAll(/cannot (?:start|listen): "?(.*?)"?(?: \["?(E_[A-Z_]+)"?\])?$/gm),
+    ].pop();
+    if (exited && why) {
+      throw new BarnError(
+        (why[2] ?? "E_NO_SERVICE") as "E_NO_SERVICE",
+        `the barn service refused to start: ${why[1]} (see ${paths.serviceLog})`,
+      );
+    }
     const tail = tailLines(paths.serviceLog, 15, 64 * 1024).join("\n  ");
     throw new BarnError(
       "E_NO_SERVICE",
-      `the barn service did not come up within 15s. Last lines of ${paths.serviceLog}:\n  ${
-        tail || "(empty)"
-      }`,
+      `the barn service did not come up${
+        exited ? "" : " within 15s"
+      }. Last lines of ${paths.serviceLog}:\n  ${tail || "(empty)"}`,
     );
   }
   const s = status as ServiceStatus;
@@ -135,12 +159,7 @@ async function stop(ctx: CliContext, quiet = false): Promise<number> {
 }
 
 function lockFree(ctx: CliContext): boolean {
-  const f = Deno.openSync(ctx.paths.serviceLock, {
-    read: true,
-    write: true,
-    create: true,
-    mode: 0o600,
-  });
+  const f = openPrivateFile(ctx.paths.serviceLock, { read: true });
   try {
     const ok = f.tryLockSync(true);
     if (ok) f.unlockSync();
@@ -154,7 +173,7 @@ async function logs(ctx: CliContext): Promise<number> {
   const nText = ctx.str("tail") ?? ctx.str("lines") ?? "50";
   const n = Number(nText);
   if (!Number.isInteger(n) || n < 0) {
-    throw new BarnError("E_USAGE", `--tail must be a whole number (got '${nText}')`);
+    throw new BarnError("E_USAGE", `--tail must be a whole number (got '${excerpt(nText)}')`);
   }
   const path = ctx.paths.serviceLog;
   const lines = tailLines(path, n, tailWindow(n));
@@ -192,7 +211,9 @@ export const service: Command = {
       throw new BarnError(
         "E_USAGE",
         action
-          ? `unknown service action '${ctx.positionals.join(" ")}' (use ${ACTIONS.join(", ")})`
+          ? `unknown service action '${excerpt(ctx.positionals.join(" "))}' (use ${
+            ACTIONS.join(", ")
+          })`
           : `missing service action: use ${ACTIONS.join(", ")}`,
       );
     }

@@ -26,6 +26,9 @@ session, service restarts and crashes. Always ask for JSON: \`--output=json\`.
   \`"duplicate": true\` instead of starting another. Use a key derived from the work.
 - barn's options go before the command; everything after the command name is the command's.
 - Only ffmpeg, ffprobe and curl are allowed (\`E_NOT_ALLOWED\` otherwise). No shell.
+- curl may use http and https; ffmpeg local files and http(s). Give curl credentials with -u or
+  -H; barn moves them off the command line. \`-K\` files and ffmpeg URLs with user:pass@ are
+  refused (\`E_USAGE\`): fetch with curl or \`barn get\` first.
 - \`--timeout=30m\` bounds wall-clock time (\`E_TIMEOUT\`, exit 124).
 
 The JSON record has \`job_id\` (use any 4+ character prefix later), \`state\`
@@ -54,6 +57,22 @@ The JSON record has \`job_id\` (use any 4+ character prefix later), \`state\`
     barn listen --output=json      # JSON Lines of state changes; resume with --since=SEQ
     barn run --pending=L …; barn release L   # hold jobs until released
     barn run --offline …           # no service: runs in the foreground, same records
+
+## Many hosts: barn-fleet
+
+barn-fleet is a separate controller binary that drives barn on many hosts over OpenSSH. On
+each host it runs \`ssh -T HOST barn dial-stdio\`, which joins the ssh session to that host's
+service, and speaks barn's own protocol through it (a job's argv travels inside a frame, so
+there is no shell quoting). Answers are per host: \`{host, ok, …}\` or
+\`{host, ok: false, error: {code, message}}\`.
+
+    barn-fleet --hosts=media-1,media-2 --output=json status
+    barn-fleet --hosts=- run --on=any ffprobe -v error -show_format /tmp/barn/input/a.mp4 < hosts.txt
+    barn-fleet describe media-1:k3f9     # HOST:ID, as status prints it; also logs -f, wait, kill, retry
+    barn-fleet --hosts=… --output=json listen   # JSON Lines with "host"; reconnects without gaps
+
+Host codes: E_SSH_UNREACHABLE (116), E_SSH_AUTH (117), E_BARN_MISSING (118), E_VERSION (119),
+E_NO_SERVICE (100), E_TIMEOUT (124). The exit code is 0 only when every host answered.
 `;
 
 export const skills: Command = {

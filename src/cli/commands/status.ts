@@ -1,8 +1,10 @@
 /** barn status: all jobs, newest first. */
 
+import { excerpt } from "../../escape.ts";
 import { BarnError } from "../../errors.ts";
 import { JOB_STATES, type JobState } from "../../jobs/job.ts";
 import { parseDuration } from "../../config/duration.ts";
+import type { StatusFilter } from "../../protocol/messages.ts";
 import type { Command } from "../command.ts";
 
 const DEFAULT_LIMIT = 100;
@@ -12,10 +14,46 @@ export function sinceTime(text: string | undefined, now = Date.now()): string | 
   if (text === undefined) return undefined;
   if (/^\d{4}-\d\d-\d\d/.test(text)) {
     const t = Date.parse(text);
-    if (Number.isNaN(t)) throw new BarnError("E_USAGE", `--since '${text}' is not a valid time`);
+    if (Number.isNaN(t)) {
+      throw new BarnError("E_USAGE", `--since '${excerpt(text)}' is not a valid time`);
+    }
     return new Date(t).toISOString();
   }
   return new Date(now - parseDuration(text, "--since") * 1000).toISOString();
+}
+
+/** The filter of `status` from its options (barn's and barn-fleet's). */
+export function statusFilter(
+  opts: { str(name: string): string | undefined; flag(name: string): boolean },
+): StatusFilter {
+  const state = opts.str("state");
+  if (state !== undefined && !(JOB_STATES as readonly string[]).includes(state)) {
+    throw new BarnError(
+      "E_USAGE",
+      `--state must be one of ${JOB_STATES.join(", ")} (got '${excerpt(state)}')`,
+    );
+  }
+  const limitText = opts.str("limit");
+  if (limitText !== undefined && opts.flag("all")) {
+    throw new BarnError("E_USAGE", "--limit and --all don't combine");
+  }
+  const limit = opts.flag("all")
+    ? undefined
+    : limitText === undefined
+    ? DEFAULT_LIMIT
+    : Number(limitText);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+    throw new BarnError(
+      "E_USAGE",
+      `--limit must be a positive whole number (got '${excerpt(limitText)}')`,
+    );
+  }
+  return {
+    state: state as JobState | undefined,
+    tag: opts.str("tag"),
+    since: sinceTime(opts.str("since")),
+    limit,
+  };
 }
 
 export const status: Command = {
@@ -35,42 +73,13 @@ export const status: Command = {
       throw new BarnError(
         "E_USAGE",
         `barn status takes no arguments (got '${
-          ctx.positionals[0]
+          excerpt(ctx.positionals[0]!)
         }'); use \`barn describe <id>\` for one job`,
       );
     }
-    const state = ctx.str("state");
-    if (state !== undefined && !(JOB_STATES as readonly string[]).includes(state)) {
-      throw new BarnError(
-        "E_USAGE",
-        `--state must be one of ${JOB_STATES.join(", ")} (got '${state}')`,
-      );
-    }
-    const limitText = ctx.str("limit");
-    if (limitText !== undefined && ctx.flag("all")) {
-      throw new BarnError("E_USAGE", "--limit and --all don't combine");
-    }
-    const limit = ctx.flag("all")
-      ? undefined
-      : limitText === undefined
-      ? DEFAULT_LIMIT
-      : Number(limitText);
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-      throw new BarnError(
-        "E_USAGE",
-        `--limit must be a positive whole number (got '${limitText}')`,
-      );
-    }
+    const filter = statusFilter(ctx);
     const backend = await ctx.backend();
-    const { jobs, total } = await backend.request({
-      kind: "status",
-      filter: {
-        state: state as JobState | undefined,
-        tag: ctx.str("tag"),
-        since: sinceTime(ctx.str("since")),
-        limit,
-      },
-    });
+    const { jobs, total } = await backend.request({ kind: "status", filter });
     await ctx.print({ view: "jobs", jobs });
     if (ctx.format === "human" && total > jobs.length) {
       console.error(`(showing the newest ${jobs.length} of ${total} jobs; --all shows every one)`);

@@ -1,11 +1,12 @@
 /** barn get / barn put: WebDAV transfers as jobs, and the internal `barn transfer` that runs one. */
 
+import { excerpt } from "../../escape.ts";
 import { lazy } from "../../lazy.ts";
 import { exists } from "../../platform/files.ts";
-import { isAbsolute, resolve } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
 import type { JobSpec } from "../../jobs/job.ts";
-import { insideSandbox, resolveHome } from "../../platform/home_layout.ts";
+import { resolveHome } from "../../platform/home_layout.ts";
+import { sandboxPath } from "../../platform/sandbox_path.ts";
 import { stripUserinfo } from "../../media/curl_secrets.ts";
 import type { Command } from "../command.ts";
 import { writeOut } from "../context.ts";
@@ -19,11 +20,11 @@ function davUrl(text: string): { url: string; auth: { user: string; password: st
   } catch {
     throw new BarnError(
       "E_USAGE",
-      `'${text}' is not a URL: give e.g. https://dav.example.com/media/clip.mp4`,
+      `'${excerpt(text)}' is not a URL: give e.g. https://dav.example.com/media/clip.mp4`,
     );
   }
   if (u.protocol !== "http:" && u.protocol !== "https:") {
-    throw new BarnError("E_USAGE", `'${text}' is not an http(s) WebDAV URL`);
+    throw new BarnError("E_USAGE", `'${excerpt(text)}' is not an http(s) WebDAV URL`);
   }
   const { url, userinfo } = stripUserinfo(text);
   if (userinfo === null) return { url, auth: null };
@@ -37,16 +38,12 @@ function davUrl(text: string): { url: string; auth: { user: string; password: st
   };
 }
 
+/** The local file, where it really leads (through links): inside /tmp/barn, else E_SANDBOX. */
 function localPath(text: string, verb: string): string {
-  const p = isAbsolute(text) ? resolve(text) : resolve(Deno.cwd(), text);
-  if (!insideSandbox(p)) {
-    throw new BarnError(
-      "E_SANDBOX",
-      `barn ${verb} works on files inside /tmp/barn, and ${p} is outside it: use e.g. /tmp/barn/input/ ` +
-        "(see docs/security.md)",
-    );
-  }
-  return p;
+  return sandboxPath(
+    text,
+    `barn ${verb} works on files inside /tmp/barn (e.g. /tmp/barn/input/); its local path`,
+  );
 }
 
 async function submitTransfer(ctx: CliContext, verb: "get" | "put"): Promise<number> {
@@ -63,9 +60,14 @@ async function submitTransfer(ctx: CliContext, verb: "get" | "put"): Promise<num
   const path = localPath(verb === "get" ? b : a, verb);
   const overwrite = ctx.flag("overwrite");
   if (verb === "get" && !overwrite && exists(path)) {
-    throw new BarnError("E_EXISTS", `${path} already exists; remove it or pass --overwrite`);
+    throw new BarnError(
+      "E_EXISTS",
+      `${excerpt(path)} already exists; remove it or pass --overwrite`,
+    );
   }
-  if (verb === "put" && !exists(path)) throw new BarnError("E_NOT_FOUND", `${path} does not exist`);
+  if (verb === "put" && !exists(path)) {
+    throw new BarnError("E_NOT_FOUND", `${excerpt(path)} does not exist`);
+  }
   let auth = dav.auth;
   if (auth) {
     console.error(

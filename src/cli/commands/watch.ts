@@ -1,5 +1,6 @@
 /** barn watch: the watch-folder runner, standalone (the service can host it too: watch_folders). */
 
+import { excerpt } from "../../escape.ts";
 import { lazy } from "../../lazy.ts";
 import { join, resolve } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
@@ -21,7 +22,7 @@ export const watch: Command = {
     if (!Number.isFinite(poll) || poll <= 0) {
       throw new BarnError(
         "E_USAGE",
-        `--poll-seconds must be a positive number (got '${pollText}')`,
+        `--poll-seconds must be a positive number (got '${excerpt(pollText)}')`,
       );
     }
     const { WatchFolder, serviceRunJob } = await lazy<typeof import("../../watch/folder.ts")>(

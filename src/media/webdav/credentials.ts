@@ -3,7 +3,8 @@
  * BARN_DAV_PASSWORD at submission), else from BARN_HOME/credentials.json, one entry per host.
  */
 
-import { join } from "../../platform/path.ts";
+import { HomePaths } from "../../platform/home_layout.ts";
+import { excerpt, jsonErrorPlace } from "../../escape.ts";
 import { BarnError } from "../../errors.ts";
 import { readTextIfExists } from "../../platform/files.ts";
 import { readSecret } from "../../store/job_dir.ts";
@@ -19,7 +20,12 @@ export function parseCredentials(text: string, path: string): Record<string, Dav
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new BarnError("E_CONFIG", `${path} is not valid JSON (${(e as Error).message})`);
+    throw new BarnError(
+      "E_CONFIG",
+      `${path} is not valid JSON (${
+        jsonErrorPlace(e) || "cannot parse it"
+      }); it holds passwords, so barn does not quote it`,
+    );
   }
   const hosts = (raw as { hosts?: unknown })?.hosts;
   if (typeof hosts !== "object" || hosts === null) {
@@ -34,7 +40,7 @@ export function parseCredentials(text: string, path: string): Record<string, Dav
     if (typeof e?.user !== "string" || typeof e?.password !== "string") {
       throw new BarnError(
         "E_CONFIG",
-        `${path}: host '${host}' needs a string "user" and "password"`,
+        `${path}: host '${excerpt(host)}' needs a string "user" and "password"`,
       );
     }
     out[host.toLowerCase()] = { user: e.user, password: e.password };
@@ -46,7 +52,7 @@ export function parseCredentials(text: string, path: string): Record<string, Dav
 export function davAuthFor(url: URL, jobDir: string, home: string): DavAuth | null {
   const own = readSecret(jobDir, "dav.json");
   if (own !== null) return JSON.parse(own) as DavAuth;
-  const path = join(home, "credentials.json");
+  const path = new HomePaths(home).credentials;
   const text = readTextIfExists(path);
   if (text === null) return null;
   const st = Deno.statSync(path);

@@ -4,10 +4,12 @@
  * Progress goes to stdout as `barn-progress {json}` lines for the supervisor to read.
  */
 
-import { exists, fileSize } from "../../platform/files.ts";
+import { exists, fileSize, openPrivateFile, openRead } from "../../platform/files.ts";
+import { excerpt } from "../../escape.ts";
 import { basename, dirname, join } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
-import { insideSandbox } from "../../platform/home_layout.ts";
+import { sandboxPath } from "../../platform/sandbox_path.ts";
+import { isSecretPath } from "../secret_inputs.ts";
 import type { Progress } from "../../jobs/job.ts";
 import type { DavAuth } from "./credentials.ts";
 
@@ -93,15 +95,14 @@ async function remoteSize(url: URL, auth: DavAuth | null): Promise<number | null
   }
 }
 
-export async function download(url: URL, target: string, opts: TransferOptions): Promise<number> {
-  if (!insideSandbox(target)) {
-    throw new BarnError(
-      "E_SANDBOX",
-      `barn can only write inside /tmp/barn, not ${target} (see docs/security.md)`,
-    );
-  }
+export async function download(url: URL, given: string, opts: TransferOptions): Promise<number> {
+  // Resolved again here: links may have changed since the job was submitted.
+  const target = sandboxPath(given, "the download target");
   if (!opts.overwrite && exists(target)) {
-    throw new BarnError("E_EXISTS", `${target} already exists; remove it or pass --overwrite`);
+    throw new BarnError(
+      "E_EXISTS",
+      `${excerpt(target)} already exists; remove it or pass --overwrite`,
+    );
   }
   const size = await remoteSize(url, opts.auth);
   const part = partialPath(target);
@@ -125,13 +126,9 @@ export async function download(url: URL, target: string, opts: TransferOptions):
   const resuming = res.status === 206 && have > 0;
   if (resuming) opts.log(`resuming at byte ${have} of ${size} (Range request)`);
   else have = 0;
-  const file = await Deno.open(part, {
-    write: true,
-    create: true,
-    truncate: !resuming,
-    append: resuming,
-    mode: 0o600,
-  });
+  // Truncated only once it is known to be barn's own file, reached through no link.
+  const file = openPrivateFile(part, { append: resuming });
+  if (!resuming) file.truncateSync(0);
   const meter = new Meter(size, have, opts.log);
   // pipeTo keeps the bytes in Deno's native stream path (faster than curl here, measured);
   // progress comes from the file's size, read on a timer, not from a per-chunk callback.
@@ -157,22 +154,26 @@ export async function download(url: URL, target: string, opts: TransferOptions):
   if (!opts.overwrite && exists(target)) {
     throw new BarnError(
       "E_EXISTS",
-      `${target} appeared while downloading; the data stays in ${part}`,
+      `${excerpt(target)} appeared while downloading; the data stays in ${part}`,
     );
   }
   Deno.renameSync(part, target);
-  opts.log(`downloaded ${done} bytes to ${target}`);
+  opts.log(`downloaded ${done} bytes to ${excerpt(target)}`);
   return done;
 }
 
-export async function upload(source: string, url: URL, opts: TransferOptions): Promise<number> {
-  if (!insideSandbox(source)) {
+export async function upload(given: string, url: URL, opts: TransferOptions): Promise<number> {
+  const source = sandboxPath(given, "the upload source");
+  if (isSecretPath(source)) {
     throw new BarnError(
       "E_SANDBOX",
-      `barn can only read inside /tmp/barn, not ${source} (see docs/security.md)`,
+      `the upload source ${excerpt(given)} is one of barn's secrets, which barn sends nowhere ` +
+        "(see docs/security.md)",
     );
   }
-  const size = Deno.statSync(source).size;
+  // Opened (and checked) before anything is asked of the server; its size is the open file's.
+  const file = openRead(source, "the upload source");
+  const size = file.statSync().size;
   const client = await davClient(url, opts.auth);
   const path = decodeURIComponent(url.pathname);
   try {
@@ -188,11 +189,11 @@ export async function upload(source: string, url: URL, opts: TransferOptions): P
       opts.log(`created ${parent} on the server (MKCOL)`);
     }
   } catch (e) {
+    file.close();
     const status = (e as { status?: number }).status;
     if (typeof status === "number") throw httpError(status, `preparing ${url.href}`);
     throw networkError(e, `preparing ${url.href}`);
   }
-  const file = await Deno.open(source, { read: true });
   const meter = new Meter(size, 0, opts.log);
   // The file streams straight into fetch; progress is how far its reader has got.
   let sent = 0;

@@ -1,6 +1,6 @@
 /** describe: one job, with where its files are and the last lines of its logs. */
 
-import { tailLines } from "../../platform/files.ts";
+import { readText, tailLines } from "../../platform/files.ts";
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext } from "../context.ts";
 
@@ -16,7 +16,7 @@ function clip(line: string): string {
 function ffprobeResult(path: string): unknown {
   try {
     if (Deno.statSync(path).size > 1024 * 1024) return null;
-    return JSON.parse(Deno.readTextFileSync(path));
+    return JSON.parse(readText(path));
   } catch {
     return null;
   }

@@ -10,15 +10,25 @@ export async function handleListen(
   req: RequestOf<"listen">,
   send: Send,
 ): Promise<ResponseData["listen"]> {
+  const epoch = ctx.store.epoch();
+  // A `since` from another epoch (a rebuilt DB restarted the sequence) points at nothing
+  // here: replay this epoch from its start instead, and say so.
+  const changed = req.epoch !== undefined && req.epoch !== epoch;
   // Without --since, start from now: only changes that happen from here on.
-  let seq = req.since ?? ctx.store.lastEventSeq();
+  let seq = req.since === undefined ? ctx.store.lastEventSeq() : changed ? 0 : req.since;
   // Tell the client where it starts, so a reconnect can resume from exactly here.
-  await send({ ok: true, stream: "keepalive", seq });
+  await send({
+    ok: true,
+    stream: "keepalive",
+    seq,
+    epoch,
+    ...(changed ? { epoch_changed: true } : {}),
+  });
   const lastProgress = new Map<string, string>();
   let lastSend = Date.now();
   for (;;) {
     for (const ev of ctx.store.eventsSince(seq, req.tag)) {
-      await send({ ok: true, stream: "event", event: ev });
+      await send({ ok: true, stream: "event", event: { ...ev, epoch } });
       seq = ev.seq;
       lastSend = Date.now();
     }
@@ -38,13 +48,14 @@ export async function handleListen(
             at: job.progress.updated_at,
             tag: job.tag,
             progress: job.progress,
+            epoch,
           },
         });
         lastSend = Date.now();
       }
     }
     if (Date.now() - lastSend >= KEEPALIVE_MS) {
-      await send({ ok: true, stream: "keepalive", seq }); // also how a vanished client is noticed
+      await send({ ok: true, stream: "keepalive", seq, epoch }); // also how a vanished client is noticed
       lastSend = Date.now();
     }
     await ctx.changes.wait(req.progress ? 500 : 1000);

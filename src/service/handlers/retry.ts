@@ -4,10 +4,10 @@ import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext } from "../context.ts";
 import { BarnError } from "../../errors.ts";
 import type { JobSpec } from "../../jobs/job.ts";
-import { readSecret, secretPath } from "../../store/job_dir.ts";
+import { readSecret, type SecretName, secretPath } from "../../store/job_dir.ts";
 import { handleSubmit } from "./submit.ts";
 
-/** A stored curl command points at its job's secrets file; a retry gets its own copy. */
+/** A stored curl command points at its job's secrets files (`-K <file>`); a retry gets its own copies. */
 function ownSecrets(
   command: string[],
   jobDir: string,
@@ -16,20 +16,27 @@ function ownSecrets(
   if (command[0] === "barn" && dav !== null) {
     return { command, secrets: { dav_auth: JSON.parse(dav) } };
   }
-  const path = secretPath(jobDir, "curl.conf");
-  const i = command.indexOf("-K");
-  if (command[0] !== "curl" || i < 0 || command[i + 1] !== path) return { command, secrets: null };
-  const text = readSecret(jobDir, "curl.conf");
-  if (text === null) {
-    throw new BarnError(
-      "E_STATE",
-      `cannot retry: the credentials of the original job (${path}) are gone`,
-    );
+  if (command[0] !== "curl") return { command, secrets: null };
+  const dir = secretPath(jobDir, "curl.conf").slice(0, -"curl.conf".length);
+  const out: string[] = [];
+  const configs: { at: number; text: string }[] = [];
+  for (let i = 0; i < command.length; i++) {
+    const name = command[i + 1]?.startsWith(dir) ? command[i + 1]!.slice(dir.length) : "";
+    if (command[i] !== "-K" || !/^curl(-\d+)?\.conf$/.test(name)) {
+      out.push(command[i]!);
+      continue;
+    }
+    const text = readSecret(jobDir, name as SecretName);
+    if (text === null) {
+      throw new BarnError(
+        "E_STATE",
+        `cannot retry: the credentials of the original job (${command[i + 1]}) are gone`,
+      );
+    }
+    configs.push({ at: out.length, text });
+    i++;
   }
-  return {
-    command: [...command.slice(0, i), ...command.slice(i + 2)],
-    secrets: { curl_config: text },
-  };
+  return { command: out, secrets: configs.length ? { curl_configs: configs } : null };
 }
 
 export function handleRetry(ctx: HandlerContext, req: RequestOf<"retry">): ResponseData["retry"] {

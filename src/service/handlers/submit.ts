@@ -2,17 +2,30 @@
 
 import { isAbsolute } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
+import { excerpt } from "../../escape.ts";
 import { checkAllowed } from "../../jobs/policy.ts";
 import { allowedCommands } from "../../config/config.ts";
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext } from "../context.ts";
-import { splitCurlSecrets } from "../../media/curl_secrets.ts";
+import { admitMediaJob } from "../../media/admit.ts";
+import { refuseSecretInputs } from "../../media/secret_inputs.ts";
+
+/** Runs a check, naming the job of a batch it failed on. */
+function withPlace(where: string, check: () => void): void {
+  try {
+    check();
+  } catch (e) {
+    if (e instanceof BarnError) throw new BarnError(e.code, where + e.message);
+    throw e;
+  }
+}
 
 export function handleSubmit(
   ctx: HandlerContext,
   req: RequestOf<"submit">,
 ): ResponseData["submit"] {
   if (req.jobs.length === 0) throw new BarnError("E_USAGE", "nothing to submit: give a command");
+  const seen = new Map<string, string | null>();
   req.jobs.forEach((spec, i) => {
     const where = req.jobs.length > 1 ? `job ${i + 1}: ` : "";
     if (spec.command.length === 0 || spec.command[0] === "") {
@@ -21,28 +34,20 @@ export function handleSubmit(
         `${where}missing command: e.g. \`barn run ffprobe -i clip.mp4\``,
       );
     }
-    try {
-      checkAllowed(spec.command, allowedCommands(ctx.config()));
-    } catch (e) {
-      if (e instanceof BarnError) throw new BarnError(e.code, where + e.message);
-      throw e;
-    }
+    withPlace(where, () => checkAllowed(spec.command, allowedCommands(ctx.config())));
     if (!isAbsolute(spec.cwd)) {
       throw new BarnError(
         "E_USAGE",
-        `${where}working directory '${spec.cwd}' must be an absolute path`,
+        `${where}working directory '${excerpt(spec.cwd)}' must be an absolute path`,
       );
     }
+    withPlace(where, () => {
+      // A secret named as a file is the sandbox's refusal, whatever else is wrong with the argv.
+      refuseSecretInputs(spec.command, spec.cwd, seen);
+      // Credentials never reach the DB, the record or `ps`: curl reads them from 0600 files.
+      admitMediaJob(spec, ctx.config());
+    });
   });
-  // Credentials never reach the DB, the record or `ps`: curl reads them from a 0600 file.
-  for (const spec of req.jobs) {
-    if (spec.command[0] !== "curl" || spec.secrets) continue;
-    const split = splitCurlSecrets(spec.command);
-    if (split.config) {
-      spec.command = split.command;
-      spec.secrets = { curl_config: split.config };
-    }
-  }
   const jobs = ctx.store.insert(req.jobs);
   ctx.jobs.dispatch();
   ctx.changes.notify();

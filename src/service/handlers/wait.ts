@@ -1,5 +1,6 @@
 /** wait: block until the given jobs (or a tag's jobs) have all finished, or the timeout passes. */
 
+import { excerpt } from "../../escape.ts";
 import { BarnError } from "../../errors.ts";
 import type { Job } from "../../jobs/job.ts";
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
@@ -20,7 +21,7 @@ export async function handleWait(
     if (ids.length === 0) {
       throw new BarnError(
         "E_NOT_FOUND",
-        `no job has tag '${req.tag}': list tags with \`barn status\``,
+        `no job has tag '${excerpt(req.tag)}': list tags with \`barn status\``,
       );
     }
   }

@@ -1,5 +1,5 @@
-import { assertEquals, assertThrows } from "../../helpers/assert.ts";
-import { nearest, outputFormat, parseArgs } from "../../../src/cli/args.ts";
+import { assertEquals, assertMatch, assertThrows } from "../../helpers/assert.ts";
+import { leadingGlobals, nearest, outputFormat, parseArgs } from "../../../src/cli/args.ts";
 import { BarnError } from "../../../src/errors.ts";
 
 const RUN = { tag: { type: "string" as const }, timeout: { type: "string" as const } };
@@ -46,4 +46,23 @@ Deno.test("--output accepts human, json, xml only", () => {
 Deno.test("a mistyped command gets the nearest one", () => {
   assertEquals(nearest("stauts", ["run", "status", "describe"]), "status");
   assertEquals(nearest("zzzzzzzz", ["run", "status"]), null);
+});
+
+Deno.test("another program's globals: leading ones split off, and messages name that program", () => {
+  const globals = { hosts: { type: "string" as const }, help: { type: "boolean" as const } };
+  assertEquals(leadingGlobals(["--hosts", "-", "status", "--all"], globals), {
+    globals: ["--hosts", "-"],
+    rest: ["status", "--all"],
+  });
+  const p = parseArgs(["--hosts=a,b", "x"], {}, {
+    subcommand: "status",
+    globals,
+    program: "barn-fleet",
+  });
+  assertEquals([p.options.hosts, p.positionals], ["a,b", ["x"]]);
+  const e = assertThrows(
+    () => parseArgs(["--offline"], {}, { subcommand: "status", globals, program: "barn-fleet" }),
+    BarnError,
+  );
+  assertMatch(e.message, /unknown option '--offline' for `barn-fleet status`/);
 });

@@ -34,3 +34,12 @@ Deno.test("prefixes shorter than 4 or with odd characters are usage errors", () 
     assertEquals(assertThrows(() => checkIdPrefix(bad), BarnError).code, "E_USAGE");
   }
 });
+
+Deno.test("a 10 KB or right-to-left id comes back short and escaped", () => {
+  for (const bad of ["k".repeat(10_240), "\u202eabcd", `abcd\x1b[2J${"z".repeat(5000)}`]) {
+    const m = assertThrows(() => checkIdPrefix(bad), BarnError).message;
+    assert(m.length < 200, `${m.length} characters`);
+    // deno-lint-ignore no-control-regex -- neither may come back raw
+    assert(!/[\u202e\x1b]/.test(m), m);
+  }
+});

@@ -1,50 +1,36 @@
 import { assertEquals, assertThrows } from "../../helpers/assert.ts";
 import type { Job } from "../../../src/jobs/job.ts";
+import { sampleJob } from "../../helpers/job_fixture.ts";
 import { exitVerdict, transition } from "../../../src/jobs/transitions.ts";
 import { BarnError } from "../../../src/errors.ts";
 
 const NOW = "2026-01-01T00:00:00.000Z";
 
 function job(over: Partial<Job> = {}): Job {
-  return {
-    job_id: "abcdefghjkmn",
-    state: "queued",
-    tag: null,
-    command: ["curl", "--version"],
-    cwd: "/",
+  return sampleJob({
     created_at: NOW,
-    started_at: null,
-    finished_at: null,
-    exit_code: null,
-    process_exit_code: null,
-    signal: null,
-    error: null,
-    pid: null,
-    heartbeat: null,
-    supervisor: null,
-    job_dir: "/tmp/barn/jobs/abcdefghjkmn",
-    stdout_path: "/tmp/barn/jobs/abcdefghjkmn/stdout.log",
-    stderr_path: "/tmp/barn/jobs/abcdefghjkmn/stderr.log",
-    log_truncated: false,
-    key: null,
-    retry_of: null,
-    latch: null,
-    timeout_seconds: null,
-    stall_timeout_seconds: null,
-    verify: false,
-    progress: null,
     ...over,
-  };
+  });
 }
 
 Deno.test("start moves queued to running with its supervisor", () => {
-  const j = transition(job(), { type: "start", pid: null, supervisor: "keeper" }, NOW);
+  const j = transition(
+    job(),
+    { type: "start", pid: null, supervisor: "keeper", supervisor_pid: 7 },
+    NOW,
+  );
   assertEquals([j.state, j.started_at, j.supervisor], ["running", NOW, "keeper"]);
 });
 
 Deno.test("a held job cannot start until released", () => {
   assertThrows(
-    () => transition(job({ latch: "L" }), { type: "start", pid: null, supervisor: "keeper" }, NOW),
+    () =>
+      transition(job({ latch: "L" }), {
+        type: "start",
+        pid: null,
+        supervisor: "keeper",
+        supervisor_pid: 7,
+      }, NOW),
     BarnError,
   );
   const released = transition(job({ latch: "L" }), { type: "release" }, NOW);
@@ -111,11 +97,11 @@ Deno.test("finished jobs take no further events", () => {
     const done = job({ state, finished_at: NOW, exit_code: 0 });
     for (
       const ev of [
-        { type: "start", pid: 1, supervisor: "keeper" },
+        { type: "start", pid: 1, supervisor: "keeper", supervisor_pid: 7 },
         { type: "exit", info: { process_exit_code: 0, signal: null } },
         { type: "cancel", reason: "r" },
         { type: "interrupted", error: "e" },
-        { type: "heartbeat" },
+        { type: "release" },
       ] as const
     ) {
       const err = assertThrows(() => transition(done, ev, NOW), BarnError);

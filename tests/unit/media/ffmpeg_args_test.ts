@@ -60,3 +60,25 @@ Deno.test("expected duration honours -ss/-t/-to on both sides", () => {
   const c = parseFfmpegArgs(["-i", "a", "o"]);
   assertEquals(expectedDuration(c.inputs[0]!, 10, c.outputs[0]!), 10);
 });
+
+Deno.test("ffmpeg file arguments: every word and every piece of a protocol or filter string", async () => {
+  const { ffmpegFileArgs } = await import("../../../src/media/ffmpeg_args.ts");
+  const got = ffmpegFileArgs([
+    "-i",
+    "in.mp4",
+    "-i",
+    "file:/a/b.mp4",
+    "-filter_complex",
+    "movie=/c.png[x];[0][x]overlay",
+    "-f",
+    "concat",
+    "-i",
+    "concat:/d|/e",
+    "-",
+    "out.mp4",
+  ]);
+  for (const p of ["in.mp4", "/a/b.mp4", "/c.png", "/d", "/e", "out.mp4"]) {
+    assertEquals(got.includes(p), true, p);
+  }
+  assertEquals(got.some((w) => w.startsWith("-")), false);
+});

@@ -79,3 +79,53 @@ Deno.test("readTail never reads more than its window, whatever the content", () 
     Deno.removeSync(home, { recursive: true });
   }
 });
+
+Deno.test("barn's own files are created and opened through no link, and read only inside the sandbox", async () => {
+  const {
+    openPrivateAppend,
+    openPrivateFile,
+    readText,
+    readTextIfExists,
+    writeFileAtomic,
+    writeNewPrivateFile,
+  } = await import("../../../src/platform/files.ts");
+  const { BarnError } = await import("../../../src/errors.ts");
+  const home = tempHome("files-link");
+  const out = Deno.makeTempDirSync({ dir: "/var/tmp", prefix: "barn-escape-" });
+  const code = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return e instanceof BarnError ? e.code : (e as Error).name;
+    }
+    return "written";
+  };
+  try {
+    Deno.symlinkSync(out, `${home}/l`);
+    Deno.symlinkSync(`${out}/f`, `${home}/dangling`);
+    Deno.writeTextFileSync(`${out}/victim`, "keep\n");
+    Deno.symlinkSync(`${out}/victim`, `${home}/v`);
+    assertEquals(
+      [
+        code(() => writeNewPrivateFile(`${home}/l/new`, "x")),
+        code(() => writeFileAtomic(`${home}/l/new`, "x")),
+        code(() => writeNewPrivateFile(`${home}/dangling`, "x")),
+        code(() => openPrivateAppend(`${home}/dangling`)),
+        code(() => openPrivateFile(`${home}/v`, { read: true })),
+        code(() => openPrivateAppend(`${home}/l/log`)),
+        code(() => readText(`${home}/v`)),
+        code(() => readTextIfExists(`${home}/l/victim`)),
+      ],
+      ["E_SANDBOX", "E_SANDBOX", "AlreadyExists", ...Array(5).fill("E_SANDBOX")],
+    );
+    assertEquals([...Deno.readDirSync(out)].map((e) => e.name).sort(), ["victim"]);
+    assertEquals(Deno.readTextFileSync(`${out}/victim`), "keep\n");
+    // Inside, all is as before.
+    writeFileAtomic(`${home}/a`, "a\n");
+    assertEquals(readText(`${home}/a`), "a\n");
+    assertEquals(readTextIfExists(`${home}/missing`), null);
+  } finally {
+    Deno.removeSync(home, { recursive: true });
+    Deno.removeSync(out, { recursive: true });
+  }
+});

@@ -58,3 +58,17 @@ Deno.test("fromFileUrl: decodes escapes; a drive letter turns into a Windows pat
   assertEquals(fromFileUrl(new URL("file:///work/a%20b/deno.json")), "/work/a b/deno.json");
   assertEquals(fromFileUrl(new URL("file:///C:/barn/src/main.ts")), "C:\\barn\\src\\main.ts");
 });
+
+Deno.test("isBelow: the root itself and what is under it, never a sibling with the same prefix", async () => {
+  const { isBelow } = await import("../../../src/platform/path.ts");
+  assertEquals(
+    [
+      isBelow("/tmp/barn", "/tmp/barn"),
+      isBelow("/tmp/barn", "/tmp/barn/a/b"),
+      isBelow("/tmp/barn", "/tmp/barnyard"),
+      isBelow("/tmp/barn", "/tmp"),
+      isBelow("/tmp/barn", "/etc/passwd"),
+    ],
+    [true, true, false, false, false],
+  );
+});

@@ -4,6 +4,7 @@ import {
   encodeFrame,
   FrameBudget,
   FrameReader,
+  FrameWriter,
   MAX_FRAME_BYTES,
   MAX_HELLO_BYTES,
 } from "../../../src/protocol/framing.ts";
@@ -148,4 +149,38 @@ Deno.test("a smaller cap for one message (the hello) is refused before its body 
   assertEquals(e.code, "E_FRAME_TOO_LARGE");
   const ok = new FrameReader(holding(encodeFrame({ kind: "hello" })));
   assertEquals(await ok.next(MAX_HELLO_BYTES), { kind: "hello" });
+});
+
+Deno.test("FrameWriter: concurrent writes leave as whole frames, in call order", async () => {
+  const chunks: Uint8Array[] = [];
+  // A writer that takes at most 3 bytes per call and yields between calls, as a busy socket does.
+  const slow = {
+    async write(p: Uint8Array) {
+      await new Promise((r) => setTimeout(r, 0));
+      chunks.push(p.slice(0, 3));
+      return Math.min(3, p.length);
+    },
+  };
+  const w = new FrameWriter(slow);
+  const msgs = Array.from({ length: 20 }, (_, i) => ({ i, pad: "x".repeat(i * 7) }));
+  await Promise.all(msgs.map((m) => w.write(m)));
+  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let o = 0;
+  for (const c of chunks) {
+    all.set(c, o);
+    o += c.length;
+  }
+  let pos = 0;
+  const reader = new FrameReader({
+    read(p: Uint8Array) {
+      if (pos >= all.length) return Promise.resolve(null);
+      const n = Math.min(p.length, all.length - pos);
+      p.set(all.subarray(pos, pos + n));
+      pos += n;
+      return Promise.resolve(n);
+    },
+  });
+  const got: unknown[] = [];
+  for (let m = await reader.next(); m !== null; m = await reader.next()) got.push(m);
+  assertEquals(got, msgs);
 });

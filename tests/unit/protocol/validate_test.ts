@@ -13,7 +13,13 @@ const job = { command: ["curl", "--version"], cwd: "/tmp/barn" };
 Deno.test("validate: well-formed requests pass unchanged", () => {
   const submit = {
     kind: "submit",
-    jobs: [{ ...job, tag: "t", key: null, timeout_seconds: 5, secrets: { curl_config: "x" } }],
+    jobs: [{
+      ...job,
+      tag: "t",
+      key: null,
+      timeout_seconds: 5,
+      secrets: { curl_configs: [{ at: 1, text: "x" }] },
+    }],
   };
   assertEquals(parseRequest(submit), submit as unknown);
   assertEquals(parseRequest({ kind: "status", filter: { state: "running", limit: 5 } }), {
@@ -54,10 +60,30 @@ Deno.test("validate: each problem is named with its path", () => {
     problem({ kind: "submit", jobs: [{ ...job, secrets: { dav_auth: { user: "u" } } }] }),
     /missing at jobs\.0\.secrets\.dav_auth\.password/,
   );
+  assertMatch(
+    problem({
+      kind: "submit",
+      jobs: [{ ...job, secrets: { curl_configs: [{ at: 0, text: "x" }] } }],
+    }),
+    /at least 1 at jobs\.0\.secrets\.curl_configs\.0\.at/,
+  );
 });
 
 Deno.test("validate: inherited names are not keys", () => {
   assertMatch(problem(JSON.parse('{"kind":"clean","toString":1}')), /unknown key "toString"/);
   assertMatch(problem(JSON.parse('{"kind":"clean","__proto__":{}}')), /unknown key "__proto__"/);
   assertMatch(problem({ kind: "toString" }), /unknown request kind/);
+});
+
+Deno.test("validate: listen may carry the epoch of its since; logs names its stream", () => {
+  const listen = { kind: "listen", since: 4, epoch: "0123456789abcdef" };
+  assertEquals(parseRequest(listen), listen as unknown);
+  assertMatch(problem({ kind: "listen", epoch: "" }), /too short at epoch/);
+  const logs = { kind: "logs", id: "abcd", which: "both", tail: 5, follow: true };
+  assertEquals(parseRequest(logs), logs as unknown);
+  assertMatch(
+    problem({ kind: "logs", id: "abcd", which: "all", follow: false }),
+    /expected one of stdout, stderr, both at which/,
+  );
+  assertMatch(problem({ kind: "logs", id: "abcd", which: "stdout" }), /missing at follow/);
 });

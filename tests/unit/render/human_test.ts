@@ -1,39 +1,25 @@
 import { assert, assertEquals } from "../../helpers/assert.ts";
 import type { Job } from "../../../src/jobs/job.ts";
+import { sampleJob } from "../../helpers/job_fixture.ts";
 import { renderHuman } from "../../../src/render/human.ts";
 
 const NASTY = `a<b>&"c'd`;
 
 function job(over: Partial<Job> = {}): Job {
-  return {
+  return sampleJob({
     job_id: "k3f9x2a0b1c2",
     state: "running",
     tag: NASTY,
     command: ["ffmpeg", "-i", NASTY, "-f", "null", "-"],
     cwd: "/tmp/barn",
-    created_at: "2026-01-01T00:00:00.000Z",
     started_at: "2026-01-01T00:00:01.000Z",
-    finished_at: null,
-    exit_code: null,
-    process_exit_code: null,
-    signal: null,
-    error: null,
     pid: 42,
     heartbeat: "2026-01-01T00:00:05.000Z",
     supervisor: "keeper",
     job_dir: "/tmp/barn/jobs/k3f9x2a0b1c2",
-    stdout_path: "/tmp/barn/jobs/k3f9x2a0b1c2/stdout.log",
-    stderr_path: "/tmp/barn/jobs/k3f9x2a0b1c2/stderr.log",
-    log_truncated: false,
-    key: null,
-    retry_of: null,
-    latch: null,
-    timeout_seconds: null,
-    stall_timeout_seconds: null,
-    verify: false,
     progress: { percent: 50, speed: 1.5, eta_seconds: 4 },
     ...over,
-  };
+  });
 }
 
 Deno.test("human table: golden output with a pinned clock and no colour", () => {
@@ -53,4 +39,50 @@ Deno.test("human table: golden output with a pinned clock and no colour", () => 
   );
   const colored = renderHuman({ view: "jobs", jobs: [job()] }, { color: true, now: new Date() });
   assert(colored.includes("\x1b[33m"));
+});
+
+Deno.test("human output escapes control and bidi characters in every user-given field", () => {
+  const EVIL = "ok\x1b[2J\u202eevil\r\nx";
+  const j = job({
+    tag: EVIL,
+    command: ["curl", EVIL],
+    cwd: `/tmp/barn/${EVIL}`,
+    error: EVIL,
+    key: EVIL,
+    latch: EVIL,
+    state: "failed",
+  });
+  const outs = [
+    renderHuman({ view: "jobs", jobs: [j] }, { color: false, now: new Date(0) }),
+    renderHuman({ view: "job", job: j, duplicate: true, note: EVIL }, {
+      color: true,
+      now: new Date(0),
+    }),
+    renderHuman({ view: "job", job: { ...j, stdout_tail: [EVIL], stderr_tail: [] } }, {
+      color: false,
+      now: new Date(0),
+    }),
+    renderHuman({ view: "submitted", jobs: [{ job: j, duplicate: true }] }, {
+      color: false,
+      now: new Date(0),
+    }),
+    renderHuman({ view: "clean", removed: [j] }, { color: false, now: new Date(0) }),
+    renderHuman({ view: "error", error: { code: "E_USAGE", message: EVIL } }, {
+      color: false,
+      now: new Date(0),
+    }),
+    renderHuman({ view: "message", message: `${EVIL}\nsecond line`, data: {} }, {
+      color: false,
+      now: new Date(0),
+    }),
+  ];
+  for (const out of outs) {
+    // Colour codes are barn's own (\x1b[3Xm); no other escape sequence, bidi override or CR remains.
+    // deno-lint-ignore no-control-regex -- barn's colour codes
+    const stripped = out.replace(/\x1b\[(3\d|0)m/g, "");
+    // deno-lint-ignore no-control-regex -- what must not reach the terminal
+    assert(!/[\x00-\x09\x0b-\x1f\u202e]/.test(stripped), JSON.stringify(out));
+    assert(out.includes("\\u001b[2J") && out.includes("\\u202eevil"), out);
+  }
+  assertEquals(outs[6]!.split("\n").length, 3); // a message keeps its own line breaks
 });

@@ -1,39 +1,25 @@
 import { assertEquals } from "../../helpers/assert.ts";
 import type { Job } from "../../../src/jobs/job.ts";
+import { sampleJob } from "../../helpers/job_fixture.ts";
 import { renderJson } from "../../../src/render/json.ts";
 
 const NASTY = `a<b>&"c'd`;
 
 function job(over: Partial<Job> = {}): Job {
-  return {
+  return sampleJob({
     job_id: "k3f9x2a0b1c2",
     state: "running",
     tag: NASTY,
     command: ["ffmpeg", "-i", NASTY, "-f", "null", "-"],
     cwd: "/tmp/barn",
-    created_at: "2026-01-01T00:00:00.000Z",
     started_at: "2026-01-01T00:00:01.000Z",
-    finished_at: null,
-    exit_code: null,
-    process_exit_code: null,
-    signal: null,
-    error: null,
     pid: 42,
     heartbeat: "2026-01-01T00:00:05.000Z",
     supervisor: "keeper",
     job_dir: "/tmp/barn/jobs/k3f9x2a0b1c2",
-    stdout_path: "/tmp/barn/jobs/k3f9x2a0b1c2/stdout.log",
-    stderr_path: "/tmp/barn/jobs/k3f9x2a0b1c2/stderr.log",
-    log_truncated: false,
-    key: null,
-    retry_of: null,
-    latch: null,
-    timeout_seconds: null,
-    stall_timeout_seconds: null,
-    verify: false,
     progress: { percent: 50, speed: 1.5, eta_seconds: 4 },
     ...over,
-  };
+  });
 }
 
 Deno.test("JSON: status is an array, a job is one record, null exit while running", () => {

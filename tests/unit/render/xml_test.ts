@@ -1,40 +1,26 @@
-import { XMLParser } from "fast-xml-parser";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { assert, assertEquals } from "../../helpers/assert.ts";
 import type { Job } from "../../../src/jobs/job.ts";
+import { sampleJob } from "../../helpers/job_fixture.ts";
 import { renderXml } from "../../../src/render/xml.ts";
 
 const NASTY = `a<b>&"c'd`;
 
 function job(over: Partial<Job> = {}): Job {
-  return {
+  return sampleJob({
     job_id: "k3f9x2a0b1c2",
     state: "running",
     tag: NASTY,
     command: ["ffmpeg", "-i", NASTY, "-f", "null", "-"],
     cwd: "/tmp/barn",
-    created_at: "2026-01-01T00:00:00.000Z",
     started_at: "2026-01-01T00:00:01.000Z",
-    finished_at: null,
-    exit_code: null,
-    process_exit_code: null,
-    signal: null,
-    error: null,
     pid: 42,
     heartbeat: "2026-01-01T00:00:05.000Z",
     supervisor: "keeper",
     job_dir: "/tmp/barn/jobs/k3f9x2a0b1c2",
-    stdout_path: "/tmp/barn/jobs/k3f9x2a0b1c2/stdout.log",
-    stderr_path: "/tmp/barn/jobs/k3f9x2a0b1c2/stderr.log",
-    log_truncated: false,
-    key: null,
-    retry_of: null,
-    latch: null,
-    timeout_seconds: null,
-    stall_timeout_seconds: null,
-    verify: false,
     progress: { percent: 50, speed: 1.5, eta_seconds: 4 },
     ...over,
-  };
+  });
 }
 
 Deno.test("XML is well-formed, escapes <&>\"', and parses back to the same values", () => {
@@ -62,4 +48,17 @@ Deno.test("XML errors and empty lists are well-formed", () => {
   assertEquals(err.error.message, "<bad> & 'worse'");
   const empty = renderXml({ view: "jobs", jobs: [] });
   assert(new XMLParser().parse(empty).jobs !== undefined, empty);
+});
+
+Deno.test("characters XML 1.0 forbids become \\uXXXX text, so the document stays well-formed", () => {
+  const EVIL = "a\x1b[2J\x00b\u202e\ufffe\ud800c\td";
+  const xml = renderXml({ view: "jobs", jobs: [job({ tag: EVIL, command: ["curl", EVIL] })] });
+  assertEquals(XMLValidator.validate(xml), true);
+  // deno-lint-ignore no-control-regex -- checking that none of them reach the document
+  assert(!/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])/.test(xml));
+  const doc = new XMLParser({ parseTagValue: false, isArray: (n) => n === "job" }).parse(xml);
+  // Tab and bidi marks are legal XML and stay as they are; the data format is not a terminal.
+  assertEquals(doc.jobs.job[0].tag, "a\\u001b[2J\\u0000b\u202e\\ufffe\\ud800c\td");
+  const err = renderXml({ view: "error", error: { code: "E_USAGE", message: `id ${EVIL}` } });
+  assertEquals(XMLValidator.validate(err), true);
 });

@@ -12,7 +12,7 @@ Deno.test("unfinishedCount: right for any list length, with one cached statement
     ).map((r) => r.job.job_id);
     // Every third job ends; the rest stay queued.
     for (const id of ids.filter((_, i) => i % 3 === 0)) {
-      store.apply(id, { type: "cancel", reason: "test" }, { snapshot: false });
+      store.apply(id, { type: "cancel", reason: "test" });
     }
     const unfinished = (list: string[]) =>
       list.filter((_, i) => ids.indexOf(list[i]!) % 3 !== 0).length;
@@ -26,6 +26,30 @@ Deno.test("unfinishedCount: right for any list length, with one cached statement
     assertEquals(store.db.cachedStatements, cached);
   } finally {
     store.close();
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("epoch: stable across opens of one DB file, new for a new file", async () => {
+  const home = tempHome("epoch");
+  try {
+    const paths = prepareHome(home);
+    const a = Store.open(paths);
+    const epoch = a.epoch();
+    a.close();
+    assertEquals(/^[0-9a-f]{16}$/.test(epoch), true, epoch);
+    const again = Store.open(paths);
+    assertEquals(again.epoch(), epoch);
+    again.close();
+    for (const ext of ["", "-wal", "-shm"]) {
+      try {
+        Deno.removeSync(paths.db + ext);
+      } catch { /* absent */ }
+    }
+    const fresh = Store.open(paths);
+    assertEquals(fresh.epoch() === epoch, false, "a new DB file has a new epoch");
+    fresh.close();
+  } finally {
     await cleanupHome(home);
   }
 });

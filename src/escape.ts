@@ -1,0 +1,55 @@
+/**
+ * User text made safe to show (pure): control, bidi and invisible characters become `\uXXXX`,
+ * so a job id, tag or path can't move the cursor, recolour the terminal or reverse a line.
+ */
+
+/** C0/C1 controls, DEL, bidi marks and overrides, zero-width and line-separator characters, BOM. */
+const UNSAFE =
+  // deno-lint-ignore no-control-regex -- matching control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+function escapeOne(c: string): string {
+  return NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+}
+
+/** The text with every unsafe character escaped; nothing else changes. */
+export function escapeText(text: string): string {
+  return text.replace(UNSAFE, escapeOne);
+}
+
+/** At most about `max` characters of escaped user text: its head, `…`, its tail. */
+export function excerpt(text: string | null | undefined, max = 64): string {
+  text ??= "";
+  const whole = escapeText(text);
+  if (whole.length <= max) return whole;
+  // Cut between characters, never inside an escape or a surrogate pair.
+  const units = [...text].map((c) => escapeText(c));
+  const half = Math.floor((max - 1) / 2);
+  let head = "";
+  for (const u of units) {
+    if (head.length + u.length > half) break;
+    head += u;
+  }
+  let tail = "";
+  for (let i = units.length - 1; i >= 0; i--) {
+    if (tail.length + units[i]!.length > half) break;
+    tail = units[i] + tail;
+  }
+  return `${head}…${tail}`;
+}
+
+/**
+ * Where JSON.parse gave up ("at position 12 (line 1 column 13)"), without the text V8 quotes
+ * from the input: a file's content (a password, /etc/passwd) must not reach an error message.
+ */
+export function jsonErrorPlace(e: unknown): string {
+  const m = /at position \d+(?: \(line \d+ column \d+\))?/.exec(String((e as Error)?.message));
+  return m ? m[0] : "";
+}
+
+/** Multi-line text with each line escaped; its line breaks stay. */
+export function escapeLines(text: string): string {
+  return text.split("\n").map(escapeText).join("\n");
+}

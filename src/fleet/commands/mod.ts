@@ -1,0 +1,76 @@
+/** barn-fleet's command table: names and summaries up front, each module loaded only when its command runs. */
+
+import { lazy } from "../../lazy.ts";
+import type { FleetCommand } from "../command.ts";
+
+export interface FleetCommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<FleetCommand>;
+}
+
+function fromModule(file: string, name: string): () => Promise<FleetCommand> {
+  return async () => {
+    const cmd = (await lazy<Record<string, FleetCommand | undefined>>(import.meta.url, file))[name];
+    if (!cmd) throw new Error(`${file} exports no command '${name}'`);
+    return cmd;
+  };
+}
+
+export const FLEET_COMMANDS: readonly FleetCommandEntry[] = [
+  {
+    name: "status",
+    summary: "every host's jobs in one table, newest first, with a HOST column",
+    load: fromModule("./status.ts", "status"),
+  },
+  {
+    name: "run",
+    summary: "submit a job on one host: --on=HOST, --on=any (least loaded) or --on=tag:T",
+    load: fromModule("./run.ts", "run"),
+  },
+  {
+    name: "describe",
+    summary: "one job by HOST:ID: record, files, last lines of its logs",
+    load: fromModule("./describe.ts", "describe"),
+  },
+  {
+    name: "logs",
+    summary: "a job's output by HOST:ID; -f follows it until the job ends",
+    load: fromModule("./logs.ts", "logs"),
+  },
+  {
+    name: "wait",
+    summary: "wait for jobs (HOST:ID …) on their hosts; exits with the job's code",
+    load: fromModule("./wait.ts", "wait"),
+  },
+  {
+    name: "kill",
+    summary: "cancel jobs by HOST:ID",
+    load: fromModule("./kill.ts", "kill"),
+  },
+  {
+    name: "retry",
+    summary: "run a job's command again on its host, by HOST:ID",
+    load: fromModule("./retry.ts", "retry"),
+  },
+  {
+    name: "listen",
+    summary: "every host's state changes merged into one stream (JSON Lines with host)",
+    load: fromModule("./listen.ts", "listen"),
+  },
+  {
+    name: "hostinfo",
+    summary: "each host's barn, OS, tool versions and free disk",
+    load: fromModule("./hostinfo.ts", "hostinfo"),
+  },
+  {
+    name: "service",
+    summary: "service status across the fleet: up/down, version, queued and running jobs",
+    load: fromModule("./service.ts", "service"),
+  },
+  {
+    name: "deploy",
+    summary: "copy a barn binary to the hosts (scp, version check, atomic rename)",
+    load: fromModule("./deploy.ts", "deploy"),
+  },
+];

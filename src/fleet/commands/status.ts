@@ -1,0 +1,36 @@
+/** barn-fleet status: every host's jobs, merged newest first, with a HOST column and HOST:ID ids. */
+
+import { BarnError } from "../../errors.ts";
+import { statusFilter } from "../../cli/commands/status.ts";
+import type { FleetCommand } from "../command.ts";
+import { fanOut } from "../fan_out.ts";
+import { withRemote } from "../remote.ts";
+
+export const status: FleetCommand = {
+  name: "status",
+  summary: "every host's jobs in one table, newest first, with a HOST column",
+  usage: "barn-fleet --hosts=… status [--tag=T] [--state=S] [--since=DUR|TIME] [--limit=N | --all]",
+  example: "barn-fleet --hosts=media-1,media-2 status --state=running",
+  options: {
+    tag: { type: "string" },
+    state: { type: "string" },
+    since: { type: "string" },
+    limit: { type: "string" },
+    all: { type: "boolean" },
+  },
+  async run(ctx) {
+    if (ctx.positionals.length > 0) {
+      throw new BarnError("E_USAGE", "barn-fleet status takes no arguments; use describe HOST:ID");
+    }
+    const filter = statusFilter(ctx);
+    const hosts = await ctx.hosts();
+    const settings = ctx.settings;
+    const results = await fanOut(
+      hosts,
+      (h) => h.name,
+      ctx.fanOptions(),
+      (h, signal) => withRemote(h, settings, signal, (r) => r.request({ kind: "status", filter })),
+    );
+    return await ctx.print({ view: "jobs", results });
+  },
+};

@@ -1,0 +1,72 @@
+/** How a rebuild restores one job from its dir (pure): exit.json wins, a live lock means running. */
+
+import type { Job } from "../jobs/job.ts";
+import { exitVerdict } from "../jobs/transitions.ts";
+import type { ExitFile } from "./job_dir.ts";
+
+/** The latch a rebuilt job is held on when barn cannot tell whether it was ever acknowledged. */
+export const REBUILD_LATCH = "rebuild";
+
+/** What a job dir says of its job: its snapshot, overlaid with how it ended or where it stands. */
+export function restoredJob(
+  snapshot: Job,
+  pending: boolean,
+  exit: ExitFile | null,
+  supervised: boolean,
+  started: boolean,
+  now: string,
+): { job: Job; kind: "finished" | "running" | "interrupted" | "held" | "restored" } {
+  const base: Job = { ...snapshot, progress: null };
+  if (exit) {
+    // exit.json wins over job.json: it is the job's final word.
+    const v = exit.final ?? exitVerdict(exit);
+    return {
+      kind: "finished",
+      job: {
+        ...base,
+        state: v.state,
+        exit_code: v.exit_code,
+        error: v.error,
+        process_exit_code: exit.process_exit_code,
+        signal: exit.signal,
+        finished_at: exit.finished_at,
+        log_truncated: base.log_truncated || (exit.log_truncated ?? false),
+      },
+    };
+  }
+  if (supervised) {
+    // Its supervisor still holds the lock: the job runs, and its end will be recorded as usual.
+    return {
+      kind: "running",
+      job: { ...base, state: "running", started_at: base.started_at ?? now, heartbeat: now },
+    };
+  }
+  if (started) {
+    return {
+      kind: "interrupted",
+      job: {
+        ...base,
+        state: "failed",
+        exit_code: "E_INTERRUPTED",
+        error: "restored by a DB rebuild: it had started, and its supervisor left no exit " +
+          "status (crash, SIGKILL or reboot); `barn retry` runs it again",
+        started_at: base.started_at ?? base.created_at,
+        finished_at: now,
+      },
+    };
+  }
+  if (pending) {
+    // Its submission may never have been acknowledged: hold it rather than run it unasked.
+    return {
+      kind: "held",
+      job: {
+        ...base,
+        state: "queued",
+        latch: REBUILD_LATCH,
+        error: "restored by a DB rebuild from a submission that may never have been " +
+          `acknowledged: \`barn release ${REBUILD_LATCH}\` runs it, \`barn kill\` drops it`,
+      },
+    };
+  }
+  return { kind: "restored", job: { ...base, state: "queued" } };
+}

@@ -1,0 +1,176 @@
+/**
+ * How the keeper runs jobs (issue 14): one-process tools are plain children signalled through
+ * their handle; commands that may fork get a session and are stopped as a tree; after a keeper
+ * death, an orphan is killed by pid only once its identity is confirmed.
+ */
+
+import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
+import {
+  barn,
+  cleanupHome,
+  pidAlive,
+  ROOT,
+  startService,
+  tempHome,
+  waitFor,
+} from "./helpers/barn.ts";
+import { startHttp } from "./helpers/http.ts";
+
+// deno-lint-ignore no-explicit-any
+type Rec = any;
+
+/** An ffmpeg job that runs ~60 s of real time, findable in `ps` by its marker. */
+function markedJob(marker: string): string[] {
+  return [
+    "ffmpeg",
+    "-v",
+    "error",
+    "-re",
+    "-f",
+    "lavfi",
+    "-i",
+    "sine=duration=60",
+    "-metadata",
+    `comment=${marker}`,
+    "-f",
+    "null",
+    "-",
+  ];
+}
+
+/** Live (non-zombie) processes whose command line holds `marker`: pid, parent, group. */
+async function withMarker(marker: string): Promise<{ pid: number; ppid: number; pgid: number }[]> {
+  const out = await new Deno.Command("ps", {
+    args: ["-eo", "pid=,ppid=,pgid=,stat=,args="],
+    stdout: "piped",
+  }).output();
+  return new TextDecoder().decode(out.stdout).split("\n")
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray =>
+      m !== null && !m[4]!.startsWith("Z") && m[5]!.includes(marker)
+    )
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), pgid: Number(m[3]) }));
+}
+
+async function describe(home: string, id: string): Promise<Rec> {
+  return (await barn(home, ["describe", id, "--output=json"])).json();
+}
+
+Deno.test("the keeper spawns one-process tools plainly, and kill stops them through the handle", async () => {
+  const home = tempHome("plain");
+  const marker = `barn-plain-${crypto.randomUUID()}`;
+  try {
+    await startService(home);
+    const id = (await barn(home, ["run", "--output=json", ...markedJob(marker)])).json().job_id;
+    const job = await waitFor(async () => {
+      const j = await describe(home, id);
+      return j.state === "running" && j.pid ? j : null;
+    }, { what: "the job to run" });
+    const [proc] = await withMarker(marker);
+    assert(proc, "the job's process is not running");
+    assertEquals(proc.pid, job.pid);
+    assertEquals(proc.ppid, job.supervisor_pid); // a plain child of the keeper
+    assert(proc.pgid !== proc.pid, "a plain spawn does not lead a group of its own");
+    const k = await barn(home, ["kill", id, "--output=json"]);
+    assertEquals([k.code, k.json().state, k.json().exit_code], [0, "canceled", "E_CANCELED"]);
+    assertEquals(await withMarker(marker), []);
+  } finally {
+    await barn(home, ["service", "stop", "--kill-jobs"]);
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("a keeper SIGKILL: the orphan is seen alive, then killed after its identity is confirmed; a retry runs one copy", async () => {
+  const home = tempHome("orphan");
+  const marker = `barn-orphan-${crypto.randomUUID()}`;
+  // A job that writes nothing to its pipes while it waits (ffmpeg would die of SIGPIPE on its
+  // next progress write once the keeper is gone): curl on a server that never answers.
+  const http = startHttp();
+  const argv = [
+    "curl",
+    "-s",
+    "--max-time",
+    "120",
+    "-o",
+    `${home}/output/x.bin`,
+    `http://127.0.0.1:${http.silentPort}/?m=${marker}`,
+  ];
+  let service = 0;
+  try {
+    await startService(home);
+    const id = (await barn(home, ["run", "--output=json", ...argv])).json().job_id;
+    const job = await waitFor(async () => {
+      const j = await describe(home, id);
+      return j.state === "running" && j.pid ? j : null;
+    }, { what: "the job to run" });
+    service = JSON.parse(Deno.readTextFileSync(`${home}/service.json`)).pid;
+    // Freeze the service, so the orphan can be looked at before anyone settles it.
+    Deno.kill(service, "SIGSTOP");
+    Deno.kill(job.supervisor_pid, "SIGKILL");
+    const orphan = await waitFor(async () => {
+      const p = (await withMarker(marker)).find((x) => x.pid === job.pid);
+      return p && p.ppid !== job.supervisor_pid ? p : null;
+    }, { what: "the orphan to be reparented" });
+    assertEquals(orphan.ppid, 1);
+    assert(pidAlive(job.pid), "the orphan must outlive its keeper until barn settles it");
+    Deno.kill(service, "SIGCONT");
+    service = 0;
+    const done = await waitFor(async () => {
+      const j = await describe(home, id);
+      return j.state === "failed" ? j : null;
+    }, { what: "the job to be settled" });
+    assertEquals(done.exit_code, "E_INTERRUPTED");
+    assertMatch(done.error, /leftover processes were killed/);
+    await waitFor(async () => (await withMarker(marker)).length === 0, {
+      what: "the orphan to be gone",
+    });
+    const r = (await barn(home, ["retry", id, "--output=json"])).json();
+    await waitFor(async () => (await describe(home, r.job_id)).state === "running");
+    assertEquals((await withMarker(marker)).length, 1, "a retry must run exactly one copy");
+  } finally {
+    if (service) Deno.kill(service, "SIGCONT");
+    await barn(home, ["service", "stop", "--kill-jobs"]);
+    await cleanupHome(home);
+    await http.close();
+  }
+});
+
+Deno.test("through the keeper, kill and --timeout of a forking command leave nothing behind", async () => {
+  const home = tempHome("forking");
+  const hooks = { permissionSet: "barn-test-hooks" };
+  try {
+    Deno.writeTextFileSync(`${home}/config.json`, '{"kill_grace": "1s"}');
+    assertEquals((await barn(home, ["service", "start"], hooks)).code, 0);
+    const markers = [1, 2].map(() => `barn-fork-${crypto.randomUUID()}`);
+    const fixture = `${ROOT}tests/fixtures/ignore_term.py`;
+    const timed = (await barn(home, [
+      "run",
+      "--output=json",
+      "--timeout=2s",
+      "python3",
+      fixture,
+      markers[0]!,
+    ], hooks)).json().job_id;
+    const killed =
+      (await barn(home, ["run", "--output=json", "python3", fixture, markers[1]!], hooks))
+        .json().job_id;
+    // Both trees are up: parent and child each carry the marker.
+    await waitFor(async () => (await withMarker(markers[1]!)).length === 2, {
+      what: "the forking fixture's tree",
+    });
+    const tree = await withMarker(markers[1]!);
+    assert(tree.some((p) => p.pgid === p.pid), "a forking command leads a group of its own");
+    const k = await barn(home, ["kill", killed, "--output=json"], hooks);
+    assertEquals([k.json().state, k.json().exit_code], ["canceled", "E_CANCELED"]);
+    const t = (await barn(home, ["wait", timed, "--output=json"], hooks)).json()[0];
+    assertEquals([t.state, t.exit_code], ["failed", "E_TIMEOUT"]);
+    for (const m of markers) {
+      await waitFor(async () => (await withMarker(m)).length === 0, {
+        what: `tree ${m} to be gone`,
+      });
+    }
+  } finally {
+    await barn(home, ["service", "stop", "--kill-jobs"], hooks);
+    await cleanupHome(home);
+  }
+});

@@ -1,0 +1,49 @@
+import { assert, assertEquals } from "../helpers/assert.ts";
+import { escapeLines, escapeText, excerpt, jsonErrorPlace } from "../../src/escape.ts";
+
+Deno.test("control, bidi and invisible characters are escaped; the rest stays", () => {
+  assertEquals(escapeText("a\u202eb\u2066c\u200fd"), "a\\u202eb\\u2066c\\u200fd");
+  assertEquals(
+    escapeText("\x1b[31mred\x07\x00\x7f\x85"),
+    "\\u001b[31mred\\u0007\\u0000\\u007f\\u0085",
+  );
+  assertEquals(escapeText("tab\tline\nret\r"), "tab\\tline\\nret\\r");
+  assertEquals(escapeText("\ufeffzero\u200bwidth\u2028"), "\\ufeffzero\\u200bwidth\\u2028");
+  assertEquals(escapeText("\ud800 lone"), "\\ud800 lone");
+  assertEquals(
+    escapeText("ok: ünïcødé 漢字 🎬 /tmp/barn/x.mp4"),
+    "ok: ünïcødé 漢字 🎬 /tmp/barn/x.mp4",
+  );
+  assertEquals(escapeLines("one\x1b\ntwo"), "one\\u001b\ntwo");
+});
+
+Deno.test("an excerpt is short, keeps head and tail, and never splits an escape", () => {
+  const long = "x".repeat(10_000) + "END";
+  const e = excerpt(long);
+  assert(e.length <= 64, `${e.length}`);
+  assert(e.startsWith("xxx") && e.endsWith("END") && e.includes("…"), e);
+  const rtl = "\u202e".repeat(5000);
+  const r = excerpt(rtl);
+  assert(r.length <= 64 && !r.includes("\u202e"), r);
+  assert(/^(\\u202e)+…(\\u202e)+$/.test(r), r);
+  assertEquals(excerpt("short"), "short");
+  assertEquals(excerpt(undefined), "");
+  // Surrogate pairs stay whole.
+  assert(!/[\ud800-\udbff](?![\udc00-\udfff])/.test(excerpt("🎬".repeat(100))));
+});
+
+Deno.test("a JSON parse error gives its place, never the text V8 quotes", () => {
+  let err: unknown;
+  try {
+    JSON.parse("root:x:0:0:root:/root:/bin/bash");
+  } catch (e) {
+    err = e;
+  }
+  assert(String((err as Error).message).includes("root"), "V8 quotes the input");
+  assert(!jsonErrorPlace(err).includes("root"));
+  try {
+    JSON.parse('{"a": 1,}');
+  } catch (e) {
+    assertEquals(jsonErrorPlace(e), "at position 8 (line 1 column 9)");
+  }
+});

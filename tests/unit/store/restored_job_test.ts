@@ -1,0 +1,98 @@
+import { assertEquals, assertMatch } from "../../helpers/assert.ts";
+import type { Job } from "../../../src/jobs/job.ts";
+import { sampleJob } from "../../helpers/job_fixture.ts";
+import { REBUILD_LATCH, restoredJob } from "../../../src/store/restored_job.ts";
+
+const NOW = "2026-01-02T00:00:00.000Z";
+
+function snapshot(over: Partial<Job> = {}): Job {
+  return sampleJob({
+    job_id: "aaaabbbbcccc",
+    command: ["ffprobe", "-version"],
+    job_dir: "/tmp/barn/jobs/aaaabbbbcccc",
+    key: "k1",
+    ...over,
+  });
+}
+
+Deno.test("rebuild: exit.json wins over job.json, the process's status or barn's verdict", () => {
+  const byProcess = restoredJob(
+    snapshot(),
+    false,
+    {
+      job_id: "aaaabbbbcccc",
+      finished_at: "2026-01-01T00:01:00.000Z",
+      process_exit_code: 3,
+      signal: null,
+    },
+    false,
+    true,
+    NOW,
+  );
+  assertEquals(byProcess.kind, "finished");
+  assertEquals(
+    [byProcess.job.state, byProcess.job.exit_code, byProcess.job.process_exit_code],
+    ["failed", 3, 3],
+  );
+  const canceled = restoredJob(
+    snapshot(),
+    false,
+    {
+      job_id: "aaaabbbbcccc",
+      finished_at: "2026-01-01T00:01:00.000Z",
+      process_exit_code: null,
+      signal: null,
+      final: { state: "canceled", exit_code: "E_CANCELED", error: "canceled by `barn kill`" },
+    },
+    false,
+    false,
+    NOW,
+  );
+  assertEquals([canceled.job.state, canceled.job.exit_code], ["canceled", "E_CANCELED"]);
+  // Even with a held lock, a recorded end is the end.
+  assertEquals(
+    restoredJob(
+      snapshot(),
+      false,
+      {
+        job_id: "aaaabbbbcccc",
+        finished_at: NOW,
+        process_exit_code: 0,
+        signal: null,
+      },
+      true,
+      true,
+      NOW,
+    ).job.state,
+    "succeeded",
+  );
+});
+
+Deno.test("rebuild: a live supervisor means running; a dead one after a start means interrupted", () => {
+  const alive = restoredJob(snapshot(), false, null, true, true, NOW);
+  assertEquals([alive.kind, alive.job.state], ["running", "running"]);
+  const dead = restoredJob(snapshot(), false, null, false, true, NOW);
+  assertEquals([dead.kind, dead.job.state, dead.job.exit_code], [
+    "interrupted",
+    "failed",
+    "E_INTERRUPTED",
+  ]);
+  assertMatch(dead.job.error!, /restored by a DB rebuild/);
+});
+
+Deno.test("rebuild: a never-started job comes back as submitted; a maybe-unacknowledged one held", () => {
+  const queued = restoredJob(snapshot({ latch: "nightly" }), false, null, false, false, NOW);
+  assertEquals([queued.kind, queued.job.state, queued.job.latch], [
+    "restored",
+    "queued",
+    "nightly",
+  ]);
+  const held = restoredJob(snapshot(), true, null, false, false, NOW);
+  assertEquals([held.kind, held.job.state, held.job.latch], ["held", "queued", REBUILD_LATCH]);
+  assertMatch(
+    held.job.error!,
+    /may never have been\s+acknowledged|may never have been acknowledged/,
+  );
+  // A pending snapshot that did start is no longer a question of acknowledgement.
+  assertEquals(restoredJob(snapshot(), true, null, false, true, NOW).kind, "interrupted");
+});
