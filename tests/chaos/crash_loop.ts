@@ -17,14 +17,17 @@ import {
   killAll,
   lockHolder,
   pause,
+  pidAlive,
   readExit,
   readSnapshot,
   Rng,
   type Row,
+  saveEvidence,
   secondsSince,
   serviceLogTail,
   startWitness,
   waitFor,
+  withDb,
   type Witness,
 } from "./lib.ts";
 
@@ -54,8 +57,13 @@ interface Submission {
   key: string | null;
 }
 
-/** How long a settled state may take: a reconcile pass (heartbeat 1 s) plus killing an orphan. */
-const SETTLE_MS = 12_000;
+/**
+ * How long settling may take after a kill: reconcile passes run every heartbeat (1 s here) and
+ * settle orphans one at a time, up to ~2 s each (TERM, then KILL), for up to max_parallel (8) jobs.
+ */
+const SETTLE_MS = 20_000;
+/** Queued jobs past which submitters wait: enough to keep 8 slots busy, short to drain. */
+const BACKLOG = 40;
 const CONFIG = { max_parallel: 8, heartbeat: "1s", keeper_idle: "1s" };
 
 export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
@@ -73,6 +81,7 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
   // Cumulative failures, as sets so that each offender counts once.
   const lost = new Set<string>();
   const snapshotMissing = new Set<string>();
+  const unrebuildable = new Set<string>();
   const stuck = new Set<string>();
   const exitMismatch = new Set<string>();
   const wrongOutcome = new Set<string>();
@@ -178,10 +187,23 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
       inFlight--;
     }
   };
+  /** Jobs waiting to run: submitters hold back past a backlog, so the queue keeps draining. */
+  const backlog = () => {
+    try {
+      return withDb(
+        db,
+        (d) =>
+          (d.prepare("SELECT COUNT(*) AS n FROM jobs WHERE state = 'queued'").get() as Row)
+            .n as number,
+      );
+    } catch {
+      return 0; // no DB at this moment (a rebuild): nothing to hold back for
+    }
+  };
   const submitter = async (mode: "single" | "keyed" | "batch") => {
     while (!stop) {
-      if (paused) {
-        await pause(20);
+      if (paused || backlog() > BACKLOG) {
+        await pause(50);
         continue;
       }
       await submitOne(mode);
@@ -202,6 +224,20 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
     }).map((r) => r.job_id as string);
   };
 
+  /** The service this loop started last; it may only go away by our SIGKILL. */
+  let serviceNow: number | null = null;
+  const serviceExits: string[] = [];
+  const noteServiceExit = (alive: number[], when: string) => {
+    if (serviceNow === null || alive.includes(serviceNow)) return;
+    const path = saveEvidence(home, "service-exit");
+    serviceExits.push(
+      `pid ${serviceNow}, seen gone ${when}; log ends: ${
+        serviceLogTail(home, 2).replaceAll("\n", " | ")
+      }${path ? `; evidence ${path}` : ""}`,
+    );
+    serviceNow = null;
+  };
+
   const check = async (final: boolean) => {
     const ok = await integrity(db);
     if (ok !== "ok") integrityBad.push(ok);
@@ -210,7 +246,9 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
     for (const [id] of rows) {
       if (snapshotOk.has(id)) continue;
       if (readSnapshot(home, id)?.job_id === id) snapshotOk.add(id);
-      else snapshotMissing.add(id);
+      // Between its commit and the rename to job.json, a new job's snapshot is job.pending.json:
+      // rebuildable (held), not lost. With neither, the job could not be rebuilt.
+      else if (readSnapshot(home, id, "job.pending.json")?.job_id !== id) unrebuildable.add(id);
     }
     // Give reconcile its chance; whatever is still unsettled after that is stuck.
     let pending = unsettled(rows);
@@ -218,9 +256,13 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
       const deadline = Date.now() + SETTLE_MS;
       while (pending.length > 0 && Date.now() < deadline) {
         await pause(200);
+        noteServiceExit(barnProcs(home).service, "while jobs settled");
+        if (serviceNow === null) break; // no service left to settle them: counted as its exit
         rows = jobRows(db);
         pending = unsettled(rows);
       }
+      if (serviceNow === null) pending = []; // the next service settles them; its exit counts
+      if (pending.length) saveEvidence(home, "stuck");
       for (const id of pending) {
         const r = rows.get(id)!;
         stuck.add(
@@ -228,6 +270,7 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
             byToken.get(r.tag as string)?.kind
           }, supervisor ${r.supervisor}, pid ${r.pid}, ` +
             `exit.json ${readExit(home, id) ? "present" : "absent"}, started ${r.started_at}; ` +
+            `lock: ${lockLine(`${home}/jobs/${id}`)}; ` +
             `log: ${logLines(home, id).join(" | ") || "nothing"})`,
         );
       }
@@ -237,7 +280,8 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
       exitChecked.add(id);
       const ex = readExit(home, id);
       if (ex) {
-        const want = exitVerdict(ex as never);
+        // The end as exit.json says it: its `final` when the store wrote it, else the process's.
+        const want = (ex.final as { exit_code: unknown } | undefined) ?? exitVerdict(ex as never);
         const got = [r.process_exit_code, r.signal, r.exit_code];
         const exp = [ex.process_exit_code, ex.signal, String(want.exit_code)];
         if (JSON.stringify(got) !== JSON.stringify(exp)) {
@@ -250,11 +294,7 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
       }
     }
     if (final) {
-      // A snapshot seen missing while a commit was in flight may have come a moment later.
-      f.set("snapshot_missing_at_some_check", snapshotMissing.size);
-      for (const id of [...snapshotMissing]) {
-        if (readSnapshot(home, id)?.job_id === id) snapshotMissing.delete(id);
-      }
+      for (const [id] of rows) if (readSnapshot(home, id)?.job_id !== id) snapshotMissing.add(id);
     }
     return rows;
   };
@@ -283,6 +323,7 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
     }
     const before = jobRows(`${moved}/barn.db`);
     await ensureService(home);
+    serviceNow = barnProcs(home).service[0] ?? null;
     let after = jobRows(db);
     try {
       await waitFor(() => quiet(after = jobRows(db)), {
@@ -313,12 +354,14 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
   try {
     Deno.writeTextFileSync(`${home}/config.json`, JSON.stringify(CONFIG));
     await ensureService(home);
+    serviceNow = barnProcs(home).service[0] ?? null;
     const submitters = [submitter("single"), submitter("keyed"), submitter("batch")];
     for (let k = 1; k <= opts.kills; k++) {
       const tk = Date.now();
       await pause(rng.int(30, 300)); // the fault lands at a random moment
       let victim = rng.pick(["service", "service", "keeper", "both"] as const);
       const p = barnProcs(home);
+      noteServiceExit(p.service, `before kill ${k}`);
       if (victim === "keeper" && p.keeper.length === 0) victim = "service";
       await killAll(
         victim === "service"
@@ -346,6 +389,7 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
           break;
         }
       }
+      serviceNow = barnProcs(home).service[0] ?? null;
       const tc = Date.now();
       const restartMs = tc - tk;
       if (restartMs > 10_000) {
@@ -394,13 +438,15 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
     f.set("seconds", secondsSince(t0));
     f.expectNone("integrity_check not ok after a restart", integrityBad.length, integrityBad);
     f.expectNone("acknowledged jobs lost", lost.size, [...lost]);
+    f.expectNone(
+      "jobs in the DB seen with no readable snapshot (job.json or job.pending.json) at some check",
+      unrebuildable.size,
+      [...unrebuildable],
+    );
     f.expectNone("jobs in the DB without a readable job.json at the end", snapshotMissing.size, [
       ...snapshotMissing,
     ]);
-    f.expectNone(
-      "jobs in the DB seen without a readable job.json at some check",
-      f.figures.snapshot_missing_at_some_check as number,
-    );
+    f.expectNone("service exits that were not our SIGKILL", serviceExits.length, serviceExits);
     f.expectNone("jobs stuck running without a live supervisor holding their lock", stuck.size, [
       ...stuck,
     ]);
@@ -438,13 +484,28 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
   }
 }
 
+/** The /proc/locks line of a job's supervisor.lock, and whether the pid it names lives. */
+function lockLine(jobDir: string): string {
+  try {
+    const ino = Deno.lstatSync(`${jobDir}/supervisor.lock`).ino;
+    const line = Deno.readTextFileSync("/proc/locks").split("\n").find((l) =>
+      l.includes(`:${ino} `)
+    );
+    if (!line) return "not held";
+    const pid = Number(line.trim().split(/\s+/)[4]);
+    return `${line.trim()} (pid ${pid} ${pidAlive(pid) ? "alive" : "gone"})`;
+  } catch (e) {
+    return `unreadable (${(e as Error).message})`;
+  }
+}
+
 /** The service log's last lines about one job, and the last line overall (evidence). */
 function logLines(home: string, id: string): string[] {
   try {
     const lines = Deno.readTextFileSync(`${home}/logs/service.log`).trimEnd().split("\n");
     return [
       ...lines.filter((l) => l.includes(id)).slice(-2),
-      ...lines.filter((l) => /keeper/.test(l)).slice(-2),
+      ...lines.filter((l) => /keeper|settl|reconcile/.test(l)).slice(-3),
     ];
   } catch {
     return [];

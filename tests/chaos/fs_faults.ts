@@ -10,9 +10,11 @@ import {
   barnProcs,
   ensureService,
   Findings,
+  flockHolders,
   integrity,
   jobRows,
   killAll,
+  lockHolder,
   pause,
   pidAlive,
   type Row,
@@ -501,7 +503,10 @@ const fullDisk: FaultScenario = {
       await cleanupHome(home);
       return f;
     }
+    // Space to give back later: files barn holds open would keep theirs.
+    const ballast = `${home}/ballast`;
     try {
+      Deno.writeFileSync(ballast, new Uint8Array(200 * 1024).fill(1));
       await ensureService(home);
       const pid = await servicePid(home);
       const { own } = documentedCodes();
@@ -546,42 +551,73 @@ const fullDisk: FaultScenario = {
           `a full disk must refuse with E_DISK_FULL and its documented exit; got ${refused.code} exit ${refusedExit}: ${refused.message}`,
         );
       }
-      // Everything settles: no job stays running without a live supervisor holding its lock.
+      // While the disk is full: a running job has a live supervisor holding its lock (one that
+      // cannot record an end keeps its lock and retries).
       const rowsNow = () => jobRows(`${home}/barn.db`);
-      await waitFor(() => [...rowsNow().values()].every((r) => r.state !== "running"), {
-        timeoutMs: 60_000,
-        what: "jobs on the full disk to end",
+      const orphaned = () => {
+        const holders = flockHolders();
+        return [...rowsNow().values()].filter((r) =>
+          r.state === "running" && lockHolder(`${home}/jobs/${r.job_id}`, holders) === null
+        );
+      };
+      await waitFor(() => orphaned().length === 0, {
+        timeoutMs: 15_000,
+        what: "running jobs on the full disk to have a supervisor or end",
       }).catch(() => {});
-      const stuck = [...rowsNow().values()].filter((r) => r.state === "running");
+      const left = orphaned();
       f.expectNone(
-        "jobs still running 60 s on (their processes long gone)",
-        stuck.length,
-        stuck.map((r) => `${r.job_id} pid ${r.pid}`),
+        "jobs running on the full disk without a live supervisor holding their lock",
+        left.length,
+        left.map((r) =>
+          `${r.job_id} pid ${r.pid} (${pidAlive(r.pid as number) ? "alive" : "gone"})`
+        ),
       );
-      const queued = [...rowsNow().values()].filter((r) => r.state === "queued").length;
-      f.set("queued_left", queued);
+      f.set(
+        "running_while_full",
+        [...rowsNow().values()].filter((r) => r.state === "running").length,
+      );
       f.expect(pidAlive(pid), `the service died on the full disk: ${serviceLogTail(home, 5)}`);
-      // Space comes back: the service takes work again.
-      for (const id of ids) {
-        try {
-          Deno.removeSync(`${home}/jobs/${id}/stdout.log`);
-        } catch { /* none */ }
-      }
+      // Space comes back: every job ends and the queue runs out; the service takes work again.
+      Deno.removeSync(ballast);
       const again = await submit(home, ["ffprobe", "-version"]);
       f.expect(
         again.id !== null,
         `no submission succeeds once space is freed: ${JSON.stringify(again.r)}`,
       );
+      const unfinished = () =>
+        [...rowsNow().values()].filter((r) => r.state === "running" || r.state === "queued");
+      await waitFor(() => unfinished().length === 0, {
+        timeoutMs: 30_000,
+        what: "every job to end once space is back",
+      }).catch(() => {});
+      const sizes = ["barn.db", "barn.db-wal"].map((n) => {
+        try {
+          return `${n} ${Deno.statSync(`${home}/${n}`).size} bytes`;
+        } catch {
+          return `${n} absent`;
+        }
+      });
+      f.expectNone(
+        `jobs not ended 30 s after space came back (${sizes.join(", ")} on the 600 KiB disk)`,
+        unfinished().length,
+        unfinished().map((r) => `${r.job_id} ${r.state}`),
+      );
+      const wrong = [...rowsNow().values()].filter((r) =>
+        r.exit_code === "E_INTERNAL" || r.exit_code === "E_INTERRUPTED"
+      );
+      f.expectNone(
+        "jobs ended E_INTERNAL or E_INTERRUPTED by the full disk",
+        wrong.length,
+        wrong.map((r) => `${r.job_id} ${r.exit_code} ${r.error}`),
+      );
       await barn(home, ["service", "stop"]);
       await waitFor(() => barnProcs(home).service.length === 0, { what: "the service to stop" })
         .catch(() => {});
-      const runningNoHolder = [...rowsNow().values()].filter((r) =>
-        r.state === "running" && barnProcs(home).keeper.length === 0
-      );
+      const afterStop = orphaned();
       f.expectNone(
-        "jobs left running after the service stopped, with no keeper",
-        runningNoHolder.length,
-        runningNoHolder.map((r) => r.job_id),
+        "jobs left running without a supervisor after the service stopped",
+        afterStop.length,
+        afterStop.map((r) => r.job_id),
       );
       f.set("seconds", secondsSince(t0));
       return f;

@@ -5,7 +5,8 @@
  */
 
 import { DatabaseSync } from "node:sqlite";
-import { barn, pidAlive, startService, waitFor } from "../helpers/barn.ts";
+import { barn, DENO, MAIN, pidAlive, ROOT, startService, waitFor } from "../helpers/barn.ts";
+import { V8_FLAGS } from "../../src/platform/self.ts";
 
 export { pidAlive, waitFor };
 
@@ -123,13 +124,59 @@ export async function ensureService(home: string): Promise<void> {
   let last: unknown;
   for (let i = 0; i < 2; i++) {
     try {
-      await startService(home);
+      if (Deno.env.get("CHAOS_SERVICE_STDERR")) await startServiceLogged(home);
+      else await startService(home);
       return;
     } catch (e) {
       last = e;
     }
   }
   throw last;
+}
+
+/**
+ * With CHAOS_SERVICE_STDERR set to a directory: the service as `barn service start` would run
+ * it, but started here (not detached) with its stderr kept there, so a crash leaves its words.
+ */
+async function startServiceLogged(home: string): Promise<void> {
+  if ((await barn(home, ["service", "status"])).code === 0) return;
+  const dir = Deno.env.get("CHAOS_SERVICE_STDERR")!;
+  Deno.mkdirSync(dir, { recursive: true });
+  const child = new Deno.Command(DENO, {
+    args: [
+      "run",
+      "-q",
+      "-P=barn",
+      `--config=${ROOT}deno.json`,
+      `--v8-flags=${V8_FLAGS}`,
+      MAIN,
+      "service",
+      "run",
+    ],
+    cwd: ROOT,
+    env: { BARN_HOME: home },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const file = await Deno.open(`${dir}/service-stderr-${child.pid}.txt`, {
+    write: true,
+    create: true,
+  });
+  child.stderr.pipeTo(file.writable).catch(() => {});
+  child.status.then((s) => {
+    if (s.signal !== "SIGKILL") {
+      Deno.writeTextFileSync(`${dir}/service-exit-${child.pid}.txt`, JSON.stringify(s));
+    }
+  });
+  child.unref();
+  await waitFor(
+    async () => (await barn(home, ["service", "status"])).code === 0 || !pidAlive(child.pid),
+    {
+      what: "the service to answer",
+    },
+  );
+  if (!pidAlive(child.pid)) throw new Error(`the service exited at start (see ${dir})`);
 }
 
 export type Row = Record<string, unknown>;
@@ -313,10 +360,10 @@ export function jobRows(dbPath: string): Map<string, Row> {
   });
 }
 
-/** jobs/<id>/job.json parsed, or null when missing or unreadable. */
-export function readSnapshot(home: string, id: string): Row | null {
+/** jobs/<id>/job.json (or another snapshot name) parsed, or null when missing or unreadable. */
+export function readSnapshot(home: string, id: string, name = "job.json"): Row | null {
   try {
-    return JSON.parse(Deno.readTextFileSync(`${home}/jobs/${id}/job.json`));
+    return JSON.parse(Deno.readTextFileSync(`${home}/jobs/${id}/${name}`));
   } catch {
     return null;
   }
@@ -338,6 +385,58 @@ export function serviceLogTail(home: string, lines = 20): string {
   } catch {
     return "(no service log)";
   }
+}
+
+/**
+ * With CHAOS_EVIDENCE set to a directory, saves what a failure needs to be understood: the
+ * service's and keeper's logs, and the live service's children, threads and descriptors.
+ */
+export function saveEvidence(home: string, what: string): string | null {
+  const dir = Deno.env.get("CHAOS_EVIDENCE");
+  if (!dir) return null;
+  const read = (p: string) => {
+    try {
+      return Deno.readTextFileSync(p);
+    } catch (e) {
+      return `(${(e as Error).message})`;
+    }
+  };
+  const sp = barnProcs(home).service[0];
+  let live = "(no live service)";
+  if (sp !== undefined) {
+    const ps = new Deno.Command("ps", {
+      args: ["-eo", "pid,ppid,stat,wchan:24,etime,args"],
+      stdout: "piped",
+    }).outputSync();
+    const children = new TextDecoder().decode(ps.stdout).split("\n")
+      .filter((l) => l.trim().split(/\s+/)[1] === String(sp));
+    const threads = [...Deno.readDirSync(`/proc/${sp}/task`)].map((t) =>
+      `${t.name} ${read(`/proc/${sp}/task/${t.name}/wchan`)}`
+    );
+    const fds = [...Deno.readDirSync(`/proc/${sp}/fd`)].map((e) => {
+      try {
+        return `${e.name} -> ${Deno.readLinkSync(`/proc/${sp}/fd/${e.name}`)}`;
+      } catch {
+        return e.name;
+      }
+    });
+    live = [`service ${sp}; children:`, ...children, "threads:", ...threads, "fds:", ...fds]
+      .join("\n");
+  }
+  Deno.mkdirSync(dir, { recursive: true });
+  const path = `${dir}/${what}-${Date.now()}.txt`;
+  Deno.writeTextFileSync(
+    path,
+    [
+      `home ${home}`,
+      live,
+      "--- service.log",
+      read(`${home}/logs/service.log`),
+      "--- keeper.log",
+      read(`${home}/logs/keeper.log`),
+    ].join("\n"),
+  );
+  return path;
 }
 
 /** Seconds since `t0` (Date.now()), to one decimal. */
