@@ -71,6 +71,7 @@ const jobFields = {
   pid: maybe(int),
   heartbeat: maybe(s),
   supervisor: maybe(oneOf(["keeper", "offline"])),
+  supervisor_pid: maybe(int),
   job_dir: s,
   stdout_path: s,
   stderr_path: s,
@@ -115,6 +116,14 @@ const serviceStatus = known({
     { max: 1000 },
   )),
   jobs: maybe(counts),
+  store: maybe(known({
+    path: s,
+    journal_mode: str({ max: 32 }),
+    synchronous: str({ max: 32 }),
+    submit_synchronous: str({ max: 32 }),
+    busy_timeout_ms: count,
+    schema_version: count,
+  })),
   keeper: known({ state: oneOf(["up", "down"]), pid: maybe(int), jobs: count }),
   watchers: array(
     known({ folder: s, state: s, processed: count, current: maybe(s), error: maybe(s) }),

@@ -94,7 +94,7 @@ there is no shell quoting). Answers are per host: \`{host, ok, …}\` or
     barn-fleet describe media-1:k3f9     # HOST:ID, as status prints it; also logs -f, wait, kill, retry
     barn-fleet --hosts=… --output=json listen   # JSON Lines with "host"; reconnects without gaps
 
-Host codes: E_SSH_UNREACHABLE (116), E_SSH_AUTH (117), E_BARN_MISSING (118), E_VERSION (119),
+Host codes: E_SSH_UNREACHABLE (121), E_SSH_AUTH (122), E_BARN_MISSING (123), E_VERSION (106),
 E_NO_SERVICE (100), E_TIMEOUT (124). The exit code is 0 only when every host answered.
 `;
 
