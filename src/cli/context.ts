@@ -94,7 +94,7 @@ export class CliContext {
         return (await lazy<typeof import("../render/xml.ts")>(import.meta.url, "../render/xml.ts"))
           .renderXml(v);
       case "human":
-        return renderHuman(v, { color: useColor(), now: new Date() });
+        return renderHuman(v, { color: useColor(), now: new Date(), width: terminalWidth() });
     }
   }
 
@@ -120,6 +120,16 @@ export class CliContext {
 
   usage(message: string): never {
     throw new BarnError("E_USAGE", message);
+  }
+}
+
+/** The terminal's columns when stdout is one: human tables are fitted to it. */
+function terminalWidth(): number | undefined {
+  if (!Deno.stdout.isTerminal()) return undefined;
+  try {
+    return Deno.consoleSize().columns;
+  } catch {
+    return undefined;
   }
 }
 
