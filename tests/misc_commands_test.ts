@@ -84,6 +84,8 @@ Deno.test("skills show prints an agent skill file about barn", async () => {
         "barn logs",
         "Exit codes",
         "barn dial-stdio",
+        "barn mcp",
+        "barn://jobs/{id}",
       ]
     ) {
       assert(r.stdout.includes(s), s);

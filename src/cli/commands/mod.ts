@@ -105,6 +105,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: fromModule("./dial_stdio.ts", "dialStdio"),
   },
   {
+    name: "mcp",
+    summary: "serve barn's tools to an AI agent over MCP (stdio)",
+    load: fromModule("./mcp.ts", "mcp"),
+  },
+  {
     name: "completions",
     summary: "print a shell completion script",
     load: fromModule("./completions.ts", "completions"),
