@@ -285,8 +285,8 @@ Deno.test({
         );
         const row = lines.find((l) => l.startsWith(id))!;
         assert(row.length <= width);
-        if (width === 120) assertMatch(row, /…  \[#*\.*\] \d+\.\d% \d\.\d\dx ETA \S+$/);
-        else assertMatch(row, /ffmpeg -v e…  \[/);
+        if (width === 120) assertMatch(row, /… {2}\[#*\.*\] \d+\.\d% \d\.\d\dx ETA \S+$/);
+        else assertMatch(row, /ffmpeg -v e… {2}\[/);
       }
     } finally {
       await tmux.kill();
