@@ -120,7 +120,7 @@ run_demo() {
   "${barn[@]}" wait --tag=demo --timeout=120s >/dev/null || true
   "${barn[@]}" status --tag=demo
   echo
-  echo "The service keeps running: BARN_HOME=$BARN_HOME .deno/bin/deno task barn status (or ... service stop)."
+  echo "The service keeps running: BARN_HOME=$BARN_HOME .deno/bin/deno task -q barn status (or ... service stop)."
 }
 
 case "${1:-}" in
