@@ -5,16 +5,7 @@
  */
 
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
-import {
-  barn,
-  cleanupHome,
-  DENO,
-  MAIN,
-  makeClip,
-  ROOT,
-  tempHome,
-  waitFor,
-} from "./helpers/barn.ts";
+import { barn, cleanupHome, DENO, MAIN, makeClip, ROOT, tempHome } from "./helpers/barn.ts";
 import { COMMANDS } from "../src/cli/commands/mod.ts";
 
 const NOTE = "barn: service not running; stored state\n";

@@ -53,15 +53,14 @@ async function diskFree(home: string): Promise<number | null> {
 }
 
 /** Everything the view shows, loaded afresh: running and queued jobs, recent ends, the service. */
-async function snapshot(req: Requester, home: string, s: TopState): Promise<TopState> {
-  const [running, queued, recent, svc, free] = await Promise.all([
+async function snapshot(req: Requester, s: TopState): Promise<TopState> {
+  const [running, queued, recent, svc] = await Promise.all([
     req.request({ kind: "status", filter: { state: "running" } }),
     req.request({ kind: "status", filter: { state: "queued", limit: 500 } }),
     req.request({ kind: "status", filter: { limit: 100 } }),
     req.request({ kind: "service_status" }),
-    diskFree(home),
   ]);
-  const fresh: TopState = { ...s, jobs: new Map(), service: svc.status, diskFree: free };
+  const fresh: TopState = { ...s, jobs: new Map(), service: svc.status };
   return withJobs(fresh, [...recent.jobs, ...queued.jobs, ...running.jobs]);
 }
 
@@ -71,6 +70,8 @@ class Feed {
   req: Requester | null = null;
   #listenConn: Connection | null = null;
   #lastHeader = 0;
+  /** The full screen shows free disk; the plain table does not, and skips node:fs's start-up. */
+  showDisk = false;
 
   constructor(readonly ctx: CliContext, tag: string | null, public changed: () => void) {
     this.state = initialState(tag);
@@ -84,8 +85,9 @@ class Feed {
   async connect(): Promise<void> {
     const conn = await Connection.open(this.ctx.home, this.ctx.socketName);
     this.req = new Requester(conn);
-    this.set({ ...(await snapshot(this.req, this.ctx.home, this.state)), connected: true });
+    this.set({ ...(await snapshot(this.req, this.state)), connected: true });
     this.#lastHeader = Date.now();
+    if (this.showDisk) void this.#refreshDisk();
   }
 
   close(): void {
@@ -116,11 +118,13 @@ class Feed {
   async #refreshHeader(): Promise<void> {
     if (!this.req || Date.now() - this.#lastHeader < 1000) return;
     this.#lastHeader = Date.now();
-    const [svc, free] = await Promise.all([
-      this.req.request({ kind: "service_status" }),
-      diskFree(this.ctx.home),
-    ]);
-    this.set({ ...this.state, service: svc.status, diskFree: free });
+    const svc = await this.req.request({ kind: "service_status" });
+    this.set({ ...this.state, service: svc.status });
+    if (this.showDisk) await this.#refreshDisk();
+  }
+
+  async #refreshDisk(): Promise<void> {
+    this.set({ ...this.state, diskFree: await diskFree(this.ctx.home) });
   }
 
   /** Keeps the stream going: after a loss, reconnects every second until `signal` aborts. */
@@ -287,6 +291,7 @@ export async function runTop(ctx: CliContext, opts: TopOptions): Promise<number>
   const tty = !opts.once && Deno.stdout.isTerminal() && Deno.stdin.isTerminal();
   if (!tty) return await runPlain(feed, opts.once, stop.signal);
   // Before the screen is taken: a service that is down is an error on the normal screen.
+  feed.showDisk = true;
   await feed.connect();
   return await runScreen(feed, new Terminal(), stop);
 }
