@@ -229,6 +229,13 @@ Deno.test("barn top without a terminal prints a plain table, again when it chang
       what: "a frame after the change",
     });
     assert(!text.includes("\x1b"), "no escape codes off a terminal");
+    // A service restart: the view reconnects and goes on from the new service's stream.
+    await barn(home, ["service", "restart"]);
+    const after = (await barn(home, ["run", "--output=json", "--tag=after", "ffprobe", "-version"]))
+      .json().job_id as string;
+    await waitFor(() => new RegExp(`${after}  succeeded`).test(text), {
+      what: "a job submitted after the restart",
+    });
     child.kill("SIGTERM");
     await child.status;
     await reading.catch(() => {});

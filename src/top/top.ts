@@ -219,6 +219,13 @@ async function runScreen(feed: Feed, term: Terminal, stop: AbortController): Pro
     onSignal("SIGINT", () => finish(130)),
     onSignal("SIGHUP", () => finish(129)),
   ];
+  // Whatever fails from here on, the terminal must come back: end the view instead of crashing.
+  const failed = (e: Event) => {
+    e.preventDefault();
+    finish(1);
+  };
+  globalThis.addEventListener("unhandledrejection", failed);
+  globalThis.addEventListener("error", failed);
   term.enter();
   try {
     draw();
@@ -252,6 +259,8 @@ async function runScreen(feed: Feed, term: Terminal, stop: AbortController): Pro
     return exitCode;
   } finally {
     term.restore();
+    globalThis.removeEventListener("unhandledrejection", failed);
+    globalThis.removeEventListener("error", failed);
     for (const u of unlisten) u();
     feed.close();
   }
