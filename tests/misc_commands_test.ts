@@ -116,6 +116,8 @@ Deno.test("skills show prints an agent skill file about barn", async () => {
         "E_DEPENDENCY",
         "barn clean",
         "status --meta",
+        "barn mcp",
+        "barn://jobs/{id}",
       ]
     ) {
       assert(r.stdout.includes(s), s);

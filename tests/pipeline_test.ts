@@ -371,7 +371,15 @@ Deno.test("groups: an ffprobe starts while the transcode slots are full; limits 
     await startService(home);
     const t = [];
     for (let i = 0; i < 3; i++) t.push((await submit(home, ["run", ...sineJob(120)])).job_id);
-    const running = await Promise.all(t.slice(0, 2).map((id) => inState(home, id, "running")));
+    // Running with its pid recorded (the pid follows the start by a moment).
+    const running = await Promise.all(
+      t.slice(0, 2).map((id) =>
+        waitFor(async () => {
+          const j = await rec(home, id);
+          return j.state === "running" && j.pid !== null ? j : null;
+        }, { what: `job ${id} to run with its pid` })
+      ),
+    );
     const probe = await submit(home, ["run", "ffprobe", "-version"]);
     assertEquals(probe.group, "probe");
     assertEquals((await ended(home, probe.job_id)).state, "succeeded");

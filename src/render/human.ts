@@ -5,6 +5,7 @@ import type { Job, JobState } from "../jobs/job.ts";
 import type { DescribedJob, ServiceStatus } from "../protocol/messages.ts";
 import type { View } from "./view.ts";
 import { escapeLines, escapeText } from "../escape.ts";
+import { clip, textWidth } from "./width.ts";
 
 /** User text (tags, commands, paths, errors) with control and bidi characters escaped. */
 const e = escapeText;
@@ -13,6 +14,8 @@ export interface HumanStyle {
   color: boolean;
   /** Injected so golden tests can pin ages and durations. */
   now: Date;
+  /** The terminal's columns: tables are fitted to it, never wrapped (absent: no limit). */
+  width?: number | undefined;
 }
 
 const COLORS: Record<JobState, string> = {
@@ -111,26 +114,54 @@ export function jobsTable(
     "TIME",
     "COMMAND",
   ];
-  const rows = jobs.map((j, i) => {
-    const progress = progressText(j);
-    return [
-      ...(hosts ? [hosts[i]!] : []),
-      hosts ? `${hosts[i]}:${j.job_id}` : j.job_id,
-      j.state,
-      exitText(j),
-      e(j.tag ?? "-"),
-      j.created_at.replace("T", " ").slice(0, 19),
-      elapsed(j, style.now),
-      truncate(commandLine(j.command), 60) + (progress ? "  " + progress : ""),
-    ];
-  });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[], states?: JobState) =>
-    cells.map((c, i) => {
-      const text = i === cells.length - 1 ? c : pad(c, widths[i]!);
-      return i === 1 + lead && states ? paint(style, states, text) : text;
-    }).join("  ").trimEnd();
-  return [line(header), ...rows.map((r, i) => line(r, jobs[i]!.state))].join("\n");
+  const rows = jobs.map((j, i) => [
+    ...(hosts ? [hosts[i]!] : []),
+    hosts ? `${hosts[i]}:${j.job_id}` : j.job_id,
+    j.state,
+    exitText(j),
+    e(j.tag ?? "-"),
+    j.created_at.replace("T", " ").slice(0, 19),
+    elapsed(j, style.now),
+  ]);
+  const widths = header.slice(0, -1).map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => textWidth(r[i]!)))
+  );
+  const room = (style.width ?? Infinity) - widths.reduce((n, w) => n + w + 2, 0);
+  const line = (cells: string[], last: string, states?: JobState) => {
+    const padded = cells.map((c, i) => padCols(c, widths[i]!));
+    // Too narrow for the fixed columns: one plain line, cut; colour codes must not be cut.
+    if (room < 1) return clip([...padded, last].join("  ").trimEnd(), style.width!);
+    if (states) padded[1 + lead] = paint(style, states, padded[1 + lead]!);
+    return [...padded, last].join("  ").trimEnd();
+  };
+  return [
+    line(header.slice(0, -1), "COMMAND"),
+    ...rows.map((r, i) =>
+      line(
+        r,
+        fitCommand(commandLine(jobs[i]!.command), progressText(jobs[i]!), room),
+        jobs[i]!.state,
+      )
+    ),
+  ].join("\n");
+}
+
+/** Below this many columns the command is not cut further: the progress is cut instead. */
+const MIN_COMMAND_COLUMNS = 12;
+
+/** The COMMAND cell in `room` columns: the command is cut first, then its progress. */
+export function fitCommand(command: string, progress: string, room: number): string {
+  const cmd = truncate(command, 60);
+  const full = progress ? `${cmd}  ${progress}` : cmd;
+  if (textWidth(full) <= room) return full;
+  const cmdRoom = room - (progress ? 2 + textWidth(progress) : 0);
+  if (cmdRoom >= MIN_COMMAND_COLUMNS) return `${clip(cmd, cmdRoom)}  ${progress}`;
+  return clip(progress ? `${clip(cmd, MIN_COMMAND_COLUMNS)}  ${progress}` : cmd, room);
+}
+
+function padCols(s: string, n: number): string {
+  const w = textWidth(s);
+  return w >= n ? s : s + " ".repeat(n - w);
 }
 
 export function jobBlock(job: Job | DescribedJob, style: HumanStyle): string {

@@ -107,6 +107,11 @@ export class Store {
     return new Store(paths, Db.open(paths.db, { busyTimeoutMs }));
   }
 
+  /** Opens an existing barn.db for reading only (commands without a service); see Db's readOnly. */
+  static openReadOnly(paths: HomePaths, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS): Store {
+    return new Store(paths, Db.open(paths.db, { busyTimeoutMs, readOnly: true }));
+  }
+
   /** The connection; reopened when barn.db was replaced under this process (a rebuild moved it aside). */
   get db(): Db {
     if (this.#db.replaced()) {

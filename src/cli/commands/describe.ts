@@ -34,7 +34,7 @@ export const describe: Command = {
         `--lines must be a whole number from 0 to 10000 (got '${excerpt(linesText)}')`,
       );
     }
-    const backend = await ctx.backend();
+    const backend = await ctx.readBackend();
     const { job } = await backend.request({ kind: "describe", id, lines });
     await ctx.print({ view: "job", job });
     return 0;

@@ -45,7 +45,10 @@ export const logs: Command = {
         `--tail must be a whole number of lines (got '${excerpt(nText)}')`,
       );
     }
-    let job = await fetchJob(ctx, id);
+    // Without -f the logs are files: a stopped service's stored state is enough to find them.
+    let job = ctx.flag("follow")
+      ? await fetchJob(ctx, id)
+      : (await (await ctx.readBackend()).request({ kind: "describe", id, lines: 0 })).job;
     const both = !ctx.flag("stdout") && !ctx.flag("stderr");
     const streams: Stream[] = [];
     if (both || ctx.flag("stdout")) {

@@ -81,6 +81,15 @@ The JSON record has \`job_id\` (use any 4+ character prefix later), \`state\`
     barn run --pending=L …; barn release L   # hold jobs until released
     barn run --offline …           # no service: runs in the foreground, same records
 
+## Or over MCP
+
+\`barn mcp\` is a Model Context Protocol server on stdin/stdout with the same operations as
+tools (run, get, put, status, describe, logs, wait, kill, retry, hostinfo) and the resources
+\`barn://jobs/{id}\` and \`barn://jobs/{id}/log\`. Register it with your MCP client as
+\`{"command": "barn", "args": ["mcp"]}\`. Its \`wait\` returns within 50 s ("still running":
+call it again) and sends progress notifications; errors carry barn's code. Jobs run under the
+barn service, so they go on when your session ends. docs/agents.md has the details.
+
 ## Many hosts: barn-fleet
 
 barn-fleet is a separate controller binary that drives barn on many hosts over OpenSSH. On

@@ -84,7 +84,7 @@ export const status: Command = {
       );
     }
     const filter = statusFilter(ctx);
-    const backend = await ctx.backend();
+    const backend = await ctx.readBackend();
     const { jobs, total } = await backend.request({ kind: "status", filter });
     await ctx.print({ view: "jobs", jobs });
     if (ctx.format === "human" && total > jobs.length) {

@@ -1,7 +1,8 @@
 import { assert, assertEquals } from "../../helpers/assert.ts";
 import type { Job } from "../../../src/jobs/job.ts";
 import { sampleJob } from "../../helpers/job_fixture.ts";
-import { renderHuman } from "../../../src/render/human.ts";
+import { fitCommand, renderHuman } from "../../../src/render/human.ts";
+import { textWidth } from "../../../src/render/width.ts";
 
 const NASTY = `a<b>&"c'd`;
 
@@ -151,4 +152,54 @@ Deno.test("human: a waiting job's marker, the pipeline fields, a dry-run clean, 
   }, style);
   assert(status.includes("max_parallel: 6 (a cap on all groups together)"), status);
   assert(status.includes("group:        transcode: 2/2 running, 5 queued"), status);
+});
+
+Deno.test("human table fits the terminal: the command is cut first, then the progress; never wider", () => {
+  const long = job({
+    tag: "batch",
+    command: [
+      "ffmpeg",
+      "-i",
+      "/tmp/barn/input/a-very-long-file-name-for-a-talk.mp4",
+      "-c:v",
+      "libx264",
+      "out.mp4",
+    ],
+    progress: { percent: 34.1, speed: 0.97, eta_seconds: 240 },
+  });
+  const queued = job({ state: "queued", started_at: null, progress: null, tag: "日本語タグ" });
+  const now = new Date("2026-01-01T00:01:01.000Z");
+  const unlimited = renderHuman({ view: "jobs", jobs: [long, queued] }, { color: false, now });
+  assert(unlimited.split("\n")[1]!.length > 120, "the fixture must overflow 120 columns");
+  for (const width of [80, 120]) {
+    for (const color of [false, true]) {
+      const out = renderHuman({ view: "jobs", jobs: [long, queued] }, { color, now, width });
+      // deno-lint-ignore no-control-regex
+      const lines = out.replace(/\x1b\[[0-9;]*m/g, "").split("\n");
+      assertEquals(lines.length, 3, "one line per row: nothing wraps");
+      for (const l of lines) assert(textWidth(l) <= width, `${textWidth(l)} > ${width}: ${l}`);
+    }
+  }
+  const at120 = renderHuman({ view: "jobs", jobs: [long] }, { color: false, now, width: 120 })
+    .split("\n")[1]!;
+  // At 120 columns the whole progress stays, the command gives way.
+  assert(at120.endsWith("[####........] 34.1% 0.97x ETA 4m"), at120);
+  assert(at120.includes("ffmpeg -i /tmp/barn/i…  [####"), at120);
+  const at80 = renderHuman({ view: "jobs", jobs: [long] }, { color: false, now, width: 80 })
+    .split("\n")[1]!;
+  assert(at80.includes("ffmpeg -i /…  [#"), at80);
+  assert(at80.endsWith("…"), at80);
+});
+
+Deno.test("fitCommand keeps both when they fit and cuts the command before the progress", () => {
+  assertEquals(fitCommand("ffprobe x", "", 40), "ffprobe x");
+  assertEquals(
+    fitCommand("ffmpeg -i input.mp4 out.mp4", "[##..] 50.0%", 30),
+    "ffmpeg -i input…  [##..] 50.0%",
+  );
+  assertEquals(
+    fitCommand("ffmpeg -i input.mp4 out.mp4", "[##..] 50.0%", 20),
+    "ffmpeg -i i…  [##..…",
+  );
+  assertEquals(fitCommand("ffprobe a-long-argument", "", 10), "ffprobe a…");
 });
