@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # barn's developer entry point: installs what is missing, then runs the tests or the demo.
-#   install/dev.sh deps   install Deno (pinned) and ffmpeg/ffprobe/curl/rclone
+#   install/dev.sh deps   install Deno (pinned), ffmpeg/ffprobe/curl/rclone, tmux, sqlite3 …, and every npm
+#                         package of deno.json into DENO_DIR, so source runs work offline afterwards
 #   install/dev.sh test   deps + the whole test suite; ends with "N passed, N failed"
 #   install/dev.sh demo   deps + start the service, run an ffprobe and an ffmpeg job, print status
 set -euo pipefail
@@ -50,9 +51,10 @@ ensure_deno() {
 ensure_tools() {
   local missing=()
   # The media tools, the WebDAV test server, the test fixture's python3, the benchmark peers, and
-  # what the chaos suite looks with (sqlite3, ss, prlimit), and OpenSSH (client and server: the
-  # fleet tests start real sshd hosts on 127.0.0.1).
-  for t in ffmpeg ffprobe curl rclone python3 tsp nq hyperfine strace systemd-analyze sqlite3 ss prlimit ssh scp; do
+  # OpenSSH (client and server: the fleet tests start real sshd hosts on 127.0.0.1), tmux (the
+  # `barn top` tests drive a real terminal), sqlite3 (a live writer beside read-only commands, and
+  # the chaos suite's integrity checks), ss and prlimit (the chaos suite's looks and limits).
+  for t in ffmpeg ffprobe curl rclone python3 tsp nq hyperfine strace systemd-analyze ssh scp tmux sqlite3 ss prlimit; do
     command -v "$t" >/dev/null || missing+=("$t")
   done
   [ -x /usr/sbin/sshd ] || missing+=(sshd) # not on a non-root PATH
@@ -82,6 +84,13 @@ ensure_tools() {
     echo "barn: please install: ${pkgs[*]} (ffmpeg provides ffprobe)" >&2
     exit 1
   fi
+}
+
+# Every npm package pinned in deno.json, fetched now: modules behind lazy() (the XML renderer, the
+# MCP SDK, WebDAV) are invisible to `deno cache src/main.ts`, and a source run must not reach the
+# registry later. --frozen: deno.lock must already agree with deno.json.
+cache_deps() {
+  (cd "$ROOT" && "$DENO" install -q --frozen)
 }
 
 run_tests() {
@@ -114,12 +123,12 @@ run_demo() {
   "${barn[@]}" wait --tag=demo --timeout=120s >/dev/null || true
   "${barn[@]}" status --tag=demo
   echo
-  echo "The service keeps running: BARN_HOME=$BARN_HOME .deno/bin/deno task barn status (or ... service stop)."
+  echo "The service keeps running: BARN_HOME=$BARN_HOME .deno/bin/deno task -q barn status (or ... service stop)."
 }
 
 case "${1:-}" in
-  deps) ensure_deno; ensure_tools ;;
-  test) ensure_deno; ensure_tools; run_tests ;;
-  demo) ensure_deno; ensure_tools; run_demo ;;
+  deps) ensure_deno; ensure_tools; cache_deps ;;
+  test) ensure_deno; ensure_tools; cache_deps; run_tests ;;
+  demo) ensure_deno; ensure_tools; cache_deps; run_demo ;;
   *) echo "usage: install/dev.sh deps|test|demo" >&2; exit 2 ;;
 esac

@@ -86,6 +86,25 @@ export class CliContext {
     return this.#backend;
   }
 
+  /**
+   * For commands that only read (status, describe, logs without -f): the service, or when none
+   * answers, the stored state read-only, with a one-line note on stderr.
+   */
+  async readBackend(): Promise<Backend> {
+    if (this.#backend || this.offline) return await this.backend();
+    try {
+      return await this.backend();
+    } catch (e) {
+      if (!(e instanceof BarnError && e.code === "E_NO_SERVICE")) throw e;
+      const { openStoredState, STORED_STATE_NOTE } = await lazy<
+        typeof import("./stored_state.ts")
+      >(import.meta.url, "./stored_state.ts");
+      this.#backend = openStoredState(this.home, () => this.config);
+      console.error(STORED_STATE_NOTE);
+      return this.#backend;
+    }
+  }
+
   async render(v: View): Promise<string> {
     switch (this.format) {
       case "json":
@@ -94,7 +113,7 @@ export class CliContext {
         return (await lazy<typeof import("../render/xml.ts")>(import.meta.url, "../render/xml.ts"))
           .renderXml(v);
       case "human":
-        return renderHuman(v, { color: useColor(), now: new Date() });
+        return renderHuman(v, { color: useColor(), now: new Date(), width: terminalWidth() });
     }
   }
 
@@ -120,6 +139,16 @@ export class CliContext {
 
   usage(message: string): never {
     throw new BarnError("E_USAGE", message);
+  }
+}
+
+/** The terminal's columns when stdout is one: human tables are fitted to it. */
+function terminalWidth(): number | undefined {
+  if (!Deno.stdout.isTerminal()) return undefined;
+  try {
+    return Deno.consoleSize().columns;
+  } catch {
+    return undefined;
   }
 }
 

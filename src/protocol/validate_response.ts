@@ -71,6 +71,7 @@ const jobFields = {
   pid: maybe(int),
   heartbeat: maybe(s),
   supervisor: maybe(oneOf(["keeper", "offline"])),
+  supervisor_pid: maybe(int),
   job_dir: s,
   stdout_path: s,
   stderr_path: s,
@@ -81,6 +82,12 @@ const jobFields = {
   timeout_seconds: maybe(num()),
   stall_timeout_seconds: maybe(num()),
   verify: bool,
+  // Issue 16's fields: a host running an older barn leaves them out.
+  name: maybe(s),
+  group: optional(str({ max: 64 })),
+  after: optional(array(str({ max: 64 }), { max: 1000 })),
+  waiting_for: optional(array(str({ max: 64 }), { max: 1000 })),
+  meta: maybe(known({})),
   progress: maybe(progress),
 };
 const job = known(jobFields);
@@ -104,7 +111,19 @@ const serviceStatus = known({
   endpoint: s,
   started_at: maybe(s),
   max_parallel: maybe(int),
+  groups: optional(array(
+    known({ name: str({ max: 64 }), limit: count, running: count, queued: count }),
+    { max: 1000 },
+  )),
   jobs: maybe(counts),
+  store: maybe(known({
+    path: s,
+    journal_mode: str({ max: 32 }),
+    synchronous: str({ max: 32 }),
+    submit_synchronous: str({ max: 32 }),
+    busy_timeout_ms: count,
+    schema_version: count,
+  })),
   keeper: known({ state: oneOf(["up", "down"]), pid: maybe(int), jobs: count }),
   watchers: array(
     known({ folder: s, state: s, processed: count, current: maybe(s), error: maybe(s) }),
@@ -119,7 +138,7 @@ const answers: Record<RequestKind, Check> = {
   status: known({ jobs, total: count }),
   describe: known({ job: described }),
   kill: known({ job }),
-  clean: known({ removed: jobs }),
+  clean: known({ removed: jobs, dry_run: optional(bool) }),
   service_status: known({ status: serviceStatus }),
   reload: known({ restarted: bool, changed: array(s, { max: 1000 }) }),
   shutdown: known({ stopping: isTrue }),
@@ -169,6 +188,12 @@ function cleanProgress(p: unknown): Job["progress"] {
 function cleanJob(raw: unknown, extra: readonly string[] = []): Job {
   const j = pick<Job>(raw, [...JOB_FIELDS, ...extra]);
   j.progress = cleanProgress(j.progress);
+  // An older host's records lack issue 16's fields: what they mean there.
+  j.name ??= null;
+  j.group ??= "default";
+  j.after ??= [];
+  j.waiting_for ??= [];
+  j.meta ??= null;
   return j;
 }
 
@@ -181,7 +206,10 @@ function cleanData(kind: RequestKind, raw: Record<string, unknown>): unknown {
     case "release":
       return { jobs: (raw.jobs as unknown[]).map((j) => cleanJob(j)) };
     case "clean":
-      return { removed: (raw.removed as unknown[]).map((j) => cleanJob(j)) };
+      return {
+        removed: (raw.removed as unknown[]).map((j) => cleanJob(j)),
+        dry_run: raw.dry_run === true,
+      };
     case "describe":
       return { job: cleanJob(raw.job, ["stdout_tail", "stderr_tail"]) };
     case "kill":
@@ -209,6 +237,9 @@ function cleanData(kind: RequestKind, raw: Record<string, unknown>): unknown {
             "started_at",
             "max_parallel",
           ]),
+          ...(Array.isArray(st.groups)
+            ? { groups: st.groups.map((g) => pick(g, ["name", "limit", "running", "queued"])) }
+            : {}),
           jobs: st.jobs
             ? pick(st.jobs, ["queued", "running", "succeeded", "failed", "canceled"])
             : null,

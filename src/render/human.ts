@@ -5,6 +5,7 @@ import type { Job, JobState } from "../jobs/job.ts";
 import type { DescribedJob, ServiceStatus } from "../protocol/messages.ts";
 import type { View } from "./view.ts";
 import { escapeLines, escapeText } from "../escape.ts";
+import { clip, textWidth } from "./width.ts";
 
 /** User text (tags, commands, paths, errors) with control and bidi characters escaped. */
 const e = escapeText;
@@ -13,6 +14,8 @@ export interface HumanStyle {
   color: boolean;
   /** Injected so golden tests can pin ages and durations. */
   now: Date;
+  /** The terminal's columns: tables are fitted to it, never wrapped (absent: no limit). */
+  width?: number | undefined;
 }
 
 const COLORS: Record<JobState, string> = {
@@ -51,9 +54,26 @@ function bar(percent: number, width = 12): string {
   return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "]";
 }
 
-/** A running job's one-line progress summary (nothing for other states). */
+/** A running job's one-line progress summary; for a queued one, what it waits for. */
 export function progressText(job: Job): string {
+  if (job.state === "queued") return waitingText(job);
   return job.state === "running" ? progressLine(job.progress) : "";
+}
+
+/** The marker of a queued job that cannot start yet: the jobs it waits for, or its latch. */
+export function waitingText(job: Job): string {
+  const parts: string[] = [];
+  // An older host's records (barn-fleet) have no waiting_for.
+  const waiting = job.waiting_for ?? [];
+  if (waiting.length > 0) {
+    parts.push(
+      `waiting for ${waiting.slice(0, 3).map(e).join(", ")}${
+        waiting.length > 3 ? ` and ${waiting.length - 3} more` : ""
+      }`,
+    );
+  }
+  if (job.latch !== null) parts.push(`held on '${e(job.latch)}'`);
+  return parts.length ? `(${parts.join("; ")})` : "";
 }
 
 /** Progress as one line: bar, %, speed or rate, ETA. */
@@ -94,26 +114,54 @@ export function jobsTable(
     "TIME",
     "COMMAND",
   ];
-  const rows = jobs.map((j, i) => {
-    const progress = progressText(j);
-    return [
-      ...(hosts ? [hosts[i]!] : []),
-      hosts ? `${hosts[i]}:${j.job_id}` : j.job_id,
-      j.state,
-      exitText(j),
-      e(j.tag ?? "-"),
-      j.created_at.replace("T", " ").slice(0, 19),
-      elapsed(j, style.now),
-      truncate(commandLine(j.command), 60) + (progress ? "  " + progress : ""),
-    ];
-  });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[], states?: JobState) =>
-    cells.map((c, i) => {
-      const text = i === cells.length - 1 ? c : pad(c, widths[i]!);
-      return i === 1 + lead && states ? paint(style, states, text) : text;
-    }).join("  ").trimEnd();
-  return [line(header), ...rows.map((r, i) => line(r, jobs[i]!.state))].join("\n");
+  const rows = jobs.map((j, i) => [
+    ...(hosts ? [hosts[i]!] : []),
+    hosts ? `${hosts[i]}:${j.job_id}` : j.job_id,
+    j.state,
+    exitText(j),
+    e(j.tag ?? "-"),
+    j.created_at.replace("T", " ").slice(0, 19),
+    elapsed(j, style.now),
+  ]);
+  const widths = header.slice(0, -1).map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => textWidth(r[i]!)))
+  );
+  const room = (style.width ?? Infinity) - widths.reduce((n, w) => n + w + 2, 0);
+  const line = (cells: string[], last: string, states?: JobState) => {
+    const padded = cells.map((c, i) => padCols(c, widths[i]!));
+    // Too narrow for the fixed columns: one plain line, cut; colour codes must not be cut.
+    if (room < 1) return clip([...padded, last].join("  ").trimEnd(), style.width!);
+    if (states) padded[1 + lead] = paint(style, states, padded[1 + lead]!);
+    return [...padded, last].join("  ").trimEnd();
+  };
+  return [
+    line(header.slice(0, -1), "COMMAND"),
+    ...rows.map((r, i) =>
+      line(
+        r,
+        fitCommand(commandLine(jobs[i]!.command), progressText(jobs[i]!), room),
+        jobs[i]!.state,
+      )
+    ),
+  ].join("\n");
+}
+
+/** Below this many columns the command is not cut further: the progress is cut instead. */
+const MIN_COMMAND_COLUMNS = 12;
+
+/** The COMMAND cell in `room` columns: the command is cut first, then its progress. */
+export function fitCommand(command: string, progress: string, room: number): string {
+  const cmd = truncate(command, 60);
+  const full = progress ? `${cmd}  ${progress}` : cmd;
+  if (textWidth(full) <= room) return full;
+  const cmdRoom = room - (progress ? 2 + textWidth(progress) : 0);
+  if (cmdRoom >= MIN_COMMAND_COLUMNS) return `${clip(cmd, cmdRoom)}  ${progress}`;
+  return clip(progress ? `${clip(cmd, MIN_COMMAND_COLUMNS)}  ${progress}` : cmd, room);
+}
+
+function padCols(s: string, n: number): string {
+  const w = textWidth(s);
+  return w >= n ? s : s + " ".repeat(n - w);
 }
 
 export function jobBlock(job: Job | DescribedJob, style: HumanStyle): string {
@@ -140,11 +188,16 @@ export function jobBlock(job: Job | DescribedJob, style: HumanStyle): string {
     ["pid", job.pid === null ? "-" : String(job.pid)],
     ["heartbeat", job.heartbeat ?? "-"],
   );
+  if (job.name) lines.push(["name", e(job.name)]);
+  if (job.group) lines.push(["group", e(job.group)]);
   if (job.key) lines.push(["key", e(job.key)]);
   if (job.retry_of) lines.push(["retry_of", e(job.retry_of)]);
   if (job.latch) lines.push(["latch", e(job.latch)]);
+  if (job.after?.length) lines.push(["after", job.after.map(e).join(", ")]);
+  if (job.waiting_for?.length) lines.push(["waiting_for", job.waiting_for.map(e).join(", ")]);
+  if (job.meta) lines.push(["meta", e(JSON.stringify(job.meta))]);
   if (job.timeout_seconds !== null) lines.push(["timeout", formatDuration(job.timeout_seconds)]);
-  const progress = progressText(job);
+  const progress = job.state === "running" ? progressLine(job.progress) : "";
   if (progress) lines.push(["progress", progress]);
   lines.push(
     ["job_dir", e(job.job_dir)],
@@ -177,7 +230,15 @@ export function serviceBlock(s: ServiceStatus, style: HumanStyle): string {
     );
   }
   lines.push(["version", s.version], ["home", e(s.home)], ["endpoint", e(s.endpoint)]);
-  if (s.max_parallel !== null) lines.push(["max_parallel", String(s.max_parallel)]);
+  if (s.max_parallel !== null) {
+    lines.push(["max_parallel", `${s.max_parallel} (a cap on all groups together)`]);
+  }
+  for (const g of s.groups ?? []) {
+    lines.push([
+      "group",
+      `${e(g.name)}: ${g.running}/${g.limit} running, ${g.queued} queued`,
+    ]);
+  }
   if (s.jobs) {
     lines.push(["jobs", Object.entries(s.jobs).map(([k, n]) => `${k} ${n}`).join(", ")]);
   }
@@ -231,7 +292,9 @@ export function renderHuman(v: View, style: HumanStyle): string {
     case "clean":
       return v.removed.length === 0
         ? "nothing to clean"
-        : `removed ${v.removed.length} job${v.removed.length === 1 ? "" : "s"}:\n` +
+        : `${v.dry_run ? "would remove" : "removed"} ${v.removed.length} job${
+          v.removed.length === 1 ? "" : "s"
+        }:\n` +
           v.removed.map((j) =>
             `  ${j.job_id}  ${pad(j.state, 9)}  ${truncate(commandLine(j.command), 60)}`
           ).join("\n");

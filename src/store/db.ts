@@ -10,6 +10,8 @@ export type Row = Record<string, unknown>;
 export interface DbOptions {
   /** How long a statement waits for another process's lock before failing (E_STORE_BUSY). */
   busyTimeoutMs: number;
+  /** Read an existing DB only: never create, chmod or migrate it (commands without a service). */
+  readOnly?: boolean;
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
@@ -44,6 +46,7 @@ export class Db {
 
   /** Opens (creating and migrating) the DB file with WAL, the busy timeout and 0600 mode. */
   static open(path: string, opts: DbOptions = { busyTimeoutMs: DEFAULT_BUSY_TIMEOUT_MS }): Db {
+    if (opts.readOnly) return Db.openReadOnly(path, opts);
     let db: DatabaseSync | null = null;
     try {
       // SQLite follows links; barn's DB is its own file, reached through none.
@@ -68,6 +71,48 @@ export class Db {
         db?.close();
       } catch { /* never opened */ }
       throw storeError(e, "opening barn.db", path, opts.busyTimeoutMs);
+    }
+  }
+
+  /**
+   * An existing barn.db, read-only: WAL lets it read beside a live writer, and it never creates,
+   * chmods or migrates the file. A schema other than this barn's is refused, not read wrongly.
+   */
+  private static openReadOnly(path: string, opts: DbOptions): Db {
+    let db: DatabaseSync | null = null;
+    try {
+      if (isLink(path)) {
+        throw new BarnError(
+          "E_UNSAFE_HOME",
+          `${path} is a link; barn keeps its DB as a plain file: move the link away`,
+        );
+      }
+      // A missing file must stay missing: SQLite would create it unless told to open it read-only.
+      Deno.statSync(path);
+      db = new DatabaseSync(path, { readOnly: true });
+      db.exec(`PRAGMA busy_timeout = ${Math.round(opts.busyTimeoutMs)}`);
+      const version = (db.prepare("PRAGMA user_version").get() as Row).user_version as number;
+      if (version > MIGRATIONS.length) {
+        throw new BarnError(
+          "E_SCHEMA_NEWER",
+          `${path} has schema version ${version}, newer than this barn knows ` +
+            `(${MIGRATIONS.length}): read it with the newer barn (check \`barn --version\`)`,
+        );
+      }
+      if (version < MIGRATIONS.length) {
+        throw new BarnError(
+          "E_STORE",
+          `${path} has schema version ${version}, older than this barn's (${MIGRATIONS.length}), ` +
+            "and reading without a service never migrates it: start the service once " +
+            "(`barn service start`), then ask again",
+        );
+      }
+      return new Db(db, path, opts, version);
+    } catch (e) {
+      try {
+        db?.close();
+      } catch { /* never opened */ }
+      throw storeError(e, "reading barn.db", path, opts.busyTimeoutMs);
     }
   }
 

@@ -26,7 +26,7 @@ async function fetchJob(ctx: CliContext, id: string): Promise<Job> {
 export const logs: Command = {
   name: "logs",
   summary: "print a job's output (stdout, then stderr); -f follows it until the job ends",
-  usage: "barn logs <id> [-f] [-n N | --tail=N] [--stdout | --stderr]",
+  usage: "barn logs <id|@NAME> [-f] [-n N | --tail=N] [--stdout | --stderr]",
   example: "barn logs -f --stderr k3f9",
   options: {
     follow: { type: "boolean", short: "f" },
@@ -45,7 +45,10 @@ export const logs: Command = {
         `--tail must be a whole number of lines (got '${excerpt(nText)}')`,
       );
     }
-    let job = await fetchJob(ctx, id);
+    // Without -f the logs are files: a stopped service's stored state is enough to find them.
+    let job = ctx.flag("follow")
+      ? await fetchJob(ctx, id)
+      : (await (await ctx.readBackend()).request({ kind: "describe", id, lines: 0 })).job;
     const both = !ctx.flag("stdout") && !ctx.flag("stderr");
     const streams: Stream[] = [];
     if (both || ctx.flag("stdout")) {

@@ -105,6 +105,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: fromModule("./dial_stdio.ts", "dialStdio"),
   },
   {
+    name: "top",
+    summary: "a live full-screen view of the jobs (keys: j/k l d K r / q)",
+    load: fromModule("./top.ts", "top"),
+  },
+  {
+    name: "mcp",
+    summary: "serve barn's tools to an AI agent over MCP (stdio)",
+    load: fromModule("./mcp.ts", "mcp"),
+  },
+  {
     name: "completions",
     summary: "print a shell completion script",
     load: fromModule("./completions.ts", "completions"),

@@ -67,17 +67,16 @@ async function waitUntil(pred: () => Promise<boolean>, ms: number): Promise<bool
   return await pred();
 }
 
-async function start(ctx: CliContext): Promise<number> {
+/**
+ * Starts `barn service run` detached unless a service answers, and waits until it does; prints
+ * nothing (`barn mcp` starts the service this way too, with stdout reserved for its protocol).
+ */
+export async function ensureService(
+  ctx: CliContext,
+): Promise<{ status: ServiceStatus; already: boolean }> {
   const paths = ctx.paths;
   const running = await currentStatus(ctx);
-  if (running) {
-    await ctx.print({
-      view: "message",
-      message: `barn service is already running (pid ${running.pid})`,
-      data: { ...running, already_running: true },
-    });
-    return 0;
-  }
+  if (running) return { status: running, already: true };
   // A bad config.json is refused here, before anything starts (the service would refuse it too).
   void ctx.config;
   const logStart = fileSize(paths.serviceLog);
@@ -112,12 +111,24 @@ async function start(ctx: CliContext): Promise<number> {
       }. Last lines of ${paths.serviceLog}:\n  ${tail || "(empty)"}`,
     );
   }
-  const s = status as ServiceStatus;
-  await ctx.print({
-    view: "message",
-    message: `barn service started (pid ${s.pid}, ${s.endpoint})`,
-    data: { ...s },
-  });
+  return { status, already: false };
+}
+
+async function start(ctx: CliContext): Promise<number> {
+  const { status: s, already } = await ensureService(ctx);
+  await ctx.print(
+    already
+      ? {
+        view: "message",
+        message: `barn service is already running (pid ${s.pid})`,
+        data: { ...s, already_running: true },
+      }
+      : {
+        view: "message",
+        message: `barn service started (pid ${s.pid}, ${s.endpoint})`,
+        data: { ...s },
+      },
+  );
   return 0;
 }
 

@@ -1,0 +1,29 @@
+/** A CLI context for one MCP tool call: the command runs as on the command line, and what it would print is kept as data. */
+
+import { CliContext } from "../cli/context.ts";
+import { renderJson } from "../render/json.ts";
+import type { View } from "../render/view.ts";
+
+export class ToolContext extends CliContext {
+  readonly #views: View[] = [];
+
+  constructor(
+    options: Record<string, string | boolean>,
+    positionals: string[] = [],
+    rest: string[] = [],
+  ) {
+    super("json", false, options, positionals, rest);
+  }
+
+  /** Kept, never written: stdout belongs to the MCP protocol. */
+  override print(v: View): Promise<void> {
+    this.#views.push(v);
+    return Promise.resolve();
+  }
+
+  /** What the command printed last, as its `--output=json` value. */
+  result(): unknown {
+    const v = this.#views.at(-1);
+    return v === undefined ? null : JSON.parse(renderJson(v));
+  }
+}
