@@ -318,17 +318,24 @@ Deno.test("the service hosts a watcher: watchFs picks up a drop long before the 
       return st.watchers?.[0]?.state === "watching" ? st : null;
     }, { what: "the watcher" });
     assertEquals(s.watchers[0].folder, watch);
-    // The watcher arms watchFs on pending/ and then scans it at once; once the inotify watch
-    // exists (the scan right behind it finds nothing), only watchFs can notice a drop in 30 s.
+    // The watcher arms watchFs on pending/, then scans it in the same turn of its event loop and
+    // sleeps. Once the inotify watch exists and the service's main thread is back waiting in
+    // epoll, that scan is over: from here only watchFs can notice a drop within 30 s.
     const pendingIno = Deno.statSync(`${watch}/pending`).ino!;
     await waitFor(() => inotifyWatches(s.pid).has(pendingIno), {
       what: "the watcher's inotify watch on pending/",
     });
-    drop(watch, "drop.json", {
+    await waitFor(() => Deno.readTextFileSync(`/proc/${s.pid}/wchan`) === "do_epoll_wait", {
+      what: "the service's event loop to go idle after its first scan",
+    });
+    // Dropped whole (written aside, renamed in), as a producer should: one event, complete file.
+    const body = {
       jobspec_version: 2,
       job_id: "d",
       clips: [{ source: clip, preset: "h264_360p", output: `${home}/out/d.mp4` }],
-    });
+    };
+    Deno.writeTextFileSync(`${watch}/.drop.json.part`, JSON.stringify(body));
+    Deno.renameSync(`${watch}/.drop.json.part`, `${watch}/pending/drop.json`);
     await waitFor(() => ls(`${watch}/completed`).includes("drop.result.json"), {
       timeoutMs: 30_000,
       what: "the dropped JobSpec to complete",
