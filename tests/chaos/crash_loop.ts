@@ -28,7 +28,6 @@ import {
   startWitness,
   waitFor,
   withDb,
-  type Witness,
 } from "./lib.ts";
 
 export interface CrashLoopOptions {
@@ -425,6 +424,12 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
     await rebuild();
     rows = jobRows(db);
     const ranTwice = [...w.hits].filter(([, n]) => n > 1);
+    // A witnessed job that ended with its command's own code ran: the witness must have seen it.
+    const unseen = [...rows.values()].filter((r) => {
+      const sub = byToken.get(r.tag as string);
+      return sub && KINDS[sub.kind].witnessed && r.exit_code === String(KINDS[sub.kind].exit) &&
+        !w.hits.has(sub.token);
+    }).map((r) => `${r.job_id} (${r.tag})`);
     const states: Record<string, number> = {};
     for (const r of rows.values()) states[r.state as string] = (states[r.state as string] ?? 0) + 1;
     f.set("kills", opts.kills);
@@ -466,6 +471,7 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
       ranTwice.length,
       ranTwice.map(([t, n]) => `${t}×${n}`),
     );
+    f.expectNone("exits recorded for runs the witness never saw", unseen.length, unseen);
     f.expectNone("rebuild: jobs of the old DB missing after the rebuild", rebuildLost.size, [
       ...rebuildLost,
     ]);
@@ -527,5 +533,3 @@ function duplicated(rows: Map<string, Row>, field: string): string[] {
   }
   return [...seen].filter(([, n]) => n > 1).map(([v, n]) => `${v}×${n}`);
 }
-
-export type { Witness };

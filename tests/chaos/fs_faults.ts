@@ -166,8 +166,10 @@ function plantedLink(file: "supervisor.lock" | "stdout.log" | "stderr.log"): Fau
 
 /** Another process holding barn.db: writers only (BEGIN EXCLUSIVE in WAL), or readers too. */
 async function lockDb(path: string, blockReaders: boolean): Promise<{ release(): Promise<void> }> {
+  // -bail: if BEGIN EXCLUSIVE fails, sqlite3 stops before saying 'held' (never a false lock);
+  // .timeout: it waits for a process still letting go of the DB.
   const child = new Deno.Command("sqlite3", {
-    args: [path],
+    args: ["-bail", "-cmd", ".timeout 10000", path],
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
