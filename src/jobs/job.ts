@@ -60,6 +60,8 @@ export interface Job {
   /** ffprobe the output after ffmpeg exits 0 and compare its duration (E_VERIFY). */
   verify: boolean;
   progress: Progress | null;
+  /** Where barn POSTs the final record when the job ends: `--notify`, then config's `notify_url`. */
+  notify_urls: string[];
 }
 
 /** Jobs by state, as `service status` reports them. */
@@ -91,6 +93,8 @@ export interface JobSpec {
   timeout_seconds?: number | null;
   stall_timeout_seconds?: number | null;
   verify?: boolean;
+  /** Completion webhooks (`--notify`); the service adds config's `notify_url`. */
+  notify_urls?: string[] | null;
   /** Credentials for the job's 0600 secrets files; never stored in the DB or the record. */
   secrets?: {
     /** curl config files, one per `--next` group with credentials; `-K <file>` goes before command[at]. */
@@ -128,4 +132,5 @@ export const JOB_FIELDS: readonly (keyof Job)[] = [
   "stall_timeout_seconds",
   "verify",
   "progress",
+  "notify_urls",
 ];

@@ -38,6 +38,7 @@ export class Db {
     readonly opts: DbOptions,
     /** The schema version found at open, before migrations: 0 means barn.db was new or empty. */
     readonly foundVersion: number,
+    readonly readOnly = false,
   ) {
     this.#inode = inodeOf(path);
   }
@@ -68,6 +69,33 @@ export class Db {
         db?.close();
       } catch { /* never opened */ }
       throw storeError(e, "opening barn.db", path, opts.busyTimeoutMs);
+    }
+  }
+
+  /**
+   * Opens an existing DB file read-only: no create, no migration, no pragma that writes (export
+   * reads a home whether or not a service runs). Null when there is no file.
+   */
+  static openReadOnly(path: string, opts: DbOptions): Db | null {
+    try {
+      if (!Deno.lstatSync(path).isFile) {
+        throw new BarnError("E_UNSAFE_HOME", `${path} is not a plain file; barn reads no DB through a link`);
+      }
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return null;
+      throw e;
+    }
+    let db: DatabaseSync | null = null;
+    try {
+      db = new DatabaseSync(path, { readOnly: true });
+      db.exec(`PRAGMA busy_timeout = ${Math.round(opts.busyTimeoutMs)}`);
+      const version = (db.prepare("PRAGMA user_version").get() as Row).user_version as number;
+      return new Db(db, path, opts, version, true);
+    } catch (e) {
+      try {
+        db?.close();
+      } catch { /* never opened */ }
+      throw storeError(e, "reading barn.db", path, opts.busyTimeoutMs);
     }
   }
 

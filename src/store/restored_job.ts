@@ -16,7 +16,8 @@ export function restoredJob(
   started: boolean,
   now: string,
 ): { job: Job; kind: "finished" | "running" | "interrupted" | "held" | "restored" } {
-  const base: Job = { ...snapshot, progress: null };
+  // Snapshots written before webhooks existed have no notify_urls.
+  const base: Job = { ...snapshot, progress: null, notify_urls: snapshot.notify_urls ?? [] };
   if (exit) {
     // exit.json wins over job.json: it is the job's final word.
     const v = exit.final ?? exitVerdict(exit);

@@ -20,6 +20,7 @@ export const COLUMNS = JOB_FIELDS.filter((f) => !DERIVED.includes(f));
 function toColumn(j: Job, f: keyof Job): string | number | null {
   const v = j[f];
   if (f === "command" || f === "progress") return v === null ? null : JSON.stringify(v);
+  if (f === "notify_urls") return (v as string[]).length === 0 ? null : JSON.stringify(v);
   if (f === "exit_code") return v === null ? null : String(v);
   if (typeof v === "boolean") return v ? 1 : 0;
   return v as string | number | null;
@@ -58,6 +59,7 @@ export function fromRow(r: Row, jobDir: string): Job {
     stall_timeout_seconds: (r.stall_timeout_seconds as number | null) ?? null,
     verify: r.verify === 1,
     progress: r.progress ? JSON.parse(r.progress as string) : null,
+    notify_urls: r.notify_urls ? JSON.parse(r.notify_urls as string) : [],
   };
 }
 
