@@ -4,11 +4,12 @@ import { excerpt, jsonErrorPlace } from "../escape.ts";
 import { BarnError } from "../errors.ts";
 import { parseDuration } from "../config/duration.ts";
 import type { JobSpec } from "../jobs/job.ts";
+import { checkNotifyUrl } from "../notify/notify_url.ts";
 
 /** At most this many jobs per batch (the service accepts up to 10 000 per submission). */
 export const MAX_BATCH = 10_000;
 
-const FIELDS = ["command", "tag", "key", "timeout", "stall_timeout", "pending"];
+const FIELDS = ["command", "tag", "key", "timeout", "stall_timeout", "pending", "notify"];
 
 function seconds(v: unknown, what: string): number {
   if (typeof v === "number" && v > 0) return v;
@@ -74,6 +75,13 @@ export function parseBatch(text: string, cwd: string, allowed: readonly string[]
       if (o.key !== undefined) spec.key = o.key as string;
       if (o.pending !== undefined) spec.latch = o.pending as string;
       if (o.timeout !== undefined) spec.timeout_seconds = seconds(o.timeout, '"timeout"');
+      if (o.notify !== undefined) {
+        const urls = typeof o.notify === "string" ? [o.notify] : o.notify;
+        if (!Array.isArray(urls) || !urls.every((u) => typeof u === "string")) {
+          throw new Error('"notify" must be a URL or an array of URLs');
+        }
+        spec.notify_urls = urls.map((u) => checkNotifyUrl(u, '"notify"'));
+      }
       if (o.stall_timeout !== undefined) {
         spec.stall_timeout_seconds = seconds(o.stall_timeout, '"stall_timeout"');
       }

@@ -134,6 +134,32 @@ export function readTextIfExists(path: string, what = "file"): string | null {
   }
 }
 
+/**
+ * A file that holds secrets (credentials.json): its text, or null when absent. Refused with
+ * E_UNSAFE_HOME when group or others may read it, judged on the file that was opened.
+ */
+export function readPrivateText(path: string, what: string): string | null {
+  let f: Deno.FsFile;
+  try {
+    f = openRead(path, what);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+  try {
+    const mode = f.statSync().mode;
+    if (mode !== null && (mode & 0o077) !== 0) {
+      throw new BarnError(
+        "E_UNSAFE_HOME",
+        `${path} is readable by others: run \`chmod 600 ${path}\``,
+      );
+    }
+  } finally {
+    f.close();
+  }
+  return readText(path, what);
+}
+
 /** Reads until `buf` is full or the file ends; returns how many bytes came. */
 export function readFull(f: Deno.FsFile, buf: Uint8Array): number {
   let off = 0;

@@ -28,6 +28,7 @@ const jobSpec = strict({
   timeout_seconds: maybe(num({ positive: true })),
   stall_timeout_seconds: maybe(num({ min: 0 })),
   verify: optional(bool),
+  notify_urls: maybe(array(str({ max: 2048, min: 1 }), { max: 8 })),
   secrets: maybe(strict({
     curl_configs: optional(array(
       strict({ at: num({ int: true, min: 1, max: 4096 }), text: str({ max: 65536 }) }),

@@ -144,6 +144,17 @@ export function jobBlock(job: Job | DescribedJob, style: HumanStyle): string {
   if (job.retry_of) lines.push(["retry_of", e(job.retry_of)]);
   if (job.latch) lines.push(["latch", e(job.latch)]);
   if (job.timeout_seconds !== null) lines.push(["timeout", formatDuration(job.timeout_seconds)]);
+  const notes = "notifications" in job ? job.notifications ?? [] : [];
+  for (const url of job.notify_urls ?? []) {
+    const n = notes.find((x) => x.url === url);
+    lines.push([
+      "notify",
+      e(url) +
+      (n === undefined ? "" : `  ${n.state}, ${n.attempts} attempt${n.attempts === 1 ? "" : "s"}` +
+        (n.delivered_at ? ` (${n.delivered_at})` : "") +
+        (n.state !== "delivered" && n.last_error ? `: ${e(n.last_error)}` : "")),
+    ]);
+  }
   const progress = progressText(job);
   if (progress) lines.push(["progress", progress]);
   lines.push(

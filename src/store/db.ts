@@ -79,7 +79,10 @@ export class Db {
   static openReadOnly(path: string, opts: DbOptions): Db | null {
     try {
       if (!Deno.lstatSync(path).isFile) {
-        throw new BarnError("E_UNSAFE_HOME", `${path} is not a plain file; barn reads no DB through a link`);
+        throw new BarnError(
+          "E_UNSAFE_HOME",
+          `${path} is not a plain file; barn reads no DB through a link`,
+        );
       }
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) return null;

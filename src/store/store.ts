@@ -469,7 +469,10 @@ export class Store {
   }
 
   /** Pending notifications due at `now`, oldest first, with their bodies. */
-  dueNotifications(now: string, limit: number): (Notification & { job_id: string; body: string })[] {
+  dueNotifications(
+    now: string,
+    limit: number,
+  ): (Notification & { job_id: string; body: string })[] {
     return (this.#stmt(
       "SELECT * FROM notifications WHERE state = 'pending' AND next_attempt_at <= ? " +
         "ORDER BY next_attempt_at, delivery_id LIMIT ?",

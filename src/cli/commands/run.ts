@@ -12,6 +12,7 @@ import type { CliContext } from "../context.ts";
 import { readText } from "../../platform/files.ts";
 import { sandboxPath } from "../../platform/sandbox_path.ts";
 import { allowedCommands } from "../../config/config.ts";
+import { checkNotifyUrl } from "../../notify/notify_url.ts";
 
 /** The submission options that run, get and put share. */
 export const JOB_OPTIONS: OptionSpecs = {
@@ -20,6 +21,7 @@ export const JOB_OPTIONS: OptionSpecs = {
   timeout: { type: "string" },
   "stall-timeout": { type: "string" },
   pending: { type: "string" },
+  notify: { type: "string", repeat: true },
 };
 
 /** Fills a spec from the shared options. */
@@ -52,6 +54,10 @@ export function applyJobOptions(ctx: CliContext, spec: JobSpec): JobSpec {
     }
     spec.latch = pending;
   }
+  const notify = ctx.strs("notify");
+  if (notify.length > 0) {
+    spec.notify_urls = notify.map((u) => checkNotifyUrl(u, "--notify"));
+  }
   return spec;
 }
 
@@ -83,7 +89,7 @@ async function runBatch(ctx: CliContext, source: string): Promise<number> {
   if (ctx.rest.length > 0) {
     throw new BarnError("E_USAGE", "--batch takes its jobs from the file; give no command");
   }
-  for (const o of ["tag", "key", "timeout", "stall-timeout", "pending", "verify"]) {
+  for (const o of ["tag", "key", "timeout", "stall-timeout", "pending", "verify", "notify"]) {
     if (ctx.options[o] !== undefined) {
       throw new BarnError("E_USAGE", `--${o} does not combine with --batch: put it on the lines`);
     }
@@ -132,6 +138,7 @@ export const run: Command = {
   summary: "submit a job (ffmpeg, ffprobe or curl); prints its id",
   usage:
     "barn run [--tag=T] [--key=K] [--timeout=DUR] [--stall-timeout=DUR] [--verify] [--pending=LATCH] " +
+    "[--notify=URL] " +
     "[--offline] [--output=F] [--] <cmd> [args…]",
   example: "barn run --tag=probe ffprobe -v error -show_format /tmp/barn/input/clip.mp4",
   options: { ...JOB_OPTIONS, verify: { type: "boolean" }, batch: { type: "string" } },

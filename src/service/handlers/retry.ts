@@ -52,6 +52,7 @@ export function handleRetry(ctx: HandlerContext, req: RequestOf<"retry">): Respo
       stall_timeout_seconds: orig.stall_timeout_seconds,
       verify: orig.verify,
       retry_of: orig.job_id,
+      notify_urls: orig.notify_urls,
       secrets,
     }],
   });
