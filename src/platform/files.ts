@@ -31,6 +31,31 @@ function createChecked(path: string, opts: OpenMode = {}): Deno.FsFile {
   }
 }
 
+/** Creates a new private file (0600) for streaming into: exclusive, checked, never through a link. */
+export function createPrivateFile(path: string): Deno.FsFile {
+  return createChecked(path);
+}
+
+/**
+ * Puts the finished file `tmp` at `path` in the same directory. Without `overwrite` it never
+ * clobbers: a hard link (which fails if anything is at `path`), then `tmp` goes; false when
+ * `path` was taken. With `overwrite`, an atomic rename over whatever file is there.
+ */
+export function placeFile(tmp: string, path: string, overwrite: boolean): boolean {
+  if (overwrite) {
+    Deno.renameSync(tmp, path);
+    return true;
+  }
+  try {
+    Deno.linkSync(tmp, path);
+  } catch (e) {
+    if (e instanceof Deno.errors.AlreadyExists) return false;
+    throw e;
+  }
+  Deno.removeSync(tmp);
+  return true;
+}
+
 /** Writes a new private file (0600), refusing to reuse any existing path or to reach it through a link. */
 export function writeNewPrivateFile(path: string, data: string | Uint8Array): void {
   const f = createChecked(path);
