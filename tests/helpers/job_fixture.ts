@@ -33,6 +33,7 @@ export function sampleJob(over: Partial<Job> = {}): Job {
     stall_timeout_seconds: null,
     verify: false,
     progress: null,
+    notify_urls: [],
     ...over,
   };
 }
