@@ -40,7 +40,8 @@ function invalid(kind: Parameters<typeof parseReply>[0], raw: unknown): string {
 Deno.test("replies: data, errors and frames pass; unknown fields from a newer barn are dropped", () => {
   assertEquals(parseReply("status", { ok: true, jobs: [{ ...job, extra: "x" }], total: 1 }), {
     type: "data",
-    data: { jobs: [job], total: 1 },
+    // A host older than webhooks sends no notify_urls: it reads as none.
+    data: { jobs: [{ ...job, notify_urls: [] }], total: 1 },
   } as never);
   assertEquals(
     parseReply("kill", { ok: false, error: { code: "E_STATE", message: "finished", more: 1 } }),
@@ -64,6 +65,27 @@ Deno.test("replies: data, errors and frames pass; unknown fields from a newer ba
     job: { ...job, stdout_tail: ["a"], stderr_tail: [], result: { big: 1 } },
   });
   assertEquals(d.type === "data" && Object.keys(d.data.job).includes("result"), false);
+  const note = {
+    delivery_id: "k3f9x2a0b1c2.1",
+    url: "https://h/x",
+    state: "pending" as const,
+    attempts: 1,
+    created_at: "t",
+    next_attempt_at: "t",
+    last_attempt_at: "t",
+    last_status: 503,
+    last_error: "HTTP 503",
+    delivered_at: null,
+  };
+  const n = parseReply("describe", {
+    ok: true,
+    job: { ...job, stdout_tail: [], stderr_tail: [], notifications: [{ ...note, secret: "x" }] },
+  });
+  assertEquals(n.type === "data" && n.data.job.notifications, [note]);
+  invalid("describe", {
+    ok: true,
+    job: { ...job, stdout_tail: [], stderr_tail: [], notifications: [{ ...note, state: "x" }] },
+  });
 });
 
 Deno.test("replies: a hostile or broken host is refused with the first problem named", () => {
