@@ -178,8 +178,9 @@ Deno.test("export | import --tar between two barn processes, and import NAME wit
   const a = tempHome("from");
   const b = tempHome("to");
   try {
-    // A file of a few MiB with every byte value, so chunking and padding are exercised.
-    const data = new Uint8Array(3 * 1024 * 1024 + 123);
+    // 17 MiB and a bit: chunking and padding, and export's hashing Worker (16 MiB and up) under
+    // the shipped permission set.
+    const data = new Uint8Array(17 * 1024 * 1024 + 123);
     for (let i = 0; i < data.length; i++) data[i] = (i * 7 + (i >> 11)) & 0xff;
     Deno.mkdirSync(`${a}/output`, { mode: 0o700 });
     Deno.writeFileSync(`${a}/output/blob.bin`, data);
@@ -194,6 +195,9 @@ Deno.test("export | import --tar between two barn processes, and import NAME wit
     const blob = `${b}/input/barn-${id}/outputs/${rel}/output/blob.bin`;
     assert(landed.files.some((f: { path: string }) => f.path === blob), JSON.stringify(landed));
     assertEquals(Deno.readFileSync(blob), data);
+    const manifest = JSON.parse(Deno.readTextFileSync(`${b}/input/barn-${id}/manifest.json`));
+    const entry = manifest.files.find((f: { path: string }) => f.path === `${a}/output/blob.bin`);
+    assertEquals([entry.size, entry.sha256], [data.length, await sha256(data)]);
     assertEquals((Deno.statSync(blob).mode ?? 0) & 0o777, 0o600);
     assertEquals((Deno.statSync(`${b}/input/barn-${id}`).mode ?? 0) & 0o777, 0o700);
     assertEquals(tree(`${b}/input`).filter((p) => p.includes(".barn-import-")), []);

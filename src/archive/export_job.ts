@@ -16,6 +16,7 @@ import { isSecretPath } from "../media/secret_inputs.ts";
 import { VERSION } from "../version.ts";
 import { jobOutputs } from "./job_outputs.ts";
 import { TarOut } from "./tar.ts";
+import { inlineSha256, Sha256Worker, WORKER_MIN_BYTES } from "./sha256_stream.ts";
 
 export interface ExportOptions {
   logs: boolean;
@@ -135,10 +136,6 @@ export function planExport(
   return { files, skipped };
 }
 
-function hex(h: ReturnType<typeof createHash>): string {
-  return h.digest("hex");
-}
-
 /** Writes the archive to `sink`; returns its manifest (also its last entry). */
 export async function writeExport(
   job: Job,
@@ -162,46 +159,62 @@ export async function writeExport(
     path: null,
     role: "record",
     size: record.length,
-    sha256: hex(createHash("sha256").update(record)),
+    sha256: createHash("sha256").update(record).digest("hex"),
   });
-  for (const f of plan.files) {
-    let file: Deno.FsFile;
-    try {
-      // Checked again at open: the same file, still inside the sandbox.
-      file = openRead(f.path, f.role === "log" ? "a log" : "an output");
-    } catch (e) {
-      manifest.skipped.push({
-        path: f.path,
-        reason: e instanceof Deno.errors.NotFound
-          ? "it vanished while barn exported the job"
-          : `barn could not open it: ${excerpt((e as Error).message, 200)}`,
-      });
-      continue;
-    }
-    try {
-      const st = file.statSync();
-      if (!st.isFile) {
-        manifest.skipped.push({ path: f.path, reason: "it is no longer a regular file" });
-        continue;
-      }
-      const h = createHash("sha256");
-      await tar.file(
-        { name: f.name, size: st.size, mode: 0o600, mtime: st.mtime ?? now },
-        file,
-        (c) => h.update(c),
-      );
-      manifest.files.push({
-        name: f.name,
-        path: f.path,
-        role: f.role,
-        size: st.size,
-        sha256: hex(h),
-      });
-    } finally {
-      file.close();
-    }
+  const workers: { one: Sha256Worker | null } = { one: null };
+  try {
+    for (const f of plan.files) await exportFile(tar, f, manifest, workers, now);
+  } finally {
+    workers.one?.close();
   }
   await tar.text(`${root}/manifest.json`, JSON.stringify(manifest, null, 2) + "\n", now);
   await tar.finish();
   return manifest;
+}
+
+/** One file into the archive and the manifest, or into `skipped` when it can no longer be read. */
+async function exportFile(
+  tar: TarOut,
+  f: PlannedFile,
+  manifest: Manifest,
+  workers: { one: Sha256Worker | null },
+  now: Date,
+): Promise<void> {
+  let file: Deno.FsFile;
+  try {
+    // Checked again at open: the same file, still inside the sandbox.
+    file = openRead(f.path, f.role === "log" ? "a log" : "an output");
+  } catch (e) {
+    manifest.skipped.push({
+      path: f.path,
+      reason: e instanceof Deno.errors.NotFound
+        ? "it vanished while barn exported the job"
+        : `barn could not open it: ${excerpt((e as Error).message, 200)}`,
+    });
+    return;
+  }
+  try {
+    const st = file.statSync();
+    if (!st.isFile) {
+      manifest.skipped.push({ path: f.path, reason: "it is no longer a regular file" });
+      return;
+    }
+    const h = st.size >= WORKER_MIN_BYTES
+      ? (workers.one ??= new Sha256Worker()).stream()
+      : inlineSha256();
+    await tar.file(
+      { name: f.name, size: st.size, mode: 0o600, mtime: st.mtime ?? now },
+      file,
+      (c) => h.update(c),
+    );
+    manifest.files.push({
+      name: f.name,
+      path: f.path,
+      role: f.role,
+      size: st.size,
+      sha256: await h.digest(),
+    });
+  } finally {
+    file.close();
+  }
 }

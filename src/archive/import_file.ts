@@ -5,7 +5,7 @@
 
 import { BarnError } from "../errors.ts";
 import { excerpt } from "../escape.ts";
-import { createPrivateFile, exists, placeFile, writeAllSync } from "../platform/files.ts";
+import { createPrivateFile, exists, placeFile, writeAll } from "../platform/files.ts";
 import { isBelow, join } from "../platform/path.ts";
 import { makeDirsInside, sandboxPath } from "../platform/sandbox_path.ts";
 import { entryParts } from "./entry_name.ts";
@@ -77,7 +77,7 @@ export async function importFile(
     try {
       for await (const chunk of stdin) {
         check.see(chunk);
-        writeAllSync(f, chunk);
+        await writeAll(f, chunk);
       }
     } finally {
       f.close();

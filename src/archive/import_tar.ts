@@ -7,7 +7,7 @@
 
 import { BarnError } from "../errors.ts";
 import { excerpt } from "../escape.ts";
-import { createPrivateFile, exists, placeFile, writeAllSync } from "../platform/files.ts";
+import { createPrivateFile, exists, placeFile, writeAll } from "../platform/files.ts";
 import { join, relative } from "../platform/path.ts";
 import { entryParts } from "./entry_name.ts";
 import { dirBelow, type ImportedFile, inputRoot, STAGING_PREFIX } from "./import_file.ts";
@@ -82,7 +82,7 @@ async function stageEntries(
     }
     const f = createPrivateFile(path);
     try {
-      for await (const chunk of e.body) writeAllSync(f, chunk);
+      for await (const chunk of e.body) await writeAll(f, chunk);
       if (e.mtime) f.utimeSync(e.mtime, e.mtime);
     } finally {
       f.close();

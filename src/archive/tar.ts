@@ -56,7 +56,7 @@ export class TarOut {
   async file(
     h: TarFileHeader,
     source: Deno.FsFile,
-    seen: (chunk: Uint8Array) => void,
+    seen: (chunk: Uint8Array) => void | Promise<void>,
   ): Promise<void> {
     const w = this.#controller.add({ ...h, type: "file" }).getWriter();
     let left = h.size;
@@ -67,7 +67,7 @@ export class TarOut {
         throw new Deno.errors.UnexpectedEof(`${h.name} shrank by ${left} bytes while it was read`);
       }
       const chunk = buf.subarray(0, n);
-      seen(chunk);
+      await seen(chunk);
       await w.ready;
       await w.write(chunk);
       left -= n;

@@ -393,6 +393,12 @@ export function fileSize(path: string): number {
   }
 }
 
+/** Writes every byte of `data`, asynchronously: reading the next chunk overlaps the write. */
+export async function writeAll(f: Deno.FsFile, data: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < data.length) off += await f.write(data.subarray(off));
+}
+
 /** Writes every byte of `data` (a single writeSync may write fewer). */
 export function writeAllSync(f: Deno.FsFile, data: Uint8Array): void {
   let off = 0;
