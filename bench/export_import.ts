@@ -122,7 +122,7 @@ export async function exportImportBench(
 ): Promise<ExportImportBench> {
   const mb = opts.mb ?? 512;
   const reps = opts.reps ?? 5;
-  const smallMb = opts.smallMb ?? 16;
+  const smallMb = opts.smallMb ?? 64;
   const notes: string[] = [];
   const home = tempHome("bench-xfer");
   const into = tempHome("bench-xfer-in");
