@@ -65,11 +65,14 @@ function q(s: string): string {
   return `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
-/** Runs a shell pipeline (the floors and barn go through the same `sh -c`); returns seconds. */
+/**
+ * Runs a pipeline through bash (the floors and barn alike), failing when any part of it fails
+ * (pipefail: a broken tar must not pass for a fast one); returns seconds.
+ */
 async function timed(script: string, env: Record<string, string> = {}): Promise<number> {
   const t0 = performance.now();
-  const o = await new Deno.Command("sh", {
-    args: ["-c", script],
+  const o = await new Deno.Command("bash", {
+    args: ["-o", "pipefail", "-c", script],
     env,
     stdout: "null",
     stderr: "piped",
@@ -124,8 +127,8 @@ export async function exportImportBench(
   const reps = opts.reps ?? 5;
   const smallMb = opts.smallMb ?? 64;
   const notes: string[] = [];
-  const home = tempHome("bench-xfer");
-  const into = tempHome("bench-xfer-in");
+  const home = tempHome("xfer-bench");
+  const into = tempHome("xfer-bench-in");
   const scratch = await Deno.makeTempDir();
   try {
     const env = { BARN_HOME: home };
