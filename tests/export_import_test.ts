@@ -14,6 +14,7 @@ import {
   MAIN,
   makeClip,
   sineJob,
+  startService,
   tempHome,
   waitFor,
 } from "./helpers/barn.ts";
@@ -363,6 +364,30 @@ Deno.test("import --tar: .., absolute names, links and devices are refused, and 
       assertEquals(r.code, 104, `${bad}: ${r.stderr}`);
     }
     assertEquals(tree(`${home}/input`), []);
+  } finally {
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("export reads the store beside a running service, whose jobs it sees", async () => {
+  const home = tempHome("export-svc");
+  try {
+    await startService(home);
+    const r = await barn(home, ["run", "--output=json", "ffprobe", "-version"]);
+    assertEquals(r.code, 0, r.stderr);
+    const id = r.json().job_id;
+    assertEquals((await barn(home, ["wait", id])).code, 0);
+    const { code, tar, stderr } = await exportBytes(home, [id, "--logs-only"]);
+    assertEquals(code, 0, stderr);
+    const dir = `${home}/x`;
+    Deno.mkdirSync(dir);
+    assertEquals((await tool("tar", ["-x", "-C", dir], tar)).code, 0);
+    assert(Deno.readTextFileSync(`${dir}/barn-${id}/logs/stdout.log`).includes("ffprobe version"));
+    assertEquals(
+      JSON.parse(Deno.readTextFileSync(`${dir}/barn-${id}/job.json`)).supervisor,
+      "keeper",
+    );
+    assertEquals((await barn(home, ["service", "status"])).code, 0, "the service is still up");
   } finally {
     await cleanupHome(home);
   }
