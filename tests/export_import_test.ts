@@ -234,6 +234,8 @@ Deno.test("export | import --tar between two barn processes, and import NAME wit
     assertEquals(Deno.readTextFileSync(`${b}/input/clips/a.bin`), "v2");
     // A tar whose files exist already: refused whole, unless --overwrite.
     const tar = (await exportBytes(a, [id, "--logs-only"])).tar;
+    const wrongSum = await importFrom(b, ["--tar", `--sha256=${"0".repeat(64)}`], tar);
+    assertEquals(wrongSum.code, 113, wrongSum.stderr);
     const clash = await importFrom(b, ["--tar"], tar);
     assertEquals(clash.code, 109, clash.stderr);
     assertEquals((await importFrom(b, ["--tar", "--overwrite"], tar)).code, 0);

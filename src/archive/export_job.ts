@@ -10,7 +10,7 @@ import { excerpt } from "../escape.ts";
 import type { Job } from "../jobs/job.ts";
 import { insideSandbox, SANDBOX_ROOT } from "../platform/home_layout.ts";
 import { openRead } from "../platform/files.ts";
-import { relative } from "../platform/path.ts";
+import { relative, resolve } from "../platform/path.ts";
 import { sandboxPath } from "../platform/sandbox_path.ts";
 import { isSecretPath } from "../media/secret_inputs.ts";
 import { VERSION } from "../version.ts";
@@ -53,7 +53,7 @@ export function exportRoot(job: Job): string {
   return `barn-${job.job_id}`;
 }
 
-type Judged = { path: string } | { skip: string };
+type Judged = { path: string } | { skip: string; code: "E_SANDBOX" | "E_NOT_FOUND" | "E_USAGE" };
 
 /** Where a path really leads and whether barn may export it; the reason when not. */
 function judge(path: string, what: string, cwd: string): Judged {
@@ -63,28 +63,28 @@ function judge(path: string, what: string, cwd: string): Judged {
   } catch (e) {
     if (!(e instanceof BarnError)) throw e;
     return {
-      skip: insideSandboxPath(path, cwd)
+      code: "E_SANDBOX",
+      skip: insideSandbox(resolve(cwd, path))
         ? "it leads through a link out of barn's sandbox"
         : `it is outside barn's sandbox ${SANDBOX_ROOT}, where barn may not read`,
     };
   }
-  if (isSecretPath(real)) return { skip: "it is one of barn's secrets, which barn never exports" };
+  if (isSecretPath(real)) {
+    return { code: "E_SANDBOX", skip: "it is one of barn's secrets, which barn never exports" };
+  }
   let st: Deno.FileInfo;
   try {
     st = Deno.lstatSync(real);
   } catch {
-    return { skip: "it does not exist" };
+    return { code: "E_NOT_FOUND", skip: "it does not exist" };
   }
   if (!st.isFile) {
     return {
+      code: "E_USAGE",
       skip: `it is not a regular file (${st.isDirectory ? "a directory" : "a special file"})`,
     };
   }
   return { path: real };
-}
-
-function insideSandboxPath(path: string, cwd: string): boolean {
-  return insideSandbox(path.startsWith("/") ? path : `${cwd}/${path}`);
 }
 
 /** What the archive will hold (I/O: realPath and lstat); `--include` paths that fail are errors. */
@@ -122,11 +122,7 @@ export function planExport(
       const j = judge(inc, "--include", opts.cwd);
       if ("skip" in j) {
         throw new BarnError(
-          j.skip.includes("does not exist")
-            ? "E_NOT_FOUND"
-            : j.skip.includes("regular")
-            ? "E_USAGE"
-            : "E_SANDBOX",
+          j.code,
           `--include=${excerpt(inc)}: ${j.skip}; nothing was exported (see docs/security.md)`,
         );
       }

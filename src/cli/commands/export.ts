@@ -30,7 +30,7 @@ async function exportJob(ctx: CliContext): Promise<number> {
   }
   // Read-only, and never a DB that is not there: export works with or without a service.
   const paths = new HomePaths(ctx.home);
-  const store = Store.openReadOnly(paths, 10_000);
+  const store = Store.openReadOnly(paths);
   if (store === null) {
     throw new BarnError("E_NOT_FOUND", `no jobs in ${ctx.home} (it has no barn.db)`);
   }
