@@ -360,6 +360,13 @@ Deno.test("import --tar: .., absolute names, links and devices are refused, and 
     const cut = await importFrom(home, ["--tar"], whole.stdout.subarray(0, 700));
     assert(cut.code !== 0, cut.stderr);
     assertEquals(tree(`${home}/input`), []);
+    // A link inside input/ that leads elsewhere, even inside the sandbox, is no way out of it.
+    Deno.mkdirSync(`${home}/elsewhere`, { mode: 0o700 });
+    Deno.symlinkSync(`${home}/elsewhere`, `${home}/input/away`);
+    const away = await importFrom(home, ["away/x.bin"], new TextEncoder().encode("x"));
+    assertEquals(away.code, 104, away.stderr);
+    assertEquals(tree(`${home}/elsewhere`), []);
+    Deno.removeSync(`${home}/input/away`);
     // And the same names as `barn import NAME` are refused before a byte is read.
     for (const bad of ["../x", "/tmp/barn/x", "a/../../x"]) {
       const r = await importFrom(home, [bad], new TextEncoder().encode("x"));
