@@ -78,6 +78,12 @@ export function toErrorBody(e: unknown): ErrorBody {
     };
   }
   if (sqlite !== null) return { code: "E_STORE", message: (e as Error).message };
+  if (e instanceof Error && /\(os error 28\)|No space left on device/.test(e.message)) {
+    return {
+      code: "E_DISK_FULL",
+      message: `${e.message}: the disk holding BARN_HOME is full; free space and retry`,
+    };
+  }
   if (e instanceof Error) return { code: "E_INTERNAL", message: e.message };
   return { code: "E_INTERNAL", message: String(e) };
 }

@@ -34,6 +34,16 @@ Deno.test("config path/show, and hostinfo's fields", async () => {
       2,
       604800,
     ]);
+    // max_parallel is also every unnamed group's limit; groups print readably in all formats.
+    assertEquals(show.groups, { transcode: 3, probe: 3, transfer: 3, default: 3 });
+    assertMatch(
+      (await barn(home, ["config", "show"])).stdout,
+      /^groups: transcode 3, probe 3, transfer 3, default 3$/m,
+    );
+    assertMatch(
+      (await barn(home, ["config", "show", "--output=xml"])).stdout,
+      /<groups>\s*<transcode>3<\/transcode>/,
+    );
     const h = (await barn(home, ["hostinfo", "--output=json"])).json();
     for (const k of ["hostname", "os", "arch", "barn_version", "barn_home", "free_bytes"]) {
       assert(k in h, k);
@@ -68,6 +78,19 @@ Deno.test("completion scripts: bash parses, and all three name the commands", as
         assert(r.stdout.includes(c), `${shell} lacks ${c}`);
       }
     }
+    // The pipeline options (issue 16), on the commands that take them.
+    assertMatch(
+      bash.stdout,
+      /run\) COMPREPLY=\(\$\(compgen -W "[^"]*--after --group --name --meta/,
+    );
+    assertMatch(bash.stdout, /get\) COMPREPLY=\(\$\(compgen -W "[^"]*--after/);
+    assertMatch(
+      bash.stdout,
+      /clean\) COMPREPLY=\(\$\(compgen -W "--tag --state --older-than --dry-run/,
+    );
+    assertMatch(bash.stdout, /status\) COMPREPLY=\(\$\(compgen -W "[^"]*--meta/);
+    const fish = (await barn(home, ["completions", "fish"])).stdout;
+    assert(fish.includes("__fish_seen_subcommand_from put' -l after"), fish);
     assertEquals((await barn(home, ["completions", "tcsh"])).code, 2);
   } finally {
     await cleanupHome(home);
@@ -87,6 +110,15 @@ Deno.test("skills show prints an agent skill file about barn", async () => {
         "barn logs",
         "Exit codes",
         "barn dial-stdio",
+        "--after=",
+        "--group=",
+        "--name=",
+        "--meta=",
+        "@NAME",
+        '"label"',
+        "E_DEPENDENCY",
+        "barn clean",
+        "status --meta",
         "barn export",
         "barn import --tar",
         "--notify",

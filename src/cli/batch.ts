@@ -4,12 +4,27 @@ import { excerpt, jsonErrorPlace } from "../escape.ts";
 import { BarnError } from "../errors.ts";
 import { parseDuration } from "../config/duration.ts";
 import type { JobSpec } from "../jobs/job.ts";
+import { isTransfer } from "../jobs/policy.ts";
+import { checkMeta } from "../jobs/meta.ts";
 import { checkNotifyUrl } from "../notify/notify_url.ts";
 
 /** At most this many jobs per batch (the service accepts up to 10 000 per submission). */
 export const MAX_BATCH = 10_000;
 
-const FIELDS = ["command", "tag", "key", "timeout", "stall_timeout", "pending", "notify"];
+const FIELDS = [
+  "command",
+  "tag",
+  "key",
+  "timeout",
+  "stall_timeout",
+  "pending",
+  "label",
+  "after",
+  "group",
+  "name",
+  "meta",
+  "notify",
+];
 
 function seconds(v: unknown, what: string): number {
   if (typeof v === "number" && v > 0) return v;
@@ -59,13 +74,13 @@ export function parseBatch(text: string, cwd: string, allowed: readonly string[]
           '"command" must be a non-empty array of strings, e.g. ["curl", "--version"]',
         );
       }
-      if (!allowed.includes(cmd[0] as string)) {
+      if (!allowed.includes(cmd[0] as string) && !isTransfer(cmd as string[])) {
         throw new Error(
           `'${excerpt(cmd[0] as string)}' is not an allowed command (${allowed.join(", ")})`,
         );
       }
       const spec: JobSpec = { command: cmd as string[], cwd };
-      for (const k of ["tag", "key", "pending"] as const) {
+      for (const k of ["tag", "key", "pending", "label", "group", "name"] as const) {
         if (o[k] === undefined) continue;
         if (typeof o[k] !== "string" || o[k] === "") {
           throw new Error(`"${k}" must be a non-empty string`);
@@ -74,6 +89,16 @@ export function parseBatch(text: string, cwd: string, allowed: readonly string[]
       if (o.tag !== undefined) spec.tag = o.tag as string;
       if (o.key !== undefined) spec.key = o.key as string;
       if (o.pending !== undefined) spec.latch = o.pending as string;
+      if (o.label !== undefined) spec.label = o.label as string;
+      if (o.group !== undefined) spec.group = o.group as string;
+      if (o.name !== undefined) spec.name = o.name as string;
+      if (o.after !== undefined) {
+        if (!Array.isArray(o.after) || !o.after.every((a) => typeof a === "string" && a !== "")) {
+          throw new Error('"after" must be an array of labels, job ids or @names, e.g. ["dl"]');
+        }
+        spec.after = o.after as string[];
+      }
+      if (o.meta !== undefined) spec.meta = checkMeta(o.meta, '"meta"');
       if (o.timeout !== undefined) spec.timeout_seconds = seconds(o.timeout, '"timeout"');
       if (o.notify !== undefined) {
         const urls = typeof o.notify === "string" ? [o.notify] : o.notify;

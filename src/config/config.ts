@@ -11,12 +11,26 @@ import {
   DEFAULT_FFMPEG_PROTOCOLS,
   FFMPEG_PROTOCOL_NAMES,
 } from "../media/protocol_names.ts";
+import {
+  DEFAULT_GROUP_OF,
+  defaultGroupLimits,
+  GROUP_NAME_PATTERN,
+  GROUP_OF_KEYS,
+} from "../jobs/groups.ts";
 
 export const DEFAULT_ALLOWED = ["ffmpeg", "ffprobe", "curl"] as const;
 
 export interface Config {
-  /** Jobs that may run at once; the rest wait as queued. */
-  max_parallel: number;
+  /**
+   * A cap on all running jobs, whatever their group; null = none (each group's limit alone).
+   * When set, it is also the limit of every group that `groups` does not name, so a config
+   * from before groups keeps its meaning.
+   */
+  max_parallel: number | null;
+  /** Each queue group's parallel limit (the built-in groups and any named in config). */
+  groups: Record<string, number>;
+  /** The group a job starts in by its command (`get`/`put` for barn's transfers), unless `--group` says. */
+  group_of: Record<string, string>;
   /** Executables `barn run` accepts; may only narrow the default list. */
   allowed_commands: string[];
   /** Seconds between SIGTERM and SIGKILL when barn stops a job. */
@@ -51,9 +65,15 @@ export interface Config {
   notify_retry_for_seconds: number;
 }
 
+function cpus(): number {
+  return navigator.hardwareConcurrency || 2;
+}
+
 export function defaultConfig(): Config {
   return {
-    max_parallel: navigator.hardwareConcurrency || 2,
+    max_parallel: null,
+    groups: defaultGroupLimits(cpus()),
+    group_of: { ...DEFAULT_GROUP_OF },
     allowed_commands: [...DEFAULT_ALLOWED],
     kill_grace_seconds: 10,
     max_age_seconds: 7 * 86400,
@@ -91,6 +111,8 @@ function granted(command: string): boolean {
 
 const KEYS = [
   "max_parallel",
+  "groups",
+  "group_of",
   "allowed_commands",
   "kill_grace",
   "max_age",
@@ -168,6 +190,7 @@ export function parseConfig(text: string, path = "config.json"): Config {
     }
     cfg.max_parallel = v;
   }
+  groupsOf(path, obj, cfg);
   if ("allowed_commands" in obj) {
     const v = obj.allowed_commands;
     if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) {
@@ -277,6 +300,56 @@ export function parseConfig(text: string, path = "config.json"): Config {
     cfg.notify_retry_for_seconds = duration(path, "notify_retry_for", obj.notify_retry_for);
   }
   return cfg;
+}
+
+/** `groups` and `group_of`, over the defaults (which `max_parallel`, when set, replaces). */
+function groupsOf(path: string, obj: Record<string, unknown>, cfg: Config): void {
+  if (cfg.max_parallel !== null) {
+    const cap = cfg.max_parallel;
+    cfg.groups = Object.fromEntries(Object.keys(cfg.groups).map((g) => [g, cap]));
+  }
+  if ("groups" in obj) {
+    const v = obj.groups;
+    if (typeof v !== "object" || v === null || Array.isArray(v)) {
+      throw bad(path, "groups", 'must be an object of group names and limits, e.g. {"probe": 8}');
+    }
+    for (const [name, limit] of Object.entries(v)) {
+      if (!GROUP_NAME_PATTERN.test(name)) {
+        throw bad(
+          path,
+          `groups.${name}`,
+          "is not a group name (a letter, then letters, digits, '.', '_' or '-'; at most 64)",
+        );
+      }
+      if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > 1024) {
+        throw bad(path, `groups.${name}`, "must be an integer from 1 to 1024");
+      }
+      cfg.groups[name] = limit;
+    }
+  }
+  if ("group_of" in obj) {
+    const v = obj.group_of;
+    if (typeof v !== "object" || v === null || Array.isArray(v)) {
+      throw bad(
+        path,
+        "group_of",
+        'must be an object of commands and groups, e.g. {"curl": "probe"}',
+      );
+    }
+    for (const [command, group] of Object.entries(v)) {
+      if (!(GROUP_OF_KEYS as readonly string[]).includes(command)) {
+        throw bad(path, `group_of.${command}`, `is not one of ${GROUP_OF_KEYS.join(", ")}`);
+      }
+      if (typeof group !== "string" || !Object.hasOwn(cfg.groups, group)) {
+        throw bad(
+          path,
+          `group_of.${command}`,
+          `must name a group (${Object.keys(cfg.groups).join(", ")})`,
+        );
+      }
+      cfg.group_of[command] = group;
+    }
+  }
 }
 
 /** A protocol list from config: at least one name, each one the tool knows. */

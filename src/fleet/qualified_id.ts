@@ -1,7 +1,7 @@
 /** Host-qualified job ids (pure): `HOST:ID`, as the merged status prints them, so an id can be pasted back. */
 
 import { BarnError } from "../errors.ts";
-import { checkIdPrefix } from "../jobs/ids.ts";
+import { checkJobRef } from "../jobs/ids.ts";
 import { checkHostName, DEFAULT_BARN, type Host } from "./inventory.ts";
 
 export interface QualifiedId {
@@ -24,7 +24,7 @@ export function parseQualifiedId(
     );
   }
   const name = checkHostName(text.slice(0, at));
-  const id = checkIdPrefix(text.slice(at + 1));
+  const id = checkJobRef(text.slice(at + 1));
   if (inventory === null) return { host: { name, tags: [], barn }, id };
   const host = inventory.find((h) => h.name === name);
   if (!host) {

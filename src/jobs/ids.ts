@@ -39,6 +39,30 @@ export function checkIdPrefix(prefix: string): string {
   return p;
 }
 
+/** Job names (`--name`) and queue group names: a letter or digit, then letters, digits, `.`, `_`, `-`. */
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** Checks a `--name` (or a group name, with `what` saying which). */
+export function checkName(name: string, what = "--name"): string {
+  if (!NAME_PATTERN.test(name)) {
+    throw new BarnError(
+      "E_USAGE",
+      `${what} '${excerpt(name)}' is not a valid name: use 1 to 64 letters, digits, '.', '_' or ` +
+        "'-', starting with a letter or digit",
+    );
+  }
+  return name;
+}
+
+/**
+ * Checks a user-typed job reference before any lookup: `@NAME` (a job's `--name`; the `@` keeps
+ * names apart from id prefixes) or an id or prefix. Returns it normalised.
+ */
+export function checkJobRef(text: string): string {
+  if (text.startsWith("@")) return "@" + checkName(text.slice(1), "job name");
+  return checkIdPrefix(text);
+}
+
 /** Picks the one id matching a prefix, or explains why none or several do. */
 export function resolvePrefix(prefix: string, candidates: readonly string[]): string {
   const p = checkIdPrefix(prefix);

@@ -54,11 +54,21 @@ export interface Job {
   key: string | null;
   retry_of: string | null;
   latch: string | null;
+  /** `--name`: unique among unfinished jobs; `@NAME` stands for the job wherever an id goes. */
+  name: string | null;
+  /** The queue group it starts in (each group has its own parallel limit). */
+  group: string;
+  /** The jobs it runs after (`--after`), as full ids; [] when none. */
+  after: string[];
+  /** Those of `after` that have not yet succeeded; a job starts only when this is []. */
+  waiting_for: string[];
   timeout_seconds: number | null;
   /** Stop the job (E_STALLED) when its progress stands still this long; null = the config default. */
   stall_timeout_seconds: number | null;
   /** ffprobe the output after ffmpeg exits 0 and compare its duration (E_VERIFY). */
   verify: boolean;
+  /** `--meta`: the caller's own JSON object, stored and returned as given. */
+  meta: Record<string, unknown> | null;
   progress: Progress | null;
   /** Where barn POSTs the final record when the job ends: `--notify`, then config's `notify_url`. */
   notify_urls: string[];
@@ -93,6 +103,14 @@ export interface JobSpec {
   timeout_seconds?: number | null;
   stall_timeout_seconds?: number | null;
   verify?: boolean;
+  name?: string | null;
+  /** A group named in config; absent: the group of its command (config `group_of`). */
+  group?: string | null;
+  /** Jobs to run after: ids, 4+ character prefixes, `@NAME`s, or labels of the same submission. */
+  after?: string[] | null;
+  /** A name for this job that other jobs of the same submission can put in their `after`. */
+  label?: string | null;
+  meta?: Record<string, unknown> | null;
   /** Completion webhooks (`--notify`); the service adds config's `notify_url`. */
   notify_urls?: string[] | null;
   /** Credentials for the job's 0600 secrets files; never stored in the DB or the record. */
@@ -128,9 +146,14 @@ export const JOB_FIELDS: readonly (keyof Job)[] = [
   "key",
   "retry_of",
   "latch",
+  "name",
+  "group",
+  "after",
+  "waiting_for",
   "timeout_seconds",
   "stall_timeout_seconds",
   "verify",
+  "meta",
   "progress",
   "notify_urls",
 ];

@@ -27,12 +27,19 @@ export type JobEvent =
     error: string;
   }
   | { type: "interrupted"; error: string }
-  | { type: "release" };
+  | { type: "release" }
+  /** A job it runs after has succeeded. */
+  | { type: "dependency_met"; job_id: string }
+  /** A job it runs after failed or was canceled: it can never run (E_DEPENDENCY). */
+  | { type: "dependency_failed"; error: string };
 
 function refuse(job: Job, event: JobEvent): never {
+  const waiting = job.state === "queued" && job.waiting_for.length > 0;
   throw new BarnError(
     "E_STATE",
-    `job ${job.job_id} is ${job.state}, so it cannot take '${event.type}'` +
+    `job ${job.job_id} is ${job.state}${
+      waiting ? ` (waiting for ${job.waiting_for.join(", ")})` : ""
+    }, so it cannot take '${event.type}'` +
       (job.state === "queued" || job.state === "running"
         ? ""
         : " (it has already finished: see `barn describe " + job.job_id + "`)"),
@@ -40,13 +47,15 @@ function refuse(job: Job, event: JobEvent): never {
 }
 
 function finish(job: Job, state: JobState, now: string, fields: Partial<Job>): Job {
-  return { ...job, ...fields, state, finished_at: now, heartbeat: now };
+  // A finished job waits for nothing.
+  return { ...job, ...fields, state, finished_at: now, heartbeat: now, waiting_for: [] };
 }
 
 /** The state reached by a process exit, before any barn verdict. */
 export function exitVerdict(info: ExitInfo): Pick<Job, "state" | "exit_code" | "error"> {
   if (info.outcome) {
-    const state: JobState = info.outcome.code === "E_CANCELED" ? "canceled" : "failed";
+    const canceled = info.outcome.code === "E_CANCELED" || info.outcome.code === "E_DEPENDENCY";
+    const state: JobState = canceled ? "canceled" : "failed";
     return { state, exit_code: info.outcome.code, error: info.outcome.error };
   }
   if (info.signal !== null) {
@@ -66,7 +75,9 @@ export function exitVerdict(info: ExitInfo): Pick<Job, "state" | "exit_code" | "
 export function transition(job: Job, event: JobEvent, now: string): Job {
   switch (event.type) {
     case "start":
-      if (job.state !== "queued" || job.latch !== null) refuse(job, event);
+      if (job.state !== "queued" || job.latch !== null || job.waiting_for.length > 0) {
+        refuse(job, event);
+      }
       return {
         ...job,
         state: "running",
@@ -102,6 +113,12 @@ export function transition(job: Job, event: JobEvent, now: string): Job {
     case "release":
       if (job.state !== "queued" || job.latch === null) refuse(job, event);
       return { ...job, latch: null };
+    case "dependency_met":
+      if (job.state !== "queued") refuse(job, event);
+      return { ...job, waiting_for: job.waiting_for.filter((id) => id !== event.job_id) };
+    case "dependency_failed":
+      if (job.state !== "queued") refuse(job, event);
+      return finish(job, "canceled", now, { exit_code: "E_DEPENDENCY", error: event.error });
     default: {
       const never: never = event;
       throw new Error(`unknown job event ${JSON.stringify(never)}`);

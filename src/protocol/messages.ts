@@ -3,6 +3,7 @@
 import type { ErrorBody } from "../errors.ts";
 import type { Job, JobCounts, JobEventRecord, JobSpec, JobState } from "../jobs/job.ts";
 import type { DbSettings } from "../store/db.ts";
+import type { MetaFilter } from "../jobs/meta.ts";
 import type { Notification } from "../notify/notification.ts";
 
 export const PROTOCOL_VERSION = 1;
@@ -12,6 +13,18 @@ export interface StatusFilter {
   tag?: string | undefined;
   since?: string | undefined;
   limit?: number | undefined;
+  /** Jobs whose meta has every one of these key/value pairs. */
+  meta?: MetaFilter[] | undefined;
+}
+
+/** What `clean` removes: without ids or a filter, the default sweep (docs/output.md). */
+export interface CleanRequest {
+  kind: "clean";
+  ids?: string[] | undefined;
+  tag?: string | undefined;
+  state?: "succeeded" | "failed" | "canceled" | undefined;
+  older_than_seconds?: number | undefined;
+  dry_run?: boolean | undefined;
 }
 
 export type Request =
@@ -20,7 +33,7 @@ export type Request =
   | { kind: "status"; filter: StatusFilter }
   | { kind: "describe"; id: string; lines?: number | undefined }
   | { kind: "kill"; id: string }
-  | { kind: "clean" }
+  | CleanRequest
   | { kind: "service_status" }
   | { kind: "reload" }
   | { kind: "shutdown"; kill_jobs: boolean }
@@ -68,7 +81,10 @@ export interface ServiceStatus {
   home: string;
   endpoint: string;
   started_at: string | null;
+  /** The cap on all running jobs (null: none, or the service is down). */
   max_parallel: number | null;
+  /** Each queue group with its limit and its running and queued jobs (absent while down). */
+  groups?: { name: string; limit: number; running: number; queued: number }[];
   jobs: JobCounts | null;
   /** The SQLite settings in force; null while the service is down. */
   store: DbSettings | null;
@@ -88,7 +104,7 @@ export interface ResponseData {
   status: { jobs: Job[]; total: number };
   describe: { job: DescribedJob };
   kill: { job: Job };
-  clean: { removed: Job[] };
+  clean: { removed: Job[]; dry_run: boolean };
   service_status: { status: ServiceStatus };
   reload: { restarted: boolean; changed: string[] };
   shutdown: { stopping: true };

@@ -18,6 +18,14 @@ import {
 } from "./shape.ts";
 
 const s = str({ max: 4096 });
+const name = str({ max: 64, min: 1 });
+
+/** A JSON object (meta); its size is checked by the handler, its depth by the frame reader. */
+const object: Check = (v, path) =>
+  typeof v === "object" && v !== null && !Array.isArray(v)
+    ? null
+    : `expected an object${path ? ` at ${path}` : ""}`;
+
 const jobSpec = strict({
   command: array(str({ max: 65536 }), { min: 1, max: 4096 }),
   cwd: s,
@@ -28,6 +36,11 @@ const jobSpec = strict({
   timeout_seconds: maybe(num({ positive: true })),
   stall_timeout_seconds: maybe(num({ min: 0 })),
   verify: optional(bool),
+  name: maybe(name),
+  group: maybe(name),
+  after: maybe(array(s, { max: 1000 })),
+  label: maybe(name),
+  meta: maybe(object),
   notify_urls: maybe(array(str({ max: 2048, min: 1 }), { max: 8 })),
   secrets: maybe(strict({
     curl_configs: optional(array(
@@ -54,6 +67,7 @@ const variants: Record<RequestKind, Check> = {
       tag: optional(s),
       since: optional(s),
       limit: optional(num({ int: true, positive: true })),
+      meta: optional(array(strict({ key: s, value: s }), { max: 64 })),
     }),
   }),
   describe: strict({
@@ -62,7 +76,14 @@ const variants: Record<RequestKind, Check> = {
     lines: optional(num({ int: true, min: 0, max: 10000 })),
   }),
   kill: strict({ kind: literal("kill"), id: s }),
-  clean: strict({ kind: literal("clean") }),
+  clean: strict({
+    kind: literal("clean"),
+    ids: optional(array(s, { min: 1, max: 10000 })),
+    tag: optional(s),
+    state: optional(oneOf(["succeeded", "failed", "canceled"])),
+    older_than_seconds: optional(num({ min: 0 })),
+    dry_run: optional(bool),
+  }),
   service_status: strict({ kind: literal("service_status") }),
   reload: strict({ kind: literal("reload") }),
   shutdown: strict({ kind: literal("shutdown"), kill_jobs: bool }),

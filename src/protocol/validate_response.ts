@@ -82,6 +82,12 @@ const jobFields = {
   timeout_seconds: maybe(num()),
   stall_timeout_seconds: maybe(num()),
   verify: bool,
+  // Issue 16's fields: a host running an older barn leaves them out.
+  name: maybe(s),
+  group: optional(str({ max: 64 })),
+  after: optional(array(str({ max: 64 }), { max: 1000 })),
+  waiting_for: optional(array(str({ max: 64 }), { max: 1000 })),
+  meta: maybe(known({})),
   progress: maybe(progress),
   notify_urls: optional(array(s, { max: 64 })),
 };
@@ -123,6 +129,10 @@ const serviceStatus = known({
   endpoint: s,
   started_at: maybe(s),
   max_parallel: maybe(int),
+  groups: optional(array(
+    known({ name: str({ max: 64 }), limit: count, running: count, queued: count }),
+    { max: 1000 },
+  )),
   jobs: maybe(counts),
   keeper: known({ state: oneOf(["up", "down"]), pid: maybe(int), jobs: count }),
   watchers: array(
@@ -138,7 +148,7 @@ const answers: Record<RequestKind, Check> = {
   status: known({ jobs, total: count }),
   describe: known({ job: described }),
   kill: known({ job }),
-  clean: known({ removed: jobs }),
+  clean: known({ removed: jobs, dry_run: optional(bool) }),
   service_status: known({ status: serviceStatus }),
   reload: known({ restarted: bool, changed: array(s, { max: 1000 }) }),
   shutdown: known({ stopping: isTrue }),
@@ -201,6 +211,12 @@ function cleanProgress(p: unknown): Job["progress"] {
 function cleanJob(raw: unknown, extra: readonly string[] = []): Job {
   const j = pick<Job>(raw, [...JOB_FIELDS, ...extra]);
   j.progress = cleanProgress(j.progress);
+  // An older host's records lack issue 16's fields: what they mean there.
+  j.name ??= null;
+  j.group ??= "default";
+  j.after ??= [];
+  j.waiting_for ??= [];
+  j.meta ??= null;
   j.notify_urls ??= []; // hosts older than webhooks send none
   return j;
 }
@@ -214,7 +230,10 @@ function cleanData(kind: RequestKind, raw: Record<string, unknown>): unknown {
     case "release":
       return { jobs: (raw.jobs as unknown[]).map((j) => cleanJob(j)) };
     case "clean":
-      return { removed: (raw.removed as unknown[]).map((j) => cleanJob(j)) };
+      return {
+        removed: (raw.removed as unknown[]).map((j) => cleanJob(j)),
+        dry_run: raw.dry_run === true,
+      };
     case "describe": {
       const job = cleanJob(raw.job, ["stdout_tail", "stderr_tail", "notifications"]) as Job & {
         notifications?: unknown[];
@@ -249,6 +268,9 @@ function cleanData(kind: RequestKind, raw: Record<string, unknown>): unknown {
             "started_at",
             "max_parallel",
           ]),
+          ...(Array.isArray(st.groups)
+            ? { groups: st.groups.map((g) => pick(g, ["name", "limit", "running", "queued"])) }
+            : {}),
           jobs: st.jobs
             ? pick(st.jobs, ["queued", "running", "succeeded", "failed", "canceled"])
             : null,

@@ -51,9 +51,26 @@ function bar(percent: number, width = 12): string {
   return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "]";
 }
 
-/** A running job's one-line progress summary (nothing for other states). */
+/** A running job's one-line progress summary; for a queued one, what it waits for. */
 export function progressText(job: Job): string {
+  if (job.state === "queued") return waitingText(job);
   return job.state === "running" ? progressLine(job.progress) : "";
+}
+
+/** The marker of a queued job that cannot start yet: the jobs it waits for, or its latch. */
+export function waitingText(job: Job): string {
+  const parts: string[] = [];
+  // An older host's records (barn-fleet) have no waiting_for.
+  const waiting = job.waiting_for ?? [];
+  if (waiting.length > 0) {
+    parts.push(
+      `waiting for ${waiting.slice(0, 3).map(e).join(", ")}${
+        waiting.length > 3 ? ` and ${waiting.length - 3} more` : ""
+      }`,
+    );
+  }
+  if (job.latch !== null) parts.push(`held on '${e(job.latch)}'`);
+  return parts.length ? `(${parts.join("; ")})` : "";
 }
 
 /** Progress as one line: bar, %, speed or rate, ETA. */
@@ -140,9 +157,14 @@ export function jobBlock(job: Job | DescribedJob, style: HumanStyle): string {
     ["pid", job.pid === null ? "-" : String(job.pid)],
     ["heartbeat", job.heartbeat ?? "-"],
   );
+  if (job.name) lines.push(["name", e(job.name)]);
+  if (job.group) lines.push(["group", e(job.group)]);
   if (job.key) lines.push(["key", e(job.key)]);
   if (job.retry_of) lines.push(["retry_of", e(job.retry_of)]);
   if (job.latch) lines.push(["latch", e(job.latch)]);
+  if (job.after?.length) lines.push(["after", job.after.map(e).join(", ")]);
+  if (job.waiting_for?.length) lines.push(["waiting_for", job.waiting_for.map(e).join(", ")]);
+  if (job.meta) lines.push(["meta", e(JSON.stringify(job.meta))]);
   if (job.timeout_seconds !== null) lines.push(["timeout", formatDuration(job.timeout_seconds)]);
   const notes = "notifications" in job ? job.notifications ?? [] : [];
   for (const url of job.notify_urls ?? []) {
@@ -155,7 +177,7 @@ export function jobBlock(job: Job | DescribedJob, style: HumanStyle): string {
         (n.state !== "delivered" && n.last_error ? `: ${e(n.last_error)}` : "")),
     ]);
   }
-  const progress = progressText(job);
+  const progress = job.state === "running" ? progressLine(job.progress) : "";
   if (progress) lines.push(["progress", progress]);
   lines.push(
     ["job_dir", e(job.job_dir)],
@@ -188,7 +210,15 @@ export function serviceBlock(s: ServiceStatus, style: HumanStyle): string {
     );
   }
   lines.push(["version", s.version], ["home", e(s.home)], ["endpoint", e(s.endpoint)]);
-  if (s.max_parallel !== null) lines.push(["max_parallel", String(s.max_parallel)]);
+  if (s.max_parallel !== null) {
+    lines.push(["max_parallel", `${s.max_parallel} (a cap on all groups together)`]);
+  }
+  for (const g of s.groups ?? []) {
+    lines.push([
+      "group",
+      `${e(g.name)}: ${g.running}/${g.limit} running, ${g.queued} queued`,
+    ]);
+  }
   if (s.jobs) {
     lines.push(["jobs", Object.entries(s.jobs).map(([k, n]) => `${k} ${n}`).join(", ")]);
   }
@@ -242,7 +272,9 @@ export function renderHuman(v: View, style: HumanStyle): string {
     case "clean":
       return v.removed.length === 0
         ? "nothing to clean"
-        : `removed ${v.removed.length} job${v.removed.length === 1 ? "" : "s"}:\n` +
+        : `${v.dry_run ? "would remove" : "removed"} ${v.removed.length} job${
+          v.removed.length === 1 ? "" : "s"
+        }:\n` +
           v.removed.map((j) =>
             `  ${j.job_id}  ${pad(j.state, 9)}  ${truncate(commandLine(j.command), 60)}`
           ).join("\n");

@@ -15,7 +15,7 @@ export function renderJson(v: View): string {
         2,
       );
     case "clean":
-      return JSON.stringify({ removed: v.removed }, null, 2);
+      return JSON.stringify({ removed: v.removed, dry_run: v.dry_run === true }, null, 2);
     case "service_status":
       return JSON.stringify(v.status, null, 2);
     case "message":

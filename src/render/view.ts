@@ -10,7 +10,7 @@ export type View =
   | { view: "job"; job: Job | DescribedJob; duplicate?: boolean; note?: string }
   | { view: "jobs"; jobs: Job[] }
   | { view: "submitted"; jobs: { job: Job; duplicate: boolean }[] }
-  | { view: "clean"; removed: Job[] }
+  | { view: "clean"; removed: Job[]; dry_run?: boolean }
   | { view: "service_status"; status: ServiceStatus }
   | { view: "message"; message: string; data: Record<string, unknown> }
   | { view: "error"; error: ErrorBody };

@@ -47,8 +47,11 @@ export function jobNode(job: Job): Node {
       node.notifications = {
         notification: (value as Record<string, unknown>[]).map((n) => flat(n)),
       };
-    } else if (key === "result") {
-      node.result = value === null || value === undefined ? "" : JSON.stringify(value); // arbitrary keys: kept as JSON text
+    } else if (key === "after" || key === "waiting_for") {
+      node[key] = { id: ((value ?? []) as string[]).map(scalar) };
+    } else if (key === "result" || key === "meta") {
+      // Arbitrary keys, which need not be XML names: kept as JSON text.
+      node[key] = value === null || value === undefined ? "" : scalar(JSON.stringify(value));
     } else if (key === "progress") {
       node.progress = value === null ? "" : Object.fromEntries(
         Object.entries(value as object).map(([k, x]) => [k, scalar(x)]),
@@ -89,11 +92,20 @@ export function renderXml(v: View): string {
       };
       break;
     case "clean":
-      doc = { removed: { job: v.removed.map(jobNode) } };
+      doc = {
+        removed: { ...(v.dry_run ? { dry_run: "true" } : {}), job: v.removed.map(jobNode) },
+      };
       break;
-    case "service_status":
-      doc = { service: flat(v.status as unknown as Record<string, unknown>) };
+    case "service_status": {
+      const { groups, ...rest } = v.status;
+      doc = {
+        service: {
+          ...flat(rest as unknown as Record<string, unknown>),
+          ...(groups ? { groups: { group: groups.map((g) => flat({ ...g })) } } : {}),
+        },
+      };
       break;
+    }
     case "message":
       doc = { result: flat(v.data) };
       break;

@@ -29,7 +29,7 @@ async function route(ctx: HandlerContext, req: Request, send: Send): Promise<obj
     case "kill":
       return await handleKill(ctx, req);
     case "clean":
-      return handleClean(ctx);
+      return handleClean(ctx, req);
     case "service_status":
       return handleServiceStatus(ctx);
     case "reload":

@@ -1,20 +1,35 @@
-/** The queue: FIFO start of queued jobs through the keeper, at most max_parallel at a time. */
+/**
+ * The queue: starts ready jobs through the keeper, FIFO by created_at within each group, while
+ * the group is under its limit and all groups together under `max_parallel` (when set).
+ */
 
 import { BarnError } from "../errors.ts";
 import type { Config } from "../config/config.ts";
 import type { Job } from "../jobs/job.ts";
-import type { Store } from "../store/store.ts";
+import type { ReadyJob, Store } from "../store/store.ts";
+import { DEFAULT_GROUP } from "../jobs/groups.ts";
 import type { JobControl } from "./context.ts";
 import type { KeeperLink } from "./keeper_link.ts";
 import { stopRunning } from "../supervisor/stop_request.ts";
+
+/** A group's limit; a group no longer in config (after a reload) has the default group's. */
+export function groupLimit(config: Config, group: string): number {
+  const own = (g: string) => Object.hasOwn(config.groups, g) ? config.groups[g] : undefined;
+  return own(group) ?? own(DEFAULT_GROUP) ?? config.max_parallel ?? 1;
+}
+
+/** Ready jobs of several groups in one FIFO: created_at, then insertion order. */
+function fifo(a: ReadyJob, b: ReadyJob): number {
+  return a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.seq - b.seq;
+}
 
 /** A start that fails is tried this many times in all, with a doubling pause, before the job fails. */
 export const START_TRIES = 4;
 const FIRST_PAUSE_MS = 500;
 
 export class Scheduler implements JobControl {
-  /** Jobs sent to the keeper whose start it has not yet confirmed. */
-  #starting = new Set<string>();
+  /** Jobs sent to the keeper whose start it has not yet confirmed, with their groups. */
+  #starting = new Map<string, string>();
   /** Jobs whose start failed: how often, and not before when to try again. */
   #failures = new Map<string, { tries: number; notBefore: number; last: string }>();
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -55,22 +70,36 @@ export class Scheduler implements JobControl {
     try {
       do {
         this.#again = false;
-        const running = this.store.runningCount();
-        const free = this.config().max_parallel - running - this.#starting.size;
-        if (free <= 0) {
+        const config = this.config();
+        const running = this.store.runningByGroup();
+        const busy = new Map(running);
+        for (const g of this.#starting.values()) busy.set(g, (busy.get(g) ?? 0) + 1);
+        let total = 0;
+        for (const n of busy.values()) total += n;
+        const globalFree = config.max_parallel === null ? Infinity : config.max_parallel - total;
+        if (globalFree <= 0) {
           this.quiet(false);
           break;
         }
         const now = Date.now();
+        const backingOff = (id: string) => (this.#failures.get(id)?.notBefore ?? 0) > now;
         const waiting = [...this.#failures.values()].filter((f) => f.notBefore > now).length;
-        const next = this.store.nextQueued(free + this.#starting.size + waiting)
-          .filter((id) =>
-            !this.#starting.has(id) && !((this.#failures.get(id)?.notBefore ?? 0) > now)
-          )
-          .slice(0, free);
-        for (const id of next) this.#start(id);
+        const ready: (ReadyJob & { group: string })[] = [];
+        for (const group of this.store.readyGroups()) {
+          const free = Math.min(globalFree, groupLimit(config, group) - (busy.get(group) ?? 0));
+          if (free <= 0) continue;
+          for (
+            const j of this.store.nextQueued(group, free + this.#starting.size + waiting)
+              .filter((j) => !this.#starting.has(j.job_id) && !backingOff(j.job_id))
+              .slice(0, free)
+          ) ready.push({ ...j, group });
+        }
+        // Under a global cap the free slots go to the oldest ready jobs, whatever their group.
+        for (const j of ready.sort(fifo).slice(0, globalFree)) this.#start(j.job_id, j.group);
         this.#pruneFailures();
-        this.quiet(running === 0 && this.#starting.size === 0 && this.#failures.size === 0);
+        this.quiet(
+          running.size === 0 && this.#starting.size === 0 && this.#failures.size === 0,
+        );
       } while (this.#again);
       this.#armRetry();
     } catch (e) {
@@ -80,8 +109,8 @@ export class Scheduler implements JobControl {
     }
   }
 
-  #start(id: string): void {
-    this.#starting.add(id);
+  #start(id: string, group: string): void {
+    this.#starting.set(id, group);
     this.keeper.request({ kind: "start", job_id: id }).then(
       () => this.#failures.delete(id),
       (e) => this.#startFailed(id, e),

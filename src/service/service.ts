@@ -11,7 +11,7 @@ import { FrameReader, writeFrame } from "../protocol/framing.ts";
 import { PROTOCOL_VERSION, type Request, type ServiceStatus } from "../protocol/messages.ts";
 import { parseRequest } from "../protocol/validate.ts";
 import { openChecked } from "../store/recovery.ts";
-import type { Store } from "../store/store.ts";
+import type { GroupCounts, Store } from "../store/store.ts";
 import { VERSION } from "../version.ts";
 import type { HandlerContext, ServiceOps } from "./context.ts";
 import { dispatch } from "./dispatch.ts";
@@ -19,7 +19,7 @@ import { KeeperLink } from "./keeper_link.ts";
 import { Reconciler } from "./reconcile.ts";
 import { HomeWatch } from "../platform/home_watch.ts";
 import { exitForError } from "../jobs/exit_codes.ts";
-import { Scheduler } from "./scheduler.ts";
+import { groupLimit, Scheduler } from "./scheduler.ts";
 import { setupLogging } from "./logger.ts";
 import { Changes } from "./changes.ts";
 import { Watchers } from "./watchers.ts";
@@ -94,6 +94,11 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
         (r.conflicts.length
           ? `${r.conflicts.length} not restored: ${r.conflicts.slice(0, 20).join("; ")}`
           : "no conflicts"),
+    );
+  }
+  if (opened.dependencies > 0) {
+    logger.warn(
+      `settled ${opened.dependencies} dependencies whose jobs had ended (or were gone) unseen`,
     );
   }
   const { committed, dropped } = opened.settled;
@@ -196,6 +201,7 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
         endpoint,
         started_at: startedAt.toISOString(),
         max_parallel: config.max_parallel,
+        groups: groupStatus(config, store.groupCounts()),
         jobs: store.counts(),
         store: store.settings(),
         keeper: {
@@ -282,8 +288,10 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
       .finally(() => conns.delete(conn));
   };
   // Whether or not the keeper link is up: an --offline supervisor that died holds a slot too.
+  // A pass also starts jobs whose dependency an --offline client ended while this service ran.
   const periodic = setInterval(() => {
     if (store.runningCount() > 0) settle();
+    else scheduler.pump();
   }, config.heartbeat_seconds * 1000);
   let exitCode = 0;
   const home = new HomeWatch([paths.home, paths.db, endpoint], (what) => {
@@ -329,6 +337,20 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
   );
   if (restartAfterStop) spawnSelfDetached(["service", "run"]);
   return exitCode;
+}
+
+/** Each group's limit and jobs: the configured groups first, then any other that has jobs. */
+function groupStatus(
+  config: Config,
+  counts: Map<string, GroupCounts>,
+): NonNullable<ServiceStatus["groups"]> {
+  const names = [...new Set([...Object.keys(config.groups), ...counts.keys()])];
+  return names.map((name) => ({
+    name,
+    limit: groupLimit(config, name),
+    running: counts.get(name)?.running ?? 0,
+    queued: counts.get(name)?.queued ?? 0,
+  }));
 }
 
 /** One client connection: handshake, then requests until it closes or idles out. */

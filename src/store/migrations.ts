@@ -45,7 +45,34 @@ export const MIGRATIONS: readonly string[] = [
   // tell the two histories apart by it
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
    INSERT INTO meta (key, value) VALUES ('epoch', lower(hex(randomblob(8))));`,
-  // 5: completion webhooks: each job's URLs, and the outbox, written in the transaction that
+  // 5: pipelines (issue 16): a job's name, queue group, dependencies and metadata. "group" and
+  // "after" are SQL words, so they are always quoted. job_deps holds the dependencies not yet
+  // met, for the lookup "who waits for this job" when it ends. Existing jobs get the group
+  // their command has by default (jobs/groups.ts DEFAULT_GROUP_OF).
+  `ALTER TABLE jobs ADD COLUMN name TEXT;
+   ALTER TABLE jobs ADD COLUMN "group" TEXT NOT NULL DEFAULT 'default';
+   ALTER TABLE jobs ADD COLUMN "after" TEXT;
+   ALTER TABLE jobs ADD COLUMN waiting_for TEXT;
+   ALTER TABLE jobs ADD COLUMN meta TEXT;
+   UPDATE jobs SET "group" = CASE
+     WHEN json_extract(command, '$[0]') = 'ffmpeg' THEN 'transcode'
+     WHEN json_extract(command, '$[0]') = 'ffprobe' THEN 'probe'
+     WHEN json_extract(command, '$[0]') = 'curl' THEN 'transfer'
+     WHEN json_extract(command, '$[0]') = 'barn'
+       AND json_extract(command, '$[1]') IN ('get', 'put') THEN 'transfer'
+     ELSE 'default' END;
+   CREATE TABLE job_deps (
+     job_id TEXT NOT NULL,
+     after_id TEXT NOT NULL,
+     PRIMARY KEY (job_id, after_id)
+   ) WITHOUT ROWID;
+   CREATE INDEX job_deps_after ON job_deps (after_id);
+   CREATE UNIQUE INDEX jobs_name_unfinished ON jobs (name)
+     WHERE name IS NOT NULL AND state IN ('queued', 'running');
+   CREATE INDEX jobs_name ON jobs (name, created_at) WHERE name IS NOT NULL;
+   CREATE INDEX jobs_ready ON jobs ("group", created_at)
+     WHERE state = 'queued' AND latch IS NULL AND waiting_for IS NULL;`,
+  // 6: completion webhooks: each job's URLs, and the outbox, written in the transaction that
   // ends the job; delivery attempts live here, apart from the state events listen streams
   `ALTER TABLE jobs ADD COLUMN notify_urls TEXT;
    CREATE TABLE notifications (

@@ -20,7 +20,7 @@ import {
 } from "./job_dir.ts";
 import { sqliteFailure } from "./sqlite_errors.ts";
 import { Store } from "./store.ts";
-import { restoredJob } from "./restored_job.ts";
+import { restoredJob, waitingAfterRebuild } from "./restored_job.ts";
 
 export interface RebuildReport {
   /** Jobs put back, by what became of them. */
@@ -41,6 +41,8 @@ export interface OpenReport {
   fresh: boolean;
   /** Pending snapshots settled against the DB (a crash mid-submission). */
   settled: { committed: number; dropped: number };
+  /** Dependencies settled against their jobs' ends (Store.settleDependencies). */
+  dependencies: number;
 }
 
 type Check = { ok: true } | { ok: false; damaged: true; reason: string };
@@ -116,10 +118,18 @@ export function openChecked(paths: HomePaths, busyMs: number): OpenReport {
       rebuilt: { movedTo, reason, report },
       fresh: false,
       settled: { committed: 0, dropped: 0 },
+      dependencies: 0,
     };
   }
   const settled = store.settlePendingSnapshots();
-  return { store, rebuilt: null, fresh: size === null && dirs.length === 0, settled };
+  const dependencies = store.settleDependencies();
+  return {
+    store,
+    rebuilt: null,
+    fresh: size === null && dirs.length === 0,
+    settled,
+    dependencies,
+  };
 }
 
 /** Puts every job of the dirs back, job by job: one bad dir never stops the others. */
@@ -171,6 +181,14 @@ export function rebuildFromDirs(store: Store, paths: HomePaths, dirs: string[]):
     found.push({ ...r, pending });
   }
   found.sort((a, b) => a.job.created_at.localeCompare(b.job.created_at));
+  const byId = new Map(found.map((f) => [f.job.job_id, f.job]));
+  const present = new Set(dirs);
+  for (const f of found) {
+    f.job.waiting_for = waitingAfterRebuild(
+      f.job,
+      (id) => byId.get(id)?.state ?? (present.has(id) ? "unrestored" : "absent"),
+    );
+  }
   store.tx(() => {
     for (const f of found) {
       try {
@@ -191,6 +209,8 @@ export function rebuildFromDirs(store: Store, paths: HomePaths, dirs: string[]):
       else if (f.kind === "held") report.held++;
     }
   });
+  // Dependents of jobs that ended, or could not be restored, learn of it now.
+  store.settleDependencies();
   for (const f of found) {
     if (!f.pending) continue;
     try {

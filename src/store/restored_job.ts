@@ -1,7 +1,8 @@
 /** How a rebuild restores one job from its dir (pure): exit.json wins, a live lock means running. */
 
-import type { Job } from "../jobs/job.ts";
+import type { Job, JobState } from "../jobs/job.ts";
 import { exitVerdict } from "../jobs/transitions.ts";
+import { groupOf } from "../jobs/groups.ts";
 import type { ExitFile } from "./job_dir.ts";
 
 /** The latch a rebuilt job is held on when barn cannot tell whether it was ever acknowledged. */
@@ -16,8 +17,18 @@ export function restoredJob(
   started: boolean,
   now: string,
 ): { job: Job; kind: "finished" | "running" | "interrupted" | "held" | "restored" } {
-  // Snapshots written before webhooks existed have no notify_urls.
-  const base: Job = { ...snapshot, progress: null, notify_urls: snapshot.notify_urls ?? [] };
+  // Snapshots from before issue 16 lack its fields: their defaults.
+  const base: Job = {
+    ...snapshot,
+    name: snapshot.name ?? null,
+    group: snapshot.group ?? groupOf(snapshot.command),
+    after: snapshot.after ?? [],
+    waiting_for: [],
+    meta: snapshot.meta ?? null,
+    progress: null,
+    // Snapshots written before webhooks existed have no notify_urls.
+    notify_urls: snapshot.notify_urls ?? [],
+  };
   if (exit) {
     // exit.json wins over job.json: it is the job's final word.
     const v = exit.final ?? exitVerdict(exit);
@@ -70,4 +81,21 @@ export function restoredJob(
     };
   }
   return { kind: "restored", job: { ...base, state: "queued" } };
+}
+
+/**
+ * What a restored queued job still waits for: each job of its `after` that was not restored
+ * as succeeded. A dependency with no dir at all was cleaned, which only happens to finished
+ * jobs, and a failed one would have canceled this job (its exit.json says so): it succeeded.
+ * Failed, canceled and unrestorable dependencies stay, for Store.settleDependencies to cancel.
+ */
+export function waitingAfterRebuild(
+  job: Job,
+  stateOf: (id: string) => JobState | "unrestored" | "absent",
+): string[] {
+  if (job.state !== "queued") return [];
+  return job.after.filter((id) => {
+    const s = stateOf(id);
+    return s !== "succeeded" && s !== "absent";
+  });
 }

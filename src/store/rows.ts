@@ -3,24 +3,33 @@
 import { type Job, JOB_FIELDS, type JobState } from "../jobs/job.ts";
 import { jobDirFields } from "./job_dir.ts";
 import type { Row } from "./db.ts";
+import type { MetaFilter } from "../jobs/meta.ts";
 
 export interface ListFilter {
   state?: JobState | undefined;
   tag?: string | undefined;
   since?: string | undefined;
   limit?: number | undefined;
+  /** Jobs whose meta has each key with the value (a string, or a number's or boolean's JSON text). */
+  meta?: readonly MetaFilter[] | undefined;
 }
 
 /** Record fields derived from BARN_HOME and the id, never stored. */
 const DERIVED: readonly (keyof Job)[] = ["job_dir", "stdout_path", "stderr_path"];
 /** The stored columns: every record field but the derived ones, in the record's order. */
 export const COLUMNS = JOB_FIELDS.filter((f) => !DERIVED.includes(f));
+/** The same, quoted for SQL ("group" and "after" are SQL words). */
+export const QUOTED_COLUMNS = COLUMNS.map((c) => `"${c}"`);
 
-/** One field as SQLite stores it: argv and progress as JSON, booleans as 0/1, codes as text. */
+/** Fields stored as JSON text; an empty list is stored as NULL (the queue looks for NULL). */
+const JSON_FIELDS: readonly (keyof Job)[] = ["command", "progress", "meta"];
+const LIST_FIELDS: readonly (keyof Job)[] = ["after", "waiting_for", "notify_urls"];
+
+/** One field as SQLite stores it: argv, lists, meta and progress as JSON, booleans as 0/1, codes as text. */
 function toColumn(j: Job, f: keyof Job): string | number | null {
   const v = j[f];
-  if (f === "command" || f === "progress") return v === null ? null : JSON.stringify(v);
-  if (f === "notify_urls") return (v as string[]).length === 0 ? null : JSON.stringify(v);
+  if (LIST_FIELDS.includes(f)) return (v as string[]).length ? JSON.stringify(v) : null;
+  if (JSON_FIELDS.includes(f)) return v === null ? null : JSON.stringify(v);
   if (f === "exit_code") return v === null ? null : String(v);
   if (typeof v === "boolean") return v ? 1 : 0;
   return v as string | number | null;
@@ -55,9 +64,14 @@ export function fromRow(r: Row, jobDir: string): Job {
     key: (r.key as string | null) ?? null,
     retry_of: (r.retry_of as string | null) ?? null,
     latch: (r.latch as string | null) ?? null,
+    name: (r.name as string | null) ?? null,
+    group: r.group as string,
+    after: r.after ? JSON.parse(r.after as string) : [],
+    waiting_for: r.waiting_for ? JSON.parse(r.waiting_for as string) : [],
     timeout_seconds: (r.timeout_seconds as number | null) ?? null,
     stall_timeout_seconds: (r.stall_timeout_seconds as number | null) ?? null,
     verify: r.verify === 1,
+    meta: r.meta ? JSON.parse(r.meta as string) : null,
     progress: r.progress ? JSON.parse(r.progress as string) : null,
     notify_urls: r.notify_urls ? JSON.parse(r.notify_urls as string) : [],
   };
@@ -78,6 +92,16 @@ export function whereOf(filter: ListFilter): { where: string; params: (string | 
   if (filter.since) {
     where.push("created_at >= ?");
     params.push(filter.since);
+  }
+  for (const m of filter.meta ?? []) {
+    // A string matches its text; a number or boolean matches its JSON spelling (5, 2.5, true).
+    const path = `$."${m.key}"`; // checkMetaKey keeps '"' out of keys
+    where.push(
+      "(CASE json_type(meta, ?) WHEN 'text' THEN json_extract(meta, ?) " +
+        "WHEN 'integer' THEN meta -> ? WHEN 'real' THEN meta -> ? " +
+        "WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END) = ?",
+    );
+    params.push(path, path, path, path, m.value);
   }
   return { where: where.length ? "WHERE " + where.join(" AND ") : "", params };
 }

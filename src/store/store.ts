@@ -11,7 +11,9 @@ import {
   type JobState,
 } from "../jobs/job.ts";
 import { type JobEvent, transition } from "../jobs/transitions.ts";
-import { newJobId, resolvePrefix } from "../jobs/ids.ts";
+import { checkIdPrefix, newJobId, resolvePrefix } from "../jobs/ids.ts";
+import { groupOf } from "../jobs/groups.ts";
+import { planDependencies } from "../jobs/dependencies.ts";
 import type { HomePaths } from "../platform/home_layout.ts";
 import { withCurlConfigs } from "../media/curl_secrets.ts";
 import {
@@ -33,9 +35,49 @@ import {
   writeSecret,
   writeSnapshot,
 } from "./job_dir.ts";
-import { COLUMNS, fromRow, type ListFilter, listQuery, toParams, whereOf } from "./rows.ts";
+import {
+  COLUMNS,
+  fromRow,
+  type ListFilter,
+  listQuery,
+  QUOTED_COLUMNS,
+  toParams,
+  whereOf,
+} from "./rows.ts";
 
 export type { ListFilter };
+
+/** What `clean` removes: the default sweep, named jobs, or finished jobs matching a filter. */
+export type CleanSelection =
+  | { kind: "default"; failedBefore: string }
+  | { kind: "ids"; ids: readonly string[] }
+  | {
+    kind: "filter";
+    tag?: string | undefined;
+    state?: "succeeded" | "failed" | "canceled" | undefined;
+    finishedBefore?: string | undefined;
+  };
+
+/** Running and queued jobs of one queue group. */
+export interface GroupCounts {
+  running: number;
+  queued: number;
+}
+
+/** A queued job ready to start (held by no latch, waiting for no job): the queue's view of it. */
+export interface ReadyJob {
+  job_id: string;
+  created_at: string;
+  /** Insertion order, which breaks ties of created_at (a batch shares one). */
+  seq: number;
+}
+
+/** How a job's end reads in its dependents' errors. */
+function endText(job: Job): string {
+  return job.state === "canceled"
+    ? `was canceled (${job.exit_code})`
+    : `failed (exit_code ${job.exit_code})`;
+}
 
 function nowIso(): string {
   return new Date().toISOString();
@@ -121,13 +163,15 @@ export class Store {
 
   #insertRow(j: Job): void {
     this.#stmt(
-      `INSERT INTO jobs (${COLUMNS.join(",")}) VALUES (${COLUMNS.map(() => "?").join(",")})`,
+      `INSERT INTO jobs (${QUOTED_COLUMNS.join(",")}) VALUES (${COLUMNS.map(() => "?").join(",")})`,
     ).run(...toParams(j));
     this.#event(j.job_id, j.state, j.created_at);
+    const edge = this.#stmt("INSERT OR IGNORE INTO job_deps (job_id, after_id) VALUES (?, ?)");
+    for (const a of j.waiting_for) edge.run(j.job_id, a);
   }
 
   #writeRow(j: Job): void {
-    const sets = COLUMNS.slice(1).map((c) => `${c} = ?`).join(", ");
+    const sets = QUOTED_COLUMNS.slice(1).map((c) => `${c} = ?`).join(", ");
     const params = toParams(j);
     this.#stmt(`UPDATE jobs SET ${sets} WHERE job_id = ?`).run(...params.slice(1), j.job_id);
   }
@@ -174,9 +218,14 @@ export class Store {
         key: spec.key ?? null,
         retry_of: spec.retry_of ?? null,
         latch: spec.latch ?? null,
+        name: spec.name ?? null,
+        group: spec.group ?? groupOf(spec.command),
+        after: [],
+        waiting_for: [],
         timeout_seconds: spec.timeout_seconds ?? null,
         stall_timeout_seconds: spec.stall_timeout_seconds ?? null,
         verify: spec.verify ?? false,
+        meta: spec.meta ?? null,
         progress: null,
         notify_urls: spec.notify_urls ?? [],
       };
@@ -189,28 +238,63 @@ export class Store {
 
   /**
    * Stores new jobs in one transaction. A spec whose `key` already exists returns
-   * the existing job with `duplicate: true` instead of a new one.
+   * the existing job with `duplicate: true` instead of a new one. Each job's `after` names
+   * stored jobs or other specs of the same call (by label; a cycle is refused before anything
+   * is stored); a job after one that already failed or was canceled is stored, then canceled
+   * with E_DEPENDENCY at once, as if it had been submitted a moment earlier.
    */
   insert(specs: readonly JobSpec[]): { job: Job; duplicate: boolean }[] {
+    const plan = planDependencies(specs);
     const now = nowIso();
     const made: Job[] = [];
     let out: { job: Job; duplicate: boolean }[];
     try {
-      out = this.tx(() =>
-        specs.map((spec) => {
+      out = this.tx(() => {
+        const placed = specs.map((spec, i) => {
           if (spec.key) {
             const row = this.#stmt("SELECT * FROM jobs WHERE key = ?").get(spec.key) as
               | Row
               | undefined;
             if (row) return { job: this.#fromRow(row), duplicate: true };
           }
+          if (spec.name) this.#refuseTakenName(spec.name, specs.length > 1 ? i : null);
           const job = this.#newJob(spec, now);
           made.push(job);
-          // Before the commit: every committed job can be rebuilt from its dir.
-          writePendingSnapshot(job);
-          this.#insertRow(job);
           return { job, duplicate: false };
-        }), { durable: DURABLE_SUBMIT });
+        });
+        const failedDeps: { job: Job; dep: Job }[] = [];
+        const fresh = new Set(made.map((m) => m.job_id));
+        placed.forEach((p, i) => {
+          if (p.duplicate || plan[i]!.length === 0) return;
+          const deps = plan[i]!.map((d) =>
+            "line" in d ? placed[d.line]!.job : this.#resolveIn(d.ref, specs.length > 1 ? i : null)
+          );
+          const after = [...new Set(deps.map((d) => d.job_id))];
+          // A line of this submission is waited for whatever its state; a stored job only until it succeeded.
+          p.job = {
+            ...p.job,
+            after,
+            waiting_for: after.filter((id) =>
+              fresh.has(id) || deps.find((d) => d.job_id === id)!.state !== "succeeded"
+            ),
+          };
+          const failed = deps.find((d) =>
+            !fresh.has(d.job_id) && (d.state === "failed" || d.state === "canceled")
+          );
+          if (failed) failedDeps.push({ job: p.job, dep: failed });
+        });
+        for (const p of placed) {
+          if (p.duplicate) continue;
+          // Before the commit: every committed job can be rebuilt from its dir.
+          writePendingSnapshot(p.job);
+          this.#insertRow(p.job);
+        }
+        for (const { job, dep } of failedDeps) this.#afterEnd(dep, [job.job_id]);
+        // Jobs canceled at once are returned as they now stand.
+        return placed.map((p) =>
+          p.duplicate || failedDeps.length === 0 ? p : { ...p, job: this.get(p.job.job_id)! }
+        );
+      }, { durable: DURABLE_SUBMIT });
     } catch (e) {
       for (const j of made) removeJobDir(j.job_dir);
       throw e;
@@ -221,6 +305,31 @@ export class Store {
       } catch { /* settled by the next start's settlePendingSnapshots */ }
     }
     return out;
+  }
+
+  /** A name is unique among unfinished jobs (an index keeps it so; this check gives the message). */
+  #refuseTakenName(name: string, line: number | null): void {
+    const row = this.#stmt(
+      "SELECT job_id, state FROM jobs WHERE name = ? AND state IN ('queued', 'running')",
+    ).get(name) as Row | undefined;
+    if (row) {
+      throw new BarnError(
+        "E_EXISTS",
+        `${line === null ? "" : `job ${line + 1}: `}the name '${excerpt(name)}' belongs to job ` +
+          `${row.job_id}, which is still ${row.state}; names are unique among unfinished jobs ` +
+          "(pick another, or wait for it to end)",
+      );
+    }
+  }
+
+  /** `resolve` for a dependency, naming the batch line in its error. */
+  #resolveIn(ref: string, line: number | null): Job {
+    try {
+      return this.resolve(ref);
+    } catch (e) {
+      if (!(e instanceof BarnError) || line === null) throw e;
+      throw new BarnError(e.code, `job ${line + 1}: after: ${e.message}`);
+    }
   }
 
   /**
@@ -256,14 +365,32 @@ export class Store {
     return row ? this.#fromRow(row) : null;
   }
 
-  /** Resolves a full id or a prefix of 4+ characters, through the primary-key index. */
+  /**
+   * Resolves a full id, a prefix of 4+ characters (through the primary-key index) or `@NAME`:
+   * the unfinished job of that name, else the newest finished one.
+   */
   resolve(prefix: string): Job {
-    const p = prefix.toLowerCase();
+    if (prefix.startsWith("@")) return this.#byName(prefix.slice(1));
+    const p = checkIdPrefix(prefix);
     const rows = this.#stmt(
       "SELECT job_id FROM jobs WHERE job_id >= ? AND job_id < ? ORDER BY job_id LIMIT 11",
     ).all(p, p + "\uffff") as Row[];
     const id = resolvePrefix(prefix, rows.map((r) => r.job_id as string));
     return this.get(id)!;
+  }
+
+  #byName(name: string): Job {
+    const row = this.#stmt(
+      "SELECT * FROM jobs WHERE name = ? ORDER BY state IN ('queued', 'running') DESC, " +
+        "created_at DESC, rowid DESC LIMIT 1",
+    ).get(name) as Row | undefined;
+    if (!row) {
+      throw new BarnError(
+        "E_NOT_FOUND",
+        `no job is named '${excerpt(name)}': list jobs with \`barn status\``,
+      );
+    }
+    return this.#fromRow(row);
   }
 
   /**
@@ -285,15 +412,60 @@ export class Store {
       }
       this.#writeRow(after);
       if (after.state !== before.state) this.#event(id, after.state, now);
-      if (isFinished(after.state) && !isFinished(before.state)) this.#enqueue(after, now);
+      // Its dependents learn of the end in the same transaction, so no end is ever lost to them.
+      if (isFinished(after.state) && !isFinished(before.state)) this.#afterEnd(after);
       return after;
     });
   }
 
   /**
+   * Inside a transaction, after `ended` reached a final state: a success lets its dependents
+   * go on; a failure or cancel cancels them (E_DEPENDENCY, with their exit.json), and theirs,
+   * transitively. `only` limits it to some dependents (a submission's own new jobs).
+   */
+  #afterEnd(ended: Job, only?: readonly string[]): void {
+    const now = nowIso();
+    const work: { ended: Job; root: Job; only?: readonly string[] | undefined }[] = [{
+      ended,
+      root: this.#rootCause(ended),
+      only,
+    }];
+    const mine = this.#stmt("DELETE FROM job_deps WHERE job_id = ?");
+    const dependents = this.#stmt("SELECT job_id FROM job_deps WHERE after_id = ?");
+    const drop = this.#stmt("DELETE FROM job_deps WHERE job_id = ? AND after_id = ?");
+    while (work.length) {
+      const { ended, root, only } = work.pop()!;
+      // Every end passes here (its own, or one it causes): its webhooks join the outbox.
+      this.#enqueue(ended, now);
+      mine.run(ended.job_id);
+      const ids = only ?? (dependents.all(ended.job_id) as Row[]).map((r) => r.job_id as string);
+      for (const id of ids) {
+        drop.run(id, ended.job_id);
+        const row = this.#stmt("SELECT * FROM jobs WHERE job_id = ?").get(id) as Row | undefined;
+        if (!row) continue;
+        const before = this.#fromRow(row);
+        if (before.state !== "queued") continue;
+        if (ended.state === "succeeded") {
+          this.#writeRow(transition(before, { type: "dependency_met", job_id: ended.job_id }, now));
+          continue;
+        }
+        const error = `job ${root.job_id} ${endText(root)}, and this job runs after it` +
+          (root.job_id === ended.job_id ? "" : ` (through job ${ended.job_id})`) +
+          "; it never ran (`barn retry` runs it, without waiting)";
+        const done = transition(before, { type: "dependency_failed", error }, now);
+        writeExitFile(done.job_dir, exitFileOf(done));
+        this.#writeRow(done);
+        this.#event(id, done.state, now);
+        work.push({ ended: done, root });
+      }
+    }
+  }
+
+  /**
    * The outbox: one notification per URL of a job that just ended, written in the transaction
-   * that ends it, so an end recorded by anyone (keeper, --offline client, kill, reconcile) is
-   * delivered once a service runs. `delivered` marks ids a rebuild found already delivered.
+   * that ends it, so an end recorded by anyone (keeper, --offline client, kill, reconcile, a
+   * dependency's failure) is delivered once a service runs. Idempotent per delivery id.
+   * `delivered` marks ids a rebuild found already delivered.
    */
   #enqueue(job: Job, now: string, delivered: ReadonlyMap<string, string> = new Map()): void {
     const insert = this.#stmt(
@@ -313,6 +485,56 @@ export class Store {
         now,
         at,
       );
+    });
+  }
+
+  /** The job whose failure a dependency cancel goes back to (itself, unless it ended E_DEPENDENCY). */
+  #rootCause(job: Job): Job {
+    for (let i = 0; i < 10_000 && job.exit_code === "E_DEPENDENCY"; i++) {
+      const cause = job.after.map((id) => this.get(id)).find((j) =>
+        j !== null && (j.state === "failed" || j.state === "canceled")
+      );
+      if (!cause) break;
+      job = cause;
+    }
+    return job;
+  }
+
+  /**
+   * Settles dependencies whose job ended without its dependents hearing of it (a rebuild) or
+   * that point at a job that no longer exists: idempotent, run at every start. Returns how many
+   * were settled.
+   */
+  settleDependencies(): number {
+    return this.tx(() => {
+      const rows = this.#stmt(
+        "SELECT d.job_id, d.after_id, j.job_id AS found FROM job_deps d " +
+          "LEFT JOIN jobs j ON j.job_id = d.after_id " +
+          "WHERE j.job_id IS NULL OR j.state IN ('succeeded', 'failed', 'canceled')",
+      ).all() as Row[];
+      for (const r of rows) {
+        const dep = r.found === null ? null : this.get(r.after_id as string);
+        if (dep !== null) {
+          this.#afterEnd(dep, [r.job_id as string]);
+          continue;
+        }
+        this.#stmt("DELETE FROM job_deps WHERE job_id = ? AND after_id = ?").run(
+          r.job_id as string,
+          r.after_id as string,
+        );
+        const job = this.get(r.job_id as string);
+        if (job?.state !== "queued") continue;
+        const done = transition(job, {
+          type: "dependency_failed",
+          error: `job ${r.after_id}, which this job runs after, no longer exists (its dir ` +
+            "could not be restored); it never ran (`barn retry` runs it, without waiting)",
+        }, nowIso());
+        writeExitFile(done.job_dir, exitFileOf(done));
+        this.#writeRow(done);
+        this.#event(done.job_id, done.state, done.finished_at!);
+        this.#afterEnd(done);
+      }
+      return rows.length;
     });
   }
 
@@ -383,11 +605,57 @@ export class Store {
     return (this.#stmt(sql).all(...params) as Row[]).map((r) => this.#fromRow(r));
   }
 
-  /** Ids of the oldest queued, unheld jobs: the FIFO order of the queue. */
-  nextQueued(limit: number): string[] {
+  /** The oldest ready jobs of one group (held by no latch, waiting for no job), FIFO. */
+  nextQueued(group: string, limit: number): ReadyJob[] {
     return (this.#stmt(
-      "SELECT job_id FROM jobs WHERE state = 'queued' AND latch IS NULL ORDER BY created_at, rowid LIMIT ?",
-    ).all(limit) as Row[]).map((r) => r.job_id as string);
+      `SELECT job_id, created_at, rowid AS seq FROM jobs WHERE state = 'queued' AND "group" = ? ` +
+        "AND latch IS NULL AND waiting_for IS NULL ORDER BY created_at, rowid LIMIT ?",
+    ).all(group, limit) as Row[]).map((r) => ({
+      job_id: r.job_id as string,
+      created_at: r.created_at as string,
+      seq: r.seq as number,
+    }));
+  }
+
+  /** The groups that have a ready job: one index probe per group, however long the queue. */
+  readyGroups(): string[] {
+    const next = this.#stmt(
+      // The planner would scan every queued row through the state index without the hint.
+      `SELECT "group" AS g FROM jobs INDEXED BY jobs_ready WHERE state = 'queued' AND latch IS NULL ` +
+        `AND waiting_for IS NULL AND "group" > ? ORDER BY "group" LIMIT 1`,
+    );
+    const out: string[] = [];
+    for (let after = "";;) {
+      const r = next.get(after) as Row | undefined;
+      if (!r) return out;
+      after = r.g as string;
+      out.push(after);
+    }
+  }
+
+  /** Running jobs by group. */
+  runningByGroup(): Map<string, number> {
+    return new Map(
+      (this.#stmt(
+        `SELECT "group" AS g, COUNT(*) AS n FROM jobs WHERE state = 'running' GROUP BY "group"`,
+      ).all() as Row[]).map((r) => [r.g as string, r.n as number]),
+    );
+  }
+
+  /** Running and queued jobs by group (groups with neither are absent). */
+  groupCounts(): Map<string, GroupCounts> {
+    const out = new Map<string, GroupCounts>();
+    for (
+      const r of this.#stmt(
+        `SELECT "group" AS g, state, COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running') ` +
+          `GROUP BY "group", state`,
+      ).all() as Row[]
+    ) {
+      const c = out.get(r.g as string) ?? { running: 0, queued: 0 };
+      c[r.state as "queued" | "running"] = r.n as number;
+      out.set(r.g as string, c);
+    }
+    return out;
   }
 
   /**
@@ -426,25 +694,74 @@ export class Store {
     return c;
   }
 
-  /** Removes finished jobs: succeeded/canceled always, failed only when finished before `failedBefore`. */
-  clean(failedBefore: string): Job[] {
-    const rows = this.#stmt(
-      "SELECT * FROM jobs WHERE state IN ('succeeded', 'canceled') OR (state = 'failed' AND finished_at < ?) ORDER BY created_at",
-    ).all(failedBefore) as Row[];
-    const jobs = rows.map((r) => this.#fromRow(r));
-    this.tx(() => {
+  /**
+   * Removes finished jobs, records and dirs; never an unfinished one. The default sweep takes
+   * succeeded and canceled jobs, and failed ones finished before `failedBefore`; named jobs
+   * must all be finished (else nothing goes, E_STATE); a filter takes the finished jobs it
+   * matches. With `dryRun`, returns what would go and removes nothing.
+   */
+  clean(sel: CleanSelection, dryRun = false): Job[] {
+    const jobs = this.tx(() => {
+      const chosen = this.#cleanable(sel);
+      if (dryRun) return chosen;
       const del = this.#stmt("DELETE FROM jobs WHERE job_id = ?");
+      const deps = this.#stmt("DELETE FROM job_deps WHERE job_id = ?");
       // A pending notification outlives its job: it carries its own body, and goes once delivered.
       const settled = this.#stmt(
         "DELETE FROM notifications WHERE job_id = ? AND state != 'pending'",
       );
-      for (const j of jobs) {
+      for (const j of chosen) {
         del.run(j.job_id);
+        deps.run(j.job_id);
         settled.run(j.job_id);
       }
+      return chosen;
     });
-    for (const j of jobs) removeJobDir(j.job_dir);
+    if (!dryRun) { for (const j of jobs) removeJobDir(j.job_dir); }
     return jobs;
+  }
+
+  /** The finished jobs a clean selection takes, oldest first. */
+  #cleanable(sel: CleanSelection): Job[] {
+    if (sel.kind === "ids") {
+      const found = new Map<string, Job>();
+      for (const ref of sel.ids) {
+        const j = this.resolve(ref);
+        if (!isFinished(j.state)) {
+          throw new BarnError(
+            "E_STATE",
+            `job ${j.job_id} is ${j.state}, and clean removes finished jobs only: ` +
+              `\`barn kill ${j.job_id}\` it first (nothing was removed)`,
+          );
+        }
+        found.set(j.job_id, j);
+      }
+      return [...found.values()].sort((a, b) => a.created_at.localeCompare(b.created_at));
+    }
+    let rows: Row[];
+    if (sel.kind === "default") {
+      rows = this.#stmt(
+        "SELECT * FROM jobs WHERE state IN ('succeeded', 'canceled') OR (state = 'failed' AND finished_at < ?) ORDER BY created_at",
+      ).all(sel.failedBefore) as Row[];
+    } else {
+      const where = ["state IN ('succeeded', 'failed', 'canceled')"];
+      const params: string[] = [];
+      if (sel.tag !== undefined) {
+        where.push("tag = ?");
+        params.push(sel.tag);
+      }
+      if (sel.state !== undefined) {
+        where.push("state = ?");
+        params.push(sel.state);
+      }
+      if (sel.finishedBefore !== undefined) {
+        where.push("finished_at < ?");
+        params.push(sel.finishedBefore);
+      }
+      rows = this.#stmt(`SELECT * FROM jobs WHERE ${where.join(" AND ")} ORDER BY created_at`)
+        .all(...params) as Row[];
+    }
+    return rows.map((r) => this.#fromRow(r));
   }
 
   /**

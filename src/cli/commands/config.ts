@@ -5,6 +5,15 @@ import { HomePaths } from "../../platform/home_layout.ts";
 import { writeOut } from "../context.ts";
 import type { Command } from "../command.ts";
 
+/** One setting as a line: lists joined, objects as `key value` pairs (groups, group_of, watch folders). */
+function settingText(v: unknown): string {
+  if (Array.isArray(v)) return v.map(settingText).join(", ");
+  if (v !== null && typeof v === "object") {
+    return Object.entries(v).map(([k, x]) => `${k} ${settingText(x)}`).join(", ");
+  }
+  return String(v);
+}
+
 export const config: Command = {
   name: "config",
   summary: "show the settings in force (config.json over the defaults), or the file's path",
@@ -22,9 +31,7 @@ export const config: Command = {
     if (action === "show" && ctx.positionals.length === 1) {
       const cfg = ctx.config;
       const data = { path, ...cfg } as Record<string, unknown>;
-      const text = Object.entries(data).map(([k, v]) =>
-        `${k}: ${Array.isArray(v) ? v.join(", ") : v}`
-      ).join("\n");
+      const text = Object.entries(data).map(([k, v]) => `${k}: ${settingText(v)}`).join("\n");
       await ctx.print({ view: "message", message: text, data });
       return 0;
     }

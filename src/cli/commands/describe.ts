@@ -2,7 +2,7 @@
 
 import { excerpt } from "../../escape.ts";
 import { BarnError } from "../../errors.ts";
-import { checkIdPrefix } from "../../jobs/ids.ts";
+import { checkJobRef } from "../../jobs/ids.ts";
 import type { Command } from "../command.ts";
 import type { CliContext } from "../context.ts";
 
@@ -11,17 +11,17 @@ export function oneId(ctx: CliContext, cmd: string): string {
     throw new BarnError(
       "E_USAGE",
       ctx.positionals.length === 0
-        ? `missing job id: \`barn ${cmd} <id>\` (ids are listed by \`barn status\`)`
+        ? `missing job id: \`barn ${cmd} <id>\` or \`barn ${cmd} @NAME\` (ids are listed by \`barn status\`)`
         : `barn ${cmd} takes one job id (got ${ctx.positionals.length})`,
     );
   }
-  return checkIdPrefix(ctx.positionals[0]!);
+  return checkJobRef(ctx.positionals[0]!);
 }
 
 export const describe: Command = {
   name: "describe",
   summary: "show one job: record, files and the last lines of its logs",
-  usage: "barn describe <id> [--lines=N] [--output=F]",
+  usage: "barn describe <id|@NAME> [--lines=N] [--output=F]",
   example: "barn describe k3f9",
   options: { lines: { type: "string", short: "n" } },
   async run(ctx) {

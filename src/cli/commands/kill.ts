@@ -6,7 +6,7 @@ import { oneId } from "./describe.ts";
 export const kill: Command = {
   name: "kill",
   summary: "cancel a job: its whole process tree gets SIGTERM, then SIGKILL after the grace period",
-  usage: "barn kill <id> [--output=F]",
+  usage: "barn kill <id|@NAME> [--output=F]",
   example: "barn kill k3f9",
   options: {},
   async run(ctx) {

@@ -26,7 +26,7 @@ async function fetchJob(ctx: CliContext, id: string): Promise<Job> {
 export const logs: Command = {
   name: "logs",
   summary: "print a job's output (stdout, then stderr); -f follows it until the job ends",
-  usage: "barn logs <id> [-f] [-n N | --tail=N] [--stdout | --stderr]",
+  usage: "barn logs <id|@NAME> [-f] [-n N | --tail=N] [--stdout | --stderr]",
   example: "barn logs -f --stderr k3f9",
   options: {
     follow: { type: "boolean", short: "f" },

@@ -6,7 +6,7 @@ import { oneId } from "./describe.ts";
 export const retry: Command = {
   name: "retry",
   summary: "submit a job's command again as a new job; the original is untouched",
-  usage: "barn retry <id> [--output=F]",
+  usage: "barn retry <id|@NAME> [--output=F]",
   example: "barn retry k3f9",
   options: {},
   async run(ctx) {

@@ -12,6 +12,8 @@ import type { CliContext } from "../context.ts";
 import { readText } from "../../platform/files.ts";
 import { sandboxPath } from "../../platform/sandbox_path.ts";
 import { allowedCommands } from "../../config/config.ts";
+import { checkJobRef, checkName } from "../../jobs/ids.ts";
+import { parseMeta } from "../../jobs/meta.ts";
 import { checkNotifyUrl } from "../../notify/notify_url.ts";
 
 /** The submission options that run, get and put share. */
@@ -21,6 +23,10 @@ export const JOB_OPTIONS: OptionSpecs = {
   timeout: { type: "string" },
   "stall-timeout": { type: "string" },
   pending: { type: "string" },
+  after: { type: "string" },
+  group: { type: "string" },
+  name: { type: "string" },
+  meta: { type: "string" },
   notify: { type: "string", repeat: true },
 };
 
@@ -54,6 +60,26 @@ export function applyJobOptions(ctx: CliContext, spec: JobSpec): JobSpec {
     }
     spec.latch = pending;
   }
+  const after = ctx.str("after");
+  if (after !== undefined) {
+    if (ctx.offline) {
+      throw new BarnError(
+        "E_USAGE",
+        "--after makes a job wait for others under the service; it does not combine with --offline",
+      );
+    }
+    const refs = after.split(",").map((a) => a.trim()).filter((a) => a !== "");
+    if (refs.length === 0) {
+      throw new BarnError("E_USAGE", "--after needs job ids, e.g. --after=k3f9,@download");
+    }
+    spec.after = refs.map(checkJobRef);
+  }
+  const group = ctx.str("group");
+  if (group !== undefined) spec.group = checkName(group, "--group");
+  const name = ctx.str("name");
+  if (name !== undefined) spec.name = checkName(name);
+  const meta = ctx.str("meta");
+  if (meta !== undefined) spec.meta = parseMeta(meta);
   const notify = ctx.strs("notify");
   if (notify.length > 0) {
     spec.notify_urls = notify.map((u) => checkNotifyUrl(u, "--notify"));
@@ -89,7 +115,21 @@ async function runBatch(ctx: CliContext, source: string): Promise<number> {
   if (ctx.rest.length > 0) {
     throw new BarnError("E_USAGE", "--batch takes its jobs from the file; give no command");
   }
-  for (const o of ["tag", "key", "timeout", "stall-timeout", "pending", "verify", "notify"]) {
+  for (
+    const o of [
+      "tag",
+      "key",
+      "timeout",
+      "stall-timeout",
+      "pending",
+      "verify",
+      "after",
+      "group",
+      "name",
+      "meta",
+      "notify",
+    ]
+  ) {
     if (ctx.options[o] !== undefined) {
       throw new BarnError("E_USAGE", `--${o} does not combine with --batch: put it on the lines`);
     }
@@ -138,8 +178,8 @@ export const run: Command = {
   summary: "submit a job (ffmpeg, ffprobe or curl); prints its id",
   usage:
     "barn run [--tag=T] [--key=K] [--timeout=DUR] [--stall-timeout=DUR] [--verify] [--pending=LATCH] " +
-    "[--notify=URL] " +
-    "[--offline] [--output=F] [--] <cmd> [args…]",
+    "[--after=ID[,ID…]] [--group=G] [--name=NAME] [--meta=JSON] [--notify=URL] [--offline] [--output=F] " +
+    "[--] <cmd> [args…]",
   example: "barn run --tag=probe ffprobe -v error -show_format /tmp/barn/input/clip.mp4",
   options: { ...JOB_OPTIONS, verify: { type: "boolean" }, batch: { type: "string" } },
   stopAtPositional: true,

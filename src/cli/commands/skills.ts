@@ -35,6 +35,27 @@ The JSON record has \`job_id\` (use any 4+ character prefix later), \`state\`
 (\`queued|running|succeeded|failed|canceled\`), \`exit_code\`, \`error\`, \`stdout_path\`,
 \`stderr_path\` and \`progress\` (percent, speed, eta_seconds for media jobs).
 
+## Pipelines: one step after another
+
+    dl=$(barn get https://dav.example.com/in/a.mp4 /tmp/barn/input/a.mp4)
+    barn run --output=json --after=$dl --name=probe-a ffprobe -v error -of json -show_format /tmp/barn/input/a.mp4
+    barn run --after=@probe-a --meta='{"asset": "A-1"}' ffmpeg -i /tmp/barn/input/a.mp4 /tmp/barn/output/a.mp4
+
+- \`--after=ID[,ID…]\` (also on get and put): the job waits \`queued\` (\`waiting_for\` lists what
+  it waits for) until each of those has succeeded. If one fails or is canceled, it ends
+  \`canceled\` with \`E_DEPENDENCY\` (exit 125), and so do the jobs after it; \`error\` names the
+  job that failed. Combines with \`--pending\` and \`--key\`.
+- A whole chain in one submission: \`barn run --batch=-\` with one JSON object per line, each with
+  a \`"label"\` and \`"after": ["<label>"]\`; \`["barn", "get", URL, PATH]\` and
+  \`["barn", "put", PATH, URL]\` are allowed commands there. A cycle is refused (exit 2).
+- \`--name=NAME\`: unique among unfinished jobs; then \`@NAME\` works wherever an id does
+  (describe, wait, logs, kill, retry, clean, --after).
+- \`--meta=JSON\`: your own object (≤ 16 KiB), returned as is; find jobs with
+  \`barn status --meta asset=A-1\`.
+- Jobs run in groups with their own limits (ffmpeg: transcode, ffprobe: probe, curl/get/put:
+  transfer), so a probe never waits behind transcodes; \`--group=NAME\` picks another one, and
+  \`barn service status --output=json\` shows each group's running and queued counts.
+
 ## Wait, then read the result
 
     barn wait <id> --timeout=1h   # exit code = the job's code; 103 = wait timed out (job keeps running)
@@ -46,7 +67,8 @@ The JSON record has \`job_id\` (use any 4+ character prefix later), \`state\`
 - 0 success; a job's own code passes through \`wait\` and \`run --offline\` (curl 7, 22, 28 …).
 - 2 usage error (fix the command line), 100 service not running (\`barn service start\`),
   101 unknown or ambiguous id, 102 wrong state, 103 wait timeout, 124 job timed out,
-  126 command not allowed, 127 command not found, 130 canceled, 110 interrupted.
+  125 canceled because a job it runs after failed, 126 command not allowed, 127 command not
+  found, 130 canceled, 110 interrupted.
 - JSON errors look like \`{"error": {"code": "E_…", "message": "…"}}\`.
 
 ## Other commands
@@ -54,6 +76,7 @@ The JSON record has \`job_id\` (use any 4+ character prefix later), \`state\`
     barn status --output=json --state=running --tag=T
     barn kill <id>                 # TERM the whole process tree, KILL after a grace period
     barn retry <id>                # new job, same command; record has retry_of
+    barn clean <id>… | --tag=T --state=failed --older-than=2d [--dry-run]   # remove finished jobs
     barn listen --output=json      # JSON Lines of state changes; resume with --since=SEQ
     barn run --pending=L …; barn release L   # hold jobs until released
     barn run --offline …           # no service: runs in the foreground, same records

@@ -5,6 +5,7 @@ import { BarnError } from "../../errors.ts";
 import { JOB_STATES, type JobState } from "../../jobs/job.ts";
 import { parseDuration } from "../../config/duration.ts";
 import type { StatusFilter } from "../../protocol/messages.ts";
+import { parseMetaFilter } from "../../jobs/meta.ts";
 import type { Command } from "../command.ts";
 
 const DEFAULT_LIMIT = 100;
@@ -48,23 +49,28 @@ export function statusFilter(
       `--limit must be a positive whole number (got '${excerpt(limitText)}')`,
     );
   }
+  const meta = opts.str("meta");
   return {
     state: state as JobState | undefined,
     tag: opts.str("tag"),
     since: sinceTime(opts.str("since")),
     limit,
+    ...(meta === undefined ? {} : { meta: [parseMetaFilter(meta)] }),
   };
 }
 
 export const status: Command = {
   name: "status",
   summary: "list jobs, newest first",
-  usage: "barn status [--tag=T] [--state=S] [--since=DUR|TIME] [--limit=N | --all] [--output=F]",
+  usage:
+    "barn status [--tag=T] [--state=S] [--since=DUR|TIME] [--meta KEY=VALUE] [--limit=N | --all] " +
+    "[--output=F]",
   example: "barn status --state=running --since=1h --output=json",
   options: {
     tag: { type: "string" },
     state: { type: "string" },
     since: { type: "string" },
+    meta: { type: "string" },
     limit: { type: "string" },
     all: { type: "boolean" },
   },

@@ -95,7 +95,8 @@ const OPTIONS = { ...JOB_OPTIONS, overwrite: { type: "boolean" as const } };
 export const get: Command = {
   name: "get",
   summary: "download a file from WebDAV as a job (resumable, checked, atomic)",
-  usage: "barn get [--overwrite] [job options] <dav-url> <local-path>",
+  usage:
+    "barn get [--overwrite] [job options: --tag --key --timeout --stall-timeout --pending --after --group --name --meta] <dav-url> <local-path>",
   example: "barn get https://dav.example.com/media/clip.mp4 /tmp/barn/input/clip.mp4",
   options: OPTIONS,
   run: (ctx) => submitTransfer(ctx, "get"),
@@ -104,7 +105,7 @@ export const get: Command = {
 export const put: Command = {
   name: "put",
   summary: "upload a file to WebDAV as a job (creates folders, checked with PROPFIND)",
-  usage: "barn put [--overwrite] [job options] <local-path> <dav-url>",
+  usage: "barn put [--overwrite] [job options, as for get] <local-path> <dav-url>",
   example: "barn put /tmp/barn/output/clip-proxy.mp4 https://dav.example.com/proxies/clip.mp4",
   options: OPTIONS,
   run: (ctx) => submitTransfer(ctx, "put"),

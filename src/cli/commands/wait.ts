@@ -3,18 +3,18 @@
 import { BarnError } from "../../errors.ts";
 import { parseDuration } from "../../config/duration.ts";
 import { BARN_EXIT, exitCodeFor } from "../../jobs/exit_codes.ts";
-import { checkIdPrefix } from "../../jobs/ids.ts";
+import { checkJobRef } from "../../jobs/ids.ts";
 import type { Command } from "../command.ts";
 import { withReconnect } from "../reconnect.ts";
 
 export const wait: Command = {
   name: "wait",
   summary: "wait for jobs to finish; exits with the job's code (one job) or 0 if all succeeded",
-  usage: "barn wait <id…> | --tag=T [--timeout=DUR] [--output=F]",
+  usage: "barn wait <id|@NAME…> | --tag=T [--timeout=DUR] [--output=F]",
   example: "barn wait k3f9 --timeout=10m && echo done",
   options: { tag: { type: "string" }, timeout: { type: "string" } },
   async run(ctx) {
-    const ids = ctx.positionals.map(checkIdPrefix);
+    const ids = ctx.positionals.map(checkJobRef);
     const tag = ctx.str("tag");
     if (ids.length === 0 && tag === undefined) {
       throw new BarnError("E_USAGE", "give job ids or --tag to wait for, e.g. `barn wait k3f9`");

@@ -9,12 +9,15 @@ import { withRemote } from "../remote.ts";
 export const status: FleetCommand = {
   name: "status",
   summary: "every host's jobs in one table, newest first, with a HOST column",
-  usage: "barn-fleet --hosts=… status [--tag=T] [--state=S] [--since=DUR|TIME] [--limit=N | --all]",
+  usage:
+    "barn-fleet --hosts=… status [--tag=T] [--state=S] [--since=DUR|TIME] [--meta KEY=VALUE] " +
+    "[--limit=N | --all]",
   example: "barn-fleet --hosts=media-1,media-2 status --state=running",
   options: {
     tag: { type: "string" },
     state: { type: "string" },
     since: { type: "string" },
+    meta: { type: "string" },
     limit: { type: "string" },
     all: { type: "boolean" },
   },

@@ -1,4 +1,7 @@
-/** retry: a new job with the original's command, tag, cwd and timeout; never held, no key. */
+/**
+ * retry: a new job with the original's command, tag, cwd, timeouts, group and meta; never held,
+ * no key, no name, no dependencies (it runs now).
+ */
 
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext } from "../context.ts";
@@ -51,6 +54,9 @@ export function handleRetry(ctx: HandlerContext, req: RequestOf<"retry">): Respo
       timeout_seconds: orig.timeout_seconds,
       stall_timeout_seconds: orig.stall_timeout_seconds,
       verify: orig.verify,
+      // Its group, while config still has it; else the group of its command.
+      group: Object.hasOwn(ctx.config().groups, orig.group) ? orig.group : null,
+      meta: orig.meta,
       retry_of: orig.job_id,
       notify_urls: orig.notify_urls,
       secrets,

@@ -9,6 +9,30 @@ import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext } from "../context.ts";
 import { admitMediaJob } from "../../media/admit.ts";
 import { refuseSecretInputs } from "../../media/secret_inputs.ts";
+import { checkName } from "../../jobs/ids.ts";
+import { groupOf } from "../../jobs/groups.ts";
+import { checkMeta } from "../../jobs/meta.ts";
+import type { Config } from "../../config/config.ts";
+import type { JobSpec } from "../../jobs/job.ts";
+
+/** Checks name, group and meta, and gives the job its group (by its command, unless named). */
+function placeInQueue(spec: JobSpec, config: Config): void {
+  if (spec.name !== undefined && spec.name !== null) checkName(spec.name);
+  if (spec.meta !== undefined && spec.meta !== null) checkMeta(spec.meta);
+  if (spec.group === undefined || spec.group === null) {
+    spec.group = groupOf(spec.command, config.group_of);
+    return;
+  }
+  if (!Object.hasOwn(config.groups, spec.group)) {
+    throw new BarnError(
+      "E_USAGE",
+      `there is no group '${excerpt(spec.group)}' (groups: ${
+        Object.keys(config.groups).join(", ")
+      }); add it to config.json's "groups" and run \`barn service reload\``,
+    );
+  }
+}
+
 import { checkNotifyUrl } from "../../notify/notify_url.ts";
 
 /** At most this many webhooks per job. */
@@ -50,6 +74,7 @@ export function handleSubmit(
       refuseSecretInputs(spec.command, spec.cwd, seen);
       // Credentials never reach the DB, the record or `ps`: curl reads them from 0600 files.
       admitMediaJob(spec, ctx.config());
+      placeInQueue(spec, ctx.config());
       // The job's own webhooks, then config's: fixed at submission, so every end knows them.
       const own = (spec.notify_urls ?? []).map((u) => checkNotifyUrl(u, "--notify"));
       if (own.length > MAX_NOTIFY) {

@@ -29,3 +29,41 @@ Deno.test("batch errors never quote the file beyond a short escaped excerpt", ()
     assert(!msg.includes("\u202e") && msg.includes("\\u202e"), msg);
   }
 });
+
+Deno.test("batch: labels, after, group, name and meta per line; barn's own get and put", () => {
+  const specs = parseBatch(
+    [
+      JSON.stringify({
+        label: "dl",
+        name: "dl-1",
+        meta: { asset: "A-1" },
+        command: ["barn", "get", "https://dav.example.com/a.mp4", "/tmp/barn/input/a.mp4"],
+      }),
+      JSON.stringify({ after: ["dl", "k3f9"], group: "probe", command: ["ffprobe", "a.mp4"] }),
+      JSON.stringify({
+        command: ["barn", "put", "--overwrite", "/tmp/barn/a.mp4", "https://dav.example.com/a"],
+      }),
+    ].join("\n"),
+    "/tmp/barn",
+    ALLOWED,
+  );
+  assertEquals(specs.map((s) => [s.label, s.name, s.meta, s.after, s.group]), [
+    ["dl", "dl-1", { asset: "A-1" }, undefined, undefined],
+    [undefined, undefined, undefined, ["dl", "k3f9"], "probe"],
+    [undefined, undefined, undefined, undefined, undefined],
+  ]);
+  assertEquals(specs[0]!.command[0], "barn");
+  for (
+    const [line, why] of [
+      [{ command: ["curl", "x"], after: "dl" }, /"after" must be an array/],
+      [{ command: ["curl", "x"], after: [""] }, /"after" must be an array/],
+      [{ command: ["curl", "x"], meta: [1] }, /"meta" must be a JSON object/],
+      [{ command: ["curl", "x"], label: 3 }, /"label" must be a non-empty string/],
+      [{ command: ["barn", "transfer", "get", "a", "b"] }, /'barn' is not an allowed command/],
+      [{ command: ["barn", "get", "--job-dir=x", "a", "b"] }, /'barn' is not an allowed command/],
+    ] as const
+  ) {
+    const m = refusal(JSON.stringify(line));
+    assert(why.test(m), m);
+  }
+});

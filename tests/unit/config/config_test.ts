@@ -63,3 +63,47 @@ Deno.test("config: protocol lists for curl and ffmpeg jobs, by name", () => {
     assertEquals(assertThrows(() => parseConfig(text), BarnError).code, "E_CONFIG", text);
   }
 });
+
+Deno.test("config: groups over the defaults; max_parallel a global cap and the limit of unnamed groups", () => {
+  const cpus = navigator.hardwareConcurrency || 2;
+  const d = defaultConfig();
+  assertEquals(d.max_parallel, null);
+  assertEquals(d.groups, { transcode: cpus, probe: 8, transfer: 4, default: cpus });
+  assertEquals(d.group_of, {
+    ffmpeg: "transcode",
+    ffprobe: "probe",
+    curl: "transfer",
+    get: "transfer",
+    put: "transfer",
+  });
+  const c = parseConfig('{"groups": {"transcode": 1, "gpu": 2}, "group_of": {"curl": "gpu"}}');
+  assertEquals(c.groups, { transcode: 1, probe: 8, transfer: 4, default: cpus, gpu: 2 });
+  assertEquals(c.group_of.curl, "gpu");
+  // A config from before groups keeps its meaning: at most N jobs at once, in any group.
+  const old = parseConfig('{"max_parallel": 3}');
+  assertEquals([old.max_parallel, old.groups], [3, {
+    transcode: 3,
+    probe: 3,
+    transfer: 3,
+    default: 3,
+  }]);
+  assertEquals(
+    parseConfig('{"max_parallel": 3, "groups": {"probe": 8}}').groups.probe,
+    8,
+  );
+  for (
+    const [text, key] of [
+      ['{"groups": {"probe": 0}}', "groups.probe"],
+      ['{"groups": {"probe": 1.5}}', "groups.probe"],
+      ['{"groups": {"a b": 1}}', "groups.a b"],
+      ['{"groups": {"4k": 1}}', "groups.4k"],
+      ['{"groups": [1]}', "groups"],
+      ['{"group_of": {"ffmpeg": "nowhere"}}', "group_of.ffmpeg"],
+      ['{"group_of": {"sh": "probe"}}', "group_of.sh"],
+    ]
+  ) {
+    const e = assertThrows(() => parseConfig(text!), BarnError);
+    assertEquals(e.code, "E_CONFIG");
+    assertEquals(e.message.includes(`'${key}'`), true, e.message);
+  }
+});

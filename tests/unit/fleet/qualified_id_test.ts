@@ -12,6 +12,8 @@ Deno.test("HOST:ID splits at the last colon; the host comes from the inventory w
   const inv = parseInventory("a gpu barn=/opt/barn\n");
   assertEquals(parseQualifiedId("a:abcd", inv).host, inv[0]);
   assertEquals(qualify("a", "abcd"), "a:abcd");
+  // A job's name, as barn takes it: HOST:@NAME.
+  assertEquals(parseQualifiedId("media-1:@render", null).id, "@render");
   const usage = (f: () => unknown) => {
     const e = assertThrows(f, BarnError);
     assertEquals(e.code, "E_USAGE");

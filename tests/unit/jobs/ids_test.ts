@@ -1,5 +1,12 @@
 import { assert, assertEquals, assertThrows } from "../../helpers/assert.ts";
-import { checkIdPrefix, ID_PATTERN, newJobId, resolvePrefix } from "../../../src/jobs/ids.ts";
+import {
+  checkIdPrefix,
+  checkJobRef,
+  checkName,
+  ID_PATTERN,
+  newJobId,
+  resolvePrefix,
+} from "../../../src/jobs/ids.ts";
 import { BarnError } from "../../../src/errors.ts";
 
 Deno.test("ids are 12 characters of lower-case base32", () => {
@@ -42,4 +49,16 @@ Deno.test("a 10 KB or right-to-left id comes back short and escaped", () => {
     // deno-lint-ignore no-control-regex -- neither may come back raw
     assert(!/[\u202e\x1b]/.test(m), m);
   }
+});
+
+Deno.test("job references: @NAME keeps names apart from id prefixes; names are checked", () => {
+  assertEquals(checkJobRef("K3F9"), "k3f9");
+  assertEquals(checkJobRef("@Render.v2_a-1"), "@Render.v2_a-1");
+  assertEquals(checkName("x".repeat(64)), "x".repeat(64));
+  for (const bad of ["@", "@-x", "@a b", "@" + "x".repeat(65), "abc"]) {
+    const e = assertThrows(() => checkJobRef(bad), BarnError);
+    assertEquals(e.code, "E_USAGE");
+  }
+  const e = assertThrows(() => checkName("\u202ex", "--group"), BarnError);
+  assert(e.message.startsWith("--group '\\u202ex'"), e.message);
 });

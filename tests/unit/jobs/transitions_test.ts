@@ -122,3 +122,42 @@ Deno.test("spawn failures end failed with their symbolic code", () => {
 Deno.test("exitVerdict: a missing code counts as failure", () => {
   assertEquals(exitVerdict({ process_exit_code: null, signal: null }).state, "failed");
 });
+
+Deno.test("a job waiting for others cannot start; each success takes one off, a failure cancels it", () => {
+  const waiting = job({ after: ["a", "b"], waiting_for: ["a", "b"] });
+  const start = { type: "start", pid: null, supervisor: "keeper", supervisor_pid: 7 } as const;
+  const e = assertThrows(() => transition(waiting, start, NOW), BarnError);
+  assertEquals(e.code, "E_STATE");
+  assertEquals(/waiting for a, b/.test(e.message), true, e.message);
+  const one = transition(waiting, { type: "dependency_met", job_id: "a" }, NOW);
+  assertEquals([one.waiting_for, one.after], [["b"], ["a", "b"]]);
+  const ready = transition(one, { type: "dependency_met", job_id: "b" }, NOW);
+  assertEquals(transition(ready, start, NOW).state, "running");
+  const canceled = transition(one, { type: "dependency_failed", error: "job b failed" }, NOW);
+  assertEquals(
+    [canceled.state, canceled.exit_code, canceled.error, canceled.waiting_for],
+    ["canceled", "E_DEPENDENCY", "job b failed", []],
+  );
+  assertEquals(canceled.finished_at, NOW);
+  // A kill of a waiting job leaves it waiting for nothing.
+  assertEquals(transition(one, { type: "cancel", reason: "k" }, NOW).waiting_for, []);
+  for (const state of ["running", "succeeded"] as const) {
+    assertThrows(
+      () => transition(job({ state }), { type: "dependency_failed", error: "x" }, NOW),
+      BarnError,
+    );
+    assertThrows(
+      () => transition(job({ state }), { type: "dependency_met", job_id: "a" }, NOW),
+      BarnError,
+    );
+  }
+  // exit.json's verdict for E_DEPENDENCY is a cancel, as for E_CANCELED.
+  assertEquals(
+    exitVerdict({
+      process_exit_code: null,
+      signal: null,
+      outcome: { code: "E_DEPENDENCY", error: "x" },
+    }).state,
+    "canceled",
+  );
+});

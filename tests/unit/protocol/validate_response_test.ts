@@ -38,10 +38,33 @@ function invalid(kind: Parameters<typeof parseReply>[0], raw: unknown): string {
 }
 
 Deno.test("replies: data, errors and frames pass; unknown fields from a newer barn are dropped", () => {
+  // An older host's record (no issue 16 fields) gets what they mean there.
+  // A host older than issue 16 sends none of its fields (webhooks' notify_urls included).
+  const filled = {
+    ...job,
+    name: null,
+    group: "default",
+    after: [],
+    waiting_for: [],
+    meta: null,
+    notify_urls: [],
+  };
   assertEquals(parseReply("status", { ok: true, jobs: [{ ...job, extra: "x" }], total: 1 }), {
     type: "data",
-    // A host older than webhooks sends no notify_urls: it reads as none.
-    data: { jobs: [{ ...job, notify_urls: [] }], total: 1 },
+    data: { jobs: [filled], total: 1 },
+  } as never);
+  const piped = {
+    ...job,
+    name: "dl",
+    group: "transfer",
+    after: ["a1b2c3d4e5f6"],
+    waiting_for: ["a1b2c3d4e5f6"],
+    meta: { asset: "A-1" },
+    notify_urls: ["https://hooks.example.com/barn"],
+  };
+  assertEquals(parseReply("status", { ok: true, jobs: [piped], total: 1 }), {
+    type: "data",
+    data: { jobs: [piped], total: 1 },
   } as never);
   assertEquals(
     parseReply("kill", { ok: false, error: { code: "E_STATE", message: "finished", more: 1 } }),

@@ -50,10 +50,19 @@ Deno.test("human output escapes control and bidi characters in every user-given 
     error: EVIL,
     key: EVIL,
     latch: EVIL,
+    name: EVIL,
+    group: EVIL,
+    after: [EVIL],
+    waiting_for: [EVIL],
+    meta: { [EVIL]: EVIL },
     state: "failed",
   });
   const outs = [
     renderHuman({ view: "jobs", jobs: [j] }, { color: false, now: new Date(0) }),
+    renderHuman({ view: "jobs", jobs: [{ ...j, state: "queued" }] }, {
+      color: false,
+      now: new Date(0),
+    }),
     renderHuman({ view: "job", job: j, duplicate: true, note: EVIL }, {
       color: true,
       now: new Date(0),
@@ -84,5 +93,62 @@ Deno.test("human output escapes control and bidi characters in every user-given 
     assert(!/[\x00-\x09\x0b-\x1f\u202e]/.test(stripped), JSON.stringify(out));
     assert(out.includes("\\u001b[2J") && out.includes("\\u202eevil"), out);
   }
-  assertEquals(outs[6]!.split("\n").length, 3); // a message keeps its own line breaks
+  assertEquals(outs[7]!.split("\n").length, 3); // a message keeps its own line breaks
+});
+
+Deno.test("human: a waiting job's marker, the pipeline fields, a dry-run clean, groups in service status", () => {
+  const style = { color: false, now: new Date("2026-01-01T00:01:01.000Z") };
+  const waiting = job({
+    state: "queued",
+    started_at: null,
+    pid: null,
+    progress: null,
+    tag: null,
+    command: ["curl", "-V"],
+    name: "up",
+    group: "transfer",
+    after: ["aaaabbbbcccc", "ddddeeeeffff"],
+    waiting_for: ["aaaabbbbcccc", "ddddeeeeffff", "gggghhhhjjjj", "kkkkmmmmnnnn"],
+    latch: "gate",
+    meta: { asset: "A-1" },
+  });
+  assertEquals(
+    renderHuman({ view: "jobs", jobs: [waiting] }, style).split("\n")[1],
+    "k3f9x2a0b1c2  queued  -     -    2026-01-01 00:00:00  -     curl -V  (waiting for " +
+      "aaaabbbbcccc, ddddeeeeffff, gggghhhhjjjj and 1 more; held on 'gate')",
+  );
+  const block = renderHuman({ view: "job", job: waiting }, style);
+  for (
+    const line of [
+      "name:        up",
+      "group:       transfer",
+      "after:       aaaabbbbcccc, ddddeeeeffff",
+      'meta:        {"asset":"A-1"}',
+    ]
+  ) assert(block.includes(line), block);
+  assert(!block.includes("progress:"), block);
+  assertEquals(
+    renderHuman({ view: "clean", removed: [waiting], dry_run: true }, style).split("\n")[0],
+    "would remove 1 job:",
+  );
+  const status = renderHuman({
+    view: "service_status",
+    status: {
+      state: "up",
+      pid: 1,
+      uptime_seconds: 1,
+      version: "x",
+      home: "/tmp/barn",
+      endpoint: "/tmp/barn/barn.sock",
+      started_at: null,
+      max_parallel: 6,
+      groups: [{ name: "transcode", limit: 2, running: 2, queued: 5 }],
+      jobs: null,
+      store: null,
+      keeper: { state: "down", pid: null, jobs: 0 },
+      watchers: [],
+    },
+  }, style);
+  assert(status.includes("max_parallel: 6 (a cap on all groups together)"), status);
+  assert(status.includes("group:        transcode: 2/2 running, 5 queued"), status);
 });

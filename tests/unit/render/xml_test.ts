@@ -62,3 +62,42 @@ Deno.test("characters XML 1.0 forbids become \\uXXXX text, so the document stays
   const err = renderXml({ view: "error", error: { code: "E_USAGE", message: `id ${EVIL}` } });
   assertEquals(XMLValidator.validate(err), true);
 });
+
+Deno.test("XML: dependency lists as <id> elements, meta as JSON text, dry runs and groups marked", () => {
+  const meta = { "not an xml name": ["<x>", 1] };
+  const xml = renderXml({
+    view: "clean",
+    dry_run: true,
+    removed: [job({ after: ["aaaabbbbcccc", "ddddeeeeffff"], waiting_for: [], meta })],
+  });
+  assertEquals(XMLValidator.validate(xml), true);
+  const doc = new XMLParser({
+    parseTagValue: false,
+    isArray: (n) => n === "job" || n === "id",
+  }).parse(xml);
+  assertEquals(doc.removed.dry_run, "true");
+  const j = doc.removed.job[0];
+  assertEquals(j.after.id, ["aaaabbbbcccc", "ddddeeeeffff"]);
+  assertEquals(j.waiting_for, "");
+  assertEquals(JSON.parse(j.meta), meta);
+  const st = renderXml({
+    view: "service_status",
+    status: {
+      state: "up",
+      pid: 1,
+      uptime_seconds: 1,
+      version: "x",
+      home: "/tmp/barn",
+      endpoint: "/tmp/barn/barn.sock",
+      started_at: null,
+      max_parallel: null,
+      groups: [{ name: "probe", limit: 8, running: 1, queued: 0 }],
+      jobs: null,
+      store: null,
+      keeper: { state: "down", pid: null, jobs: 0 },
+      watchers: [],
+    },
+  });
+  const s = new XMLParser({ parseTagValue: false, isArray: (n) => n === "group" }).parse(st);
+  assertEquals(s.service.groups.group, [{ name: "probe", limit: "8", running: "1", queued: "0" }]);
+});

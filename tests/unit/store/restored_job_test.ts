@@ -1,7 +1,11 @@
 import { assertEquals, assertMatch } from "../../helpers/assert.ts";
-import type { Job } from "../../../src/jobs/job.ts";
+import type { Job, JobState } from "../../../src/jobs/job.ts";
 import { sampleJob } from "../../helpers/job_fixture.ts";
-import { REBUILD_LATCH, restoredJob } from "../../../src/store/restored_job.ts";
+import {
+  REBUILD_LATCH,
+  restoredJob,
+  waitingAfterRebuild,
+} from "../../../src/store/restored_job.ts";
 
 const NOW = "2026-01-02T00:00:00.000Z";
 
@@ -95,4 +99,20 @@ Deno.test("rebuild: a never-started job comes back as submitted; a maybe-unackno
   );
   // A pending snapshot that did start is no longer a question of acknowledgement.
   assertEquals(restoredJob(snapshot(), true, null, false, true, NOW).kind, "interrupted");
+});
+
+Deno.test("rebuild: a snapshot from before pipelines gets their defaults; waiting is recomputed", () => {
+  const old = snapshot() as unknown as Record<string, unknown>;
+  for (const k of ["name", "group", "after", "waiting_for", "meta"]) delete old[k];
+  const r = restoredJob(old as unknown as Job, false, null, false, false, NOW);
+  assertEquals(
+    [r.job.name, r.job.group, r.job.after, r.job.waiting_for, r.job.meta],
+    [null, "probe", [], [], null],
+  );
+  const job = snapshot({ after: ["s", "f", "q", "u", "x"], waiting_for: ["stale"] });
+  const states: Record<string, string> = { s: "succeeded", f: "failed", q: "queued" };
+  const stateOf = (id: string) =>
+    (states[id] ?? (id === "u" ? "unrestored" : "absent")) as JobState | "unrestored" | "absent";
+  assertEquals(waitingAfterRebuild(job, stateOf), ["f", "q", "u"]);
+  assertEquals(waitingAfterRebuild({ ...job, state: "running" }, stateOf), []);
 });

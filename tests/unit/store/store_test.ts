@@ -1,4 +1,6 @@
-import { assertEquals } from "../../helpers/assert.ts";
+import { assert, assertEquals, assertMatch, assertThrows } from "../../helpers/assert.ts";
+import { BarnError } from "../../../src/errors.ts";
+import type { JobSpec } from "../../../src/jobs/job.ts";
 import { cleanupHome, tempHome } from "../../helpers/barn.ts";
 import { prepareHome } from "../../../src/platform/home_layout.ts";
 import { Store } from "../../../src/store/store.ts";
@@ -55,6 +57,229 @@ Deno.test("epoch: stable across opens of one DB file, new for a new file", async
   }
 });
 
+function spec(over: Partial<JobSpec> = {}): JobSpec {
+  return { command: ["ffprobe", "-version"], cwd: "/tmp/barn", ...over };
+}
+
+const RUN = { type: "start", pid: null, supervisor: "keeper", supervisor_pid: 1 } as const;
+
+function exitWith(code: number) {
+  return { type: "exit", info: { process_exit_code: code, signal: null } } as const;
+}
+
+Deno.test("dependencies: a success frees the dependents in the end's transaction, a failure cancels them all with their exit.json", async () => {
+  const home = tempHome("deps");
+  const store = Store.open(prepareHome(home));
+  try {
+    const [a, b, c, d] = store.insert([
+      spec({ label: "a" }),
+      spec({ label: "b", after: ["a"] }),
+      spec({ label: "c", after: ["b", "a"] }),
+      spec({ after: ["c"] }),
+    ]).map((r) => r.job);
+    assertEquals([b!.waiting_for, c!.waiting_for], [[a!.job_id], [b!.job_id, a!.job_id]]);
+    assertEquals(d!.after, [c!.job_id]);
+    // Only `a` is ready.
+    assertEquals(store.nextQueued("probe", 10).map((j) => j.job_id), [a!.job_id]);
+    store.apply(a!.job_id, RUN);
+    store.apply(a!.job_id, exitWith(0));
+    assertEquals(store.get(b!.job_id)!.waiting_for, []);
+    assertEquals(store.get(c!.job_id)!.waiting_for, [b!.job_id]);
+    assertEquals(store.nextQueued("probe", 10).map((j) => j.job_id), [b!.job_id]);
+    store.apply(b!.job_id, RUN);
+    store.apply(b!.job_id, exitWith(3));
+    for (const [id, via] of [[c!.job_id, null], [d!.job_id, c!.job_id]] as const) {
+      const j = store.get(id)!;
+      assertEquals([j.state, j.exit_code, j.waiting_for], ["canceled", "E_DEPENDENCY", []]);
+      assertMatch(j.error!, new RegExp(`^job ${b!.job_id} failed \\(exit_code 3\\)`));
+      if (via) assertMatch(j.error!, new RegExp(`through job ${via}`));
+      const exit = JSON.parse(Deno.readTextFileSync(`${j.job_dir}/exit.json`));
+      assertEquals(exit.final.exit_code, "E_DEPENDENCY");
+    }
+    const events = store.eventsSince(0, undefined).filter((e) => e.state === "canceled");
+    assertEquals(events.map((e) => e.job_id), [c!.job_id, d!.job_id]);
+    assertEquals((store.db.stmt("SELECT COUNT(*) AS n FROM job_deps").get() as { n: number }).n, 0);
+    assertEquals(store.settleDependencies(), 0);
+  } finally {
+    store.close();
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("dependencies: ids, prefixes and @names resolve; unknown ones roll the whole submission back", async () => {
+  const home = tempHome("depref");
+  const store = Store.open(prepareHome(home));
+  try {
+    const [a] = store.insert([spec({ name: "render", latch: "L" })]).map((r) => r.job);
+    const refs = [a!.job_id, a!.job_id.slice(0, 5).toUpperCase(), "@render"];
+    for (const ref of refs) {
+      assertEquals(store.insert([spec({ after: [ref] })])[0]!.job.waiting_for, [a!.job_id]);
+    }
+    const before = store.count();
+    const dirs = [...Deno.readDirSync(`${home}/jobs`)].length;
+    const e = assertThrows(
+      () => store.insert([spec(), spec({ after: ["@nosuch"] })]),
+      BarnError,
+    );
+    assertEquals(e.code, "E_NOT_FOUND");
+    assertMatch(e.message, /^job 2: after: no job is named 'nosuch'/);
+    assertEquals([store.count(), [...Deno.readDirSync(`${home}/jobs`)].length], [before, dirs]);
+    // A name is unique among unfinished jobs only.
+    const taken = assertThrows(() => store.insert([spec({ name: "render" })]), BarnError);
+    assertEquals(taken.code, "E_EXISTS");
+    store.apply(a!.job_id, { type: "cancel", reason: "test" });
+    const [b] = store.insert([spec({ name: "render" })]).map((r) => r.job);
+    assertEquals(store.resolve("@render").job_id, b!.job_id);
+    store.apply(b!.job_id, { type: "cancel", reason: "test" });
+    // Both finished: the newest.
+    assertEquals(store.resolve("@render").job_id, b!.job_id);
+  } finally {
+    store.close();
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("dependencies: after a job that already failed, a new job is canceled at once; a succeeded one is no wait", async () => {
+  const home = tempHome("depdone");
+  const store = Store.open(prepareHome(home));
+  try {
+    const [ok, bad] = store.insert([spec(), spec()]).map((r) => r.job);
+    for (const [j, code] of [[ok!, 0], [bad!, 1]] as const) {
+      store.apply(j.job_id, RUN);
+      store.apply(j.job_id, exitWith(code));
+    }
+    const [x, y, z] = store.insert([
+      spec({ after: [ok!.job_id] }),
+      spec({ label: "y", after: [bad!.job_id, ok!.job_id] }),
+      spec({ after: ["y"] }),
+    ]).map((r) => r.job);
+    assertEquals([x!.state, x!.waiting_for], ["queued", []]);
+    assertEquals([y!.state, y!.exit_code], ["canceled", "E_DEPENDENCY"]);
+    assertEquals([z!.state, z!.exit_code], ["canceled", "E_DEPENDENCY"]);
+    assertMatch(z!.error!, new RegExp(`^job ${bad!.job_id} failed.*through job ${y!.job_id}`));
+    // A later job after a job canceled that way names the job that failed, not the cancel.
+    const [w] = store.insert([spec({ after: [z!.job_id] })]).map((r) => r.job);
+    assertMatch(w!.error!, new RegExp(`^job ${bad!.job_id} failed.*through job ${z!.job_id}`));
+    assertEquals(
+      JSON.parse(Deno.readTextFileSync(`${w!.job_dir}/job.json`)).after,
+      [z!.job_id],
+    );
+  } finally {
+    store.close();
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("settleDependencies: an end its dependents never heard of, or a job that is gone", async () => {
+  const home = tempHome("settle");
+  const store = Store.open(prepareHome(home));
+  try {
+    const [a, b, c, d] = store.insert([
+      spec({ label: "a" }),
+      spec({ label: "b", after: ["a"] }),
+      spec({ label: "c", after: ["b"] }),
+      spec({ after: ["a"] }),
+    ]).map((r) => r.job);
+    // What a rebuild produces: a ended (its exit.json), the edges still there.
+    store.db.stmt("UPDATE jobs SET state = 'failed', exit_code = '1' WHERE job_id = ?").run(
+      a!.job_id,
+    );
+    assertEquals(store.settleDependencies(), 2);
+    for (const j of [b!, c!, d!]) assertEquals(store.get(j.job_id)!.exit_code, "E_DEPENDENCY");
+    assertEquals(store.settleDependencies(), 0);
+    const [e, f] = store.insert([spec({ label: "e" }), spec({ after: ["e"] })]).map((r) => r.job);
+    store.db.stmt("DELETE FROM jobs WHERE job_id = ?").run(e!.job_id);
+    assertEquals(store.settleDependencies(), 1);
+    const gone = store.get(f!.job_id)!;
+    assertEquals(gone.exit_code, "E_DEPENDENCY");
+    assertMatch(
+      gone.error!,
+      new RegExp(`job ${e!.job_id}, which this job runs after, no longer exists`),
+    );
+  } finally {
+    store.close();
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("the queue by group: ready jobs only, FIFO within each group; counts by group", async () => {
+  const home = tempHome("groups");
+  const store = Store.open(prepareHome(home));
+  try {
+    const ids = store.insert([
+      spec({ command: ["ffmpeg", "-i", "x"] }),
+      spec({ command: ["curl", "-V"] }),
+      spec({ command: ["ffmpeg", "-i", "y"], latch: "L" }),
+      spec({ command: ["ffmpeg", "-i", "z"] }),
+      spec({ group: "probe", command: ["ffmpeg", "-i", "w"] }),
+      spec({ label: "x", command: ["curl", "-V"], after: [] }),
+    ]).map((r) => r.job.job_id);
+    assertEquals(store.readyGroups(), ["probe", "transcode", "transfer"]);
+    assertEquals(store.nextQueued("transcode", 5).map((j) => j.job_id), [ids[0], ids[3]]);
+    const [first, second] = store.nextQueued("transcode", 5);
+    assert(first!.created_at === second!.created_at && first!.seq < second!.seq);
+    store.apply(ids[0]!, RUN);
+    assertEquals(store.runningByGroup(), new Map([["transcode", 1]]));
+    assertEquals(
+      store.groupCounts(),
+      new Map([
+        ["transcode", { running: 1, queued: 2 }],
+        ["transfer", { running: 0, queued: 2 }],
+        ["probe", { running: 0, queued: 1 }],
+      ]),
+    );
+  } finally {
+    store.close();
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("clean: named jobs all finished or nothing goes; filters; dry runs keep everything", async () => {
+  const home = tempHome("cleansel");
+  const store = Store.open(prepareHome(home));
+  try {
+    const [a, b, c, q] = store.insert([
+      spec({ tag: "t" }),
+      spec({ tag: "t" }),
+      spec({ tag: "u" }),
+      spec({ tag: "t" }),
+    ]).map((r) => r.job);
+    for (const [j, code] of [[a!, 0], [b!, 1], [c!, 0]] as const) {
+      store.apply(j.job_id, RUN);
+      store.apply(j.job_id, exitWith(code));
+    }
+    const e = assertThrows(
+      () => store.clean({ kind: "ids", ids: [a!.job_id, q!.job_id] }),
+      BarnError,
+    );
+    assertEquals(e.code, "E_STATE");
+    assertEquals(store.count(), 4);
+    const dry = store.clean({ kind: "filter", tag: "t" }, true);
+    assertEquals(dry.map((j) => j.job_id), [a!.job_id, b!.job_id]);
+    assertEquals(store.count(), 4);
+    assertEquals(
+      store.clean({ kind: "filter", tag: "t", state: "failed" }).map((j) => j.job_id),
+      [b!.job_id],
+    );
+    assertEquals(store.get(b!.job_id), null);
+    assertEquals(
+      store.clean({ kind: "filter", finishedBefore: "2000-01-01T00:00:00.000Z" }),
+      [],
+    );
+    assertEquals(
+      store.clean({ kind: "ids", ids: [c!.job_id, c!.job_id.slice(0, 6)] }).map((j) => j.job_id),
+      [c!.job_id],
+    );
+    assertEquals(
+      [...Deno.readDirSync(`${home}/jobs`)].map((d) => d.name).sort(),
+      [a!.job_id, q!.job_id].sort(),
+    );
+  } finally {
+    store.close();
+    await cleanupHome(home);
+  }
+});
+
 Deno.test("outbox: an end enqueues one notification per URL, in the ending transaction, once", async () => {
   const home = tempHome("outbox");
   const store = Store.open(prepareHome(home));
@@ -103,7 +328,7 @@ Deno.test("outbox: an end enqueues one notification per URL, in the ending trans
     ]);
     assertEquals(after[1]!.delivered_at, "2026-01-01T00:00:01.000Z");
     // clean drops settled notifications with their job, keeps the pending one until it settles.
-    store.clean(new Date().toISOString());
+    store.clean({ kind: "default", failedBefore: new Date().toISOString() });
     assertEquals(store.dueNotifications("2999-12-31T00:00:00.000Z", 10).length, 1);
     assertEquals(
       store.recordAttempt(n[0]!.delivery_id, {
@@ -139,6 +364,32 @@ Deno.test("outbox: a rebuilt finished job is pending again unless its dir says d
     ]);
     store.restore(sampleJob({ job_id: "abcdefghjkm2", notify_urls: ["http://127.0.0.1:1/a"] }));
     assertEquals(store.notificationsOf("abcdefghjkm2"), [], "a queued job notifies when it ends");
+  } finally {
+    store.close();
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("outbox: a job canceled because a job it runs after failed is notified too", async () => {
+  const home = tempHome("outbox-deps");
+  const store = Store.open(prepareHome(home));
+  try {
+    const [a, b, c] = store.insert([
+      spec({ label: "a" }),
+      spec({ label: "b", after: ["a"], notify_urls: ["http://127.0.0.1:1/b"] }),
+      spec({ label: "c", after: ["b"], notify_urls: ["http://127.0.0.1:1/c"] }),
+    ]).map((r) => r.job);
+    store.apply(a!.job_id, RUN);
+    store.apply(a!.job_id, exitWith(3));
+    for (const j of [b!, c!]) {
+      const n = store.notificationsOf(j.job_id);
+      assertEquals(n.map((x) => x.state), ["pending"], j.job_id);
+      const body = JSON.parse(
+        store.dueNotifications("2999-01-01T00:00:00.000Z", 10)
+          .find((x) => x.job_id === j.job_id)!.body,
+      );
+      assertEquals([body.job.state, body.job.exit_code], ["canceled", "E_DEPENDENCY"]);
+    }
   } finally {
     store.close();
     await cleanupHome(home);

@@ -1,0 +1,36 @@
+import { assertEquals, assertMatch, assertThrows } from "../../helpers/assert.ts";
+import { BarnError } from "../../../src/errors.ts";
+import { checkMeta, META_MAX_BYTES, parseMeta, parseMetaFilter } from "../../../src/jobs/meta.ts";
+
+function usage(fn: () => unknown): string {
+  const e = assertThrows(fn, BarnError);
+  assertEquals(e.code, "E_USAGE");
+  return e.message;
+}
+
+Deno.test("meta: a JSON object of at most 16 KiB of UTF-8, kept as given", () => {
+  const v = { asset: "A-1", n: 2.5, tags: ["a"], deep: { "é": null } };
+  assertEquals(parseMeta(JSON.stringify(v)), v);
+  // 2-byte characters count twice: the cap is on bytes.
+  const fits = { x: "é".repeat((META_MAX_BYTES - 8) / 2) };
+  assertEquals(new TextEncoder().encode(JSON.stringify(fits)).length, META_MAX_BYTES);
+  assertEquals(checkMeta(fits), fits);
+  assertMatch(
+    usage(() => checkMeta({ x: "é".repeat((META_MAX_BYTES - 6) / 2) })),
+    /16386 bytes of JSON; at most 16384/,
+  );
+  for (const bad of [[1], "x", null, 3]) usage(() => checkMeta(bad));
+  // A parse error gives its place, never the text.
+  assertMatch(usage(() => parseMeta('{"a": 1,}')), /not JSON \(at position 8/);
+  const m = usage(() => parseMeta('{"password": hunter2}'));
+  assertMatch(m, /not JSON/);
+  assertEquals(m.includes("hunter2"), false);
+});
+
+Deno.test("meta filters: KEY=VALUE, the value may hold '='; no empty key, no '\"'", () => {
+  assertEquals(parseMetaFilter("asset=A=1"), { key: "asset", value: "A=1" });
+  assertEquals(parseMetaFilter("n="), { key: "n", value: "" });
+  assertMatch(usage(() => parseMetaFilter("asset")), /write KEY=VALUE/);
+  usage(() => parseMetaFilter("=x"));
+  assertMatch(usage(() => parseMetaFilter('a"b=1')), /without '"'/);
+});
