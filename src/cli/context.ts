@@ -5,6 +5,7 @@ import { BarnError, type ErrorBody } from "../errors.ts";
 import { type Config, defaultConfig, loadConfig } from "../config/config.ts";
 import { readTextIfExists } from "../platform/files.ts";
 import { Connection } from "../client/client.ts";
+import { repeated } from "./args.ts";
 import type { Backend } from "../client/backend.ts";
 import { HomePaths, prepareHome, resolveHome } from "../platform/home_layout.ts";
 import type { OutputFormat, View } from "../render/view.ts";
@@ -60,6 +61,11 @@ export class CliContext {
   str(name: string): string | undefined {
     const v = this.options[name];
     return typeof v === "string" ? v : undefined;
+  }
+
+  /** Every value of a repeatable option, in order. */
+  strs(name: string): string[] {
+    return repeated(this.options[name]);
   }
 
   flag(name: string): boolean {

@@ -4,6 +4,7 @@ import type { ErrorBody } from "../errors.ts";
 import type { Job, JobCounts, JobEventRecord, JobSpec, JobState } from "../jobs/job.ts";
 import type { DbSettings } from "../store/db.ts";
 import type { MetaFilter } from "../jobs/meta.ts";
+import type { Notification } from "../notify/notification.ts";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -68,6 +69,8 @@ export interface DescribedJob extends Job {
   stderr_tail: string[];
   /** ffprobe jobs: their JSON output, parsed (null when it is not JSON or over 1 MiB). */
   result?: unknown;
+  /** Its completion webhooks and how their delivery stands (absent from older services). */
+  notifications?: Notification[];
 }
 
 export interface ServiceStatus {

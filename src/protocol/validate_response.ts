@@ -6,6 +6,7 @@
 
 import { BarnError, type ErrorBody } from "../errors.ts";
 import { type Job, JOB_FIELDS, JOB_STATES } from "../jobs/job.ts";
+import { NOTIFICATION_STATES } from "../notify/notification.ts";
 import type { RequestKind, ResponseData, StreamFrame } from "./messages.ts";
 import {
   anyOf,
@@ -89,10 +90,28 @@ const jobFields = {
   waiting_for: optional(array(str({ max: 64 }), { max: 1000 })),
   meta: maybe(known({})),
   progress: maybe(progress),
+  notify_urls: optional(array(s, { max: 64 })),
 };
 const job = known(jobFields);
 const tail = array(s, { max: 10000 });
-const described = known({ ...jobFields, stdout_tail: tail, stderr_tail: tail });
+const notification = known({
+  delivery_id: str({ max: 128, min: 1 }),
+  url: s,
+  state: oneOf(NOTIFICATION_STATES),
+  attempts: count,
+  created_at: s,
+  next_attempt_at: maybe(s),
+  last_attempt_at: maybe(s),
+  last_status: maybe(int),
+  last_error: maybe(s),
+  delivered_at: maybe(s),
+});
+const described = known({
+  ...jobFields,
+  stdout_tail: tail,
+  stderr_tail: tail,
+  notifications: optional(array(notification, { max: 64 })),
+});
 const jobs = array(job, { max: 1_000_000 });
 
 const counts = known({
@@ -176,6 +195,19 @@ const frames: Record<StreamFrame["stream"], Check> = {
   log: known({ which: oneOf(["stdout", "stderr"]), text: str({ max: 1024 * 1024 }) }),
 };
 
+const NOTIFICATION_KEYS = [
+  "delivery_id",
+  "url",
+  "state",
+  "attempts",
+  "created_at",
+  "next_attempt_at",
+  "last_attempt_at",
+  "last_status",
+  "last_error",
+  "delivered_at",
+];
+
 function invalid(problem: string): BarnError {
   return new BarnError("E_PROTOCOL", `the host sent an invalid answer: ${problem}`);
 }
@@ -194,6 +226,7 @@ function cleanJob(raw: unknown, extra: readonly string[] = []): Job {
   j.after ??= [];
   j.waiting_for ??= [];
   j.meta ??= null;
+  j.notify_urls ??= []; // hosts older than webhooks send none
   return j;
 }
 
@@ -210,8 +243,15 @@ function cleanData(kind: RequestKind, raw: Record<string, unknown>): unknown {
         removed: (raw.removed as unknown[]).map((j) => cleanJob(j)),
         dry_run: raw.dry_run === true,
       };
-    case "describe":
-      return { job: cleanJob(raw.job, ["stdout_tail", "stderr_tail"]) };
+    case "describe": {
+      const job = cleanJob(raw.job, ["stdout_tail", "stderr_tail", "notifications"]) as Job & {
+        notifications?: unknown[];
+      };
+      if (job.notifications) {
+        job.notifications = job.notifications.map((n) => pick(n, NOTIFICATION_KEYS));
+      }
+      return { job };
+    }
     case "kill":
     case "retry":
     case "logs":

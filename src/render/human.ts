@@ -197,6 +197,17 @@ export function jobBlock(job: Job | DescribedJob, style: HumanStyle): string {
   if (job.waiting_for?.length) lines.push(["waiting_for", job.waiting_for.map(e).join(", ")]);
   if (job.meta) lines.push(["meta", e(JSON.stringify(job.meta))]);
   if (job.timeout_seconds !== null) lines.push(["timeout", formatDuration(job.timeout_seconds)]);
+  const notes = "notifications" in job ? job.notifications ?? [] : [];
+  for (const url of job.notify_urls ?? []) {
+    const n = notes.find((x) => x.url === url);
+    lines.push([
+      "notify",
+      e(url) +
+      (n === undefined ? "" : `  ${n.state}, ${n.attempts} attempt${n.attempts === 1 ? "" : "s"}` +
+        (n.delivered_at ? ` (${n.delivered_at})` : "") +
+        (n.state !== "delivered" && n.last_error ? `: ${e(n.last_error)}` : "")),
+    ]);
+  }
   const progress = job.state === "running" ? progressLine(job.progress) : "";
   if (progress) lines.push(["progress", progress]);
   lines.push(

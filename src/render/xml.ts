@@ -41,6 +41,12 @@ export function jobNode(job: Job): Node {
     else if (key === "exit_code" && value === null) node.exit_code = "-";
     else if (key === "stdout_tail" || key === "stderr_tail") {
       node[key] = { line: (value as string[]).map(scalar) };
+    } else if (key === "notify_urls") {
+      node.notify_urls = { url: ((value as string[] | undefined) ?? []).map(scalar) };
+    } else if (key === "notifications") {
+      node.notifications = {
+        notification: (value as Record<string, unknown>[]).map((n) => flat(n)),
+      };
     } else if (key === "after" || key === "waiting_for") {
       node[key] = { id: ((value ?? []) as string[]).map(scalar) };
     } else if (key === "result" || key === "meta") {

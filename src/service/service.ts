@@ -25,6 +25,7 @@ import { Changes } from "./changes.ts";
 import { Watchers } from "./watchers.ts";
 import { IdleCollector } from "./idle_gc.ts";
 import { inProcessBackend } from "./in_process.ts";
+import { Notifier } from "./notifier.ts";
 
 export interface ServiceOptions {
   home: string;
@@ -261,6 +262,16 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
   const watchers = new Watchers(inProcessBackend(ctx), log);
   await watchers.apply(config);
 
+  // Webhooks: the outbox is drained at start, after every change this process hears of, and
+  // every heartbeat (jobs that end under --offline clients are written by other processes).
+  const notifier = new Notifier(store, paths, () => config, log);
+  const notifying = (async () => {
+    while (!stopping.signal.aborted) {
+      notifier.wake();
+      await changes.wait(config.heartbeat_seconds * 1000, stopping.signal);
+    }
+  })();
+
   const onHup = () =>
     ops.reload().catch((e) => logger.error(`reload refused: ${(e as Error).message}`));
   if (Deno.build.os !== "windows") Deno.addSignalListener("SIGHUP", onHup);
@@ -296,6 +307,8 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
   await acceptLoop(listener, serve, (m) => logger.warn(m));
 
   clearInterval(periodic);
+  await notifier.stop();
+  await notifying;
   home.stop();
   scheduler.stop();
   watchers.stopAll();

@@ -23,7 +23,7 @@ export const QUOTED_COLUMNS = COLUMNS.map((c) => `"${c}"`);
 
 /** Fields stored as JSON text; an empty list is stored as NULL (the queue looks for NULL). */
 const JSON_FIELDS: readonly (keyof Job)[] = ["command", "progress", "meta"];
-const LIST_FIELDS: readonly (keyof Job)[] = ["after", "waiting_for"];
+const LIST_FIELDS: readonly (keyof Job)[] = ["after", "waiting_for", "notify_urls"];
 
 /** One field as SQLite stores it: argv, lists, meta and progress as JSON, booleans as 0/1, codes as text. */
 function toColumn(j: Job, f: keyof Job): string | number | null {
@@ -73,6 +73,7 @@ export function fromRow(r: Row, jobDir: string): Job {
     verify: r.verify === 1,
     meta: r.meta ? JSON.parse(r.meta as string) : null,
     progress: r.progress ? JSON.parse(r.progress as string) : null,
+    notify_urls: r.notify_urls ? JSON.parse(r.notify_urls as string) : [],
   };
 }
 
