@@ -1,0 +1,97 @@
+/** Driving barn from the bench: private homes below /tmp/barn, the CLI from source, a service per home. */
+
+import { sh } from "./sh.ts";
+
+export const ROOT = new URL("../../", import.meta.url).pathname;
+export const DENO = `${ROOT}.deno/bin/deno`;
+export const MAIN = `${ROOT}src/main.ts`;
+
+export function tempHome(name: string): string {
+  try {
+    Deno.mkdirSync("/tmp/barn", { mode: 0o700 });
+  } catch { /* exists */ }
+  const h = `/tmp/barn/bench-${name}-${crypto.randomUUID().slice(0, 6)}`;
+  Deno.mkdirSync(h, { mode: 0o700 });
+  return h;
+}
+
+export const barnCmd = (home: string, ...a: string[]) =>
+  sh([DENO, "run", "-q", "-P=barn", MAIN, ...a], { BARN_HOME: home });
+export const barnLine = `${DENO} run -q -P=barn ${MAIN}`;
+
+/** `barn run --batch=-` with the given JSON lines on stdin. */
+export const barnBatch = (home: string, lines: string) =>
+  sh([DENO, "run", "-q", "-P=barn", MAIN, "run", "--batch=-"], { BARN_HOME: home }, lines);
+
+export async function withService<T>(
+  home: string,
+  config: object,
+  f: () => Promise<T>,
+): Promise<T> {
+  Deno.writeTextFileSync(`${home}/config.json`, JSON.stringify(config));
+  const s = await barnCmd(home, "service", "start");
+  if (s.code !== 0) throw new Error(`barn service start failed: ${s.out}${s.err}`);
+  try {
+    return await f();
+  } finally {
+    await barnCmd(home, "service", "stop", "--kill-jobs");
+    killHome(home);
+  }
+}
+
+/** Kills every barn process of a home (the keeper lingers a few seconds after the service). */
+export function killHome(home: string): void {
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const env = Deno.readTextFileSync(`/proc/${e.name}/environ`);
+      if (env.split("\0").includes(`BARN_HOME=${home}`)) Deno.kill(Number(e.name), "SIGKILL");
+    } catch { /* gone or not ours */ }
+  }
+}
+
+/** PIDs of barn's own processes for a home: the service, the keeper, transfers. */
+export function barnPids(home: string): number[] {
+  const out: number[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const cmd = Deno.readTextFileSync(`/proc/${e.name}/cmdline`);
+      const env = Deno.readTextFileSync(`/proc/${e.name}/environ`);
+      if (cmd.includes("main.ts") && env.split("\0").includes(`BARN_HOME=${home}`)) {
+        out.push(Number(e.name));
+      }
+    } catch { /* gone */ }
+  }
+  return out;
+}
+
+/** Seeds finished jobs straight into a home's store (the service's own schema), for history sizes. */
+export async function seedHistory(home: string, n: number): Promise<void> {
+  await barnCmd(home, "--offline", "status"); // creates and migrates barn.db
+  const { DatabaseSync } = await import("node:sqlite");
+  const db = new DatabaseSync(`${home}/barn.db`);
+  db.exec("BEGIN");
+  const ins = db.prepare(
+    "INSERT INTO jobs (job_id, state, tag, command, cwd, created_at, started_at, finished_at, exit_code, process_exit_code, log_truncated, verify) VALUES (?, 'succeeded', 'hist', '[\"curl\",\"--version\"]', '/', ?, ?, ?, '0', 0, 0, 0)",
+  );
+  const t0 = Date.now() - n * 1000;
+  for (let i = 0; i < n; i++) {
+    const at = new Date(t0 + i * 1000).toISOString();
+    ins.run(`h${String(i).padStart(11, "0")}`, at, at, at);
+  }
+  db.exec("COMMIT");
+  db.close();
+}
+
+/** Stops every bench home's processes and removes the homes. */
+export function removeBenchHomes(): void {
+  for (const e of Deno.readDirSync("/tmp/barn")) {
+    if (e.name.startsWith("bench-")) {
+      killHome(`/tmp/barn/${e.name}`);
+      try {
+        Deno.removeSync(`/tmp/barn/${e.name}`, { recursive: true });
+      } catch { /* busy */ }
+    }
+  }
+}
