@@ -6,12 +6,16 @@ export const ROOT = new URL("../../", import.meta.url).pathname;
 export const DENO = `${ROOT}.deno/bin/deno`;
 export const MAIN = `${ROOT}src/main.ts`;
 
+/** The homes this run made: only these are cleaned up (other bench runs may be going on). */
+const made: string[] = [];
+
 export function tempHome(name: string): string {
   try {
     Deno.mkdirSync("/tmp/barn", { mode: 0o700 });
   } catch { /* exists */ }
-  const h = `/tmp/barn/bench-${name}-${crypto.randomUUID().slice(0, 6)}`;
+  const h = `/tmp/barn/bench_${name}-${crypto.randomUUID().slice(0, 6)}`;
   Deno.mkdirSync(h, { mode: 0o700 });
+  made.push(h);
   return h;
 }
 
@@ -84,14 +88,12 @@ export async function seedHistory(home: string, n: number): Promise<void> {
   db.close();
 }
 
-/** Stops every bench home's processes and removes the homes. */
+/** Stops the processes of every home this run made, and removes the homes. */
 export function removeBenchHomes(): void {
-  for (const e of Deno.readDirSync("/tmp/barn")) {
-    if (e.name.startsWith("bench-")) {
-      killHome(`/tmp/barn/${e.name}`);
-      try {
-        Deno.removeSync(`/tmp/barn/${e.name}`, { recursive: true });
-      } catch { /* busy */ }
-    }
+  for (const h of made) {
+    killHome(h);
+    try {
+      Deno.removeSync(h, { recursive: true });
+    } catch { /* busy */ }
   }
 }
