@@ -115,6 +115,8 @@ Deno.test("the benchmark smoke run reports every metric in valid JSON (no timing
       const k of [
         "submit_latency_barn_over_deno_floor",
         "thousand_jobs_batch_overhead_over_tsp_overhead",
+        "thousand_jobs_cpu_per_job_barn_over_tsp",
+        "full_listing_barn_over_tsp",
         "history_submit_full_over_empty",
         "history_status_running_full_over_empty",
         "memory_idle_over_bare_deno",
@@ -131,6 +133,16 @@ Deno.test("the benchmark smoke run reports every metric in valid JSON (no timing
       );
     }
     assertEquals(typeof rep.metrics.memory.per_running_job_bytes, "number");
+    // Both peers ran the same jobs: each side's record of the jobs' own CPU is there.
+    for (
+      const k of ["barn_total", "tsp_total", "jobs_own_barn", "jobs_own_tsp", "jobs_own_floor"]
+    ) {
+      assertEquals(typeof rep.metrics.thousand_jobs.cpu_per_job_ms[k]?.median, "number", k);
+    }
+    for (const side of ["barn", "tsp"]) {
+      assert(rep.metrics.full_listing.memory[side].client_peak_rss > 0, side);
+      assert(rep.metrics.full_listing.memory[side].server_peak_rss > 0, side);
+    }
     assertEquals(rep.params.smoke, true);
     assertEquals(rep.params.jobs, 20);
   } finally {

@@ -1,10 +1,11 @@
 /** Driving barn from the bench: private homes below /tmp/barn, the CLI from source, a service per home. */
 
+import { type ProcCpu, procCpu } from "./procs.ts";
 import { sh } from "./sh.ts";
 
-export const ROOT = new URL("../../", import.meta.url).pathname;
-export const DENO = `${ROOT}.deno/bin/deno`;
-export const MAIN = `${ROOT}src/main.ts`;
+import { DENO, MAIN } from "./paths.ts";
+
+export { DENO, MAIN, ROOT } from "./paths.ts";
 
 /** The homes this run made: only these are cleaned up (other bench runs may be going on). */
 const made: string[] = [];
@@ -66,6 +67,24 @@ export function barnPids(home: string): number[] {
         out.push(Number(e.name));
       }
     } catch { /* gone */ }
+  }
+  return out;
+}
+
+/** barn's long-lived processes for a home (the service and its keeper), sampled from /proc. */
+export function barnDaemons(home: string): { service: ProcCpu[]; keeper: ProcCpu[] } {
+  const out = { service: [] as ProcCpu[], keeper: [] as ProcCpu[] };
+  for (const pid of barnPids(home)) {
+    let argv: string[];
+    try {
+      argv = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0");
+    } catch {
+      continue;
+    }
+    const c = procCpu(pid);
+    if (!c) continue;
+    if (argv.includes("keeper")) out.keeper.push(c);
+    else if (argv.includes("service")) out.service.push(c);
   }
   return out;
 }
