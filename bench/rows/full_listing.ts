@@ -1,6 +1,6 @@
 /**
  * Row 4: `barn status --output=json --all` over 10k jobs against `tsp -l` over as many, timed
- * round-robin; then one more run of each for peak memory: the client's (GNU time) and the
+ * round-robin; first, one run of each for peak memory: the client's (GNU time) and the
  * service's or server's (VmHWM, reset just before).
  */
 
@@ -38,12 +38,7 @@ export async function fullListing({ p, peers, report }: Bench): Promise<void> {
   if (peers.tsp) await reap(n, ["tsp", "true"], { env: tsp }); // returns when every job has ended
   const barnArgv = [DENO, "run", "-q", "-P=barn", MAIN, "status", "--output=json", "--all"];
   await withService(home, { max_parallel: 4 }, async () => {
-    const cmds: Record<string, string[]> = { barn_status_json_all: barnArgv };
-    if (peers.tsp) cmds.tsp_l = ["tsp", "-l"];
-    Object.assign(
-      out,
-      await interleaved(cmds, Math.max(p.reps * 2, 5), { BARN_HOME: home, ...tsp }),
-    );
+    // Memory first, from a service that has served no listing yet.
     if (!peers.gnuTime) throw new Error("GNU time (/usr/bin/time) is needed for peak memory");
     const memory: Record<string, Record<string, number>> = {};
     const service = barnDaemons(home).service[0];
@@ -51,6 +46,12 @@ export async function fullListing({ p, peers, report }: Bench): Promise<void> {
     memory.barn = await peakMemory(service.pid, barnArgv, { BARN_HOME: home });
     if (tspServer !== null) memory.tsp = await peakMemory(tspServer, ["tsp", "-l"], tsp);
     out.memory = memory;
+    const cmds: Record<string, string[]> = { barn_status_json_all: barnArgv };
+    if (peers.tsp) cmds.tsp_l = ["tsp", "-l"];
+    Object.assign(
+      out,
+      await interleaved(cmds, Math.max(p.reps * 2, 5), { BARN_HOME: home, ...tsp }),
+    );
   });
   if (peers.tsp) await sh(["tsp", "-K"], tsp);
   report.results.full_listing = out;
