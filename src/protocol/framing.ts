@@ -11,7 +11,12 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 export function encodeFrame(message: unknown): Uint8Array {
-  const body = encoder.encode(JSON.stringify(message));
+  return encodeJsonFrame(JSON.stringify(message));
+}
+
+/** A frame of a message already serialized as JSON text. */
+export function encodeJsonFrame(json: string): Uint8Array {
+  const body = encoder.encode(json);
   if (body.length > MAX_FRAME_BYTES) {
     throw new BarnError(
       "E_FRAME_TOO_LARGE",

@@ -3,7 +3,8 @@
 import type { ErrorBody } from "../errors.ts";
 import type { Job, JobCounts, JobEventRecord, JobSpec, JobState } from "../jobs/job.ts";
 
-export const PROTOCOL_VERSION = 1;
+/** 2: `status` streams its records in `jobs` frames, then answers with the total (docs/architecture.md). */
+export const PROTOCOL_VERSION = 2;
 
 export interface StatusFilter {
   state?: JobState | undefined;
@@ -65,7 +66,8 @@ export interface ServiceStatus {
 export interface ResponseData {
   hello: { protocol: number; server_version: string };
   submit: { jobs: { job: Job; duplicate: boolean }[] };
-  status: { jobs: Job[]; total: number };
+  /** The records came before, in `jobs` stream frames. */
+  status: { total: number };
   describe: { job: DescribedJob };
   kill: { job: Job };
   clean: { removed: Job[] };
@@ -91,7 +93,16 @@ export interface ProgressEventRecord {
 /** Frames a streaming request sends before its final response. */
 export type StreamFrame =
   | { ok: true; stream: "event"; event: JobEventRecord | ProgressEventRecord }
+  | { ok: true; stream: "jobs"; jobs: Job[] }
   | { ok: true; stream: "keepalive"; seq?: number };
+
+/**
+ * A stream frame already serialized as JSON text: a listing's records go out as the store
+ * wrote them, without being built as objects and serialized again.
+ */
+export interface EncodedFrame {
+  json: string;
+}
 
 export type Response<K extends RequestKind = RequestKind> =
   | ({ ok: true } & ResponseData[K])

@@ -3,7 +3,7 @@
 import { formatDuration } from "../config/duration.ts";
 import type { Job, JobState } from "../jobs/job.ts";
 import type { DescribedJob, ServiceStatus } from "../protocol/messages.ts";
-import type { View } from "./view.ts";
+import type { ListingRenderer, View } from "./view.ts";
 
 export interface HumanStyle {
   color: boolean;
@@ -72,28 +72,70 @@ function truncate(s: string, n: number): string {
   return s.length <= n ? s : s.slice(0, n - 1) + "…";
 }
 
+const TABLE_HEADER = ["ID", "STATE", "EXIT", "TAG", "CREATED", "TIME", "COMMAND"];
+const NO_JOBS = "no jobs (submit one with `barn run <cmd>`)";
+
+function tableCells(j: Job, style: HumanStyle): string[] {
+  const progress = progressText(j);
+  return [
+    j.job_id,
+    j.state,
+    exitText(j),
+    j.tag ?? "-",
+    j.created_at.replace("T", " ").slice(0, 19),
+    elapsed(j, style.now),
+    truncate(commandLine(j.command), 60) + (progress ? "  " + progress : ""),
+  ];
+}
+
+function tableWidths(rows: readonly string[][]): number[] {
+  return TABLE_HEADER.map((h, i) => rows.reduce((w, r) => Math.max(w, r[i]!.length), h.length));
+}
+
+function tableLine(
+  cells: readonly string[],
+  widths: readonly number[],
+  style: HumanStyle,
+  state?: JobState,
+): string {
+  return cells.map((c, i) => {
+    const text = i === cells.length - 1 ? c : pad(c, widths[i]!);
+    return i === 1 && state ? paint(style, state, text) : text;
+  }).join("  ").trimEnd();
+}
+
 export function jobsTable(jobs: readonly Job[], style: HumanStyle): string {
-  if (jobs.length === 0) return "no jobs (submit one with `barn run <cmd>`)";
-  const header = ["ID", "STATE", "EXIT", "TAG", "CREATED", "TIME", "COMMAND"];
-  const rows = jobs.map((j) => {
-    const progress = progressText(j);
-    return [
-      j.job_id,
-      j.state,
-      exitText(j),
-      j.tag ?? "-",
-      j.created_at.replace("T", " ").slice(0, 19),
-      elapsed(j, style.now),
-      truncate(commandLine(j.command), 60) + (progress ? "  " + progress : ""),
-    ];
-  });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[], states?: JobState) =>
-    cells.map((c, i) => {
-      const text = i === cells.length - 1 ? c : pad(c, widths[i]!);
-      return i === 1 && states ? paint(style, states, text) : text;
-    }).join("  ").trimEnd();
-  return [line(header), ...rows.map((r, i) => line(r, jobs[i]!.state))].join("\n");
+  if (jobs.length === 0) return NO_JOBS;
+  const rows = jobs.map((j) => tableCells(j, style));
+  const widths = tableWidths(rows);
+  return [
+    tableLine(TABLE_HEADER, widths, style),
+    ...rows.map((r, i) => tableLine(r, widths, style, jobs[i]!.state)),
+  ].join("\n");
+}
+
+/**
+ * `status` as it streams: the `jobs` view's table, its column widths set by the first chunk
+ * (a whole listing of up to a few hundred jobs); a wider cell after that overflows its column.
+ */
+export function humanListing(style: HumanStyle): ListingRenderer {
+  let widths: number[] | null = null;
+  return {
+    rows(jobs) {
+      if (jobs.length === 0) return "";
+      const rows = jobs.map((j) => tableCells(j, style));
+      let out = "";
+      if (!widths) {
+        widths = tableWidths(rows);
+        out = tableLine(TABLE_HEADER, widths, style) + "\n";
+      }
+      for (let i = 0; i < rows.length; i++) {
+        out += tableLine(rows[i]!, widths, style, jobs[i]!.state) + "\n";
+      }
+      return out;
+    },
+    end: () => (widths ? "" : NO_JOBS + "\n"),
+  };
 }
 
 export function jobBlock(job: Job | DescribedJob, style: HumanStyle): string {

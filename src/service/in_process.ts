@@ -16,7 +16,9 @@ export function inProcessBackend(ctx: HandlerContext, close: () => void = () => 
   };
   return {
     request: (req) => call(req, () => Promise.resolve()),
-    stream: (req, onFrame) => call(req, async (f) => await onFrame(f)),
+    // An encoded frame is read back as the client would read it off the wire.
+    stream: (req, onFrame) =>
+      call(req, async (f) => await onFrame("json" in f ? JSON.parse(f.json) : f)),
     close,
   };
 }

@@ -9,6 +9,7 @@ import { withCurlConfig } from "../media/curl_secrets.ts";
 import { Db, type Row } from "./db.ts";
 import { createJobDir, jobDirFields, removeJobDir, writeSecret, writeSnapshot } from "./job_dir.ts";
 import { COLUMNS, fromRow, type ListFilter, listQuery, toParams, whereOf } from "./rows.ts";
+import { DirTemplate, type ListCursor, pageQuery, recordJson } from "./rows.ts";
 
 export type { ListFilter };
 
@@ -286,5 +287,27 @@ export class Store {
   /** Puts back a record from a job.json snapshot (DB rebuild). */
   restore(job: Job): void {
     this.#insertRow(job);
+  }
+
+  /**
+   * The listing as JSON records (`JSON.stringify` of `list`'s), newest first, read a page at a
+   * time: no read stays open between pages, so the caller may await between records (an open
+   * read would pin this connection's snapshot, and its next write would fail as locked).
+   */
+  *iterateJson(filter: ListFilter): Generator<string> {
+    const PAGE = 128;
+    const jobDir = (id: string) => this.paths.jobDir(id);
+    const dirs = new DirTemplate(jobDir);
+    let after: ListCursor | null = null;
+    for (let left = filter.limit ?? Infinity; left > 0;) {
+      const size = Math.min(PAGE, left);
+      const { sql, params } = pageQuery(filter, after, size);
+      const rows = this.#stmt(sql).all(...params) as Row[];
+      for (const r of rows) yield recordJson(r, jobDir, dirs);
+      if (rows.length < size) return;
+      left -= size;
+      const last = rows[size - 1]!;
+      after = { created_at: last.created_at as string, rowid: last._rowid as number };
+    }
   }
 }

@@ -1,7 +1,7 @@
 import { XMLParser } from "fast-xml-parser";
 import { assert, assertEquals } from "../../helpers/assert.ts";
 import type { Job } from "../../../src/jobs/job.ts";
-import { renderXml } from "../../../src/render/xml.ts";
+import { renderXml, xmlListing } from "../../../src/render/xml.ts";
 
 const NASTY = `a<b>&"c'd`;
 
@@ -62,4 +62,25 @@ Deno.test("XML errors and empty lists are well-formed", () => {
   assertEquals(err.error.message, "<bad> & 'worse'");
   const empty = renderXml({ view: "jobs", jobs: [] });
   assert(new XMLParser().parse(empty).jobs !== undefined, empty);
+});
+
+Deno.test("XML listing: any chunking prints the jobs view's document byte for byte", () => {
+  const jobs = Array.from({ length: 5 }, (_, i) =>
+    job({
+      job_id: `k3f9x2a0b1c${i}`,
+      error: i === 1 ? "line one\n  line two <&>" : null,
+      exit_code: i === 3 ? "E_TIMEOUT" : null,
+    }));
+  for (const sizes of [[], [5], [1, 4], [2, 0, 2, 1]]) {
+    const shown = jobs.slice(0, sizes.reduce((a, b) => a + b, 0));
+    const r = xmlListing();
+    let out = "";
+    let at = 0;
+    for (const n of sizes) {
+      out += r.rows(jobs.slice(at, at + n));
+      at += n;
+    }
+    out += r.end();
+    assertEquals(out, renderXml({ view: "jobs", jobs: shown }) + "\n", `chunks ${sizes}`);
+  }
 });
