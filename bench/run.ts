@@ -16,6 +16,7 @@ import { historyGrowth } from "./rows/history_growth.ts";
 import { media } from "./rows/media.ts";
 import { memory } from "./rows/memory.ts";
 import { submitLatency } from "./rows/submit_latency.ts";
+import { syncFull } from "./rows/sync_full.ts";
 import { thousandJobs } from "./rows/thousand_jobs.ts";
 import { webdav } from "./rows/webdav.ts";
 
@@ -27,6 +28,7 @@ const rows: [string, Row][] = [
   ["memory", memory],
   ["media", media],
   ["webdav", webdav],
+  ["sync_full", syncFull],
 ];
 
 const { params: p, smoke, only, outPath } = parseOptions(Deno.args, `${ROOT}bench/results.json`);

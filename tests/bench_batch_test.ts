@@ -103,6 +103,7 @@ Deno.test("the benchmark smoke run reports every metric in valid JSON (no timing
         "memory",
         "media",
         "webdav",
+        "sync_full",
       ]
     ) {
       assert(m in rep.metrics, `metric ${m} missing`);
@@ -114,6 +115,7 @@ Deno.test("the benchmark smoke run reports every metric in valid JSON (no timing
     for (
       const k of [
         "submit_latency_barn_over_deno_floor",
+        "submit_latency_standin_over_deno_floor",
         "thousand_jobs_batch_overhead_over_tsp_overhead",
         "thousand_jobs_cpu_per_job_barn_over_tsp",
         "full_listing_barn_over_tsp",
@@ -124,6 +126,8 @@ Deno.test("the benchmark smoke run reports every metric in valid JSON (no timing
         "media_through_barn_over_direct",
         "webdav_get_throughput_barn_over_curl",
         "webdav_put_throughput_barn_over_curl",
+        "sync_full_store_insert_full_over_normal",
+        "sync_full_submit_full_over_normal",
       ]
     ) {
       assertEquals(

@@ -1,9 +1,10 @@
 /** Driving barn from the bench: private homes below /tmp/barn, the CLI from source, a service per home. */
 
+import { permissionFlags, type PermissionSet } from "../../install/compile_plan.ts";
+import { V8_FLAGS } from "../../src/platform/self.ts";
+import { DENO, MAIN, ROOT } from "./paths.ts";
 import { type ProcCpu, procCpu } from "./procs.ts";
 import { sh } from "./sh.ts";
-
-import { DENO, MAIN } from "./paths.ts";
 
 export { DENO, MAIN, ROOT } from "./paths.ts";
 
@@ -23,6 +24,33 @@ export function tempHome(name: string): string {
 export const barnCmd = (home: string, ...a: string[]) =>
   sh([DENO, "run", "-q", "-P=barn", MAIN, ...a], { BARN_HOME: home });
 export const barnLine = `${DENO} run -q -P=barn ${MAIN}`;
+
+/**
+ * argv of the closest stand-in for the compiled binary that runs here (it cannot be built:
+ * denort cannot be downloaded): no deno.json, no lock file, cached modules only, the permission
+ * set spelled out as the compile task spells it, and the compiled V8 flags. Unlike the binary it
+ * still reads and transpile-caches barn's modules from disk, so it reads src/ too.
+ */
+export function standinArgv(...args: string[]): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
+  const set = config.permissions.barn as PermissionSet;
+  const flags = permissionFlags(set, "x86_64-unknown-linux-gnu").map((f) =>
+    f.startsWith("--allow-read=") ? `${f},${ROOT}src` : f
+  );
+  if (!flags.some((f) => f.startsWith("--allow-read="))) flags.push(`--allow-read=${ROOT}src`);
+  return [
+    DENO,
+    "run",
+    "-q",
+    "--cached-only",
+    "--no-lock",
+    "--no-config",
+    ...flags,
+    `--v8-flags=${V8_FLAGS}`,
+    MAIN,
+    ...args,
+  ];
+}
 
 /** `barn run --batch=-` with the given JSON lines on stdin. */
 export const barnBatch = (home: string, lines: string) =>
