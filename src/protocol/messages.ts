@@ -97,11 +97,11 @@ export type StreamFrame =
   | { ok: true; stream: "keepalive"; seq?: number };
 
 /**
- * A stream frame already serialized as JSON text: a listing's records go out as the store
- * wrote them, without being built as objects and serialized again.
+ * A stream frame already encoded (length header and UTF-8 JSON body): a listing's records go
+ * out as the store serialized them, never built as objects and serialized again.
  */
 export interface EncodedFrame {
-  json: string;
+  frame: Uint8Array;
 }
 
 export type Response<K extends RequestKind = RequestKind> =

@@ -7,7 +7,7 @@ import { writeFileAtomic } from "../platform/files.ts";
 import { checkToken, connect, listen, type Listener } from "../platform/transport.ts";
 import { spawnSelfDetached } from "../platform/self.ts";
 import { acceptLoop } from "../protocol/accept.ts";
-import { encodeJsonFrame, FrameReader, writeBytes, writeFrame } from "../protocol/framing.ts";
+import { FrameReader, writeBytes, writeFrame } from "../protocol/framing.ts";
 import { PROTOCOL_VERSION, type Request, type ServiceStatus } from "../protocol/messages.ts";
 import { parseRequest } from "../protocol/validate.ts";
 import { openChecked } from "../store/recovery.ts";
@@ -327,7 +327,7 @@ async function serveConnection(
         await dispatch(
           ctx,
           req,
-          (f) => "json" in f ? writeBytes(conn, encodeJsonFrame(f.json)) : writeFrame(conn, f),
+          (f) => "frame" in f ? writeBytes(conn, f.frame) : writeFrame(conn, f),
         ),
       );
     }
