@@ -44,19 +44,21 @@ export async function hyperfine(
  * Times single commands round-robin: each round runs every command once, in turn, so a drift
  * in the machine's speed (this shared VM moves between a fast and a slow state over seconds)
  * lands on every command alike; hyperfine runs each command's repetitions back to back.
- * `prepare` runs untimed before every timed run. Medians, in seconds.
+ * `prepare` runs untimed before every timed run. A command may add its own environment
+ * (`{ argv, env }`). Medians, in seconds.
  */
 export async function interleaved(
-  cmds: Record<string, string[]>,
+  cmds: Record<string, string[] | { argv: string[]; env: Record<string, string> }>,
   runs: number,
   env: Record<string, string>,
   prepare: () => Promise<void> = () => Promise.resolve(),
 ): Promise<Record<string, Stat>> {
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(cmds).map((n) => [n, []]));
-  const exec = async (argv: string[]) => {
+  const exec = async (cmd: string[] | { argv: string[]; env: Record<string, string> }) => {
+    const argv = Array.isArray(cmd) ? cmd : cmd.argv;
     const { code } = await new Deno.Command(argv[0]!, {
       args: argv.slice(1),
-      env,
+      env: Array.isArray(cmd) ? env : { ...env, ...cmd.env },
       stdin: "null",
       stdout: "null",
       stderr: "null",
@@ -64,12 +66,12 @@ export async function interleaved(
     return code;
   };
   for (let round = -3; round < runs; round++) { // 3 warm-up rounds
-    for (const [name, argv] of Object.entries(cmds)) {
+    for (const [name, cmd] of Object.entries(cmds)) {
       await prepare();
       const t0 = performance.now();
-      const code = await exec(argv);
+      const code = await exec(cmd);
       const dt = (performance.now() - t0) / 1000;
-      if (code !== 0) throw new Error(`${name}: ${argv.join(" ")} exited ${code}`);
+      if (code !== 0) throw new Error(`${name}: ${JSON.stringify(cmd)} exited ${code}`);
       if (round >= 0) times[name]!.push(dt);
     }
   }

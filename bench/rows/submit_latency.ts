@@ -13,10 +13,29 @@ export async function submitLatency({ p, peers, report }: Bench): Promise<void> 
   const home = tempHome("submit");
   Deno.writeTextFileSync(`${home}/hello.ts`, 'console.log("hello");\n');
   await withService(home, { max_parallel: 4 }, async () => {
-    const cmds: Record<string, string[]> = {
+    // The stand-in keeps its own Deno cache: its V8 flags would otherwise make it and the
+    // source run reject and rewrite each other's code cache (a compiled binary has its own).
+    const cache = `${home}/deno_dir`;
+    Deno.mkdirSync(cache);
+    const cmds: Record<string, string[] | { argv: string[]; env: Record<string, string> }> = {
       deno_floor: [DENO, "run", "-q", `${home}/hello.ts`],
       barn_run: [DENO, "run", "-q", "-P=barn", MAIN, "run", "--tag=lat", "curl", "--version"],
-      barn_run_standin: standinArgv("run", "--tag=lat", "curl", "--version"),
+      barn_run_standin: {
+        argv: standinArgv("run", "--tag=lat", "curl", "--version"),
+        env: { DENO_DIR: cache },
+      },
+      // For the breakdown: the floor without config, lock or remote modules; barn's static
+      // client modules alone.
+      deno_floor_no_config: [
+        DENO,
+        "run",
+        "-q",
+        "--cached-only",
+        "--no-lock",
+        "--no-config",
+        `${home}/hello.ts`,
+      ],
+      barn_version: [DENO, "run", "-q", "-P=barn", MAIN, "--version"],
     };
     const env: Record<string, string> = { BARN_HOME: home };
     if (peers.tsp) cmds.tsp = ["tsp", "curl", "--version"];

@@ -91,7 +91,7 @@ export async function syncFull({ p, smoke, report }: Bench): Promise<void> {
           submit_normal: barnIn(homes.normal, MAIN),
           submit_full: barnIn(homes.full, fullMain),
         },
-        Math.max(p.reps * 6, 15),
+        Math.max(p.reps * 12, 15),
         {},
       );
     } finally {

@@ -5,7 +5,7 @@ import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext, Send } from "../context.ts";
 
 /** Bytes of records per frame: far under the frame cap whatever they hold, and few frames. */
-export const FRAME_BUDGET = 256 * 1024;
+const FRAME_BUDGET = 256 * 1024;
 
 export async function handleStatus(
   ctx: HandlerContext,
