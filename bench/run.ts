@@ -37,6 +37,9 @@ const deadline = started + p.capSeconds * 1000;
 const overTime = () => Date.now() > deadline;
 const report = new Report();
 const peers = await ensurePeers(report);
+/** The 1-minute load average: other work on a shared machine shows in every timing. */
+const load = () => Number(Deno.readTextFileSync("/proc/loadavg").split(" ")[0]);
+const loads: Record<string, number[]> = {};
 
 for (const [name, row] of rows) {
   if (only && !only.includes(name)) continue;
@@ -46,12 +49,14 @@ for (const [name, row] of rows) {
     continue;
   }
   const t0 = Date.now();
+  const loadBefore = load();
   try {
     await row({ p, smoke, peers, report, overTime });
   } catch (e) {
     report.note(`${name}: failed: ${(e as Error).message}`);
     report.results[name] = { error: (e as Error).message };
   }
+  loads[name] = [loadBefore, load()];
   console.error(`bench: ${name} done in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 }
 removeBenchHomes();
@@ -61,6 +66,7 @@ const machine = {
   os: `${Deno.build.os} ${Deno.osRelease()}`,
   deno: Deno.version.deno,
   hostname: Deno.hostname(),
+  load_average_before_and_after_each_row: loads,
 };
 const out = {
   date: new Date().toISOString(),
