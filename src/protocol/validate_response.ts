@@ -154,7 +154,7 @@ const serviceStatus = known({
 const answers: Record<RequestKind, Check> = {
   hello: known({ protocol: int, server_version: str({ max: 256 }) }),
   submit: known({ jobs: array(known({ job, duplicate: bool }), { max: 10000 }) }),
-  status: known({ jobs, total: count }),
+  status: known({ total: count }),
   describe: known({ job: described }),
   kill: known({ job }),
   clean: known({ removed: jobs, dry_run: optional(bool) }),
@@ -193,6 +193,7 @@ const frames: Record<StreamFrame["stream"], Check> = {
     epoch_changed: optional(bool),
   }),
   log: known({ which: oneOf(["stdout", "stderr"]), text: str({ max: 1024 * 1024 }) }),
+  jobs: known({ jobs }),
 };
 
 const NOTIFICATION_KEYS = [
@@ -233,7 +234,7 @@ function cleanJob(raw: unknown, extra: readonly string[] = []): Job {
 function cleanData(kind: RequestKind, raw: Record<string, unknown>): unknown {
   switch (kind) {
     case "status":
-      return { jobs: (raw.jobs as unknown[]).map((j) => cleanJob(j)), total: raw.total };
+      return { total: raw.total };
     case "wait":
       return { jobs: (raw.jobs as unknown[]).map((j) => cleanJob(j)), timed_out: raw.timed_out };
     case "release":
@@ -283,6 +284,16 @@ function cleanData(kind: RequestKind, raw: Record<string, unknown>): unknown {
           jobs: st.jobs
             ? pick(st.jobs, ["queued", "running", "succeeded", "failed", "canceled"])
             : null,
+          store: st.store
+            ? pick(st.store, [
+              "path",
+              "journal_mode",
+              "synchronous",
+              "submit_synchronous",
+              "busy_timeout_ms",
+              "schema_version",
+            ])
+            : null,
           keeper: pick(st.keeper, ["state", "pid", "jobs"]),
           watchers: (st.watchers as unknown[]).map((w) =>
             pick(w, ["folder", "state", "processed", "current", "error"])
@@ -325,6 +336,8 @@ function cleanFrame(raw: Record<string, unknown>): StreamFrame {
         ok: true,
         stream: "log",
       };
+    case "jobs":
+      return { ok: true, stream: "jobs", jobs: (raw.jobs as unknown[]).map((j) => cleanJob(j)) };
   }
 }
 

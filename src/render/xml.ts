@@ -3,7 +3,7 @@
 import { XMLBuilder } from "fast-xml-parser";
 import type { Job } from "../jobs/job.ts";
 import { JOB_FIELDS } from "../jobs/job.ts";
-import type { View } from "./view.ts";
+import type { ListingRenderer, View } from "./view.ts";
 
 export const builder = new XMLBuilder({
   format: true,
@@ -114,4 +114,21 @@ export function renderXml(v: View): string {
       break;
   }
   return HEADER + (builder.build(doc) as string).trimEnd();
+}
+
+/** `status` as it streams: the same document as the `jobs` view, a chunk of job elements at a time. */
+export function xmlListing(): ListingRenderer {
+  let first = true;
+  return {
+    rows(jobs) {
+      if (jobs.length === 0) return "";
+      // The builder lays out each element alone: a chunk's <job>s are the whole document's.
+      const doc = builder.build({ jobs: { job: jobs.map(jobNode) } }) as string;
+      const inner = doc.slice(doc.indexOf("\n") + 1, doc.lastIndexOf("</jobs>"));
+      const out = (first ? HEADER + "<jobs>\n" : "") + inner;
+      first = false;
+      return out;
+    },
+    end: () => (first ? renderXml({ view: "jobs", jobs: [] }) + "\n" : "</jobs>\n"),
+  };
 }

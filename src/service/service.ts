@@ -7,7 +7,7 @@ import { openPrivateFile, writeFileAtomic } from "../platform/files.ts";
 import { checkToken, connect, listen, type Listener } from "../platform/transport.ts";
 import { spawnSelfDetached } from "../platform/self.ts";
 import { acceptLoop } from "../protocol/accept.ts";
-import { FrameReader, writeFrame } from "../protocol/framing.ts";
+import { FrameReader, writeBytes, writeFrame } from "../protocol/framing.ts";
 import { PROTOCOL_VERSION, type Request, type ServiceStatus } from "../protocol/messages.ts";
 import { parseRequest } from "../protocol/validate.ts";
 import { openChecked } from "../store/recovery.ts";
@@ -404,7 +404,14 @@ async function serveConnection(
       if (raw === null) return;
       clearTimeout(idle);
       const req: Request = parseRequest(raw);
-      await writeFrame(conn, await dispatch(ctx, req, (frame) => writeFrame(conn, frame)));
+      await writeFrame(
+        conn,
+        await dispatch(
+          ctx,
+          req,
+          (f) => "frame" in f ? writeBytes(conn, f.frame) : writeFrame(conn, f),
+        ),
+      );
     }
   } catch (e) {
     if (!(e instanceof Deno.errors.BadResource) && !(e instanceof Deno.errors.ConnectionReset)) {

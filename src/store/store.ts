@@ -44,6 +44,7 @@ import {
   toParams,
   whereOf,
 } from "./rows.ts";
+import { DirTemplate, type ListCursor, pageQuery, recordJson } from "./rows.ts";
 
 export type { ListFilter };
 
@@ -103,6 +104,8 @@ function exitFileOf(job: Job): ExitFile {
 
 export class Store {
   #db: Db;
+  /** Whether submissions commit with synchronous=FULL (DURABLE_SUBMIT; bench/ measures both). */
+  durableSubmit = DURABLE_SUBMIT;
 
   private constructor(readonly paths: HomePaths, db: Db) {
     this.#db = db;
@@ -145,7 +148,7 @@ export class Store {
   }
 
   settings(): DbSettings {
-    return this.db.settings(DURABLE_SUBMIT);
+    return this.db.settings(this.durableSubmit);
   }
 
   #stmt(sql: string) {
@@ -294,7 +297,7 @@ export class Store {
         return placed.map((p) =>
           p.duplicate || failedDeps.length === 0 ? p : { ...p, job: this.get(p.job.job_id)! }
         );
-      }, { durable: DURABLE_SUBMIT });
+      }, { durable: this.durableSubmit });
     } catch (e) {
       for (const j of made) removeJobDir(j.job_dir);
       throw e;
@@ -848,6 +851,28 @@ export class Store {
   /** This DB's epoch (migration 3): a new DB file, rebuilt or fresh, has a new one, so `seq` restarts under it. */
   epoch(): string {
     return (this.#stmt("SELECT value FROM meta WHERE key = 'epoch'").get() as Row).value as string;
+  }
+
+  /**
+   * The listing as JSON records (`JSON.stringify` of `list`'s), newest first, read a page at a
+   * time: no read stays open between pages, so the caller may await between records (an open
+   * read would pin this connection's snapshot, and its next write would fail as locked).
+   */
+  *iterateJson(filter: ListFilter): Generator<string> {
+    const PAGE = 128;
+    const jobDir = (id: string) => this.paths.jobDir(id);
+    const dirs = new DirTemplate(jobDir);
+    let after: ListCursor | null = null;
+    for (let left = filter.limit ?? Infinity; left > 0;) {
+      const size = Math.min(PAGE, left);
+      const { sql, params } = pageQuery(filter, after, size);
+      const rows = this.#stmt(sql).all(...params) as Row[];
+      for (const r of rows) yield recordJson(r, jobDir, dirs);
+      if (rows.length < size) return;
+      left -= size;
+      const last = rows[size - 1]!;
+      after = { created_at: last.created_at as string, rowid: last._rowid as number };
+    }
   }
 }
 

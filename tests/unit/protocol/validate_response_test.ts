@@ -49,9 +49,14 @@ Deno.test("replies: data, errors and frames pass; unknown fields from a newer ba
     meta: null,
     notify_urls: [],
   };
-  assertEquals(parseReply("status", { ok: true, jobs: [{ ...job, extra: "x" }], total: 1 }), {
+  // Records come in `jobs` frames (protocol 2), the total in the final answer.
+  assertEquals(parseReply("status", { ok: true, stream: "jobs", jobs: [{ ...job, extra: "x" }] }), {
+    type: "frame",
+    frame: { ok: true, stream: "jobs", jobs: [filled] },
+  } as never);
+  assertEquals(parseReply("status", { ok: true, total: 1, extra: 2 }), {
     type: "data",
-    data: { jobs: [filled], total: 1 },
+    data: { total: 1 },
   } as never);
   const piped = {
     ...job,
@@ -62,9 +67,9 @@ Deno.test("replies: data, errors and frames pass; unknown fields from a newer ba
     meta: { asset: "A-1" },
     notify_urls: ["https://hooks.example.com/barn"],
   };
-  assertEquals(parseReply("status", { ok: true, jobs: [piped], total: 1 }), {
-    type: "data",
-    data: { jobs: [piped], total: 1 },
+  assertEquals(parseReply("status", { ok: true, stream: "jobs", jobs: [piped] }), {
+    type: "frame",
+    frame: { ok: true, stream: "jobs", jobs: [piped] },
   } as never);
   assertEquals(
     parseReply("kill", { ok: false, error: { code: "E_STATE", message: "finished", more: 1 } }),
@@ -115,11 +120,11 @@ Deno.test("replies: a hostile or broken host is refused with the first problem n
   assertMatch(invalid("status", "x"), /expected an object/);
   assertMatch(invalid("status", { ok: "yes" }), /expected ok: true or false/);
   assertMatch(
-    invalid("status", { ok: true, jobs: [{ ...job, state: "hacked" }], total: 1 }),
+    invalid("status", { ok: true, stream: "jobs", jobs: [{ ...job, state: "hacked" }] }),
     /jobs\.0\.state/,
   );
   assertMatch(
-    invalid("status", { ok: true, jobs: [{ ...job, command: [1] }], total: 1 }),
+    invalid("status", { ok: true, stream: "jobs", jobs: [{ ...job, command: [1] }] }),
     /jobs\.0\.command\.0/,
   );
   assertMatch(invalid("kill", { ok: true }), /missing at job/);
@@ -137,7 +142,11 @@ Deno.test("replies: a hostile or broken host is refused with the first problem n
     /expected a number at protocol/,
   );
   assertMatch(
-    invalid("status", { ok: true, jobs: [{ ...job, progress: { percent: "lots" } }], total: 1 }),
+    invalid("status", {
+      ok: true,
+      stream: "jobs",
+      jobs: [{ ...job, progress: { percent: "lots" } }],
+    }),
     /jobs\.0\.progress\.percent/,
   );
 });

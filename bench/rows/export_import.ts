@@ -9,7 +9,8 @@
  * bench/run.ts can call `exportImportBench()` and fold its metrics and ratios into results.json.
  */
 
-import { barn, cleanupHome, DENO, MAIN, tempHome } from "../tests/helpers/barn.ts";
+import { barn, cleanupHome, DENO, MAIN, tempHome } from "../../tests/helpers/barn.ts";
+import type { Row } from "../lib/report.ts";
 
 export interface Stat {
   median: number;
@@ -215,27 +216,27 @@ export async function exportImportBench(
         peak_rss_kb: rss,
       },
       ratios: {
-        "export throughput vs tar -c | cat": {
+        export_import_export_over_tar_floor: {
           value: exportRatio,
           target: ">= 0.9",
           holds: exportRatio >= 0.9,
         },
-        "export throughput vs tar -c | sha256sum (a floor that hashes too)": {
+        export_import_export_over_tar_sha256_floor: {
           value: ratio(ex.hashed, ex.barn),
           target: ">= 0.9",
           holds: ratio(ex.hashed, ex.barn) >= 0.9,
         },
-        "import throughput vs cat | tar -x": {
+        export_import_import_over_tar_floor: {
           value: importRatio,
           target: ">= 0.9",
           holds: importRatio >= 0.9,
         },
-        [`export peak RSS, ${mb} MiB vs ${smallMb} MiB`]: {
+        export_import_export_rss_large_over_small: {
           value: growth,
           target: "<= 1.5 (flat)",
           holds: growth <= 1.5,
         },
-        [`import peak RSS, ${mb} MiB vs ${smallMb} MiB`]: {
+        export_import_import_rss_large_over_small: {
           value: igrowth,
           target: "<= 1.5 (flat)",
           holds: igrowth <= 1.5,
@@ -249,6 +250,16 @@ export async function exportImportBench(
     await cleanupHome(into);
   }
 }
+
+/** The export/import row for bench/run.ts: `--mb` of data (512 MiB at full size, 8 in the smoke run). */
+export const exportImportRow: Row = async ({ p, smoke, report }) => {
+  const r = await exportImportBench(
+    smoke ? { mb: 8, reps: 1, smallMb: 2 } : { mb: Math.max(p.mb, 64), reps: p.reps },
+  );
+  report.results.export_import = r.metrics;
+  Object.assign(report.ratios, r.ratios);
+  for (const n of r.notes) report.note(`export_import: ${n}`);
+};
 
 if (import.meta.main) {
   const opt = (name: string) => {
