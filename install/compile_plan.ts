@@ -69,6 +69,12 @@ export function permissionFlags(set: PermissionSet, target: Target): string[] {
       }
       if (kind === "env") v = [...v, "SystemRoot"];
     }
+    // Deno 2.9.6's --allow-sys flag knows no "umask" descriptor (a permission set in deno.json
+    // does): a binary whose set lists it gets sys unscoped, or it could not set its umask.
+    if (kind === "sys" && v.includes("umask")) {
+      flags.push("--allow-sys");
+      continue;
+    }
     if (v.length) flags.push(`--allow-${kind}=${[...new Set(v)].join(",")}`);
   }
   return flags;

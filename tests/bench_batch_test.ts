@@ -103,6 +103,9 @@ Deno.test("the benchmark smoke run reports every metric in valid JSON (no timing
         "memory",
         "media",
         "webdav",
+        "sync_full",
+        "export_import",
+        "fleet",
       ]
     ) {
       assert(m in rep.metrics, `metric ${m} missing`);
@@ -114,7 +117,10 @@ Deno.test("the benchmark smoke run reports every metric in valid JSON (no timing
     for (
       const k of [
         "submit_latency_barn_over_deno_floor",
+        "submit_latency_standin_over_deno_floor",
         "thousand_jobs_batch_overhead_over_tsp_overhead",
+        "thousand_jobs_cpu_per_job_barn_over_tsp",
+        "full_listing_barn_over_tsp",
         "history_submit_full_over_empty",
         "history_status_running_full_over_empty",
         "memory_idle_over_bare_deno",
@@ -122,6 +128,11 @@ Deno.test("the benchmark smoke run reports every metric in valid JSON (no timing
         "media_through_barn_over_direct",
         "webdav_get_throughput_barn_over_curl",
         "webdav_put_throughput_barn_over_curl",
+        "sync_full_store_insert_full_over_normal",
+        "sync_full_submit_full_over_normal",
+        "export_import_export_over_tar_floor",
+        "export_import_import_over_tar_floor",
+        "fleet_status_warm_over_ssh_floor",
       ]
     ) {
       assertEquals(
@@ -131,6 +142,16 @@ Deno.test("the benchmark smoke run reports every metric in valid JSON (no timing
       );
     }
     assertEquals(typeof rep.metrics.memory.per_running_job_bytes, "number");
+    // Both peers ran the same jobs: each side's record of the jobs' own CPU is there.
+    for (
+      const k of ["barn_total", "tsp_total", "jobs_own_barn", "jobs_own_tsp", "jobs_own_floor"]
+    ) {
+      assertEquals(typeof rep.metrics.thousand_jobs.cpu_per_job_ms[k]?.median, "number", k);
+    }
+    for (const side of ["barn", "tsp"]) {
+      assert(rep.metrics.full_listing.memory[side].client_peak_rss > 0, side);
+      assert(rep.metrics.full_listing.memory[side].server_peak_rss > 0, side);
+    }
     assertEquals(rep.params.smoke, true);
     assertEquals(rep.params.jobs, 20);
   } finally {

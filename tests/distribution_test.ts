@@ -327,3 +327,31 @@ Deno.test("barn --version prints the version and the build commit", async () => 
     await cleanupHome(home);
   }
 });
+
+Deno.test("compile: every binary's permission flags are ones deno itself accepts, and grant umask", async () => {
+  const dir = tempHome("flags");
+  try {
+    const probe = `${dir}/probe.ts`;
+    Deno.writeTextFileSync(probe, "Deno.umask(Deno.umask(0o022)); console.log('ok');\n");
+    for (const binary of Object.keys(BINARIES) as (keyof typeof BINARIES)[]) {
+      const set = config.permissions[BINARIES[binary].set];
+      const flags = permissionFlags(set, "x86_64-unknown-linux-gnu").map((f) =>
+        // The probe lives in its own dir: let the flags read it, as `deno compile` embeds the code.
+        f.startsWith("--allow-read=") ? `${f},${dir}` : f
+      );
+      const read = flags.some((f) => f.startsWith("--allow-read")) ? [] : [`--allow-read=${dir}`];
+      const out = await new Deno.Command(DENO, {
+        args: ["run", "-q", "--no-config", ...flags, ...read, probe],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const err = new TextDecoder().decode(out.stderr);
+      // The parse must pass; umask only where the set asks for it (barn's does, barn-fleet's not).
+      assert(!/unknown|invalid|error: /i.test(err) || /NotCapable/.test(err), `${binary}: ${err}`);
+      const umask = (set.sys as string[] | undefined)?.includes("umask") ?? false;
+      assertEquals(out.code === 0, umask, `${binary}: ${flags.join(" ")}\n${err}`);
+    }
+  } finally {
+    await cleanupHome(dir);
+  }
+});

@@ -69,9 +69,12 @@ Deno.test("completion scripts: bash parses, and all three name the commands", as
     Deno.writeTextFileSync(path, bash.stdout);
     const syntax = await new Deno.Command("bash", { args: ["-n", path], stderr: "piped" }).output();
     assertEquals(syntax.code, 0, new TextDecoder().decode(syntax.stderr));
+    for (const o of ["--include", "--outputs-only", "--tar", "--sha256", "--notify"]) {
+      assert(bash.stdout.includes(o), `bash lacks ${o}`);
+    }
     for (const shell of ["zsh", "fish"]) {
       const r = await barn(home, ["completions", shell]);
-      for (const c of ["run", "status", "describe", "watch", "dial-stdio"]) {
+      for (const c of ["run", "status", "describe", "watch", "dial-stdio", "export", "import"]) {
         assert(r.stdout.includes(c), `${shell} lacks ${c}`);
       }
     }
@@ -118,6 +121,10 @@ Deno.test("skills show prints an agent skill file about barn", async () => {
         "status --meta",
         "barn mcp",
         "barn://jobs/{id}",
+        "barn export",
+        "barn import --tar",
+        "--notify",
+        "X-Barn-Signature",
       ]
     ) {
       assert(r.stdout.includes(s), s);

@@ -11,6 +11,7 @@ import {
   waitFor,
 } from "./helpers/barn.ts";
 import { startHttp } from "./helpers/http.ts";
+import { PROTOCOL_VERSION } from "../src/protocol/messages.ts";
 
 // deno-lint-ignore no-explicit-any
 type Rec = any;
@@ -351,7 +352,7 @@ Deno.test("malformed input never crashes the service; idle connections don't blo
     await startService(home);
     const pid = (await status(home)).pid;
     const sock = `${home}/barn.sock`;
-    const hello = frame({ kind: "hello", protocol: 1, client_version: "test" });
+    const hello = frame({ kind: "hello", protocol: PROTOCOL_VERSION, client_version: "test" });
     const cat = (...p: Uint8Array[]) => {
       const o = new Uint8Array(p.reduce((n, x) => n + x.length, 0));
       let i = 0;

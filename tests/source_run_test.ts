@@ -142,6 +142,12 @@ Deno.test("after install/dev.sh deps, every command runs from a fresh DENO_DIR w
     await listen.status;
     assert(!listenErr.includes("Download"), listenErr);
     assertMatch((await run(["top", "--once"])).stdout, /^barn top .*: service up/);
+    // export loads its tar library (modern-tar) from the cache too.
+    const tar = await run(["export", id]);
+    assertEquals(tar.code, 0, tar.stderr);
+    assert(tar.stdout.includes(`barn-${id}/job.json`), "the tar stream names the job's files");
+    const imported = await run(["import", "note.txt"], { stdin: "hello" });
+    assertEquals([imported.code, imported.stdout.trim()], [0, `${home}/input/note.txt`]);
     assertEquals((await run(["clean"])).code, 0);
 
     const watch = `${home}/watch`;

@@ -245,7 +245,6 @@ Deno.test("a job may not name a secret as a file, in any spelling curl, ffmpeg, 
     const argvs = [
       ["curl", "-T", secret, url],
       ["curl", "--upload-file", link, url],
-      ["curl", "--upload-fi", link, url],
       ["curl", `-sT${link}`, url],
       ["curl", "-sS", "-T", `${s.home}/jobs/${id}/secret[r-s]/curl-1.conf`, url],
       ["curl", "-d", `@${link}`, url],

@@ -7,6 +7,13 @@ import type { OutputFormat } from "../render/view.ts";
 export interface OptionSpec {
   type: "string" | "boolean";
   short?: string;
+  /** May be given more than once: the values are kept, joined by NUL (which no argv word holds). */
+  repeat?: boolean;
+}
+
+/** The values of a repeatable option (see OptionSpec.repeat). */
+export function repeated(value: string | boolean | undefined): string[] {
+  return typeof value === "string" ? value.split("\0") : [];
 }
 
 export type OptionSpecs = Record<string, OptionSpec>;
@@ -87,7 +94,10 @@ export function parseArgs(
           value = next;
           i++;
         }
-        out.options[name] = value;
+        const before = out.options[name];
+        out.options[name] = spec.repeat && typeof before === "string"
+          ? `${before}\0${value}`
+          : value;
       }
       continue;
     }

@@ -6,7 +6,7 @@ import { BarnError, toErrorBody } from "../errors.ts";
 import { exitForError } from "../jobs/exit_codes.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
 import { leadingGlobals, nearest, outputFormat, parseArgs } from "./args.ts";
-import { CliContext, writeOut } from "./context.ts";
+import { CliContext, OUTPUT_CLOSED_EXIT, OutputClosed, writeOut } from "./context.ts";
 import { COMMANDS } from "./commands/mod.ts";
 
 export async function runCli(argv: readonly string[]): Promise<number> {
@@ -77,6 +77,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     try {
       return await cmd.run(ctx);
     } catch (e) {
+      if (e instanceof OutputClosed) return OUTPUT_CLOSED_EXIT;
       const body = toErrorBody(e);
       await ctx.printError(body);
       return exitForError(body.code);

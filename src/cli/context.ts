@@ -5,11 +5,12 @@ import { BarnError, type ErrorBody } from "../errors.ts";
 import { type Config, defaultConfig, loadConfig } from "../config/config.ts";
 import { readTextIfExists } from "../platform/files.ts";
 import { Connection } from "../client/client.ts";
+import { repeated } from "./args.ts";
 import type { Backend } from "../client/backend.ts";
 import { HomePaths, prepareHome, resolveHome } from "../platform/home_layout.ts";
-import type { OutputFormat, View } from "../render/view.ts";
-import { renderHuman } from "../render/human.ts";
-import { renderJson } from "../render/json.ts";
+import type { ListingRenderer, OutputFormat, View } from "../render/view.ts";
+import { humanListing, renderHuman } from "../render/human.ts";
+import { jsonListing, renderJson } from "../render/json.ts";
 
 export type { Backend };
 
@@ -60,6 +61,11 @@ export class CliContext {
   str(name: string): string | undefined {
     const v = this.options[name];
     return typeof v === "string" ? v : undefined;
+  }
+
+  /** Every value of a repeatable option, in order. */
+  strs(name: string): string[] {
+    return repeated(this.options[name]);
   }
 
   flag(name: string): boolean {
@@ -117,6 +123,30 @@ export class CliContext {
     }
   }
 
+  /** A listing renderer for this format, for records that arrive in chunks. */
+  async listing(): Promise<ListingRenderer> {
+    switch (this.format) {
+      case "json":
+        return jsonListing();
+      case "xml":
+        return (await lazy<typeof import("../render/xml.ts")>(import.meta.url, "../render/xml.ts"))
+          .xmlListing();
+      case "human":
+        return humanListing({ color: useColor(), now: new Date(), width: terminalWidth() });
+    }
+  }
+
+  /** Prints text as it is (a streamed listing's pieces); throws OutputClosed when stdout's reader has gone. */
+  async write(text: string): Promise<void> {
+    if (!text) return;
+    try {
+      await writeOut(Deno.stdout, text);
+    } catch (e) {
+      if (e instanceof Deno.errors.BrokenPipe) throw new OutputClosed();
+      throw e;
+    }
+  }
+
   async print(v: View): Promise<void> {
     const text = await this.render(v);
     await writeOut(Deno.stdout, text + "\n");
@@ -151,6 +181,16 @@ function terminalWidth(): number | undefined {
     return undefined;
   }
 }
+
+/** Standard output's reader went away mid-listing (`barn status --all | head`): stop quietly. */
+export class OutputClosed extends Error {
+  constructor() {
+    super("standard output was closed by its reader");
+  }
+}
+
+/** The exit code for OutputClosed: what a shell reports for a writer ended by SIGPIPE (128 + 13). */
+export const OUTPUT_CLOSED_EXIT = 141;
 
 function useColor(): boolean {
   return Deno.stdout.isTerminal() && (Deno.env.get("NO_COLOR") ?? "") === "";

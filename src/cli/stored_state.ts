@@ -56,6 +56,7 @@ export function openStoredState(home: string, config: () => Config): Backend {
   // The home's checks (ours, private, no links) before a byte of its DB is trusted.
   const paths = prepareHome(home);
   const store = Store.openReadOnly(paths, config().busy_timeout_seconds * 1000);
+  if (store === null) return emptyState(); // gone since the look above
   const ctx: HandlerContext = {
     store,
     paths,

@@ -4,6 +4,7 @@ import { BarnError } from "../errors.ts";
 import { parseDuration } from "./duration.ts";
 import { readTextIfExists } from "../platform/files.ts";
 import { excerpt, jsonErrorPlace } from "../escape.ts";
+import { checkNotifyUrl } from "../notify/notify_url.ts";
 import {
   CURL_PROTOCOL_NAMES,
   DEFAULT_CURL_PROTOCOLS,
@@ -56,6 +57,12 @@ export interface Config {
   curl_protocols: string[];
   /** Protocols ffmpeg and ffprobe jobs may use (`-protocol_whitelist` of every file). */
   ffmpeg_protocols: string[];
+  /** A completion webhook for every job submitted while it is set (docs/webhooks.md). */
+  notify_url: string | null;
+  /** The first retry of a failed webhook delivery waits this long; each next one twice as long. */
+  notify_backoff_seconds: number;
+  /** A webhook delivery is given up this long after the job ended. */
+  notify_retry_for_seconds: number;
 }
 
 function cpus(): number {
@@ -80,6 +87,9 @@ export function defaultConfig(): Config {
     busy_timeout_seconds: 10,
     curl_protocols: [...DEFAULT_CURL_PROTOCOLS],
     ffmpeg_protocols: [...DEFAULT_FFMPEG_PROTOCOLS],
+    notify_url: null,
+    notify_backoff_seconds: 2,
+    notify_retry_for_seconds: 86400,
   };
 }
 
@@ -116,6 +126,9 @@ const KEYS = [
   "busy_timeout",
   "curl_protocols",
   "ffmpeg_protocols",
+  "notify_url",
+  "notify_backoff",
+  "notify_retry_for",
 ] as const;
 
 /** Names barn owns in BARN_HOME: a socket_name may never be one of them (a stale-socket unlink must not hit data). */
@@ -268,6 +281,23 @@ export function parseConfig(text: string, path = "config.json"): Config {
   ) {
     if (!(key in obj)) continue;
     cfg[key] = protocols(path, key, obj[key], known);
+  }
+  if ("notify_url" in obj) {
+    const v = obj.notify_url;
+    if (v !== null && typeof v !== "string") throw bad(path, "notify_url", "must be a URL or null");
+    try {
+      cfg.notify_url = v === null ? null : checkNotifyUrl(v, "notify_url");
+    } catch (e) {
+      throw new BarnError("E_CONFIG", `config ${path}: ${(e as Error).message}`);
+    }
+  }
+  if ("notify_backoff" in obj) {
+    const v = duration(path, "notify_backoff", obj.notify_backoff);
+    if (v < 0.01 || v > 3600) throw bad(path, "notify_backoff", "must be from 10ms to 1h");
+    cfg.notify_backoff_seconds = v;
+  }
+  if ("notify_retry_for" in obj) {
+    cfg.notify_retry_for_seconds = duration(path, "notify_retry_for", obj.notify_retry_for);
   }
   return cfg;
 }

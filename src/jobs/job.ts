@@ -70,6 +70,8 @@ export interface Job {
   /** `--meta`: the caller's own JSON object, stored and returned as given. */
   meta: Record<string, unknown> | null;
   progress: Progress | null;
+  /** Where barn POSTs the final record when the job ends: `--notify`, then config's `notify_url`. */
+  notify_urls: string[];
 }
 
 /** Jobs by state, as `service status` reports them. */
@@ -109,6 +111,8 @@ export interface JobSpec {
   /** A name for this job that other jobs of the same submission can put in their `after`. */
   label?: string | null;
   meta?: Record<string, unknown> | null;
+  /** Completion webhooks (`--notify`); the service adds config's `notify_url`. */
+  notify_urls?: string[] | null;
   /** Credentials for the job's 0600 secrets files; never stored in the DB or the record. */
   secrets?: {
     /** curl config files, one per `--next` group with credentials; `-K <file>` goes before command[at]. */
@@ -151,4 +155,5 @@ export const JOB_FIELDS: readonly (keyof Job)[] = [
   "verify",
   "meta",
   "progress",
+  "notify_urls",
 ];

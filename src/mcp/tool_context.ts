@@ -2,7 +2,8 @@
 
 import { CliContext } from "../cli/context.ts";
 import { renderJson } from "../render/json.ts";
-import type { View } from "../render/view.ts";
+import type { ListingRenderer, View } from "../render/view.ts";
+import type { Job } from "../jobs/job.ts";
 
 export class ToolContext extends CliContext {
   readonly #views: View[] = [];
@@ -18,6 +19,24 @@ export class ToolContext extends CliContext {
   /** Kept, never written: stdout belongs to the MCP protocol. */
   override print(v: View): Promise<void> {
     this.#views.push(v);
+    return Promise.resolve();
+  }
+
+  /** A streamed listing (status) is gathered into one jobs view, frame by frame. */
+  override listing(): Promise<ListingRenderer> {
+    const jobs: Job[] = [];
+    this.#views.push({ view: "jobs", jobs });
+    return Promise.resolve({
+      rows: (frame) => {
+        jobs.push(...frame);
+        return "";
+      },
+      end: () => "",
+    });
+  }
+
+  /** Nothing reaches stdout: it belongs to the MCP protocol. */
+  override write(_text: string): Promise<void> {
     return Promise.resolve();
   }
 

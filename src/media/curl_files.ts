@@ -1,8 +1,10 @@
 /**
- * The local files a curl argv names (pure): a small extractor for the secret-input check, to be
- * moved onto the full option parser (curl_args.ts) once that lands. It over-approximates: a word
- * that names no file costs the check one failed lookup.
+ * The local files a curl argv names (pure), for the secret-input check, read with curl's own
+ * parser (curl_args.ts). It over-approximates: a value that names no file costs the check one
+ * failed lookup.
  */
+
+import { parseCurlArgs } from "./curl_args.ts";
 
 /** Long options whose value is a local file, to read or to write. */
 const FILE_OPTIONS = [
@@ -22,17 +24,6 @@ const FILE_OPTIONS = [
   "hsts",
   "alt-svc",
 ];
-
-/** Short options that take a value (curl's option table); a cluster ends at the first of them. */
-const SHORT_WITH_VALUE = "EKCbcdDFPHhmoUQrtzTuAxYyweX";
-const SHORT_FILE: Record<string, string> = {
-  T: "upload-file",
-  K: "config",
-  b: "cookie",
-  c: "cookie-jar",
-  o: "output",
-  D: "dump-header",
-};
 
 /** Options whose file names curl expands as globs ({a,b}, [1-9]). */
 const GLOBBED = new Set(["upload-file"]);
@@ -84,18 +75,6 @@ function range(body: string, max: number): string[] | null {
   return out;
 }
 
-function isGlobOff(args: readonly string[]): boolean {
-  return args.some((a) => a === "--globoff" || (/^-[A-Za-z0-9#:]+$/.test(a) && clusterHasG(a)));
-}
-
-function clusterHasG(word: string): boolean {
-  for (const c of word.slice(1)) {
-    if (c === "g") return true;
-    if (SHORT_WITH_VALUE.includes(c)) return false;
-  }
-  return false;
-}
-
 /** The paths inside `@file`, `name@file`, `name=@file;type=…`, `name=<file` and `file:` words. */
 function valueFiles(word: string): string[] {
   const out: string[] = [];
@@ -115,44 +94,33 @@ function valueFiles(word: string): string[] {
 
 /**
  * Every local path a curl argv (without argv[0]) names, globs expanded; null when a glob is too
- * large to check.
+ * large to check. An argv curl would refuse names nothing here: the submission refuses it anyway
+ * (E_USAGE, media/admit.ts).
  */
 export function curlFileArgs(args: readonly string[]): string[] | null {
-  const globOn = !isGlobOff(args);
+  let tokens;
+  try {
+    tokens = parseCurlArgs(["curl", ...args]).tokens;
+  } catch {
+    return [];
+  }
+  const globOn = !tokens.some((t) => t.name === "globoff" && !t.negated);
   const out: string[] = [];
   const expand = (v: string, glob: boolean) =>
     glob && globOn && /[{[]/.test(v) ? expandCurlGlob(v) : [v];
-  const addPath = (option: string, value: string | undefined): boolean => {
-    if (value === undefined || value === "" || value === "-") return true;
-    const all = expand(value, GLOBBED.has(option));
-    if (all !== null) out.push(...all);
-    return all !== null;
-  };
-  const addWord = (word: string): boolean => {
-    const all = expand(word, /^file:/i.test(word));
-    for (const w of all ?? []) out.push(...valueFiles(w));
-    return all !== null;
-  };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (!addWord(a)) return null;
-    if (a.startsWith("--") && a.length > 2) {
-      const name = a.slice(2);
-      // curl takes any unambiguous prefix of a long option's name.
-      const opt = FILE_OPTIONS.find((o) => o === name) ??
-        FILE_OPTIONS.find((o) => o.startsWith(name));
-      if (opt !== undefined && !addPath(opt, args[++i])) return null;
-    } else if (a.startsWith("-") && a.length > 1) {
-      for (let j = 1; j < a.length; j++) {
-        const c = a[j]!;
-        if (!SHORT_WITH_VALUE.includes(c)) continue;
-        const value = j + 1 < a.length ? a.slice(j + 1) : args[++i];
-        const opt = SHORT_FILE[c];
-        const ok = opt !== undefined ? addPath(opt, value) : addWord(value ?? "");
-        if (!ok) return null;
-        break;
-      }
+  for (const t of tokens) {
+    const v = t.value;
+    if (v === null || v === "" || v === "-") continue;
+    if (FILE_OPTIONS.includes(t.name)) {
+      const all = expand(v, GLOBBED.has(t.name));
+      if (all === null) return null;
+      out.push(...all);
+      continue;
     }
+    // Any other value (a URL, -d @file, -F name=<file …) may name a file in one of curl's forms.
+    const all = expand(v, t.name === "url");
+    if (all === null) return null;
+    for (const w of all) out.push(...valueFiles(w));
   }
   return [...new Set(out)];
 }

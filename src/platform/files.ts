@@ -31,6 +31,31 @@ function createChecked(path: string, opts: OpenMode = {}): Deno.FsFile {
   }
 }
 
+/** Creates a new private file (0600) for streaming into: exclusive, checked, never through a link. */
+export function createPrivateFile(path: string): Deno.FsFile {
+  return createChecked(path);
+}
+
+/**
+ * Puts the finished file `tmp` at `path` in the same directory. Without `overwrite` it never
+ * clobbers: a hard link (which fails if anything is at `path`), then `tmp` goes; false when
+ * `path` was taken. With `overwrite`, an atomic rename over whatever file is there.
+ */
+export function placeFile(tmp: string, path: string, overwrite: boolean): boolean {
+  if (overwrite) {
+    Deno.renameSync(tmp, path);
+    return true;
+  }
+  try {
+    Deno.linkSync(tmp, path);
+  } catch (e) {
+    if (e instanceof Deno.errors.AlreadyExists) return false;
+    throw e;
+  }
+  Deno.removeSync(tmp);
+  return true;
+}
+
 /** Writes a new private file (0600), refusing to reuse any existing path or to reach it through a link. */
 export function writeNewPrivateFile(path: string, data: string | Uint8Array): void {
   const f = createChecked(path);
@@ -132,6 +157,32 @@ export function readTextIfExists(path: string, what = "file"): string | null {
     if (e instanceof Deno.errors.NotFound) return null;
     throw e;
   }
+}
+
+/**
+ * A file that holds secrets (credentials.json): its text, or null when absent. Refused with
+ * E_UNSAFE_HOME when group or others may read it, judged on the file that was opened.
+ */
+export function readPrivateText(path: string, what: string): string | null {
+  let f: Deno.FsFile;
+  try {
+    f = openRead(path, what);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+  try {
+    const mode = f.statSync().mode;
+    if (mode !== null && (mode & 0o077) !== 0) {
+      throw new BarnError(
+        "E_UNSAFE_HOME",
+        `${path} is readable by others: run \`chmod 600 ${path}\``,
+      );
+    }
+  } finally {
+    f.close();
+  }
+  return readText(path, what);
 }
 
 /** Reads until `buf` is full or the file ends; returns how many bytes came. */
@@ -251,6 +302,12 @@ export function fileSize(path: string): number {
     if (e instanceof Deno.errors.NotFound) return 0;
     throw e;
   }
+}
+
+/** Writes every byte of `data`, asynchronously: reading the next chunk overlaps the write. */
+export async function writeAll(f: Deno.FsFile, data: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < data.length) off += await f.write(data.subarray(off));
 }
 
 /** Writes every byte of `data` (a single writeSync may write fewer). */

@@ -16,7 +16,11 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 export function encodeFrame(message: unknown): Uint8Array {
-  const body = encoder.encode(JSON.stringify(message));
+  return encodeJsonFrame(JSON.stringify(message));
+}
+
+function encodeJsonFrame(json: string): Uint8Array {
+  const body = encoder.encode(json);
   if (body.length > MAX_FRAME_BYTES) {
     throw new BarnError(
       "E_FRAME_TOO_LARGE",
@@ -228,5 +232,78 @@ export class FrameWriter {
     const next = this.#tail.then(() => writeBytes(this.conn, data));
     this.#tail = next.catch(() => {});
     return next;
+  }
+}
+
+/**
+ * Builds frames of one JSON message whose array holds items already serialized (`prefix`
+ * item,item… `suffix`), encoding each item straight into one reused buffer: a listing's
+ * records are never joined into a string, nor copied again into a frame.
+ */
+export class ArrayFrame {
+  #buf = new Uint8Array(512 * 1024);
+  #pos = 0;
+  #count = 0;
+  readonly #prefix: Uint8Array;
+  readonly #suffix: Uint8Array;
+
+  constructor(prefix: string, suffix: string) {
+    this.#prefix = encoder.encode(prefix);
+    this.#suffix = encoder.encode(suffix);
+    this.#start();
+  }
+
+  #start(): void {
+    this.#buf.set(this.#prefix, 4);
+    this.#pos = 4 + this.#prefix.length;
+    this.#count = 0;
+  }
+
+  /** Items added since the last frame was taken. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Bytes of the frame so far. */
+  get bytes(): number {
+    return this.#pos;
+  }
+
+  add(itemJson: string): void {
+    for (;;) {
+      const room = this.#buf.length - this.#pos - this.#suffix.length - 1;
+      // UTF-8 takes at most 3 bytes per UTF-16 unit: with that much room, one pass does it.
+      if (room >= itemJson.length * 3) {
+        if (this.#count > 0) this.#buf[this.#pos++] = 0x2c; // ,
+        this.#pos += encoder.encodeInto(itemJson, this.#buf.subarray(this.#pos)).written;
+        this.#count++;
+        return;
+      }
+      if (this.#buf.length >= MAX_FRAME_BYTES + 4) {
+        if (this.#count > 0) {
+          throw new BarnError("E_INTERNAL", "take the frame before adding more");
+        }
+        throw new BarnError(
+          "E_FRAME_TOO_LARGE",
+          `one item of ${itemJson.length} characters does not fit the ${MAX_FRAME_BYTES}-byte frame cap`,
+        );
+      }
+      const bigger = new Uint8Array(Math.min(this.#buf.length * 2, MAX_FRAME_BYTES + 4));
+      bigger.set(this.#buf.subarray(0, this.#pos));
+      this.#buf = bigger;
+    }
+  }
+
+  /** The whole frame (length header included); valid until the next add. Starts a new frame. */
+  take(): Uint8Array {
+    this.#buf.set(this.#suffix, this.#pos);
+    const end = this.#pos + this.#suffix.length;
+    if (end - 4 > MAX_FRAME_BYTES) {
+      throw new BarnError("E_FRAME_TOO_LARGE", `a frame of ${end - 4} bytes is over the cap`);
+    }
+    new DataView(this.#buf.buffer).setUint32(0, end - 4);
+    const frame = this.#buf.subarray(0, end);
+    this.#start();
+    return frame;
   }
 }

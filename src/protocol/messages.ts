@@ -4,8 +4,10 @@ import type { ErrorBody } from "../errors.ts";
 import type { Job, JobCounts, JobEventRecord, JobSpec, JobState } from "../jobs/job.ts";
 import type { DbSettings } from "../store/db.ts";
 import type { MetaFilter } from "../jobs/meta.ts";
+import type { Notification } from "../notify/notification.ts";
 
-export const PROTOCOL_VERSION = 1;
+/** 2: `status` streams its records in `jobs` frames, then answers with the total (docs/architecture.md). */
+export const PROTOCOL_VERSION = 2;
 
 export interface StatusFilter {
   state?: JobState | undefined;
@@ -68,6 +70,8 @@ export interface DescribedJob extends Job {
   stderr_tail: string[];
   /** ffprobe jobs: their JSON output, parsed (null when it is not JSON or over 1 MiB). */
   result?: unknown;
+  /** Its completion webhooks and how their delivery stands (absent from older services). */
+  notifications?: Notification[];
 }
 
 export interface ServiceStatus {
@@ -98,7 +102,8 @@ export interface ServiceStatus {
 export interface ResponseData {
   hello: { protocol: number; server_version: string };
   submit: { jobs: { job: Job; duplicate: boolean }[] };
-  status: { jobs: Job[]; total: number };
+  /** The records came before, in `jobs` stream frames. */
+  status: { total: number };
   describe: { job: DescribedJob };
   kill: { job: Job };
   clean: { removed: Job[]; dry_run: boolean };
@@ -128,6 +133,7 @@ export type ListenEvent = (JobEventRecord | ProgressEventRecord) & { epoch?: str
 /** Frames a streaming request sends before its final response. */
 export type StreamFrame =
   | { ok: true; stream: "event"; event: ListenEvent }
+  | { ok: true; stream: "jobs"; jobs: Job[] }
   | {
     ok: true;
     stream: "keepalive";
@@ -137,6 +143,14 @@ export type StreamFrame =
     epoch_changed?: boolean;
   }
   | { ok: true; stream: "log"; which: "stdout" | "stderr"; text: string };
+
+/**
+ * A stream frame already encoded (length header and UTF-8 JSON body): a listing's records go
+ * out as the store serialized them, never built as objects and serialized again.
+ */
+export interface EncodedFrame {
+  frame: Uint8Array;
+}
 
 export type Response<K extends RequestKind = RequestKind> =
   | ({ ok: true } & ResponseData[K])

@@ -41,6 +41,7 @@ const jobSpec = strict({
   after: maybe(array(s, { max: 1000 })),
   label: maybe(name),
   meta: maybe(object),
+  notify_urls: maybe(array(str({ max: 2048, min: 1 }), { max: 8 })),
   secrets: maybe(strict({
     curl_configs: optional(array(
       strict({ at: num({ int: true, min: 1, max: 4096 }), text: str({ max: 65536 }) }),

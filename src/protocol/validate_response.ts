@@ -6,6 +6,7 @@
 
 import { BarnError, type ErrorBody } from "../errors.ts";
 import { type Job, JOB_FIELDS, JOB_STATES } from "../jobs/job.ts";
+import { NOTIFICATION_STATES } from "../notify/notification.ts";
 import type { RequestKind, ResponseData, StreamFrame } from "./messages.ts";
 import {
   anyOf,
@@ -89,10 +90,28 @@ const jobFields = {
   waiting_for: optional(array(str({ max: 64 }), { max: 1000 })),
   meta: maybe(known({})),
   progress: maybe(progress),
+  notify_urls: optional(array(s, { max: 64 })),
 };
 const job = known(jobFields);
 const tail = array(s, { max: 10000 });
-const described = known({ ...jobFields, stdout_tail: tail, stderr_tail: tail });
+const notification = known({
+  delivery_id: str({ max: 128, min: 1 }),
+  url: s,
+  state: oneOf(NOTIFICATION_STATES),
+  attempts: count,
+  created_at: s,
+  next_attempt_at: maybe(s),
+  last_attempt_at: maybe(s),
+  last_status: maybe(int),
+  last_error: maybe(s),
+  delivered_at: maybe(s),
+});
+const described = known({
+  ...jobFields,
+  stdout_tail: tail,
+  stderr_tail: tail,
+  notifications: optional(array(notification, { max: 64 })),
+});
 const jobs = array(job, { max: 1_000_000 });
 
 const counts = known({
@@ -135,7 +154,7 @@ const serviceStatus = known({
 const answers: Record<RequestKind, Check> = {
   hello: known({ protocol: int, server_version: str({ max: 256 }) }),
   submit: known({ jobs: array(known({ job, duplicate: bool }), { max: 10000 }) }),
-  status: known({ jobs, total: count }),
+  status: known({ total: count }),
   describe: known({ job: described }),
   kill: known({ job }),
   clean: known({ removed: jobs, dry_run: optional(bool) }),
@@ -174,7 +193,21 @@ const frames: Record<StreamFrame["stream"], Check> = {
     epoch_changed: optional(bool),
   }),
   log: known({ which: oneOf(["stdout", "stderr"]), text: str({ max: 1024 * 1024 }) }),
+  jobs: known({ jobs }),
 };
+
+const NOTIFICATION_KEYS = [
+  "delivery_id",
+  "url",
+  "state",
+  "attempts",
+  "created_at",
+  "next_attempt_at",
+  "last_attempt_at",
+  "last_status",
+  "last_error",
+  "delivered_at",
+];
 
 function invalid(problem: string): BarnError {
   return new BarnError("E_PROTOCOL", `the host sent an invalid answer: ${problem}`);
@@ -194,13 +227,14 @@ function cleanJob(raw: unknown, extra: readonly string[] = []): Job {
   j.after ??= [];
   j.waiting_for ??= [];
   j.meta ??= null;
+  j.notify_urls ??= []; // hosts older than webhooks send none
   return j;
 }
 
 function cleanData(kind: RequestKind, raw: Record<string, unknown>): unknown {
   switch (kind) {
     case "status":
-      return { jobs: (raw.jobs as unknown[]).map((j) => cleanJob(j)), total: raw.total };
+      return { total: raw.total };
     case "wait":
       return { jobs: (raw.jobs as unknown[]).map((j) => cleanJob(j)), timed_out: raw.timed_out };
     case "release":
@@ -210,8 +244,15 @@ function cleanData(kind: RequestKind, raw: Record<string, unknown>): unknown {
         removed: (raw.removed as unknown[]).map((j) => cleanJob(j)),
         dry_run: raw.dry_run === true,
       };
-    case "describe":
-      return { job: cleanJob(raw.job, ["stdout_tail", "stderr_tail"]) };
+    case "describe": {
+      const job = cleanJob(raw.job, ["stdout_tail", "stderr_tail", "notifications"]) as Job & {
+        notifications?: unknown[];
+      };
+      if (job.notifications) {
+        job.notifications = job.notifications.map((n) => pick(n, NOTIFICATION_KEYS));
+      }
+      return { job };
+    }
     case "kill":
     case "retry":
     case "logs":
@@ -242,6 +283,16 @@ function cleanData(kind: RequestKind, raw: Record<string, unknown>): unknown {
             : {}),
           jobs: st.jobs
             ? pick(st.jobs, ["queued", "running", "succeeded", "failed", "canceled"])
+            : null,
+          store: st.store
+            ? pick(st.store, [
+              "path",
+              "journal_mode",
+              "synchronous",
+              "submit_synchronous",
+              "busy_timeout_ms",
+              "schema_version",
+            ])
             : null,
           keeper: pick(st.keeper, ["state", "pid", "jobs"]),
           watchers: (st.watchers as unknown[]).map((w) =>
@@ -285,6 +336,8 @@ function cleanFrame(raw: Record<string, unknown>): StreamFrame {
         ok: true,
         stream: "log",
       };
+    case "jobs":
+      return { ok: true, stream: "jobs", jobs: (raw.jobs as unknown[]).map((j) => cleanJob(j)) };
   }
 }
 

@@ -3,7 +3,7 @@
 import { formatDuration } from "../config/duration.ts";
 import type { Job, JobState } from "../jobs/job.ts";
 import type { DescribedJob, ServiceStatus } from "../protocol/messages.ts";
-import type { View } from "./view.ts";
+import type { ListingRenderer, View } from "./view.ts";
 import { escapeLines, escapeText } from "../escape.ts";
 import { clip, textWidth } from "./width.ts";
 
@@ -96,54 +96,105 @@ function truncate(s: string, n: number): string {
   return s.length <= n ? s : s.slice(0, n - 1) + "…";
 }
 
+const NO_JOBS = "no jobs (submit one with `barn run <cmd>`)";
+
+/** The jobs table's cells and column widths, and a line builder; shared by whole and streamed tables. */
+interface TableShape {
+  widths: number[];
+  room: number;
+  lead: number;
+}
+
+function tableHeader(hosts: boolean): string[] {
+  return [...(hosts ? ["HOST"] : []), "ID", "STATE", "EXIT", "TAG", "CREATED", "TIME", "COMMAND"];
+}
+
+function tableCells(j: Job, style: HumanStyle, host?: string): string[] {
+  return [
+    ...(host !== undefined ? [host] : []),
+    host !== undefined ? `${host}:${j.job_id}` : j.job_id,
+    j.state,
+    exitText(j),
+    e(j.tag ?? "-"),
+    j.created_at.replace("T", " ").slice(0, 19),
+    elapsed(j, style.now),
+  ];
+}
+
+function tableShape(
+  header: string[],
+  rows: string[][],
+  style: HumanStyle,
+  hosts: boolean,
+): TableShape {
+  const widths = header.slice(0, -1).map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => textWidth(r[i]!)))
+  );
+  const room = (style.width ?? Infinity) - widths.reduce((n, w) => n + w + 2, 0);
+  return { widths, room, lead: hosts ? 1 : 0 };
+}
+
+function tableLine(
+  shape: TableShape,
+  style: HumanStyle,
+  cells: string[],
+  last: string,
+  state?: JobState,
+): string {
+  const padded = cells.map((c, i) => padCols(c, shape.widths[i]!));
+  // Too narrow for the fixed columns: one plain line, cut; colour codes must not be cut.
+  if (shape.room < 1) return clip([...padded, last].join("  ").trimEnd(), style.width!);
+  if (state) padded[1 + shape.lead] = paint(style, state, padded[1 + shape.lead]!);
+  return [...padded, last].join("  ").trimEnd();
+}
+
+function jobLine(shape: TableShape, style: HumanStyle, cells: string[], j: Job): string {
+  return tableLine(
+    shape,
+    style,
+    cells,
+    fitCommand(commandLine(j.command), progressText(j), shape.room),
+    j.state,
+  );
+}
+
 /** The jobs table; with `hosts` (one per job, barn-fleet), a HOST column and ids as HOST:ID. */
 export function jobsTable(
   jobs: readonly Job[],
   style: HumanStyle,
   hosts?: readonly string[],
 ): string {
-  if (jobs.length === 0) return "no jobs (submit one with `barn run <cmd>`)";
-  const lead = hosts ? 1 : 0;
-  const header = [
-    ...(hosts ? ["HOST"] : []),
-    "ID",
-    "STATE",
-    "EXIT",
-    "TAG",
-    "CREATED",
-    "TIME",
-    "COMMAND",
-  ];
-  const rows = jobs.map((j, i) => [
-    ...(hosts ? [hosts[i]!] : []),
-    hosts ? `${hosts[i]}:${j.job_id}` : j.job_id,
-    j.state,
-    exitText(j),
-    e(j.tag ?? "-"),
-    j.created_at.replace("T", " ").slice(0, 19),
-    elapsed(j, style.now),
-  ]);
-  const widths = header.slice(0, -1).map((h, i) =>
-    Math.max(h.length, ...rows.map((r) => textWidth(r[i]!)))
-  );
-  const room = (style.width ?? Infinity) - widths.reduce((n, w) => n + w + 2, 0);
-  const line = (cells: string[], last: string, states?: JobState) => {
-    const padded = cells.map((c, i) => padCols(c, widths[i]!));
-    // Too narrow for the fixed columns: one plain line, cut; colour codes must not be cut.
-    if (room < 1) return clip([...padded, last].join("  ").trimEnd(), style.width!);
-    if (states) padded[1 + lead] = paint(style, states, padded[1 + lead]!);
-    return [...padded, last].join("  ").trimEnd();
-  };
+  if (jobs.length === 0) return NO_JOBS;
+  const header = tableHeader(hosts !== undefined);
+  const rows = jobs.map((j, i) => tableCells(j, style, hosts?.[i]));
+  const shape = tableShape(header, rows, style, hosts !== undefined);
   return [
-    line(header.slice(0, -1), "COMMAND"),
-    ...rows.map((r, i) =>
-      line(
-        r,
-        fitCommand(commandLine(jobs[i]!.command), progressText(jobs[i]!), room),
-        jobs[i]!.state,
-      )
-    ),
+    tableLine(shape, style, header.slice(0, -1), "COMMAND"),
+    ...rows.map((r, i) => jobLine(shape, style, r, jobs[i]!)),
   ].join("\n");
+}
+
+/**
+ * The jobs table as its rows arrive in frames (`status` streams): the first frame sets the
+ * column widths, so a wider cell later on overflows its column rather than hold the listing back.
+ */
+export function humanListing(style: HumanStyle): ListingRenderer {
+  let shape: TableShape | null = null;
+  const header = tableHeader(false);
+  return {
+    rows(jobs) {
+      if (jobs.length === 0) return "";
+      const rows = jobs.map((j) => tableCells(j, style));
+      let out = "";
+      if (!shape) {
+        shape = tableShape(header, rows, style, false);
+        out = tableLine(shape, style, header.slice(0, -1), "COMMAND") + "\n";
+      }
+      for (let i = 0; i < rows.length; i++) out += jobLine(shape, style, rows[i]!, jobs[i]!) + "\n";
+      return out;
+    },
+    end: () => (shape ? "" : NO_JOBS + "\n"),
+  };
 }
 
 /** Below this many columns the command is not cut further: the progress is cut instead. */
@@ -197,6 +248,17 @@ export function jobBlock(job: Job | DescribedJob, style: HumanStyle): string {
   if (job.waiting_for?.length) lines.push(["waiting_for", job.waiting_for.map(e).join(", ")]);
   if (job.meta) lines.push(["meta", e(JSON.stringify(job.meta))]);
   if (job.timeout_seconds !== null) lines.push(["timeout", formatDuration(job.timeout_seconds)]);
+  const notes = "notifications" in job ? job.notifications ?? [] : [];
+  for (const url of job.notify_urls ?? []) {
+    const n = notes.find((x) => x.url === url);
+    lines.push([
+      "notify",
+      e(url) +
+      (n === undefined ? "" : `  ${n.state}, ${n.attempts} attempt${n.attempts === 1 ? "" : "s"}` +
+        (n.delivered_at ? ` (${n.delivered_at})` : "") +
+        (n.state !== "delivered" && n.last_error ? `: ${e(n.last_error)}` : "")),
+    ]);
+  }
   const progress = job.state === "running" ? progressLine(job.progress) : "";
   if (progress) lines.push(["progress", progress]);
   lines.push(

@@ -1,6 +1,6 @@
 /** JSON output: the authoritative record, for jq. */
 
-import type { View } from "./view.ts";
+import type { ListingRenderer, View } from "./view.ts";
 
 export function renderJson(v: View): string {
   switch (v.view) {
@@ -23,4 +23,20 @@ export function renderJson(v: View): string {
     case "error":
       return JSON.stringify({ error: v.error });
   }
+}
+
+/** `status` as it streams: the same array as the `jobs` view, a chunk of elements at a time. */
+export function jsonListing(): ListingRenderer {
+  let first = true;
+  return {
+    rows(jobs) {
+      if (jobs.length === 0) return "";
+      // A chunk laid out as a whole array, less its brackets: its elements as the view has them.
+      const text = JSON.stringify(jobs, null, 2);
+      const out = (first ? "[\n" : ",\n") + text.slice(2, -2);
+      first = false;
+      return out;
+    },
+    end: () => (first ? "[]\n" : "\n]\n"),
+  };
 }

@@ -14,3 +14,13 @@ export type View =
   | { view: "service_status"; status: ServiceStatus }
   | { view: "message"; message: string; data: Record<string, unknown> }
   | { view: "error"; error: ErrorBody };
+
+/**
+ * A listing rendered as its records arrive (`status` streams them): `rows` for each chunk and
+ * `end` once, each returning the text to print next. The pieces add up to the text the `jobs`
+ * view renders to, plus its final newline.
+ */
+export interface ListingRenderer {
+  rows(jobs: readonly Job[]): string;
+  end(): string;
+}

@@ -3,7 +3,7 @@
 import { XMLBuilder } from "fast-xml-parser";
 import type { Job } from "../jobs/job.ts";
 import { JOB_FIELDS } from "../jobs/job.ts";
-import type { View } from "./view.ts";
+import type { ListingRenderer, View } from "./view.ts";
 
 export const builder = new XMLBuilder({
   format: true,
@@ -41,6 +41,12 @@ export function jobNode(job: Job): Node {
     else if (key === "exit_code" && value === null) node.exit_code = "-";
     else if (key === "stdout_tail" || key === "stderr_tail") {
       node[key] = { line: (value as string[]).map(scalar) };
+    } else if (key === "notify_urls") {
+      node.notify_urls = { url: ((value as string[] | undefined) ?? []).map(scalar) };
+    } else if (key === "notifications") {
+      node.notifications = {
+        notification: (value as Record<string, unknown>[]).map((n) => flat(n)),
+      };
     } else if (key === "after" || key === "waiting_for") {
       node[key] = { id: ((value ?? []) as string[]).map(scalar) };
     } else if (key === "result" || key === "meta") {
@@ -108,4 +114,21 @@ export function renderXml(v: View): string {
       break;
   }
   return HEADER + (builder.build(doc) as string).trimEnd();
+}
+
+/** `status` as it streams: the same document as the `jobs` view, a chunk of job elements at a time. */
+export function xmlListing(): ListingRenderer {
+  let first = true;
+  return {
+    rows(jobs) {
+      if (jobs.length === 0) return "";
+      // The builder lays out each element alone: a chunk's <job>s are the whole document's.
+      const doc = builder.build({ jobs: { job: jobs.map(jobNode) } }) as string;
+      const inner = doc.slice(doc.indexOf("\n") + 1, doc.lastIndexOf("</jobs>"));
+      const out = (first ? HEADER + "<jobs>\n" : "") + inner;
+      first = false;
+      return out;
+    },
+    end: () => (first ? renderXml({ view: "jobs", jobs: [] }) + "\n" : "</jobs>\n"),
+  };
 }

@@ -6,7 +6,7 @@ import type { ServiceStatus } from "../protocol/messages.ts";
 import type { HomePaths } from "../platform/home_layout.ts";
 import type { Store } from "../store/store.ts";
 import type { Changes } from "./changes.ts";
-import type { StreamFrame } from "../protocol/messages.ts";
+import type { EncodedFrame, StreamFrame } from "../protocol/messages.ts";
 
 /** Starting and stopping jobs: the service queues them to its keeper; --offline runs them in-process. */
 export interface JobControl {
@@ -34,4 +34,4 @@ export interface HandlerContext {
 }
 
 /** Sends one frame of a streaming response; rejects when the client has gone. */
-export type Send = (frame: StreamFrame) => Promise<void>;
+export type Send = (frame: StreamFrame | EncodedFrame) => Promise<void>;

@@ -23,7 +23,7 @@ async function route(ctx: HandlerContext, req: Request, send: Send): Promise<obj
     case "submit":
       return handleSubmit(ctx, req);
     case "status":
-      return handleStatus(ctx, req);
+      return await handleStatus(ctx, req, send);
     case "describe":
       return handleDescribe(ctx, req);
     case "kill":

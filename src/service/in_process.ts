@@ -2,7 +2,8 @@
 
 import { BarnError } from "../errors.ts";
 import type { Backend } from "../client/backend.ts";
-import type { Request } from "../protocol/messages.ts";
+import { decodeBody } from "../protocol/framing.ts";
+import type { Request, StreamFrame } from "../protocol/messages.ts";
 import type { HandlerContext, Send } from "./context.ts";
 import { dispatch } from "./dispatch.ts";
 
@@ -16,7 +17,13 @@ export function inProcessBackend(ctx: HandlerContext, close: () => void = () => 
   };
   return {
     request: (req) => call(req, () => Promise.resolve()),
-    stream: (req, onFrame) => call(req, async (f) => await onFrame(f)),
+    // An encoded frame is read back as the client would read it off the wire.
+    stream: (req, onFrame) =>
+      call(
+        req,
+        async (f) =>
+          await onFrame("frame" in f ? decodeBody(f.frame.subarray(4)) as StreamFrame : f),
+      ),
     close,
   };
 }

@@ -12,6 +12,7 @@ import {
   FrameBudget,
   FrameReader,
   MAX_HELLO_BYTES,
+  writeBytes,
   writeFrame,
 } from "../protocol/framing.ts";
 import { PROTOCOL_VERSION, type Request, type ServiceStatus } from "../protocol/messages.ts";
@@ -31,6 +32,7 @@ import { Changes } from "./changes.ts";
 import { Watchers } from "./watchers.ts";
 import { IdleCollector } from "./idle_gc.ts";
 import { inProcessBackend } from "./in_process.ts";
+import { Notifier } from "./notifier.ts";
 
 export interface ServiceOptions {
   home: string;
@@ -267,6 +269,16 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
   const watchers = new Watchers(inProcessBackend(ctx), log);
   await watchers.apply(config);
 
+  // Webhooks: the outbox is drained at start, after every change this process hears of, and
+  // every heartbeat (jobs that end under --offline clients are written by other processes).
+  const notifier = new Notifier(store, paths, () => config, log);
+  const notifying = (async () => {
+    while (!stopping.signal.aborted) {
+      notifier.wake();
+      await changes.wait(config.heartbeat_seconds * 1000, stopping.signal);
+    }
+  })();
+
   const onHup = () =>
     ops.reload().catch((e) => logger.error(`reload refused: ${(e as Error).message}`));
   if (Deno.build.os !== "windows") Deno.addSignalListener("SIGHUP", onHup);
@@ -302,6 +314,8 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
   await acceptLoop(listener, serve, (m) => logger.warn(m));
 
   clearInterval(periodic);
+  await notifier.stop();
+  await notifying;
   home.stop();
   scheduler.stop();
   watchers.stopAll();
@@ -402,7 +416,14 @@ async function serveConnection(
       if (raw === null) return;
       clearTimeout(idle);
       const req: Request = parseRequest(raw);
-      await writeFrame(conn, await dispatch(ctx, req, (frame) => writeFrame(conn, frame)));
+      await writeFrame(
+        conn,
+        await dispatch(
+          ctx,
+          req,
+          (f) => "frame" in f ? writeBytes(conn, f.frame) : writeFrame(conn, f),
+        ),
+      );
     }
   } catch (e) {
     if (!(e instanceof Deno.errors.BadResource) && !(e instanceof Deno.errors.ConnectionReset)) {

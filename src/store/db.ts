@@ -10,8 +10,6 @@ export type Row = Record<string, unknown>;
 export interface DbOptions {
   /** How long a statement waits for another process's lock before failing (E_STORE_BUSY). */
   busyTimeoutMs: number;
-  /** Read an existing DB only: never create, chmod or migrate it (commands without a service). */
-  readOnly?: boolean;
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
@@ -40,13 +38,13 @@ export class Db {
     readonly opts: DbOptions,
     /** The schema version found at open, before migrations: 0 means barn.db was new or empty. */
     readonly foundVersion: number,
+    readonly readOnly = false,
   ) {
     this.#inode = inodeOf(path);
   }
 
   /** Opens (creating and migrating) the DB file with WAL, the busy timeout and 0600 mode. */
   static open(path: string, opts: DbOptions = { busyTimeoutMs: DEFAULT_BUSY_TIMEOUT_MS }): Db {
-    if (opts.readOnly) return Db.openReadOnly(path, opts);
     let db: DatabaseSync | null = null;
     try {
       // SQLite follows links; barn's DB is its own file, reached through none.
@@ -75,20 +73,24 @@ export class Db {
   }
 
   /**
-   * An existing barn.db, read-only: WAL lets it read beside a live writer, and it never creates,
-   * chmods or migrates the file. A schema other than this barn's is refused, not read wrongly.
+   * An existing barn.db, read-only (commands without a service, export): WAL lets it read beside a
+   * live writer, and it never creates, chmods or migrates the file. Null when there is no file. A
+   * schema other than this barn's is refused, not read wrongly.
    */
-  private static openReadOnly(path: string, opts: DbOptions): Db {
-    let db: DatabaseSync | null = null;
+  static openReadOnly(path: string, opts: DbOptions): Db | null {
     try {
-      if (isLink(path)) {
+      if (!Deno.lstatSync(path).isFile) {
         throw new BarnError(
           "E_UNSAFE_HOME",
-          `${path} is a link; barn keeps its DB as a plain file: move the link away`,
+          `${path} is not a plain file; barn reads no DB through a link: move it away`,
         );
       }
-      // A missing file must stay missing: SQLite would create it unless told to open it read-only.
-      Deno.statSync(path);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return null;
+      throw e;
+    }
+    let db: DatabaseSync | null = null;
+    try {
       db = new DatabaseSync(path, { readOnly: true });
       db.exec(`PRAGMA busy_timeout = ${Math.round(opts.busyTimeoutMs)}`);
       const version = (db.prepare("PRAGMA user_version").get() as Row).user_version as number;
@@ -107,7 +109,7 @@ export class Db {
             "(`barn service start`), then ask again",
         );
       }
-      return new Db(db, path, opts, version);
+      return new Db(db, path, opts, version, true);
     } catch (e) {
       try {
         db?.close();

@@ -41,6 +41,8 @@ export const JOB_FILES = {
   stderr: "stderr.log",
   progress: "progress.sock",
   secrets: "secrets",
+  /** Completion webhooks already delivered, so a rebuilt DB does not send them again. */
+  delivered: "delivered.json",
 } as const;
 
 export function jobFile(jobDir: string, role: keyof typeof JOB_FILES): string {
@@ -176,6 +178,33 @@ export function openOwnFile(path: string, mode: { read?: boolean }): Deno.FsFile
       { cause: e },
     );
   }
+}
+
+/** Which of the job's notifications were delivered, and when (absent or unreadable: none). */
+export function readDeliveries(jobDir: string): Map<string, string> {
+  try {
+    const text = readTextIfExists(jobFile(jobDir, "delivered"));
+    const o = text === null ? {} : JSON.parse(text);
+    return new Map(
+      Object.entries(o as Record<string, unknown>).filter((e): e is [string, string] =>
+        typeof e[1] === "string"
+      ),
+    );
+  } catch {
+    return new Map();
+  }
+}
+
+/**
+ * Notes a delivered notification in the job dir (best effort: without it a rebuild sends it again,
+ * which at-least-once allows). Synchronous, so one process's writes never interleave.
+ */
+export function markDelivered(jobDir: string, deliveryId: string, at: string): void {
+  try {
+    const all = Object.fromEntries(readDeliveries(jobDir));
+    all[deliveryId] = at;
+    writeFileAtomic(jobFile(jobDir, "delivered"), JSON.stringify(all) + "\n");
+  } catch { /* the job dir is gone (cleaned) or full: the DB keeps the delivery */ }
 }
 
 /** Leaves a stop request in the dir, where an --offline supervisor looks for it. */

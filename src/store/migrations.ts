@@ -72,4 +72,23 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX jobs_name ON jobs (name, created_at) WHERE name IS NOT NULL;
    CREATE INDEX jobs_ready ON jobs ("group", created_at)
      WHERE state = 'queued' AND latch IS NULL AND waiting_for IS NULL;`,
+  // 6: completion webhooks: each job's URLs, and the outbox, written in the transaction that
+  // ends the job; delivery attempts live here, apart from the state events listen streams
+  `ALTER TABLE jobs ADD COLUMN notify_urls TEXT;
+   CREATE TABLE notifications (
+     delivery_id TEXT PRIMARY KEY,
+     job_id TEXT NOT NULL,
+     url TEXT NOT NULL,
+     body TEXT NOT NULL,
+     state TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     created_at TEXT NOT NULL,
+     next_attempt_at TEXT NOT NULL,
+     last_attempt_at TEXT,
+     last_status INTEGER,
+     last_error TEXT,
+     delivered_at TEXT
+   );
+   CREATE INDEX notifications_job ON notifications (job_id);
+   CREATE INDEX notifications_due ON notifications (next_attempt_at) WHERE state = 'pending';`,
 ];

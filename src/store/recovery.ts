@@ -12,6 +12,7 @@ import {
   commitSnapshot,
   everStarted,
   jobDirFields,
+  readDeliveries,
   readExitFile,
   readSnapshot,
   tryLockJob,
@@ -191,7 +192,7 @@ export function rebuildFromDirs(store: Store, paths: HomePaths, dirs: string[]):
   store.tx(() => {
     for (const f of found) {
       try {
-        if (!store.restore(f.job)) {
+        if (!store.restore(f.job, readDeliveries(f.job.job_dir))) {
           report.conflicts.push(
             `${f.job.job_id}: its key '${f.job.key}' is taken by an older job; left out`,
           );

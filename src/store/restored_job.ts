@@ -26,6 +26,8 @@ export function restoredJob(
     waiting_for: [],
     meta: snapshot.meta ?? null,
     progress: null,
+    // Snapshots written before webhooks existed have no notify_urls.
+    notify_urls: snapshot.notify_urls ?? [],
   };
   if (exit) {
     // exit.json wins over job.json: it is the job's final word.

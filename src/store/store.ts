@@ -16,6 +16,12 @@ import { groupOf } from "../jobs/groups.ts";
 import { planDependencies } from "../jobs/dependencies.ts";
 import type { HomePaths } from "../platform/home_layout.ts";
 import { withCurlConfigs } from "../media/curl_secrets.ts";
+import {
+  deliveryId,
+  type Notification,
+  notificationBody,
+  type NotificationState,
+} from "../notify/notification.ts";
 import { Db, type DbSettings, DEFAULT_BUSY_TIMEOUT_MS, type Row } from "./db.ts";
 import {
   commitSnapshot,
@@ -38,6 +44,7 @@ import {
   toParams,
   whereOf,
 } from "./rows.ts";
+import { DirTemplate, type ListCursor, pageQuery, recordJson } from "./rows.ts";
 
 export type { ListFilter };
 
@@ -97,6 +104,8 @@ function exitFileOf(job: Job): ExitFile {
 
 export class Store {
   #db: Db;
+  /** Whether submissions commit with synchronous=FULL (DURABLE_SUBMIT; bench/ measures both). */
+  durableSubmit = DURABLE_SUBMIT;
 
   private constructor(readonly paths: HomePaths, db: Db) {
     this.#db = db;
@@ -107,15 +116,17 @@ export class Store {
     return new Store(paths, Db.open(paths.db, { busyTimeoutMs }));
   }
 
-  /** Opens an existing barn.db for reading only (commands without a service); see Db's readOnly. */
-  static openReadOnly(paths: HomePaths, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS): Store {
-    return new Store(paths, Db.open(paths.db, { busyTimeoutMs, readOnly: true }));
+  /** Opens an existing barn.db for reading only (no create, no migration); null when there is none. */
+  static openReadOnly(paths: HomePaths, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS): Store | null {
+    const db = Db.openReadOnly(paths.db, { busyTimeoutMs });
+    return db === null ? null : new Store(paths, db);
   }
 
   /** The connection; reopened when barn.db was replaced under this process (a rebuild moved it aside). */
   get db(): Db {
     if (this.#db.replaced()) {
       try {
+        if (this.#db.readOnly) throw new Error("read-only: never reopened, which could create it");
         Deno.statSync(this.paths.db);
       } catch {
         throw new BarnError(
@@ -137,7 +148,7 @@ export class Store {
   }
 
   settings(): DbSettings {
-    return this.db.settings(DURABLE_SUBMIT);
+    return this.db.settings(this.durableSubmit);
   }
 
   #stmt(sql: string) {
@@ -219,6 +230,7 @@ export class Store {
         verify: spec.verify ?? false,
         meta: spec.meta ?? null,
         progress: null,
+        notify_urls: spec.notify_urls ?? [],
       };
     }
     throw new BarnError(
@@ -285,7 +297,7 @@ export class Store {
         return placed.map((p) =>
           p.duplicate || failedDeps.length === 0 ? p : { ...p, job: this.get(p.job.job_id)! }
         );
-      }, { durable: DURABLE_SUBMIT });
+      }, { durable: this.durableSubmit });
     } catch (e) {
       for (const j of made) removeJobDir(j.job_dir);
       throw e;
@@ -426,6 +438,8 @@ export class Store {
     const drop = this.#stmt("DELETE FROM job_deps WHERE job_id = ? AND after_id = ?");
     while (work.length) {
       const { ended, root, only } = work.pop()!;
+      // Every end passes here (its own, or one it causes): its webhooks join the outbox.
+      this.#enqueue(ended, now);
       mine.run(ended.job_id);
       const ids = only ?? (dependents.all(ended.job_id) as Row[]).map((r) => r.job_id as string);
       for (const id of ids) {
@@ -448,6 +462,33 @@ export class Store {
         work.push({ ended: done, root });
       }
     }
+  }
+
+  /**
+   * The outbox: one notification per URL of a job that just ended, written in the transaction
+   * that ends it, so an end recorded by anyone (keeper, --offline client, kill, reconcile, a
+   * dependency's failure) is delivered once a service runs. Idempotent per delivery id.
+   * `delivered` marks ids a rebuild found already delivered.
+   */
+  #enqueue(job: Job, now: string, delivered: ReadonlyMap<string, string> = new Map()): void {
+    const insert = this.#stmt(
+      "INSERT OR IGNORE INTO notifications (delivery_id, job_id, url, body, state, created_at, " +
+        "next_attempt_at, delivered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    );
+    job.notify_urls.forEach((url, i) => {
+      const id = deliveryId(job.job_id, i);
+      const at = delivered.get(id) ?? null;
+      insert.run(
+        id,
+        job.job_id,
+        url,
+        notificationBody(job, id),
+        at === null ? "pending" : "delivered",
+        now,
+        now,
+        at,
+      );
+    });
   }
 
   /** The job whose failure a dependency cancel goes back to (itself, unless it ended E_DEPENDENCY). */
@@ -668,9 +709,14 @@ export class Store {
       if (dryRun) return chosen;
       const del = this.#stmt("DELETE FROM jobs WHERE job_id = ?");
       const deps = this.#stmt("DELETE FROM job_deps WHERE job_id = ?");
+      // A pending notification outlives its job: it carries its own body, and goes once delivered.
+      const settled = this.#stmt(
+        "DELETE FROM notifications WHERE job_id = ? AND state != 'pending'",
+      );
       for (const j of chosen) {
         del.run(j.job_id);
         deps.run(j.job_id);
+        settled.run(j.job_id);
       }
       return chosen;
     });
@@ -721,17 +767,127 @@ export class Store {
     return rows.map((r) => this.#fromRow(r));
   }
 
-  /** Puts back a record rebuilt from its job dir; false when its key is already taken (a conflict). */
-  restore(job: Job): boolean {
+  /**
+   * Puts back a record rebuilt from its job dir; false when its key is already taken (a conflict).
+   * A finished job's notifications come back too: delivered where its dir says so, else pending
+   * (at least once: the receiver de-duplicates on the delivery id, which is the same as before).
+   */
+  restore(job: Job, delivered: ReadonlyMap<string, string> = new Map()): boolean {
     if (job.key !== null && this.#stmt("SELECT 1 FROM jobs WHERE key = ?").get(job.key)) {
       return false;
     }
     this.#insertRow(job);
+    if (isFinished(job.state)) this.#enqueue(job, job.finished_at ?? nowIso(), delivered);
     return true;
+  }
+
+  /** A job's notifications, oldest first (describe). */
+  notificationsOf(jobId: string): Notification[] {
+    return (this.#stmt(
+      "SELECT * FROM notifications WHERE job_id = ? ORDER BY delivery_id",
+    ).all(jobId) as Row[]).map(notificationOf);
+  }
+
+  /** Pending notifications due at `now`, oldest first, with their bodies. */
+  dueNotifications(
+    now: string,
+    limit: number,
+  ): (Notification & { job_id: string; body: string })[] {
+    return (this.#stmt(
+      "SELECT * FROM notifications WHERE state = 'pending' AND next_attempt_at <= ? " +
+        "ORDER BY next_attempt_at, delivery_id LIMIT ?",
+    ).all(now, limit) as Row[]).map((r) => ({
+      ...notificationOf(r),
+      job_id: r.job_id as string,
+      body: r.body as string,
+    }));
+  }
+
+  /** When the next pending notification falls due, or null when none is pending. */
+  nextNotificationAt(): string | null {
+    return ((this.#stmt(
+      "SELECT MIN(next_attempt_at) AS at FROM notifications WHERE state = 'pending'",
+    ).get() as Row).at as string | null) ?? null;
+  }
+
+  /**
+   * Records one delivery attempt: delivered, failed for good, or pending until `next`. A settled
+   * notification whose job was cleaned meanwhile goes at once. Returns whether the job still exists.
+   */
+  recordAttempt(
+    id: string,
+    a: {
+      at: string;
+      state: NotificationState;
+      status: number | null;
+      error: string | null;
+      next: string | null;
+    },
+  ): boolean {
+    return this.tx(() => {
+      this.#stmt(
+        "UPDATE notifications SET attempts = attempts + 1, last_attempt_at = ?, state = ?, " +
+          "last_status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), " +
+          "delivered_at = ? WHERE delivery_id = ? AND state = 'pending'",
+      ).run(
+        a.at,
+        a.state,
+        a.status,
+        a.error,
+        a.next,
+        a.state === "delivered" ? a.at : null,
+        id,
+      );
+      const live = this.#stmt(
+        "SELECT 1 FROM jobs j JOIN notifications n ON n.job_id = j.job_id WHERE n.delivery_id = ?",
+      ).get(id) !== undefined;
+      if (!live && a.state !== "pending") {
+        this.#stmt("DELETE FROM notifications WHERE delivery_id = ?").run(id);
+      }
+      return live;
+    });
   }
 
   /** This DB's epoch (migration 3): a new DB file, rebuilt or fresh, has a new one, so `seq` restarts under it. */
   epoch(): string {
     return (this.#stmt("SELECT value FROM meta WHERE key = 'epoch'").get() as Row).value as string;
   }
+
+  /**
+   * The listing as JSON records (`JSON.stringify` of `list`'s), newest first, read a page at a
+   * time: no read stays open between pages, so the caller may await between records (an open
+   * read would pin this connection's snapshot, and its next write would fail as locked).
+   */
+  *iterateJson(filter: ListFilter): Generator<string> {
+    const PAGE = 128;
+    const jobDir = (id: string) => this.paths.jobDir(id);
+    const dirs = new DirTemplate(jobDir);
+    let after: ListCursor | null = null;
+    for (let left = filter.limit ?? Infinity; left > 0;) {
+      const size = Math.min(PAGE, left);
+      const { sql, params } = pageQuery(filter, after, size);
+      const rows = this.#stmt(sql).all(...params) as Row[];
+      for (const r of rows) yield recordJson(r, jobDir, dirs);
+      if (rows.length < size) return;
+      left -= size;
+      const last = rows[size - 1]!;
+      after = { created_at: last.created_at as string, rowid: last._rowid as number };
+    }
+  }
+}
+
+function notificationOf(r: Row): Notification {
+  const state = r.state as NotificationState;
+  return {
+    delivery_id: r.delivery_id as string,
+    url: r.url as string,
+    state,
+    attempts: r.attempts as number,
+    created_at: r.created_at as string,
+    next_attempt_at: state === "pending" ? r.next_attempt_at as string : null,
+    last_attempt_at: (r.last_attempt_at as string | null) ?? null,
+    last_status: (r.last_status as number | null) ?? null,
+    last_error: (r.last_error as string | null) ?? null,
+    delivered_at: (r.delivered_at as string | null) ?? null,
+  };
 }

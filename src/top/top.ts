@@ -7,7 +7,8 @@ import { BarnError, toErrorBody } from "../errors.ts";
 import { Connection } from "../client/client.ts";
 import type { CliContext } from "../cli/context.ts";
 import { writeOut } from "../cli/context.ts";
-import type { Request, RequestKind, ResponseData } from "../protocol/messages.ts";
+import type { Request, RequestKind, ResponseData, StreamFrame } from "../protocol/messages.ts";
+import { collectJobs } from "../client/listing.ts";
 import { jobsTable } from "../render/human.ts";
 import { frameDiff } from "./frame.ts";
 import { decodeKeys } from "./keys.ts";
@@ -39,6 +40,14 @@ class Requester {
     this.#chain = next.catch(() => {});
     return next;
   }
+  stream<K extends RequestKind>(
+    req: Extract<Request, { kind: K }>,
+    onFrame: (frame: StreamFrame) => void | Promise<void>,
+  ): Promise<ResponseData[K]> {
+    const next = this.#chain.then(() => this.conn.stream(req, onFrame));
+    this.#chain = next.catch(() => {});
+    return next;
+  }
 }
 
 /** Free bytes on the home's disk (node:fs only here: it costs start-up). */
@@ -55,9 +64,9 @@ async function diskFree(home: string): Promise<number | null> {
 /** Everything the view shows, loaded afresh: running and queued jobs, recent ends, the service. */
 async function snapshot(req: Requester, s: TopState): Promise<TopState> {
   const [running, queued, recent, svc] = await Promise.all([
-    req.request({ kind: "status", filter: { state: "running" } }),
-    req.request({ kind: "status", filter: { state: "queued", limit: 500 } }),
-    req.request({ kind: "status", filter: { limit: 100 } }),
+    collectJobs(req, { state: "running" }),
+    collectJobs(req, { state: "queued", limit: 500 }),
+    collectJobs(req, { limit: 100 }),
     req.request({ kind: "service_status" }),
   ]);
   const fresh: TopState = { ...s, jobs: new Map(), service: svc.status };

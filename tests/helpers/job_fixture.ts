@@ -38,6 +38,7 @@ export function sampleJob(over: Partial<Job> = {}): Job {
     verify: false,
     meta: null,
     progress: null,
+    notify_urls: [],
     ...over,
   };
 }

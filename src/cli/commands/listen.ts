@@ -73,6 +73,7 @@ export const listen: Command = {
           if (f.seq !== undefined && (since === undefined || f.seq > since)) since = f.seq;
           return;
         }
+        if (f.stream !== "event") return;
         if (f.event.seq !== null) since = f.event.seq;
         await writeOut(
           Deno.stdout,

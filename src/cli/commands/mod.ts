@@ -75,6 +75,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: fromModule("./release.ts", "release"),
   },
   {
+    name: "export",
+    summary: "write a finished job's record, logs and outputs as a tar stream to stdout",
+    load: fromModule("./export.ts", "exportCommand"),
+  },
+  {
+    name: "import",
+    summary: "read a file (or a tar stream) from stdin into BARN_HOME/input/",
+    load: fromModule("./import.ts", "importCommand"),
+  },
+  {
     name: "clean",
     summary: "remove finished jobs",
     load: fromModule("./clean.ts", "clean"),

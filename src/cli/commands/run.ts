@@ -14,6 +14,7 @@ import { sandboxPath } from "../../platform/sandbox_path.ts";
 import { allowedCommands } from "../../config/config.ts";
 import { checkJobRef, checkName } from "../../jobs/ids.ts";
 import { parseMeta } from "../../jobs/meta.ts";
+import { checkNotifyUrl } from "../../notify/notify_url.ts";
 
 /** The submission options that run, get and put share. */
 export const JOB_OPTIONS: OptionSpecs = {
@@ -26,6 +27,7 @@ export const JOB_OPTIONS: OptionSpecs = {
   group: { type: "string" },
   name: { type: "string" },
   meta: { type: "string" },
+  notify: { type: "string", repeat: true },
 };
 
 /** Fills a spec from the shared options. */
@@ -78,6 +80,10 @@ export function applyJobOptions(ctx: CliContext, spec: JobSpec): JobSpec {
   if (name !== undefined) spec.name = checkName(name);
   const meta = ctx.str("meta");
   if (meta !== undefined) spec.meta = parseMeta(meta);
+  const notify = ctx.strs("notify");
+  if (notify.length > 0) {
+    spec.notify_urls = notify.map((u) => checkNotifyUrl(u, "--notify"));
+  }
   return spec;
 }
 
@@ -121,6 +127,7 @@ async function runBatch(ctx: CliContext, source: string): Promise<number> {
       "group",
       "name",
       "meta",
+      "notify",
     ]
   ) {
     if (ctx.options[o] !== undefined) {
@@ -171,7 +178,7 @@ export const run: Command = {
   summary: "submit a job (ffmpeg, ffprobe or curl); prints its id",
   usage:
     "barn run [--tag=T] [--key=K] [--timeout=DUR] [--stall-timeout=DUR] [--verify] [--pending=LATCH] " +
-    "[--after=ID[,ID…]] [--group=G] [--name=NAME] [--meta=JSON] [--offline] [--output=F] " +
+    "[--after=ID[,ID…]] [--group=G] [--name=NAME] [--meta=JSON] [--notify=URL] [--offline] [--output=F] " +
     "[--] <cmd> [args…]",
   example: "barn run --tag=probe ffprobe -v error -show_format /tmp/barn/input/clip.mp4",
   options: { ...JOB_OPTIONS, verify: { type: "boolean" }, batch: { type: "string" } },

@@ -90,6 +90,21 @@ tools (run, get, put, status, describe, logs, wait, kill, retry, hostinfo) and t
 call it again) and sends progress notifications; errors carry barn's code. Jobs run under the
 barn service, so they go on when your session ends. docs/agents.md has the details.
 
+## Data in and out over ssh, and webhooks
+
+    ssh HOST barn export <id> | tar -x          # barn-<id>/job.json, logs/, outputs/…, manifest.json (sha256)
+    ssh HOST barn export <id> --outputs-only --include=/tmp/barn/output/extra.mp4 | tar -x
+    ssh HOST barn import --sha256=HEX clip.mp4 < clip.mp4   # prints /tmp/barn/input/clip.mp4
+    tar -c dir | ssh HOST barn import --tar     # regular files and dirs only, into /tmp/barn/input/
+    barn run --notify=https://hooks.example.com/barn …      # POSTs the final record when the job ends
+
+- export refuses unfinished jobs (102); import never overwrites without \`--overwrite\` (109), and a
+  \`--size\`/\`--sha256\` mismatch is 113 with nothing kept. Tar entries that are links, devices,
+  absolute or contain \`..\` refuse the whole import (104).
+- Webhooks are delivered at least once: de-duplicate on the \`X-Barn-Delivery\` header; the
+  signature is \`X-Barn-Signature: sha256=HMAC(secret, "<X-Barn-Timestamp>.<body>")\`.
+  \`describe --output=json\` shows \`notifications\` with each delivery's state.
+
 ## Many hosts: barn-fleet
 
 barn-fleet is a separate controller binary that drives barn on many hosts over OpenSSH. On

@@ -85,10 +85,17 @@ export const status: Command = {
     }
     const filter = statusFilter(ctx);
     const backend = await ctx.readBackend();
-    const { jobs, total } = await backend.request({ kind: "status", filter });
-    await ctx.print({ view: "jobs", jobs });
-    if (ctx.format === "human" && total > jobs.length) {
-      console.error(`(showing the newest ${jobs.length} of ${total} jobs; --all shows every one)`);
+    const listing = await ctx.listing();
+    let shown = 0;
+    // Records arrive in chunks and are printed as they come: no side holds the whole listing.
+    const { total } = await backend.stream({ kind: "status", filter }, async (frame) => {
+      if (frame.stream !== "jobs") return;
+      shown += frame.jobs.length;
+      await ctx.write(listing.rows(frame.jobs));
+    });
+    await ctx.write(listing.end());
+    if (ctx.format === "human" && total > shown) {
+      console.error(`(showing the newest ${shown} of ${total} jobs; --all shows every one)`);
     }
     return 0;
   },

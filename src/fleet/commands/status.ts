@@ -5,6 +5,7 @@ import { statusFilter } from "../../cli/commands/status.ts";
 import type { FleetCommand } from "../command.ts";
 import { fanOut } from "../fan_out.ts";
 import { withRemote } from "../remote.ts";
+import { collectJobs } from "../../client/listing.ts";
 
 export const status: FleetCommand = {
   name: "status",
@@ -32,7 +33,7 @@ export const status: FleetCommand = {
       hosts,
       (h) => h.name,
       ctx.fanOptions(),
-      (h, signal) => withRemote(h, settings, signal, (r) => r.request({ kind: "status", filter })),
+      (h, signal) => withRemote(h, settings, signal, (r) => collectJobs(r, filter)),
     );
     return await ctx.print({ view: "jobs", results });
   },

@@ -6,7 +6,7 @@
 import { HomePaths } from "../../platform/home_layout.ts";
 import { excerpt, jsonErrorPlace } from "../../escape.ts";
 import { BarnError } from "../../errors.ts";
-import { readTextIfExists } from "../../platform/files.ts";
+import { readPrivateText } from "../../platform/files.ts";
 import { readSecret } from "../../store/job_dir.ts";
 
 export interface DavAuth {
@@ -27,8 +27,16 @@ export function parseCredentials(text: string, path: string): Record<string, Dav
       }); it holds passwords, so barn does not quote it`,
     );
   }
-  const hosts = (raw as { hosts?: unknown })?.hosts;
-  if (typeof hosts !== "object" || hosts === null) {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new BarnError(
+      "E_CONFIG",
+      `${path} must hold {"hosts": {"<host[:port]>": {"user": …, "password": …}}} ` +
+        'and/or {"notify_secret": "…"}',
+    );
+  }
+  // A file with only the webhook secret (notify/secret.ts) has no hosts: no WebDAV logins.
+  const hosts = (raw as { hosts?: unknown }).hosts ?? {};
+  if (typeof hosts !== "object" || hosts === null || Array.isArray(hosts)) {
     throw new BarnError(
       "E_CONFIG",
       `${path} must hold {"hosts": {"<host[:port]>": {"user": …, "password": …}}}`,
@@ -53,15 +61,8 @@ export function davAuthFor(url: URL, jobDir: string, home: string): DavAuth | nu
   const own = readSecret(jobDir, "dav.json");
   if (own !== null) return JSON.parse(own) as DavAuth;
   const path = new HomePaths(home).credentials;
-  const text = readTextIfExists(path);
+  const text = readPrivateText(path, "credentials.json");
   if (text === null) return null;
-  const st = Deno.statSync(path);
-  if (st.mode !== null && (st.mode & 0o077) !== 0) {
-    throw new BarnError(
-      "E_UNSAFE_HOME",
-      `${path} is readable by others: run \`chmod 600 ${path}\``,
-    );
-  }
   const hosts = parseCredentials(text, path);
   return hosts[url.host.toLowerCase()] ?? hosts[url.hostname.toLowerCase()] ?? null;
 }

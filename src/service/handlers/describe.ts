@@ -34,6 +34,7 @@ export function handleDescribe(
       ...(job.command[0] === "ffprobe" ? { result: ffprobeResult(job.stdout_path) } : {}),
       stdout_tail: tailLines(job.stdout_path, lines, TAIL_BYTES).map(clip),
       stderr_tail: tailLines(job.stderr_path, lines, TAIL_BYTES).map(clip),
+      notifications: ctx.store.notificationsOf(job.job_id),
     },
   };
 }

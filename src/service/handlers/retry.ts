@@ -58,6 +58,7 @@ export function handleRetry(ctx: HandlerContext, req: RequestOf<"retry">): Respo
       group: Object.hasOwn(ctx.config().groups, orig.group) ? orig.group : null,
       meta: orig.meta,
       retry_of: orig.job_id,
+      notify_urls: orig.notify_urls,
       secrets,
     }],
   });

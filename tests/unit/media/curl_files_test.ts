@@ -5,7 +5,6 @@ Deno.test("curl's file arguments, in every spelling curl reads them", () => {
   const cases: [string[], string[]][] = [
     [["-T", "/a"], ["/a"]],
     [["--upload-file", "/a"], ["/a"]],
-    [["--upload-fi", "/a"], ["/a"]],
     [["-sT/a"], ["/a"]],
     [["-sST", "/a"], ["/a"]],
     [["-d", "@/a"], ["/a"]],
@@ -30,6 +29,8 @@ Deno.test("curl's file arguments, in every spelling curl reads them", () => {
     [["file:///d/[a-b]"], ["/d/a", "/d/b"]],
     [["-d", "@-", "-T", "-"], []],
     [["-d", "plain", "-H", "Accept: x", "https://host/x"], []],
+    // curl 8 takes no abbreviation, and barn refuses the argv (E_USAGE) before it runs.
+    [["--upload-fi", "/a"], []],
   ];
   for (const [args, want] of cases) assertEquals(curlFileArgs(args), want, args.join(" "));
 });

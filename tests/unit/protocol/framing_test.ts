@@ -1,6 +1,8 @@
 import { assertEquals, assertRejects, assertThrows } from "../../helpers/assert.ts";
 import {
+  ArrayFrame,
   checkDepth,
+  decodeBody,
   encodeFrame,
   FrameBudget,
   FrameReader,
@@ -183,4 +185,21 @@ Deno.test("FrameWriter: concurrent writes leave as whole frames, in call order",
   const got: unknown[] = [];
   for (let m = await reader.next(); m !== null; m = await reader.next()) got.push(m);
   assertEquals(got, msgs);
+});
+
+Deno.test("ArrayFrame: frames of pre-serialized items decode to the message; reused after take; an item past the cap is refused", () => {
+  const f = new ArrayFrame('{"ok":true,"items":[', "]}");
+  const read = (frame: Uint8Array) => {
+    assertEquals(new DataView(frame.buffer, frame.byteOffset).getUint32(0), frame.length - 4);
+    return decodeBody(frame.subarray(4));
+  };
+  assertEquals(read(f.take()), { ok: true, items: [] });
+  const items = ["1", '"é😀\\n"', JSON.stringify({ a: "x".repeat(700_000) }), "null"];
+  for (const i of items) f.add(i);
+  assertEquals(f.count, 4);
+  assertEquals(read(f.take()), { ok: true, items: items.map((i) => JSON.parse(i)) });
+  f.add('"again"');
+  assertEquals(read(f.take()), { ok: true, items: ["again"] });
+  const e = assertThrows(() => f.add(JSON.stringify("y".repeat(MAX_FRAME_BYTES))), BarnError);
+  assertEquals(e.code, "E_FRAME_TOO_LARGE");
 });

@@ -39,10 +39,24 @@ function invalid(kind: Parameters<typeof parseReply>[0], raw: unknown): string {
 
 Deno.test("replies: data, errors and frames pass; unknown fields from a newer barn are dropped", () => {
   // An older host's record (no issue 16 fields) gets what they mean there.
-  const filled = { ...job, name: null, group: "default", after: [], waiting_for: [], meta: null };
-  assertEquals(parseReply("status", { ok: true, jobs: [{ ...job, extra: "x" }], total: 1 }), {
+  // A host older than issue 16 sends none of its fields (webhooks' notify_urls included).
+  const filled = {
+    ...job,
+    name: null,
+    group: "default",
+    after: [],
+    waiting_for: [],
+    meta: null,
+    notify_urls: [],
+  };
+  // Records come in `jobs` frames (protocol 2), the total in the final answer.
+  assertEquals(parseReply("status", { ok: true, stream: "jobs", jobs: [{ ...job, extra: "x" }] }), {
+    type: "frame",
+    frame: { ok: true, stream: "jobs", jobs: [filled] },
+  } as never);
+  assertEquals(parseReply("status", { ok: true, total: 1, extra: 2 }), {
     type: "data",
-    data: { jobs: [filled], total: 1 },
+    data: { total: 1 },
   } as never);
   const piped = {
     ...job,
@@ -51,10 +65,11 @@ Deno.test("replies: data, errors and frames pass; unknown fields from a newer ba
     after: ["a1b2c3d4e5f6"],
     waiting_for: ["a1b2c3d4e5f6"],
     meta: { asset: "A-1" },
+    notify_urls: ["https://hooks.example.com/barn"],
   };
-  assertEquals(parseReply("status", { ok: true, jobs: [piped], total: 1 }), {
-    type: "data",
-    data: { jobs: [piped], total: 1 },
+  assertEquals(parseReply("status", { ok: true, stream: "jobs", jobs: [piped] }), {
+    type: "frame",
+    frame: { ok: true, stream: "jobs", jobs: [piped] },
   } as never);
   assertEquals(
     parseReply("kill", { ok: false, error: { code: "E_STATE", message: "finished", more: 1 } }),
@@ -78,17 +93,38 @@ Deno.test("replies: data, errors and frames pass; unknown fields from a newer ba
     job: { ...job, stdout_tail: ["a"], stderr_tail: [], result: { big: 1 } },
   });
   assertEquals(d.type === "data" && Object.keys(d.data.job).includes("result"), false);
+  const note = {
+    delivery_id: "k3f9x2a0b1c2.1",
+    url: "https://h/x",
+    state: "pending" as const,
+    attempts: 1,
+    created_at: "t",
+    next_attempt_at: "t",
+    last_attempt_at: "t",
+    last_status: 503,
+    last_error: "HTTP 503",
+    delivered_at: null,
+  };
+  const n = parseReply("describe", {
+    ok: true,
+    job: { ...job, stdout_tail: [], stderr_tail: [], notifications: [{ ...note, secret: "x" }] },
+  });
+  assertEquals(n.type === "data" && n.data.job.notifications, [note]);
+  invalid("describe", {
+    ok: true,
+    job: { ...job, stdout_tail: [], stderr_tail: [], notifications: [{ ...note, state: "x" }] },
+  });
 });
 
 Deno.test("replies: a hostile or broken host is refused with the first problem named", () => {
   assertMatch(invalid("status", "x"), /expected an object/);
   assertMatch(invalid("status", { ok: "yes" }), /expected ok: true or false/);
   assertMatch(
-    invalid("status", { ok: true, jobs: [{ ...job, state: "hacked" }], total: 1 }),
+    invalid("status", { ok: true, stream: "jobs", jobs: [{ ...job, state: "hacked" }] }),
     /jobs\.0\.state/,
   );
   assertMatch(
-    invalid("status", { ok: true, jobs: [{ ...job, command: [1] }], total: 1 }),
+    invalid("status", { ok: true, stream: "jobs", jobs: [{ ...job, command: [1] }] }),
     /jobs\.0\.command\.0/,
   );
   assertMatch(invalid("kill", { ok: true }), /missing at job/);
@@ -106,7 +142,11 @@ Deno.test("replies: a hostile or broken host is refused with the first problem n
     /expected a number at protocol/,
   );
   assertMatch(
-    invalid("status", { ok: true, jobs: [{ ...job, progress: { percent: "lots" } }], total: 1 }),
+    invalid("status", {
+      ok: true,
+      stream: "jobs",
+      jobs: [{ ...job, progress: { percent: "lots" } }],
+    }),
     /jobs\.0\.progress\.percent/,
   );
 });

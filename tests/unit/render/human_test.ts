@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "../../helpers/assert.ts";
 import type { Job } from "../../../src/jobs/job.ts";
 import { sampleJob } from "../../helpers/job_fixture.ts";
-import { fitCommand, renderHuman } from "../../../src/render/human.ts";
+import { fitCommand, humanListing, jobsTable, renderHuman } from "../../../src/render/human.ts";
 import { textWidth } from "../../../src/render/width.ts";
 
 const NASTY = `a<b>&"c'd`;
@@ -202,4 +202,20 @@ Deno.test("fitCommand keeps both when they fit and cuts the command before the p
     "ffmpeg -i i…  [##..…",
   );
   assertEquals(fitCommand("ffprobe a-long-argument", "", 10), "ffprobe a…");
+});
+
+Deno.test("human listing: one chunk prints the jobs table; later chunks keep the first one's widths", () => {
+  const style = { color: false, now: new Date("2026-01-01T00:01:01.000Z") };
+  const jobs = ["a", "bb", "c"].map((tag, i) => job({ job_id: `k3f9x2a0b1c${i}`, tag }));
+  const whole = humanListing(style);
+  assertEquals(whole.rows(jobs) + whole.end(), jobsTable(jobs, style) + "\n");
+  const none = humanListing(style);
+  assertEquals(none.rows([]) + none.end(), renderHuman({ view: "jobs", jobs: [] }, style) + "\n");
+  // The second chunk's longer tag overflows its column instead of realigning the table.
+  const r = humanListing(style);
+  const later = job({ job_id: "k3f9x2a0b1c9", tag: "a-much-longer-tag" });
+  const lines = (r.rows(jobs) + r.rows([later]) + r.end()).trimEnd().split("\n");
+  assertEquals(lines.slice(0, 4), jobsTable(jobs, style).split("\n"));
+  assert(lines[4]!.startsWith("k3f9x2a0b1c9  running  -     a-much-longer-tag  2026-01-01"));
+  assertEquals(lines.length, 5);
 });

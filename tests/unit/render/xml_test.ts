@@ -2,7 +2,7 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { assert, assertEquals } from "../../helpers/assert.ts";
 import type { Job } from "../../../src/jobs/job.ts";
 import { sampleJob } from "../../helpers/job_fixture.ts";
-import { renderXml } from "../../../src/render/xml.ts";
+import { renderXml, xmlListing } from "../../../src/render/xml.ts";
 
 const NASTY = `a<b>&"c'd`;
 
@@ -100,4 +100,25 @@ Deno.test("XML: dependency lists as <id> elements, meta as JSON text, dry runs a
   });
   const s = new XMLParser({ parseTagValue: false, isArray: (n) => n === "group" }).parse(st);
   assertEquals(s.service.groups.group, [{ name: "probe", limit: "8", running: "1", queued: "0" }]);
+});
+
+Deno.test("XML listing: any chunking prints the jobs view's document byte for byte", () => {
+  const jobs = Array.from({ length: 5 }, (_, i) =>
+    job({
+      job_id: `k3f9x2a0b1c${i}`,
+      error: i === 1 ? "line one\n  line two <&>" : null,
+      exit_code: i === 3 ? "E_TIMEOUT" : null,
+    }));
+  for (const sizes of [[], [5], [1, 4], [2, 0, 2, 1]]) {
+    const shown = jobs.slice(0, sizes.reduce((a, b) => a + b, 0));
+    const r = xmlListing();
+    let out = "";
+    let at = 0;
+    for (const n of sizes) {
+      out += r.rows(jobs.slice(at, at + n));
+      at += n;
+    }
+    out += r.end();
+    assertEquals(out, renderXml({ view: "jobs", jobs: shown }) + "\n", `chunks ${sizes}`);
+  }
 });

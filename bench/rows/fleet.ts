@@ -9,10 +9,11 @@
  * bench/run.ts can call `fleetBench()` and fold its metrics and ratios into results.json.
  */
 
-import { barn, cleanupHome } from "../tests/helpers/barn.ts";
-import { fleet } from "../tests/helpers/fleet.ts";
-import { haveSshd, type SshLab, startSshLab } from "../tests/helpers/sshd.ts";
-import { CONTROL_DIR } from "../src/fleet/control_dir.ts";
+import { barn, cleanupHome } from "../../tests/helpers/barn.ts";
+import { fleet } from "../../tests/helpers/fleet.ts";
+import { haveSshd, type SshLab, startSshLab } from "../../tests/helpers/sshd.ts";
+import { CONTROL_DIR } from "../../src/fleet/control_dir.ts";
+import type { Row } from "../lib/report.ts";
 
 export interface Stat {
   median: number;
@@ -166,6 +167,14 @@ export async function fleetBench(
     for (const h of homes) await cleanupHome(h);
   }
 }
+
+/** The fleet row for bench/run.ts: 20 hosts at full size, 3 in the smoke run. */
+export const fleetRow: Row = async ({ p, smoke, report }) => {
+  const r = await fleetBench({ hosts: smoke ? 3 : 20, reps: p.reps });
+  report.results.fleet = r.metrics;
+  Object.assign(report.ratios, r.ratios);
+  for (const n of r.notes) report.note(`fleet: ${n}`);
+};
 
 if (import.meta.main) {
   const opt = (name: string, dflt: number) => {

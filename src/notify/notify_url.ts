@@ -1,0 +1,51 @@
+/** A completion webhook's URL, checked (pure): http(s) only, never with credentials in it. */
+
+import { BarnError } from "../errors.ts";
+import { excerpt } from "../escape.ts";
+import { splitUserinfo } from "../media/curl_secrets.ts";
+
+/** The longest URL barn keeps for a webhook. */
+export const MAX_NOTIFY_URL = 2048;
+
+/** The URL as it may be shown: any userinfo replaced by `…@`, then escaped and cut. */
+export function shownUrl(text: string): string {
+  const s = splitUserinfo(text);
+  return excerpt(s ? `${s.prefix}…@${s.rest}` : text);
+}
+
+/**
+ * Returns the URL in its normal form (`new URL().href`), or throws E_USAGE: not a URL, not
+ * http(s), userinfo (a secret would sit in the record, the DB and `describe`), or too long.
+ */
+export function checkNotifyUrl(text: string, what: string): string {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw new BarnError(
+      "E_USAGE",
+      `${what}: '${shownUrl(text)}' is not a URL; give e.g. https://hooks.example.com/barn`,
+    );
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") {
+    throw new BarnError(
+      "E_USAGE",
+      `${what}: '${shownUrl(text)}' is not an http(s) URL; webhooks go over http or https only`,
+    );
+  }
+  if (u.username !== "" || u.password !== "" || splitUserinfo(text) !== null) {
+    throw new BarnError(
+      "E_USAGE",
+      `${what}: '${shownUrl(text)}' carries a user name or password, which would be stored and ` +
+        "shown with the job; drop it and let the receiver check X-Barn-Signature instead " +
+        "(notify_secret in credentials.json, see docs/webhooks.md)",
+    );
+  }
+  if (u.href.length > MAX_NOTIFY_URL) {
+    throw new BarnError(
+      "E_USAGE",
+      `${what}: the URL is longer than ${MAX_NOTIFY_URL} characters`,
+    );
+  }
+  return u.href;
+}
