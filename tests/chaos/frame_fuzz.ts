@@ -6,6 +6,7 @@
  */
 
 import { barn, cleanupHome, tempHome } from "../helpers/barn.ts";
+import { PROTOCOL_VERSION } from "../../src/protocol/messages.ts";
 import {
   concat,
   ensureService,
@@ -240,7 +241,7 @@ function generate(rng: Rng, bigLeft: { n: number }): Case {
             latch: "never",
           }],
         },
-        { kind: "hello", protocol: 1, client_version: s },
+        { kind: "hello", protocol: PROTOCOL_VERSION, client_version: s },
       ]);
       return { family, bytes: after(frame(req)), want: "E_BAD_REQUEST" };
     }
@@ -248,12 +249,12 @@ function generate(rng: Rng, bigLeft: { n: number }): Case {
       return { family, bytes: frame(valid()), want: "E_PROTOCOL" };
     default: {
       const h = rng.pick<unknown>([
-        { kind: "hello", protocol: 2, client_version: "x" },
+        { kind: "hello", protocol: PROTOCOL_VERSION + 1, client_version: "x" },
         { kind: "hello", protocol: "1", client_version: "x" },
         { kind: "hello" },
-        { kind: "hello", protocol: 1, client_version: "x", extra: true },
+        { kind: "hello", protocol: PROTOCOL_VERSION, client_version: "x", extra: true },
       ]);
-      const code = (h as Row).protocol === 2 ? "E_PROTOCOL" : "E_BAD_REQUEST";
+      const code = (h as Row).protocol === PROTOCOL_VERSION + 1 ? "E_PROTOCOL" : "E_BAD_REQUEST";
       return { family: "bad handshake", bytes: concat(frame(h), frame(valid())), want: code };
     }
   }

@@ -7,6 +7,7 @@
 import { DatabaseSync } from "node:sqlite";
 import { barn, DENO, MAIN, pidAlive, ROOT, startService, waitFor } from "../helpers/barn.ts";
 import { V8_FLAGS } from "../../src/platform/self.ts";
+import { PROTOCOL_VERSION } from "../../src/protocol/messages.ts";
 
 export { pidAlive, waitFor };
 
@@ -245,7 +246,7 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-export const HELLO = frame({ kind: "hello", protocol: 1, client_version: "chaos" });
+export const HELLO = frame({ kind: "hello", protocol: PROTOCOL_VERSION, client_version: "chaos" });
 
 /** What a raw exchange saw: the frames the service sent back, and whether it closed. */
 export interface Exchange {
