@@ -10,6 +10,7 @@ import {
   denortHint,
   outputName,
   type PermissionSet,
+  stampVersion,
   type Target,
   TARGETS,
 } from "./compile_plan.ts";
@@ -34,9 +35,7 @@ const git = await new Deno.Command("git", {
 const commit = git.success ? new TextDecoder().decode(git.stdout).trim() : "unknown";
 const versionFile = `${root}src/version.ts`;
 const original = Deno.readTextFileSync(versionFile);
-const stamped = original
-  .replace(/export const VERSION = ".*";/, `export const VERSION = "${config.version}";`)
-  .replace(/export const BUILD_COMMIT = ".*";/, `export const BUILD_COMMIT = "${commit}";`);
+const stamped = stampVersion(original, config.version, commit);
 
 Deno.mkdirSync(`${root}dist`, { recursive: true });
 Deno.writeTextFileSync(versionFile, stamped);

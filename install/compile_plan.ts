@@ -107,3 +107,10 @@ export function denortHint(stderr: string, target: Target): string | null {
     `from here. On a machine that can reach it, download denort-${target}.zip for this Deno version, unzip it, ` +
     "and run: DENORT_BIN=/path/to/denort deno task compile";
 }
+
+/** src/version.ts with the version and the commit stamped in (the source itself keeps "dev"). */
+export function stampVersion(source: string, version: string, commit: string): string {
+  return source
+    .replace(/export const VERSION = ".*";/, `export const VERSION = "${version}";`)
+    .replace(/export const BUILD_COMMIT = ".*";/, `export const BUILD_COMMIT = "${commit}";`);
+}

@@ -52,8 +52,9 @@ ensure_tools() {
   local missing=()
   # The media tools, the WebDAV test server, the test fixture's python3, the benchmark peers, and
   # OpenSSH (client and server: the fleet tests start real sshd hosts on 127.0.0.1), tmux (the
-  # `barn top` tests drive a real terminal) and sqlite3 (a live writer beside read-only commands).
-  for t in ffmpeg ffprobe curl rclone python3 tsp nq hyperfine strace systemd-analyze ssh scp tmux sqlite3; do
+  # `barn top` tests drive a real terminal), sqlite3 (a live writer beside read-only commands, and
+  # the chaos suite's integrity checks), ss and prlimit (the chaos suite's looks and limits).
+  for t in ffmpeg ffprobe curl rclone python3 tsp nq hyperfine strace systemd-analyze ssh scp tmux sqlite3 ss prlimit; do
     command -v "$t" >/dev/null || missing+=("$t")
   done
   [ -x /usr/sbin/sshd ] || missing+=(sshd) # not on a non-root PATH
@@ -65,6 +66,8 @@ ensure_tools() {
       ffprobe) pkgs+=(ffmpeg) ;;
       tsp) pkgs+=(task-spooler) ;;
       systemd-analyze) pkgs+=(systemd) ;;
+      ss) pkgs+=(iproute2) ;;
+      prlimit) pkgs+=(util-linux) ;;
       ssh | scp) pkgs+=(openssh-client) ;;
       sshd) pkgs+=(openssh-server) ;;
       *) pkgs+=("$t") ;;

@@ -3,7 +3,7 @@
 import { DatabaseSync } from "node:sqlite";
 import { XMLParser } from "fast-xml-parser";
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
-import { barn, cleanupHome, makeClip, tempHome } from "./helpers/barn.ts";
+import { barn, cleanupHome, DENO, makeClip, ROOT, tempHome } from "./helpers/barn.ts";
 import { JOB_FIELDS } from "../src/jobs/job.ts";
 
 function exists(path: string): boolean {
@@ -93,7 +93,7 @@ Deno.test("without a service, run fails fast with the reserved code and a hint",
 Deno.test("--offline ffprobe: the full record, the same from describe and status --output=xml", async () => {
   const home = tempHome("offline");
   try {
-    const clip = await makeClip(`${home}/input/clip.mp4`.replace("/input/", "/"), 1);
+    const clip = await makeClip(`${home}/clip.mp4`, 1);
     const r = await barn(home, [
       "run",
       "--offline",
@@ -314,12 +314,14 @@ Deno.test("files are private even under umask 000", async () => {
       args: [
         "-c",
         `umask 000; exec "$0" run -q -P=barn src/main.ts run --offline --output=json curl --version`,
-        Deno.execPath().replace(/deno$/, "deno"),
+        DENO, // the real file the permission set names
       ],
-      cwd: new URL("../", import.meta.url).pathname,
+      cwd: ROOT,
       env: { BARN_HOME: `${home}/h` },
       stdout: "piped",
+      stderr: "piped",
     }).output();
+    assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
     const rec = JSON.parse(new TextDecoder().decode(out.stdout));
     const check = (p: string, want: number) =>
       assertEquals((Deno.statSync(p).mode! & 0o777).toString(8), want.toString(8), p);

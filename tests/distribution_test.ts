@@ -10,11 +10,11 @@ import {
   denortHint,
   outputName,
   permissionFlags,
+  stampVersion,
   TARGETS,
   WINDOWS_ROOT,
 } from "../install/compile_plan.ts";
 import { checkToken, timingSafeEqual } from "../src/platform/transport_tcp.ts";
-import { BUILD_COMMIT, VERSION } from "../src/version.ts";
 import { V8_FLAGS } from "../src/platform/self.ts";
 
 const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
@@ -135,6 +135,27 @@ Deno.test("the WinSW config escapes paths, and the token check is constant-time 
     timingSafeEqual("abc", "ab"),
     timingSafeEqual("", ""),
   ], [true, false, false, true]);
+  // Constant time, shown by the work done rather than by a clock: whether the tokens differ at
+  // their first byte, their last, or not at all, every byte of both is read.
+  const token = Array.from({ length: 32 }, (_, i) => 65 + i);
+  const reads = (other: number[]) => {
+    let n = 0;
+    const counted = (xs: number[]) =>
+      new Proxy(xs, {
+        get(t, k) {
+          if (typeof k === "string" && /^\d+$/.test(k)) n++;
+          return Reflect.get(t, k);
+        },
+      });
+    const equal = timingSafeEqual(counted(token), counted(other));
+    return { equal, n };
+  };
+  const first = reads(token.map((b, i) => (i === 0 ? b + 1 : b)));
+  const last = reads(token.map((b, i) => (i === 31 ? b + 1 : b)));
+  const same = reads([...token]);
+  const shorter = reads(token.slice(0, 5));
+  assertEquals([first.equal, last.equal, same.equal, shorter.equal], [false, false, true, false]);
+  assertEquals([first.n, last.n, same.n, shorter.n], [64, 64, 64, 64]);
   const home = tempHome("tok");
   try {
     Deno.writeTextFileSync(`${home}/service.token`, "s3cret");
@@ -269,9 +290,39 @@ Deno.test("compile: barn-fleet is a second binary for the same targets, under it
 Deno.test("barn --version prints the version and the build commit", async () => {
   const home = tempHome("ver");
   try {
+    // From source: deno.json's version, and "dev" for a tree that was never stamped.
     const r = await barn(home, ["--version"]);
-    assertEquals(r.stdout.trim(), `barn ${VERSION} (${BUILD_COMMIT})`);
-    assertEquals(VERSION, config.version);
+    assertEquals(r.stdout.trim(), `barn ${config.version} (dev)`);
+    // A build: the same tree stamped as the compile task stamps it prints git's commit.
+    const git = await new Deno.Command("git", {
+      args: ["rev-parse", "--short", "HEAD"],
+      cwd: ROOT,
+      stdout: "piped",
+    }).output();
+    assert(git.success, "git rev-parse failed");
+    const commit = new TextDecoder().decode(git.stdout).trim();
+    const tree = `${home}/tree`;
+    Deno.mkdirSync(tree);
+    const cp = await new Deno.Command("cp", {
+      args: ["-r", `${ROOT}src`, `${ROOT}deno.json`, `${ROOT}deno.lock`, tree],
+    }).output();
+    assert(cp.success, "copying the tree failed");
+    const versionFile = `${tree}/src/version.ts`;
+    Deno.writeTextFileSync(
+      versionFile,
+      stampVersion(Deno.readTextFileSync(versionFile), config.version, commit),
+    );
+    const built = await new Deno.Command(DENO, {
+      args: ["run", "-q", "-A", `--config=${tree}/deno.json`, `${tree}/src/main.ts`, "--version"],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(
+      new TextDecoder().decode(built.stdout).trim(),
+      `barn ${config.version} (${commit})`,
+      new TextDecoder().decode(built.stderr),
+    );
+    assert(commit !== "dev" && /^[0-9a-f]{7,}$/.test(commit), commit);
   } finally {
     await cleanupHome(home);
   }

@@ -3,7 +3,9 @@
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import {
   barn,
+  barnChild,
   cleanupHome,
+  connectedTo,
   pidAlive,
   ROOT,
   sineJob,
@@ -74,36 +76,8 @@ Deno.test("logs --tail on a 200 MB log reads only a small multiple of the tail (
       return r.state === "succeeded" ? r : null;
     }, { timeoutMs: 60_000, what: "the 200 MB job" });
     assertEquals(Deno.statSync(j.stdout_path).size, 200_000_000);
-    const trace = `${home}/strace.out`;
-    const out = await new Deno.Command("strace", {
-      args: [
-        "-f",
-        "-y",
-        "-e",
-        "trace=read,pread64",
-        "-o",
-        trace,
-        `${ROOT}.deno/bin/deno`,
-        "run",
-        "-q",
-        "-P=barn",
-        `${ROOT}src/main.ts`,
-        "logs",
-        "--stdout",
-        "--tail=5",
-        id,
-      ],
-      env: { BARN_HOME: home },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout);
-    assertEquals(text.split("\n").filter((l) => l !== "").length, 5);
-    let bytes = 0;
-    for (const line of Deno.readTextFileSync(trace).split("\n")) {
-      const m = /(?:read|pread64)\(\d+<([^>]*)>.*\)\s+=\s+(\d+)/.exec(line);
-      if (m && m[1]!.endsWith("stdout.log")) bytes += Number(m[2]);
-    }
+    const { stdout, logBytesRead: bytes } = await tracedLogsTail(home, id, 5);
+    assertEquals(new TextDecoder().decode(stdout).split("\n").filter((l) => l !== "").length, 5);
     assert(bytes > 0, "strace saw no reads of the log");
     assert(bytes <= 256 * 1024, `read ${bytes} bytes of the log for a 5-line tail`);
   } finally {
@@ -111,6 +85,81 @@ Deno.test("logs --tail on a 200 MB log reads only a small multiple of the tail (
     await cleanupHome(home);
   }
 });
+
+Deno.test("logs --tail on a capped log without newlines reads and prints at most its window (strace)", async () => {
+  const home = tempHome("tailflat");
+  try {
+    await startService(home);
+    // 19.2 MB of silence as raw samples: zero bytes, no newline, past the 16 MiB log cap.
+    const id = await submit(home, [
+      "ffmpeg",
+      "-v",
+      "error",
+      "-f",
+      "lavfi",
+      "-i",
+      "anullsrc=r=48000:cl=mono",
+      "-t",
+      "200",
+      "-f",
+      "s16le",
+      "-",
+    ]);
+    const j = await waitFor(async () => {
+      const r = await rec(home, id);
+      return r.state === "succeeded" ? r : null;
+    }, { timeoutMs: 60_000, what: "the job writing 19.2 MB without a newline" });
+    assertEquals(j.log_truncated, true);
+    const size = Deno.statSync(j.stdout_path).size;
+    assert(size > 14_000_000, `the capped log is only ${size} bytes`);
+    const window = 5 * 16 * 1024; // README: N × 16 KiB, 64 KiB at least
+    const { stdout, logBytesRead } = await tracedLogsTail(home, id, 5);
+    assertEquals(stdout.length, window);
+    assert(stdout.every((b) => b === 0), "the tail is not the log's last bytes");
+    assert(logBytesRead >= window, `strace saw only ${logBytesRead} bytes read of the log`);
+    assert(logBytesRead <= window, `read ${logBytesRead} bytes of a ${size}-byte log for --tail=5`);
+  } finally {
+    await cleanupHome(home);
+  }
+});
+
+/** Runs `barn logs --stdout --tail=N id` under strace; returns what it printed and how much of stdout.log it read. */
+async function tracedLogsTail(
+  home: string,
+  id: string,
+  n: number,
+): Promise<{ stdout: Uint8Array; logBytesRead: number }> {
+  const trace = `${home}/strace-${n}.out`;
+  const out = await new Deno.Command("strace", {
+    args: [
+      "-f",
+      "-y",
+      "-e",
+      "trace=read,pread64",
+      "-o",
+      trace,
+      `${ROOT}.deno/bin/deno`,
+      "run",
+      "-q",
+      "-P=barn",
+      `${ROOT}src/main.ts`,
+      "logs",
+      "--stdout",
+      `--tail=${n}`,
+      id,
+    ],
+    env: { BARN_HOME: home },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+  let bytes = 0;
+  for (const line of Deno.readTextFileSync(trace).split("\n")) {
+    const m = /(?:read|pread64)\(\d+<([^>]*)>.*\)\s+=\s+(\d+)/.exec(line);
+    if (m && m[1]!.endsWith("stdout.log")) bytes += Number(m[2]);
+  }
+  return { stdout: out.stdout, logBytesRead: bytes };
+}
 
 Deno.test("wait: success, a real code, a symbolic code, a timeout, and across a service restart", async () => {
   const home = tempHome("wait");
@@ -130,10 +179,12 @@ Deno.test("wait: success, a real code, a symbolic code, a timeout, and across a 
     assertEquals((await barn(home, ["wait", ok, refused])).code, 1);
     // across a restart: the service goes away under the waiting client and comes back
     const slow = await submit(home, SINE(4));
-    const waiting = barn(home, ["wait", slow, "--output=json"]);
-    await new Promise((r) => setTimeout(r, 800));
+    const waiting = barnChild(home, ["wait", slow, "--output=json"]);
+    await waitFor(() => connectedTo(waiting.pid, `${home}/barn.sock`), {
+      what: "the waiting client to connect",
+    });
     assertEquals((await barn(home, ["service", "restart"])).code, 0);
-    const w = await waiting;
+    const w = await waiting.result;
     assertEquals([w.code, w.json()[0].state], [0, "succeeded"]);
   } finally {
     await cleanupHome(home);
@@ -321,8 +372,8 @@ Deno.test("hold/release: held jobs wait queued until released, then run", async 
     const b = await submit(home, ["--pending=L", "curl", "--version"]);
     const c = await submit(home, ["--pending=other", "curl", "--version"]);
     const free = await submit(home, ["curl", "--version"]);
+    // The queue is FIFO: had a held job been startable, it would have started before `free`.
     await barn(home, ["wait", free]);
-    await new Promise((r) => setTimeout(r, 500));
     for (const id of [a, b, c]) {
       const j = await rec(home, id);
       assertEquals([j.state, j.started_at, j.latch], ["queued", null, id === c ? "other" : "L"]);
@@ -400,7 +451,12 @@ Deno.test("listen --progress streams live progress of a running ffmpeg job", asy
     const clip = await makeClip(`${home}/input/c.mp4`, 3);
     const listener = streamBarn(home, ["listen", "--progress", "--output=json"]);
     const events: Rec[] = listener.lines;
-    await new Promise((r) => setTimeout(r, 500));
+    // Progress is not stored: the listener must be streaming before the job starts. It is
+    // once it shows a marker job's end.
+    const marker = await submit(home, ["curl", "--version"]);
+    await waitFor(() => events.some((e) => e.job_id === marker && e.state === "succeeded"), {
+      what: "the listener to stream",
+    });
     const id = await submit(home, ["ffmpeg", "-y", "-re", "-i", clip, "-f", "null", "-"]);
     await waitFor(() => events.some((e) => e.job_id === id && e.state === "succeeded"), {
       what: "the job to end",

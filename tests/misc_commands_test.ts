@@ -148,11 +148,14 @@ Deno.test("service logs -f follows the service's log", async () => {
     const reading = (async () => {
       for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) text += chunk;
     })();
-    await new Promise((r) => setTimeout(r, 500));
-    await barn(home, ["service", "reload"]);
-    await waitFor(() => /config reloaded/.test(text), {
-      what: "the reload to show in the followed log",
-    });
+    // It follows once it has printed the last line; a reload made in the moment between that
+    // and its first look at the file's size would be missed, so reload until one shows.
+    await waitFor(() => text.length > 0, { what: "the follower's first line" });
+    await waitFor(async () => {
+      if (/config reloaded/.test(text)) return true;
+      await barn(home, ["service", "reload"]);
+      return false;
+    }, { what: "the reload to show in the followed log" });
     child.kill("SIGKILL");
     await child.status;
     await reading.catch(() => {});

@@ -50,6 +50,7 @@ Deno.test("service lifecycle: start, already running, status, stop, restart", as
   try {
     const down = await barn(home, ["service", "status", "--output=json"]);
     assertEquals([down.code, down.json().state], [100, "down"]);
+    const t0 = Date.now();
     await startService(home);
     const again = await barn(home, ["service", "start"]);
     assertEquals(again.code, 0);
@@ -62,10 +63,16 @@ Deno.test("service lifecycle: start, already running, status, stop, restart", as
       "0.1.0",
     ]);
     assert(pidAlive(s.pid));
-    for (const k of ["queued", "running", "succeeded", "failed", "canceled"]) {
-      assertEquals(typeof s.jobs[k], "number");
-    }
-    assert("keeper" in s && "uptime_seconds" in s);
+    // A fresh home: no jobs, and no keeper until a job needs one.
+    assertEquals(s.jobs, { queued: 0, running: 0, succeeded: 0, failed: 0, canceled: 0 });
+    assertEquals([s.keeper.state, s.keeper.pid, s.keeper.jobs], ["down", null, 0]);
+    assert(
+      Number.isInteger(s.uptime_seconds) && s.uptime_seconds >= 0 &&
+        s.uptime_seconds <= Math.ceil((Date.now() - t0) / 1000),
+      `uptime ${s.uptime_seconds} s for a service started ${Date.now() - t0} ms ago`,
+    );
+    assertEquals(s.max_parallel, null); // no overall cap unless config sets one: groups' limits apply
+    assertEquals(Date.parse(s.started_at) >= t0 - 1000, true);
     const xml = await barn(home, ["service", "status", "--output=xml"]);
     assertMatch(xml.stdout, /<service>[\s\S]*<state>up<\/state>/);
     const r = await barn(home, ["service", "restart"]);
@@ -343,6 +350,7 @@ Deno.test("malformed input never crashes the service; idle connections don't blo
   try {
     Deno.writeTextFileSync(`${home}/config.json`, "{}");
     await startService(home);
+    const pid = (await status(home)).pid;
     const sock = `${home}/barn.sock`;
     const hello = frame({ kind: "hello", protocol: PROTOCOL_VERSION, client_version: "test" });
     const cat = (...p: Uint8Array[]) => {
@@ -367,11 +375,11 @@ Deno.test("malformed input never crashes the service; idle connections don't blo
     await expectError(cat(hello, frame("[".repeat(5000) + "]".repeat(5000))), "E_BAD_REQUEST");
     await expectError(frame({ kind: "status", filter: {} }), "E_PROTOCOL"); // no handshake
     await expectError(frame({ kind: "hello", protocol: 999, client_version: "x" }), "E_PROTOCOL");
-    await expectError(
-      crypto.getRandomValues(new Uint8Array(64)).map((b, i) => (i === 0 ? 0 : b)),
-      "E_FRAME_TOO_LARGE",
-    )
-      .catch(() => {}); // random bytes: any structured error or a close is fine; the service must survive
+    // Random bytes as a first message: their header claims 1–16 MiB, over the handshake's cap.
+    const junk = crypto.getRandomValues(new Uint8Array(64));
+    junk[0] = 0;
+    junk[1]! |= 0x10;
+    await expectError(junk, "E_FRAME_TOO_LARGE");
     // truncated frame: the peer disappears mid-frame
     const c = await Deno.connect({ transport: "unix", path: sock });
     await c.write(cat(hello, frame({ kind: "status", filter: {} }).subarray(0, 10)));
@@ -383,7 +391,7 @@ Deno.test("malformed input never crashes the service; idle connections don't blo
     assertEquals(r.code, 0, r.stderr);
     for (const x of idle) x.close();
     const s = await status(home);
-    assertEquals(s.state, "up");
+    assertEquals([s.state, s.pid], ["up", pid]); // the same service: it never restarted
   } finally {
     await cleanupHome(home);
   }
@@ -603,10 +611,16 @@ Deno.test("a full disk never kills a job or the service", async () => {
     const j = await finished(home, id);
     assertEquals([j.state, j.exit_code, j.log_truncated], ["succeeded", 0, true]);
     assertEquals((await status(home)).pid, pid);
-    // The service still answers; a new submission may fail for lack of space, but clearly.
+    // The service still answers; a new submission either runs, or fails with the disk's own
+    // code (issue 12, case 8), never E_INTERNAL.
     const r = await barn(home, ["run", "--output=json", "curl", "--version"]);
-    if (r.code !== 0) assert(typeof r.json().error.message === "string");
-    assertEquals((await status(home)).state, "up");
+    if (r.code === 0) {
+      const k = await finished(home, r.json().job_id);
+      assertEquals([k.state, k.exit_code], ["succeeded", 0]);
+    } else {
+      assertEquals([r.code, r.json().error.code], [117, "E_DISK_FULL"], r.stdout);
+    }
+    assertEquals([(await status(home)).state, (await status(home)).pid], ["up", pid]);
   } finally {
     await http.close();
     await cleanupHome(home).catch(() => {});

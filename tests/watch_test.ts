@@ -213,9 +213,11 @@ Deno.test("a half-written file is left alone until it is complete", async () => 
     await f.write(new TextEncoder().encode('{"jobspec_version": 2, '));
     let writing = true;
     const writer = (async () => {
+      // Pacing, not synchronisation: a write every 20 ms keeps the file changing between the
+      // watcher's two looks (500 ms apart) even on a loaded machine.
       while (writing) {
         await f.write(new TextEncoder().encode(" "));
-        await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, 20));
       }
     })();
     const r = await barn(home, ["watch", watch, "--once", "--offline"]);
@@ -316,13 +318,24 @@ Deno.test("the service hosts a watcher: watchFs picks up a drop long before the 
       return st.watchers?.[0]?.state === "watching" ? st : null;
     }, { what: "the watcher" });
     assertEquals(s.watchers[0].folder, watch);
-    // The first scan is done; from here only watchFs can notice a new file within 30 s.
-    await new Promise((r) => setTimeout(r, 1000));
-    drop(watch, "drop.json", {
+    // The watcher arms watchFs on pending/, then scans it in the same turn of its event loop and
+    // sleeps. Once the inotify watch exists and the service's main thread is back waiting in
+    // epoll, that scan is over: from here only watchFs can notice a drop within 30 s.
+    const pendingIno = Deno.statSync(`${watch}/pending`).ino!;
+    await waitFor(() => inotifyWatches(s.pid).has(pendingIno), {
+      what: "the watcher's inotify watch on pending/",
+    });
+    await waitFor(() => Deno.readTextFileSync(`/proc/${s.pid}/wchan`) === "do_epoll_wait", {
+      what: "the service's event loop to go idle after its first scan",
+    });
+    // Dropped whole (written aside, renamed in), as a producer should: one event, complete file.
+    const body = {
       jobspec_version: 2,
       job_id: "d",
       clips: [{ source: clip, preset: "h264_360p", output: `${home}/out/d.mp4` }],
-    });
+    };
+    Deno.writeTextFileSync(`${watch}/.drop.json.part`, JSON.stringify(body));
+    Deno.renameSync(`${watch}/.drop.json.part`, `${watch}/pending/drop.json`);
     await waitFor(() => ls(`${watch}/completed`).includes("drop.result.json"), {
       timeoutMs: 30_000,
       what: "the dropped JobSpec to complete",
@@ -339,3 +352,20 @@ Deno.test("the service hosts a watcher: watchFs picks up a drop long before the 
     await cleanupHome(home);
   }
 });
+
+/** Inodes that process `pid` watches with inotify (from /proc/<pid>/fdinfo). */
+function inotifyWatches(pid: number): Set<number> {
+  const out = new Set<number>();
+  for (const e of Deno.readDirSync(`/proc/${pid}/fdinfo`)) {
+    try {
+      for (
+        const m of Deno.readTextFileSync(`/proc/${pid}/fdinfo/${e.name}`).matchAll(
+          /^inotify wd:\S+ ino:([0-9a-f]+)/gm,
+        )
+      ) {
+        out.add(parseInt(m[1]!, 16));
+      }
+    } catch { /* closed meanwhile */ }
+  }
+  return out;
+}

@@ -47,7 +47,7 @@ function removeStaleProgressSocket(path: string): void {
 
 /** A failed transfer ends its stderr with barn's own `barn: error: … [E_CODE]` line. */
 export function transferVerdict(stderrPath: string): Verdict | null {
-  for (const line of tailLines(stderrPath, 5).reverse()) {
+  for (const line of tailLines(stderrPath, 5, 64 * 1024).reverse()) {
     const m = /^barn: error: (.*) \[(E_[A-Z0-9_]+)\]$/.exec(line);
     if (m) return { code: m[2] as OutcomeCode, error: m[1]! };
   }

@@ -101,9 +101,16 @@ export function parseCurlTime(s: string): number | null {
 /**
  * Parses curl's progress meter, whose updates are separated by carriage returns:
  * `% Total % Received % Xferd AvgDload AvgUpload TimeTotal TimeSpent TimeLeft Speed`.
+ * curl starts each update with `\r`, so the newest line is ended only by the next update, a
+ * second later: it counts as soon as it is as wide as the last whole line (its fields are
+ * padded to a fixed width, and a pipe may deliver it in pieces), and not again when ended.
  */
 export class CurlMeterParser {
   #buf = "";
+  /** The unended newest line, already counted. */
+  #counted = "";
+  /** Width of the last whole meter line. */
+  #width = 0;
 
   push(text: string): Progress[] {
     this.#buf += text;
@@ -112,7 +119,16 @@ export class CurlMeterParser {
     this.#buf = parts.pop() ?? "";
     for (const line of parts) {
       const p = parseCurlMeterLine(line);
-      if (p) out.push(p);
+      if (p) this.#width = line.length;
+      if (line === this.#counted) this.#counted = "";
+      else if (p) out.push(p);
+    }
+    if (this.#buf !== this.#counted && this.#buf.length >= this.#width) {
+      const p = parseCurlMeterLine(this.#buf);
+      if (p) {
+        out.push(p);
+        this.#counted = this.#buf;
+      }
     }
     return out;
   }

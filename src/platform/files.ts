@@ -197,6 +197,7 @@ export function readFull(f: Deno.FsFile, buf: Uint8Array): number {
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
   const all = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
   let o = 0;
   for (const p of parts) {
@@ -206,156 +207,66 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return all;
 }
 
-/** Reads at most the last `maxBytes` of a file, seeking from the end. */
-export function readTail(path: string, maxBytes: number): { text: string; size: number } {
-  let f: Deno.FsFile;
-  try {
-    f = openRead(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return { text: "", size: 0 };
-    throw e;
-  }
-  try {
-    const size = f.statSync().size;
-    const start = Math.max(0, size - maxBytes);
-    f.seekSync(start, Deno.SeekMode.Start);
-    const buf = new Uint8Array(size - start);
-    let off = 0;
-    while (off < buf.length) {
-      const n = f.readSync(buf.subarray(off));
-      if (n === null || n === 0) break;
-      off += n;
-    }
-    return { text: new TextDecoder().decode(buf.subarray(0, off)), size };
-  } finally {
-    f.close();
-  }
+/** What `readTail` found: the bytes from `start` to the file's `size` at the time it looked. */
+export interface Tail {
+  bytes: Uint8Array;
+  start: number;
+  size: number;
 }
 
 /**
- * The last `lines` lines of a file, reading backwards in chunks from its end until
- * enough newlines are seen: the bytes read stay a small multiple of what is printed.
+ * The one backward tail reader: reads a file from its end in chunks until it has seen the
+ * start of its last `lines` lines (the final line counts even without a newline), and never
+ * reads more than `maxBytes`, whatever the content: a log without newlines costs `maxBytes`.
+ * `lines = Infinity` gives the last `maxBytes` bytes. A missing file is empty.
  */
-export function tailLines(
-  path: string,
-  lines: number,
-  chunk = 16 * 1024,
-  maxBytes = Infinity,
-): string[] {
-  return new TextDecoder().decode(tailBytes(path, lines, chunk, maxBytes).bytes).split("\n").slice(
-    0,
-    -1,
-  )
-    .slice(-lines);
-}
-
-/** The bytes of the last `lines` lines (the final line counts even without a newline). */
-export function tailBytes(
-  path: string,
-  lines: number,
-  chunk = 16 * 1024,
-  maxBytes = Infinity,
-): { bytes: Uint8Array; size: number } {
+export function readTail(path: string, lines: number, maxBytes: number, chunk = 16 * 1024): Tail {
   let f: Deno.FsFile;
   try {
     f = openRead(path);
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return { bytes: new Uint8Array(), size: 0 };
+    if (e instanceof Deno.errors.NotFound) return { bytes: new Uint8Array(), start: 0, size: 0 };
     throw e;
   }
   try {
     const size = f.statSync().size;
-    if (lines <= 0 || size === 0) return { bytes: new Uint8Array(), size };
+    const floor = Math.max(0, size - Math.max(0, maxBytes));
+    if (lines <= 0) return { bytes: new Uint8Array(), start: size, size };
     const parts: Uint8Array[] = [];
     let pos = size;
+    let start = floor;
     let newlines = 0;
-    let start = 0;
-    let first = true;
-    outer: while (pos > 0) {
-      if (size - pos >= maxBytes) {
-        start = pos; // a log without newlines: stop at the byte budget
-        break;
-      }
-      const n = Math.min(chunk, pos, maxBytes - (size - pos));
+    outer: while (pos > floor) {
+      const n = Math.min(chunk, pos - floor);
       pos -= n;
-      const buf = new Uint8Array(n);
       f.seekSync(pos, Deno.SeekMode.Start);
-      let off = 0;
-      while (off < n) {
-        const r = f.readSync(buf.subarray(off));
-        if (r === null || r === 0) break;
-        off += r;
-      }
-      parts.unshift(buf);
-      for (let i = n - 1; i >= 0; i--) {
-        if (first) {
-          first = false; // the last line's own terminator (if any) is not a boundary
-          continue;
-        }
-        if (buf[i] === 0x0a && ++newlines >= lines) {
+      const buf = new Uint8Array(n);
+      const got = readFull(f, buf);
+      parts.unshift(got === n ? buf : buf.subarray(0, got));
+      for (let i = got - 1; i >= 0; i--) {
+        // The last line's own terminator is not a boundary.
+        if (buf[i] === 0x0a && pos + i !== size - 1 && ++newlines >= lines) {
           start = pos + i + 1;
           break outer;
         }
       }
     }
-    const all = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      all.set(p, o);
-      o += p.length;
-    }
-    const out = all.subarray(start - pos);
-    return { bytes: out[out.length - 1] === 0x0a ? out : concatNl(out), size };
+    return { bytes: concat(parts).subarray(start - pos), start, size };
   } finally {
     f.close();
   }
 }
 
-function concatNl(b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(b.length + 1);
-  out.set(b);
-  out[b.length] = 0x0a;
-  return out;
+/** How much a tail of `lines` lines may read: 16 KiB a line, 64 KiB at least. */
+export function tailWindow(lines: number): number {
+  return Math.max(64 * 1024, lines * 16 * 1024);
 }
 
-/** The offset where the last `lines` lines of a file begin, found by reading backwards from its end. */
-export function tailStart(path: string, lines: number, chunk = 16 * 1024): number {
-  let f: Deno.FsFile;
-  try {
-    f = openRead(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return 0;
-    throw e;
-  }
-  try {
-    const size = f.statSync().size;
-    if (lines <= 0) return size;
-    const buf = new Uint8Array(chunk);
-    let pos = size;
-    let newlines = 0;
-    let first = true;
-    while (pos > 0) {
-      const n = Math.min(chunk, pos);
-      pos -= n;
-      f.seekSync(pos, Deno.SeekMode.Start);
-      let off = 0;
-      while (off < n) {
-        const r = f.readSync(buf.subarray(off, n));
-        if (r === null || r === 0) break;
-        off += r;
-      }
-      for (let i = n - 1; i >= 0; i--) {
-        if (first) {
-          first = false;
-          continue;
-        }
-        if (buf[i] === 0x0a && ++newlines >= lines) return pos + i + 1;
-      }
-    }
-    return 0;
-  } finally {
-    f.close();
-  }
+/** The last `lines` lines of a file as text, reading at most `maxBytes` (see readTail). */
+export function tailLines(path: string, lines: number, maxBytes: number): string[] {
+  const text = new TextDecoder().decode(readTail(path, lines, maxBytes).bytes);
+  if (text === "") return [];
+  return (text.endsWith("\n") ? text.slice(0, -1) : text).split("\n").slice(-lines);
 }
 
 /** Copies a byte range of a file to a writer in chunks, never holding the whole file. */

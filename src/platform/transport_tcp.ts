@@ -42,10 +42,16 @@ export function endpointOf(home: string, _socketName: string): string {
   return port ? `127.0.0.1:${port}` : "127.0.0.1 (port not yet chosen)";
 }
 
-/** Equal-length strings compared without an early exit, so timing says nothing about the token. */
-export function timingSafeEqual(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
+/**
+ * Compares without an early exit: every byte of both sides is read whatever differs, so
+ * timing says nothing about the token. Strings are compared as their UTF-8 bytes.
+ */
+export function timingSafeEqual(
+  a: string | ArrayLike<number>,
+  b: string | ArrayLike<number>,
+): boolean {
+  const x = typeof a === "string" ? new TextEncoder().encode(a) : a;
+  const y = typeof b === "string" ? new TextEncoder().encode(b) : b;
   let diff = x.length ^ y.length;
   for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
   return diff === 0;

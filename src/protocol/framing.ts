@@ -5,6 +5,10 @@ import { BarnError } from "../errors.ts";
 
 /** Largest frame either side accepts (a batch of a few thousand jobs fits). */
 export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
+/** Largest first message (the hello): its strings are capped at 4096 characters each. */
+export const MAX_HELLO_BYTES = 64 * 1024;
+/** Bytes all partly received frames of the service may hold together. */
+export const FRAME_BUDGET_BYTES = 32 * 1024 * 1024;
 /** Deepest JSON nesting accepted; no message of barn's nests beyond a handful of levels. */
 export const MAX_JSON_DEPTH = 32;
 
@@ -66,35 +70,102 @@ export function decodeBody(body: Uint8Array): unknown {
   }
 }
 
-/** Reads frames from a connection; `next()` returns null on a clean end between frames. */
+/** What a reader holds without asking a budget: enough for most requests; a large submit borrows. */
+const BASE_BUFFER = 4 * 1024;
+
+/**
+ * Bytes that partly received frames may hold across every connection of a process, so that
+ * many connections declaring large frames can't take the memory their headers claim.
+ */
+export class FrameBudget {
+  #used = 0;
+
+  constructor(readonly limit: number) {}
+
+  get used(): number {
+    return this.#used;
+  }
+
+  take(n: number): boolean {
+    if (this.#used + n > this.limit) return false;
+    this.#used += n;
+    return true;
+  }
+
+  give(n: number): void {
+    this.#used = Math.max(0, this.#used - n);
+  }
+}
+
+/**
+ * Reads frames from a connection; `next()` returns null on a clean end between frames. The
+ * buffer grows with the bytes that actually arrive (doubling, never to a header's claim at
+ * once), what it holds past BASE_BUFFER comes from the budget, and it shrinks back after
+ * each frame. Call `release()` when the connection ends.
+ */
 export class FrameReader {
-  #buf = new Uint8Array(64 * 1024);
+  #buf = new Uint8Array(BASE_BUFFER);
   #start = 0;
   #end = 0;
+  #reserved = 0;
+  #peak = 0;
 
-  constructor(private conn: { read(p: Uint8Array): Promise<number | null> }) {}
+  constructor(
+    private conn: { read(p: Uint8Array): Promise<number | null> },
+    private budget: FrameBudget | null = null,
+  ) {}
 
+  /** The most this reader held from its budget at once. */
+  get peak(): number {
+    return this.#peak;
+  }
+
+  /** Returns what the buffer holds from the budget. */
+  release(): void {
+    this.budget?.give(this.#reserved);
+    this.#reserved = 0;
+  }
+
+  /** Reads more bytes into the free end of the buffer; false at the end of the stream. */
   async #fill(): Promise<boolean> {
     if (this.#start > 0 && this.#start === this.#end) this.#start = this.#end = 0;
-    if (this.#end === this.#buf.length) {
-      // Compact, or grow up to the frame cap.
-      if (this.#start > 0) {
-        this.#buf.copyWithin(0, this.#start, this.#end);
-        this.#end -= this.#start;
-        this.#start = 0;
-      } else {
-        const bigger = new Uint8Array(Math.min(this.#buf.length * 2, MAX_FRAME_BYTES + 4));
-        bigger.set(this.#buf);
-        this.#buf = bigger;
-      }
-    }
+    if (this.#end === this.#buf.length && this.#start > 0) this.#compact();
     const n = await this.conn.read(this.#buf.subarray(this.#end));
     if (n === null || n === 0) return false;
     this.#end += n;
     return true;
   }
 
-  async next(): Promise<unknown | null> {
+  #compact(): void {
+    this.#buf.copyWithin(0, this.#start, this.#end);
+    this.#end -= this.#start;
+    this.#start = 0;
+  }
+
+  /** Moves the unread bytes into a buffer of `size`, taking or giving back budget. */
+  #resize(size: number): void {
+    const want = Math.max(0, size - BASE_BUFFER);
+    if (want > this.#reserved) {
+      if (this.budget && !this.budget.take(want - this.#reserved)) {
+        throw new BarnError(
+          "E_BUSY",
+          `the service already holds ${
+            Math.round(this.budget.used / 1048576)
+          } MiB of partly received requests, its limit; retry in a moment`,
+        );
+      }
+    } else this.budget?.give(this.#reserved - want);
+    this.#reserved = want;
+    this.#peak = Math.max(this.#peak, want);
+    const next = new Uint8Array(size);
+    next.set(this.#buf.subarray(this.#start, this.#end));
+    this.#end -= this.#start;
+    this.#start = 0;
+    this.#buf = next;
+  }
+
+  /** The next frame, at most `maxBytes` long (MAX_FRAME_BYTES unless told a smaller cap). */
+  async next(maxBytes = MAX_FRAME_BYTES): Promise<unknown | null> {
     while (this.#end - this.#start < 4) {
       if (!(await this.#fill())) {
         if (this.#end === this.#start) return null;
@@ -105,17 +176,19 @@ export class FrameReader {
       }
     }
     const len = new DataView(this.#buf.buffer, this.#start, 4).getUint32(0);
-    if (len > MAX_FRAME_BYTES) {
+    if (len > maxBytes) {
       throw new BarnError(
         "E_FRAME_TOO_LARGE",
-        `frame header claims ${len} bytes, over the ${MAX_FRAME_BYTES}-byte cap`,
+        `frame header claims ${len} bytes, over the ${maxBytes}-byte cap${
+          maxBytes < MAX_FRAME_BYTES ? " for this message" : ""
+        }`,
       );
     }
     while (this.#end - this.#start < 4 + len) {
-      if (this.#buf.length < 4 + len && this.#start === 0 && this.#end === this.#buf.length) {
-        const bigger = new Uint8Array(4 + len);
-        bigger.set(this.#buf.subarray(0, this.#end));
-        this.#buf = bigger;
+      // Grow only as bytes arrive, and never past what this frame needs.
+      if (this.#end === this.#buf.length) {
+        if (this.#start > 0) this.#compact();
+        else this.#resize(Math.min(this.#buf.length * 2, 4 + len));
       }
       if (!(await this.#fill())) {
         throw new BarnError(
@@ -126,6 +199,9 @@ export class FrameReader {
     }
     const body = this.#buf.slice(this.#start + 4, this.#start + 4 + len);
     this.#start += 4 + len;
+    if (this.#buf.length > BASE_BUFFER && this.#end - this.#start <= BASE_BUFFER) {
+      this.#resize(BASE_BUFFER);
+    }
     return decodeBody(body);
   }
 }

@@ -8,16 +8,31 @@
 
 const v8gc = (globalThis as { gc?: () => void }).gc;
 
+/** The timer functions the collector uses (tests pass their own, to fire them at will). */
+export interface Timers {
+  set(fn: () => void, ms: number): unknown;
+  clear(id: unknown): void;
+}
+
+const realTimers: Timers = {
+  set: (fn, ms) => setTimeout(fn, ms),
+  clear: (id) => clearTimeout(id as ReturnType<typeof setTimeout>),
+};
+
 export class IdleCollector {
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: unknown;
   #dirty = false;
 
-  constructor(private delayMs = 2000, private collect: (() => void) | undefined = v8gc) {}
+  constructor(
+    private delayMs = 2000,
+    private collect: (() => void) | undefined = v8gc,
+    private timers: Timers = realTimers,
+  ) {}
 
   /** Work happened: a collection is worth it at the next quiet spell. */
   busy(): void {
     this.#dirty = true;
-    clearTimeout(this.#timer);
+    this.timers.clear(this.#timer);
     this.#timer = undefined;
   }
 
@@ -25,7 +40,7 @@ export class IdleCollector {
   idle(): void {
     const collect = this.collect;
     if (!collect || !this.#dirty || this.#timer !== undefined) return;
-    this.#timer = setTimeout(() => {
+    this.#timer = this.timers.set(() => {
       this.#timer = undefined;
       this.#dirty = false;
       collect();
@@ -33,6 +48,7 @@ export class IdleCollector {
   }
 
   stop(): void {
-    clearTimeout(this.#timer);
+    this.timers.clear(this.#timer);
+    this.#timer = undefined;
   }
 }

@@ -7,7 +7,14 @@ import { openPrivateFile, writeFileAtomic } from "../platform/files.ts";
 import { checkToken, connect, listen, type Listener } from "../platform/transport.ts";
 import { spawnSelfDetached } from "../platform/self.ts";
 import { acceptLoop } from "../protocol/accept.ts";
-import { FrameReader, writeBytes, writeFrame } from "../protocol/framing.ts";
+import {
+  FRAME_BUDGET_BYTES,
+  FrameBudget,
+  FrameReader,
+  MAX_HELLO_BYTES,
+  writeBytes,
+  writeFrame,
+} from "../protocol/framing.ts";
 import { PROTOCOL_VERSION, type Request, type ServiceStatus } from "../protocol/messages.ts";
 import { parseRequest } from "../protocol/validate.ts";
 import { openChecked } from "../store/recovery.ts";
@@ -353,6 +360,11 @@ function groupStatus(
   }));
 }
 
+/** What partly received requests may hold across every connection of this service. */
+const frameBudget = new FrameBudget(FRAME_BUDGET_BYTES);
+/** A collection after large request buffers are dropped, so their memory goes back to the OS. */
+const frameCollector = new IdleCollector();
+
 /** One client connection: handshake, then requests until it closes or idles out. */
 async function serveConnection(
   conn: Deno.Conn,
@@ -361,7 +373,7 @@ async function serveConnection(
   idleSeconds: number,
   warn: (m: string) => void,
 ): Promise<void> {
-  const reader = new FrameReader(conn);
+  const reader = new FrameReader(conn, frameBudget);
   let idle: ReturnType<typeof setTimeout> | undefined;
   const arm = () => {
     clearTimeout(idle);
@@ -378,7 +390,7 @@ async function serveConnection(
   };
   try {
     arm();
-    const hello = await reader.next();
+    const hello = await reader.next(MAX_HELLO_BYTES);
     if (hello === null) return;
     const h = parseRequest(hello);
     if (h.kind !== "hello") {
@@ -420,6 +432,11 @@ async function serveConnection(
     }
   } finally {
     clearTimeout(idle);
+    reader.release();
+    if (reader.peak > 0) {
+      frameCollector.busy();
+      frameCollector.idle();
+    }
     try {
       conn.close();
     } catch { /* closed */ }

@@ -24,6 +24,15 @@ export interface RunOptions {
 
 /** Runs `barn <args>` as a subprocess: `deno run -P=barn src/main.ts`, exactly as shipped. */
 export async function barn(home: string, args: string[], opts: RunOptions = {}): Promise<Result> {
+  return await barnChild(home, args, opts).result;
+}
+
+/** Starts `barn <args>` in the background: its pid now, its outcome later. */
+export function barnChild(
+  home: string,
+  args: string[],
+  opts: RunOptions = {},
+): { pid: number; result: Promise<Result> } {
   const cmd = new Deno.Command(DENO, {
     args: ["run", "-q", `-P=${opts.permissionSet ?? "barn"}`, MAIN, ...args],
     cwd: opts.cwd ?? ROOT,
@@ -33,26 +42,38 @@ export async function barn(home: string, args: string[], opts: RunOptions = {}):
     stderr: "piped",
   });
   const child = cmd.spawn();
-  if (opts.stdin !== undefined) {
-    const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(opts.stdin));
-    await w.close();
-  }
-  const out = await child.output();
-  const stdout = new TextDecoder().decode(out.stdout);
-  const stderr = new TextDecoder().decode(out.stderr);
-  return {
-    code: out.code,
-    stdout,
-    stderr,
-    json() {
-      try {
-        return JSON.parse(stdout);
-      } catch {
-        throw new Error(`not JSON (exit ${out.code}):\n${stdout}\n--- stderr:\n${stderr}`);
-      }
-    },
-  };
+  const result = (async () => {
+    if (opts.stdin !== undefined) {
+      const w = child.stdin.getWriter();
+      await w.write(new TextEncoder().encode(opts.stdin));
+      await w.close();
+    }
+    const out = await child.output();
+    const stdout = new TextDecoder().decode(out.stdout);
+    const stderr = new TextDecoder().decode(out.stderr);
+    return {
+      code: out.code,
+      stdout,
+      stderr,
+      json() {
+        try {
+          return JSON.parse(stdout);
+        } catch {
+          throw new Error(`not JSON (exit ${out.code}):\n${stdout}\n--- stderr:\n${stderr}`);
+        }
+      },
+    };
+  })();
+  return { pid: child.pid, result };
+}
+
+/** True once process `pid` holds a connection to the Unix socket at `path` (read from ss). */
+export async function connectedTo(pid: number, path: string): Promise<boolean> {
+  const out = await new Deno.Command("ss", { args: ["-x", "-p", "-n"], stdout: "piped" }).output();
+  const rows = new TextDecoder().decode(out.stdout).split("\n").map((l) => l.trim().split(/\s+/));
+  // u_str ESTAB recvq sendq <local> <inode> <peer> <peer-inode> users:(...)
+  const server = new Set(rows.filter((r) => r[4] === path).map((r) => r[5]));
+  return rows.some((r) => r.slice(8).join(" ").includes(`pid=${pid},`) && server.has(r[7]));
 }
 
 /** Polls `pred` until it returns a truthy value, or fails after `timeoutMs`. */

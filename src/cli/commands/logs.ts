@@ -4,7 +4,7 @@ import { excerpt } from "../../escape.ts";
 import { BarnError } from "../../errors.ts";
 import { exitCodeFor } from "../../jobs/exit_codes.ts";
 import { isFinished, type Job } from "../../jobs/job.ts";
-import { copyRange, fileSize, tailStart } from "../../platform/files.ts";
+import { copyRange, fileSize, readTail, tailWindow } from "../../platform/files.ts";
 import type { Command } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { withReconnect } from "../reconnect.ts";
@@ -64,9 +64,15 @@ export const logs: Command = {
     // With both, stdout goes to stdout and stderr to stderr, as the job wrote them.
     if (both) streams[1]!.out = Deno.stderr;
     for (const s of streams) {
-      const size = fileSize(s.path);
-      await copyRange(s.path, n === undefined ? 0 : tailStart(s.path, n), size, s.out);
-      s.offset = size;
+      if (n === undefined) {
+        const size = fileSize(s.path);
+        s.offset = await copyRange(s.path, 0, size, s.out);
+      } else {
+        // Read once, from the end, within a window: a log without newlines can't make it read it all.
+        const tail = readTail(s.path, n, tailWindow(n));
+        await writeAll(s.out, tail.bytes);
+        s.offset = tail.size;
+      }
     }
     if (!ctx.flag("follow")) return 0;
     let lastCheck = 0;

@@ -5,7 +5,14 @@ import { lazy } from "../../lazy.ts";
 import { BarnError } from "../../errors.ts";
 import { requestOnce } from "../../client/client.ts";
 import { endpointOf } from "../../platform/transport.ts";
-import { fileSize, openPrivateFile, readTail, tailLines } from "../../platform/files.ts";
+import {
+  copyRange,
+  fileSize,
+  openPrivateFile,
+  readTail,
+  tailLines,
+  tailWindow,
+} from "../../platform/files.ts";
 import { spawnSelfDetached } from "../../platform/self.ts";
 import type { ServiceStatus } from "../../protocol/messages.ts";
 import { VERSION } from "../../version.ts";
@@ -84,10 +91,11 @@ export async function ensureService(
   if (!up || !status) status = await currentStatus(ctx);
   if (!status) {
     // The service says why it would not start in its log: pass that on with its code.
-    const fresh = readTail(paths.serviceLog, Math.max(0, fileSize(paths.serviceLog) - logStart));
+    const since = Math.max(0, fileSize(paths.serviceLog) - logStart);
+    const fresh = new TextDecoder().decode(readTail(paths.serviceLog, Infinity, since).bytes);
     // The log renders string properties quoted: "message" ["E_CODE"].
     const why = [
-      ...fresh.text.matchAll(/cannot (?:start|listen): "?(.*?)"?(?: \["?(E_[A-Z_]+)"?\])?$/gm),
+      ...fresh.matchAll(/cannot (?:start|listen): "?(.*?)"?(?: \["?(E_[A-Z_]+)"?\])?$/gm),
     ].pop();
     if (exited && why) {
       throw new BarnError(
@@ -95,7 +103,7 @@ export async function ensureService(
         `the barn service refused to start: ${why[1]} (see ${paths.serviceLog})`,
       );
     }
-    const tail = tailLines(paths.serviceLog, 15).join("\n  ");
+    const tail = tailLines(paths.serviceLog, 15, 64 * 1024).join("\n  ");
     throw new BarnError(
       "E_NO_SERVICE",
       `the barn service did not come up${
@@ -179,19 +187,15 @@ async function logs(ctx: CliContext): Promise<number> {
     throw new BarnError("E_USAGE", `--tail must be a whole number (got '${excerpt(nText)}')`);
   }
   const path = ctx.paths.serviceLog;
-  const lines = tailLines(path, n);
+  const lines = tailLines(path, n, tailWindow(n));
   if (lines.length) await writeOut(Deno.stdout, lines.join("\n") + "\n");
   if (!ctx.flag("follow")) return 0;
-  let offset = readTail(path, 0).size;
+  let offset = fileSize(path);
   for (;;) {
     await new Promise((r) => setTimeout(r, 250));
-    const size = readTail(path, 0).size;
+    const size = fileSize(path);
     if (size < offset) offset = 0; // rotated
-    if (size > offset) {
-      const { text } = readTail(path, size - offset);
-      await writeOut(Deno.stdout, text);
-      offset = size;
-    }
+    if (size > offset) offset = await copyRange(path, offset, size, Deno.stdout);
   }
 }
 

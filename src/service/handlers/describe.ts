@@ -32,8 +32,8 @@ export function handleDescribe(
     job: {
       ...job,
       ...(job.command[0] === "ffprobe" ? { result: ffprobeResult(job.stdout_path) } : {}),
-      stdout_tail: tailLines(job.stdout_path, lines, 16 * 1024, TAIL_BYTES).map(clip),
-      stderr_tail: tailLines(job.stderr_path, lines, 16 * 1024, TAIL_BYTES).map(clip),
+      stdout_tail: tailLines(job.stdout_path, lines, TAIL_BYTES).map(clip),
+      stderr_tail: tailLines(job.stderr_path, lines, TAIL_BYTES).map(clip),
       notifications: ctx.store.notificationsOf(job.job_id),
     },
   };

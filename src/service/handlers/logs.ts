@@ -1,7 +1,7 @@
 /** logs: a job's log text, from its start or its last lines, followed until the job ends when asked (barn-fleet's `logs`). */
 
 import { isFinished } from "../../jobs/job.ts";
-import { copyRange, fileSize, tailStart } from "../../platform/files.ts";
+import { copyRange, fileSize, readTail, tailWindow } from "../../platform/files.ts";
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext, Send } from "../context.ts";
 
@@ -69,7 +69,8 @@ export async function handleLogs(
     return {
       which,
       path,
-      offset: req.tail === undefined ? 0 : tailStart(path, req.tail),
+      // Where the tail starts, found within a bounded window whatever the content (case 11).
+      offset: req.tail === undefined ? 0 : readTail(path, req.tail, tailWindow(req.tail)).start,
       decoder: new TextDecoder(),
     };
   });

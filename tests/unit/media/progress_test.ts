@@ -60,3 +60,40 @@ Deno.test("curl meter lines, split by carriage returns", () => {
   )[0]!;
   assertEquals([up.bytes_done, up.percent], [1024 * 1024, 50]);
 });
+
+Deno.test("curl meter: each update counts as it arrives, though curl ends it only with the next one's \\r", () => {
+  // The chunks curl 7.88 writes to a pipe (captured): the \r comes before each update.
+  const m = new CurlMeterParser();
+  const head = " % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n" +
+    "                                 Dload  Upload   Total   Spent    Left  Speed\n" +
+    "\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0";
+  assertEquals(m.push(head).map((p) => p.bytes_done), [0]);
+  const at500ms = m.push(
+    "\r 17 57.2M   17  9.9M    0     0  19.9M      0  0:00:02 --:--:--  0:00:02 19.9M",
+  );
+  assertEquals(at500ms.map((p) => p.bytes_done), [parseCurlSize("9.9M")!]);
+  assertEquals(at500ms[0]!.bytes_total, parseCurlSize("57.2M"));
+  const at1600ms = m.push(
+    "\r 55 57.2M   55 31.7M    0     0  19.9M      0  0:00:02  0:00:01  0:00:01 19.9M",
+  );
+  assertEquals(at1600ms.map((p) => p.bytes_done), [parseCurlSize("31.7M")!]);
+  // The last update, then curl's final newline: each counted once.
+  const end = m.push(
+    "\r100 57.2M  100 57.2M    0     0  20.0M      0  0:00:02  0:00:02 --:--:-- 20.0M\n",
+  );
+  assertEquals(end.map((p) => p.bytes_done), [parseCurlSize("57.2M")!]);
+  assertEquals(m.push(""), []);
+});
+
+Deno.test("curl meter: an update that arrives in pieces counts once, whole", () => {
+  const m = new CurlMeterParser();
+  m.push("\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0");
+  m.push("\r 17 57.2M   17  9.9M    0     0  19.9M      0  0:00:02 --:--:--  0:00:02 19.9M");
+  const line = "\r 55 57.2M   55 31.7M    0     0  19.9M      0  0:00:02  0:00:01  0:00:01 19.9M";
+  // Cut inside its last field, the line has all 12 fields but a wrong speed: wait for the rest.
+  const cut = line.length - 3;
+  assertEquals(m.push(line.slice(0, cut)), []);
+  const [p] = m.push(line.slice(cut));
+  assertEquals([p!.bytes_done, p!.rate_bps], [parseCurlSize("31.7M"), parseCurlSize("19.9M")]);
+  assertEquals(m.push("\n"), []);
+});

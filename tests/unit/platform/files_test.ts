@@ -1,48 +1,80 @@
-import { assertEquals } from "../../helpers/assert.ts";
-import { tailBytes, tailLines } from "../../../src/platform/files.ts";
+import { assert, assertEquals } from "../../helpers/assert.ts";
+import { readTail, tailLines, tailWindow } from "../../../src/platform/files.ts";
 import { tempHome } from "../../helpers/barn.ts";
+
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
 Deno.test("tailLines reads the last N lines, with or without a final newline", () => {
   const home = tempHome("tail");
   try {
     const p = `${home}/f`;
     Deno.writeTextFileSync(p, "a\nb\nc\n");
-    assertEquals(tailLines(p, 2), ["b", "c"]);
-    assertEquals(tailLines(p, 5), ["a", "b", "c"]);
-    assertEquals(tailLines(p, 0), []);
+    assertEquals(tailLines(p, 2, 1024), ["b", "c"]);
+    assertEquals(tailLines(p, 5, 1024), ["a", "b", "c"]);
+    assertEquals(tailLines(p, 0, 1024), []);
     Deno.writeTextFileSync(p, "a\nb\nc");
-    assertEquals(tailLines(p, 2), ["b", "c"]);
-    assertEquals(tailLines(p, 1), ["c"]);
+    assertEquals(tailLines(p, 2, 1024), ["b", "c"]);
+    assertEquals(tailLines(p, 1, 1024), ["c"]);
+    Deno.writeTextFileSync(p, "a\n\n\n");
+    assertEquals(tailLines(p, 2, 1024), ["", ""]);
     Deno.writeTextFileSync(p, "");
-    assertEquals(tailLines(p, 3), []);
-    assertEquals(tailLines(`${home}/missing`, 3), []);
-    // many lines across chunk borders
-    Deno.writeTextFileSync(
-      p,
-      Array.from({ length: 5000 }, (_, i) => `line ${i}`).join("\n") + "\n",
-    );
-    assertEquals(tailLines(p, 3, 64), ["line 4997", "line 4998", "line 4999"]);
-    const { bytes } = tailBytes(p, 100, 1024);
-    assertEquals(new TextDecoder().decode(bytes).split("\n").length, 101);
+    assertEquals(tailLines(p, 3, 1024), []);
+    assertEquals(tailLines(`${home}/missing`, 3, 1024), []);
   } finally {
     Deno.removeSync(home, { recursive: true });
   }
 });
 
-Deno.test("tailStart finds where the last N lines begin", async () => {
-  const { tailStart } = await import("../../../src/platform/files.ts");
+Deno.test("readTail: where the last N lines begin, across chunk borders", () => {
   const home = tempHome("tailstart");
   try {
     const p = `${home}/f`;
     Deno.writeTextFileSync(p, "a\nbb\nccc\n");
-    assertEquals([tailStart(p, 1, 2), tailStart(p, 2, 2), tailStart(p, 9, 2), tailStart(p, 0)], [
-      5,
-      2,
-      0,
-      9,
-    ]);
+    const starts = [1, 2, 3, 9, 0].map((n) => readTail(p, n, 1024, 2).start);
+    assertEquals(starts, [5, 2, 0, 0, 9]);
+    assertEquals(text(readTail(p, 2, 1024, 2).bytes), "bb\nccc\n");
+    assertEquals(readTail(p, 2, 1024, 2).size, 9);
     Deno.writeTextFileSync(p, "a\nbb\nccc");
-    assertEquals(tailStart(p, 1, 3), 5);
+    assertEquals([readTail(p, 1, 1024, 3).start, text(readTail(p, 1, 1024, 3).bytes)], [5, "ccc"]);
+    Deno.writeTextFileSync(
+      p,
+      Array.from({ length: 5000 }, (_, i) => `line ${i}`).join("\n") + "\n",
+    );
+    assertEquals(tailLines(p, 3, 1 << 20), ["line 4997", "line 4998", "line 4999"]);
+    const t = readTail(p, 100, 1 << 20, 64);
+    assertEquals(text(t.bytes).split("\n").length, 101);
+    assertEquals(t.bytes.length, t.size - t.start);
+    assertEquals(readTail(`${home}/missing`, 3, 1024), {
+      bytes: new Uint8Array(),
+      start: 0,
+      size: 0,
+    });
+  } finally {
+    Deno.removeSync(home, { recursive: true });
+  }
+});
+
+Deno.test("readTail never reads more than its window, whatever the content", () => {
+  const home = tempHome("tailwin");
+  try {
+    const p = `${home}/f`;
+    // 3 MiB without a newline: the window, not the lines, bounds the read.
+    const big = new Uint8Array(3 << 20).fill(0x61);
+    big[big.length - 1] = 0x7a;
+    Deno.writeFileSync(p, big);
+    const t = readTail(p, 10, 100_000);
+    assertEquals([t.bytes.length, t.start, t.size], [100_000, (3 << 20) - 100_000, 3 << 20]);
+    assertEquals(t.bytes[t.bytes.length - 1], 0x7a);
+    assertEquals(tailLines(p, 10, 5000), ["a".repeat(4999) + "z"]);
+    // the last N bytes, lines aside
+    const last = readTail(p, Infinity, 7);
+    assertEquals(text(last.bytes), "aaaaaaz");
+    // lines fit inside the window: the window is not used up
+    Deno.writeTextFileSync(p, "x".repeat(50_000) + "\nshort\nlines\n");
+    assertEquals(text(readTail(p, 2, 10_000).bytes), "short\nlines\n");
+    assertEquals(readTail(p, 3, 10_000).bytes.length, 10_000);
+    assertEquals([tailWindow(0), tailWindow(1), tailWindow(10)], [65536, 65536, 163840]);
+    assert(tailWindow(1000) === 1000 * 16 * 1024);
   } finally {
     Deno.removeSync(home, { recursive: true });
   }

@@ -4,9 +4,11 @@ import {
   checkDepth,
   decodeBody,
   encodeFrame,
+  FrameBudget,
   FrameReader,
   FrameWriter,
   MAX_FRAME_BYTES,
+  MAX_HELLO_BYTES,
 } from "../../../src/protocol/framing.ts";
 import { BarnError } from "../../../src/errors.ts";
 
@@ -81,6 +83,74 @@ Deno.test("deeply nested JSON is refused without parsing", () => {
     assertThrows(() => checkDepth("[".repeat(1000) + "]".repeat(1000)), BarnError).code,
     "E_BAD_REQUEST",
   );
+});
+
+/** A connection that hands out `chunks`, then hangs (a peer holding a frame open). */
+function holding(...chunks: Uint8Array[]): { read(p: Uint8Array): Promise<number | null> } {
+  const queue = [...chunks];
+  return {
+    read(p: Uint8Array) {
+      const c = queue.shift();
+      if (!c) return new Promise(() => {});
+      const n = Math.min(p.length, c.length);
+      p.set(c.subarray(0, n));
+      if (n < c.length) queue.unshift(c.subarray(n));
+      return Promise.resolve(n);
+    },
+  };
+}
+
+function header(len: number): Uint8Array {
+  const h = new Uint8Array(4);
+  new DataView(h.buffer).setUint32(0, len);
+  return h;
+}
+
+/** Lets pending reads run until the reader blocks on the hanging connection. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 50; i++) await Promise.resolve();
+}
+
+Deno.test("a buffer grows with the bytes received, not with what the header claims", async () => {
+  const budget = new FrameBudget(1 << 30);
+  const r = new FrameReader(holding(header(MAX_FRAME_BYTES), new Uint8Array(70 * 1024)), budget);
+  r.next().catch(() => {});
+  await settle();
+  // 70 KiB arrived: the buffer doubled from 4 KiB to 128 KiB, not to the 8 MiB claimed.
+  assertEquals(budget.used, 128 * 1024 - 4 * 1024);
+  r.release();
+  assertEquals(budget.used, 0);
+});
+
+Deno.test("the shared budget refuses a frame past it with E_BUSY; a whole frame gives its share back", async () => {
+  const budget = new FrameBudget(1024 * 1024);
+  const big = new Uint8Array(900 * 1024);
+  const a = new FrameReader(holding(header(MAX_FRAME_BYTES), big), budget);
+  a.next().catch(() => {});
+  await settle();
+  const held = budget.used;
+  assertEquals(held, 1024 * 1024 - 4 * 1024);
+  const b = new FrameReader(holding(header(MAX_FRAME_BYTES), new Uint8Array(100 * 1024)), budget);
+  const e = await assertRejects(() => b.next(), BarnError);
+  assertEquals(e.code, "E_BUSY");
+  b.release();
+  assertEquals(budget.used, held);
+  a.release();
+  assertEquals(budget.used, 0);
+  // A complete large frame borrows while it arrives and returns everything once read.
+  const msg = { s: "y".repeat(600 * 1024) };
+  const c = new FrameReader(holding(encodeFrame(msg), encodeFrame({ n: 2 })), budget);
+  assertEquals(await c.next(), msg);
+  assertEquals(budget.used, 0);
+  assertEquals(await c.next(), { n: 2 });
+});
+
+Deno.test("a smaller cap for one message (the hello) is refused before its body arrives", async () => {
+  const r = new FrameReader(holding(header(MAX_HELLO_BYTES + 1)));
+  const e = await assertRejects(() => r.next(MAX_HELLO_BYTES), BarnError);
+  assertEquals(e.code, "E_FRAME_TOO_LARGE");
+  const ok = new FrameReader(holding(encodeFrame({ kind: "hello" })));
+  assertEquals(await ok.next(MAX_HELLO_BYTES), { kind: "hello" });
 });
 
 Deno.test("FrameWriter: concurrent writes leave as whole frames, in call order", async () => {
