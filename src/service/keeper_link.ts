@@ -64,10 +64,13 @@ export class KeeperLink {
     let spawned = false;
     for (let delay = 5;; delay = Math.min(delay * 2, 200)) {
       try {
-        const client = await KeeperClient.connect(this.paths.home, {
+        // The connection can close while connect() still runs (a keeper killed mid-handshake):
+        // the callback then finds no link yet, and connect() itself rejects.
+        let client: KeeperClient | null = null;
+        client = await KeeperClient.connect(this.paths.home, {
           onEvent: (ev) => this.onEvent(ev),
           onClose: (why) => {
-            if (this.#client !== client) return;
+            if (client === null || this.#client !== client) return;
             this.#client = null;
             this.log(`keeper link closed: ${why}`);
             this.onLost();

@@ -154,10 +154,22 @@ export class Db {
       try {
         this.raw.exec("ROLLBACK");
       } catch { /* no transaction left */ }
+      if (sqliteFailure(e) === "full") this.#releaseWal();
       throw storeError(e, "writing", this.path, this.opts.busyTimeoutMs);
     } finally {
       if (opts.durable) this.raw.exec("PRAGMA synchronous = NORMAL");
     }
+  }
+
+  /**
+   * On a full disk the WAL keeps every page it holds until a checkpoint (SQLite checkpoints by
+   * itself only at 1000 pages), so freed space never comes back to the next write: fold it into
+   * the DB and truncate it, as far as the disk allows.
+   */
+  #releaseWal(): void {
+    try {
+      this.raw.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch { /* still full: the next try may do better */ }
   }
 
   /** True when the file at `path` is no longer the one this connection has open (moved aside, deleted). */

@@ -66,6 +66,8 @@ export function lockFolder(folder: string): Deno.FsFile {
 export class WatchFolder {
   readonly status: WatchState;
   #wake: (() => void) | null = null;
+  /** A file event came since the last scan began. */
+  #dirty = false;
   /** The folder as realPath resolved it, below the sandbox root: every path is built on it. */
   #folder: string;
 
@@ -94,6 +96,7 @@ export class WatchFolder {
         this.#pumpEvents(watcher);
       }
       for (;;) {
+        this.#dirty = false;
         const handled = await this.#scan();
         if (this.opts.once && handled === 0) break;
         if (this.opts.signal.aborted) break;
@@ -114,11 +117,16 @@ export class WatchFolder {
 
   async #pumpEvents(w: Deno.FsWatcher): Promise<void> {
     try {
-      for await (const _ of w) this.#wake?.();
+      for await (const _ of w) {
+        // An event during a scan must not be lost: the next sleep then ends at once.
+        this.#dirty = true;
+        this.#wake?.();
+      }
     } catch { /* closed */ }
   }
 
   #sleep(ms: number): Promise<void> {
+    if (this.#dirty) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(t);
