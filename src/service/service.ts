@@ -18,7 +18,8 @@ import {
 import { PROTOCOL_VERSION, type Request, type ServiceStatus } from "../protocol/messages.ts";
 import { parseRequest } from "../protocol/validate.ts";
 import { openChecked } from "../store/recovery.ts";
-import type { GroupCounts, Store } from "../store/store.ts";
+import type { GroupCounts } from "../store/queue.ts";
+import type { Store } from "../store/store.ts";
 import { VERSION } from "../version.ts";
 import type { HandlerContext, ServiceOps } from "./context.ts";
 import { dispatch } from "./dispatch.ts";
