@@ -1,7 +1,7 @@
 /** barn-fleet status: every host's jobs, merged newest first, with a HOST column and HOST:ID ids. */
 
 import { BarnError } from "../../errors.ts";
-import { statusFilter } from "../../cli/commands/status.ts";
+import { STATUS_OPTIONS, statusFilter } from "../../cli/commands/status.ts";
 import type { FleetCommand } from "../command.ts";
 import { fanOut } from "../fan_out.ts";
 import { withRemote } from "../remote.ts";
@@ -14,14 +14,7 @@ export const status: FleetCommand = {
     "barn-fleet --hosts=… status [--tag=T] [--state=S] [--since=DUR|TIME] [--meta KEY=VALUE] " +
     "[--limit=N | --all]",
   example: "barn-fleet --hosts=media-1,media-2 status --state=running",
-  options: {
-    tag: { type: "string" },
-    state: { type: "string" },
-    since: { type: "string" },
-    meta: { type: "string" },
-    limit: { type: "string" },
-    all: { type: "boolean" },
-  },
+  options: STATUS_OPTIONS,
   async run(ctx) {
     if (ctx.positionals.length > 0) {
       throw new BarnError("E_USAGE", "barn-fleet status takes no arguments; use describe HOST:ID");
