@@ -2,21 +2,8 @@
 
 import { excerpt } from "../../escape.ts";
 import { BarnError } from "../../errors.ts";
-import { checkJobRef } from "../../jobs/ids.ts";
 import type { Command } from "../command.ts";
-import type { CliContext } from "../context.ts";
-
-export function oneId(ctx: CliContext, cmd: string): string {
-  if (ctx.positionals.length !== 1) {
-    throw new BarnError(
-      "E_USAGE",
-      ctx.positionals.length === 0
-        ? `missing job id: \`barn ${cmd} <id>\` or \`barn ${cmd} @NAME\` (ids are listed by \`barn status\`)`
-        : `barn ${cmd} takes one job id (got ${ctx.positionals.length})`,
-    );
-  }
-  return checkJobRef(ctx.positionals[0]!);
-}
+import { oneId } from "../job_args.ts";
 
 export const describe: Command = {
   name: "describe",

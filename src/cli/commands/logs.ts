@@ -8,7 +8,7 @@ import { copyRange, fileSize, readTail, tailWindow } from "../../platform/files.
 import type { Command } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { withReconnect } from "../reconnect.ts";
-import { oneId } from "./describe.ts";
+import { oneId } from "../job_args.ts";
 
 interface Stream {
   path: string;
