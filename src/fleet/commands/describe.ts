@@ -2,7 +2,7 @@
 
 import { linesOption } from "../../cli/job_args.ts";
 import type { FleetCommand } from "../command.ts";
-import { perId } from "../per_id.ts";
+import { perId } from "../sessions.ts";
 
 export const describe: FleetCommand = {
   name: "describe",

@@ -8,7 +8,7 @@ import { escapeTerminal } from "../../render/escape.ts";
 import type { FleetCommand } from "../command.ts";
 import { resultsExit, writeOut } from "../context.ts";
 import { fanOut } from "../fan_out.ts";
-import { qualifiedIds } from "../per_id.ts";
+import { qualifiedIds } from "../sessions.ts";
 import { withRemote } from "../remote.ts";
 import { errorLines } from "../render_human.ts";
 
