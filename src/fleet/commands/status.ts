@@ -3,8 +3,7 @@
 import { BarnError } from "../../errors.ts";
 import { STATUS_OPTIONS, statusFilter } from "../../cli/commands/status.ts";
 import type { FleetCommand } from "../command.ts";
-import { fanOut } from "../fan_out.ts";
-import { withRemote } from "../remote.ts";
+import { perHost } from "../sessions.ts";
 import { collectJobs } from "../../client/listing.ts";
 
 export const status: FleetCommand = {
@@ -20,14 +19,7 @@ export const status: FleetCommand = {
       throw new BarnError("E_USAGE", "barn-fleet status takes no arguments; use describe HOST:ID");
     }
     const filter = statusFilter(ctx);
-    const hosts = await ctx.hosts();
-    const settings = ctx.settings;
-    const results = await fanOut(
-      hosts,
-      (h) => h.name,
-      ctx.fanOptions(),
-      (h, signal) => withRemote(h, settings, signal, (r) => collectJobs(r, filter)),
-    );
+    const results = await perHost(ctx, (r) => collectJobs(r, filter));
     return await ctx.print({ view: "jobs", results });
   },
 };
