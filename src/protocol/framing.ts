@@ -1,6 +1,6 @@
 /** Length-prefixed JSON frames: a 4-byte big-endian length, checked against the cap before any allocation. */
 
-import { jsonErrorPlace } from "../escape.ts";
+import { parseJsonOr } from "../escape.ts";
 import { BarnError } from "../errors.ts";
 
 /** Largest frame either side accepts (a batch of a few thousand jobs fits). */
@@ -60,14 +60,11 @@ export function decodeBody(body: Uint8Array): unknown {
     throw new BarnError("E_BAD_REQUEST", "message is not valid UTF-8");
   }
   checkDepth(text);
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new BarnError(
-      "E_BAD_REQUEST",
-      `message is not valid JSON${jsonErrorPlace(e) ? ` (${jsonErrorPlace(e)})` : ""}`,
-    );
-  }
+  return parseJsonOr(
+    text,
+    (place) =>
+      new BarnError("E_BAD_REQUEST", `message is not valid JSON${place ? ` (${place})` : ""}`),
+  );
 }
 
 /** What a reader holds without asking a budget: enough for most requests; a large submit borrows. */
