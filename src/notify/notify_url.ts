@@ -2,7 +2,7 @@
 
 import { BarnError } from "../errors.ts";
 import { excerpt } from "../escape.ts";
-import { splitUserinfo } from "../media/curl_secrets.ts";
+import { splitUserinfo } from "../media/userinfo.ts";
 
 /** The longest URL barn keeps for a webhook. */
 export const MAX_NOTIFY_URL = 2048;

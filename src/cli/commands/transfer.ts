@@ -7,7 +7,7 @@ import { BarnError } from "../../errors.ts";
 import type { JobSpec } from "../../jobs/job.ts";
 import { resolveHome } from "../../platform/home_layout.ts";
 import { sandboxPath } from "../../platform/sandbox_path.ts";
-import { stripUserinfo } from "../../media/curl_secrets.ts";
+import { stripUserinfo } from "../../media/userinfo.ts";
 import type { Command } from "../command.ts";
 import { writeOut } from "../context.ts";
 import type { CliContext } from "../context.ts";

@@ -1,0 +1,9 @@
+import { assertEquals } from "../../helpers/assert.ts";
+import { splitUserinfo, stripUserinfo } from "../../../src/media/userinfo.ts";
+
+Deno.test("userinfo: in the authority only, before its first @; with or without a scheme", () => {
+  assertEquals(splitUserinfo("https://h/a@b"), null);
+  assertEquals(splitUserinfo("h?x=a@b"), null);
+  assertEquals(splitUserinfo("HTTPS://u:p@h/x")?.scheme, "https");
+  assertEquals(stripUserinfo("https://u:p%40@h/x"), { url: "https://h/x", userinfo: "u:p@" });
+});
