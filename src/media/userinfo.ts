@@ -1,4 +1,6 @@
-/** The userinfo (`user:password@`) of URLs as users give them, found as curl finds it (pure). */
+/** The userinfo (`user:password@`) of URLs as users give them: found as curl finds it, and kept out of sight (pure). */
+
+import { excerpt } from "../escape.ts";
 
 /** A URL split around its userinfo: `prefix` (scheme://), `userinfo`, `rest` (host and on). */
 export interface UserinfoSplit {
@@ -33,4 +35,10 @@ export function stripUserinfo(url: string): { url: string; userinfo: string | nu
     url,
     userinfo: null,
   };
+}
+
+/** The URL as it may be shown: any userinfo replaced by `…@`, then escaped and cut. */
+export function shownUrl(text: string): string {
+  const s = splitUserinfo(text);
+  return excerpt(s ? `${s.prefix}…@${s.rest}` : text);
 }

@@ -1,17 +1,10 @@
 /** A completion webhook's URL, checked (pure): http(s) only, never with credentials in it. */
 
 import { BarnError } from "../errors.ts";
-import { excerpt } from "../escape.ts";
-import { splitUserinfo } from "../media/userinfo.ts";
+import { shownUrl, splitUserinfo } from "../media/userinfo.ts";
 
 /** The longest URL barn keeps for a webhook. */
 export const MAX_NOTIFY_URL = 2048;
-
-/** The URL as it may be shown: any userinfo replaced by `…@`, then escaped and cut. */
-export function shownUrl(text: string): string {
-  const s = splitUserinfo(text);
-  return excerpt(s ? `${s.prefix}…@${s.rest}` : text);
-}
 
 /**
  * Returns the URL in its normal form (`new URL().href`), or throws E_USAGE: not a URL, not
