@@ -1,5 +1,6 @@
 /** The userinfo (`user:password@`) of URLs as users give them: found as curl finds it, and kept out of sight (pure). */
 
+import { BarnError } from "../errors.ts";
 import { excerpt } from "../escape.ts";
 
 /** A URL split around its userinfo: `prefix` (scheme://), `userinfo`, `rest` (host and on). */
@@ -41,4 +42,22 @@ export function stripUserinfo(url: string): { url: string; userinfo: string | nu
 export function shownUrl(text: string): string {
   const s = splitUserinfo(text);
   return excerpt(s ? `${s.prefix}…@${s.rest}` : text);
+}
+
+/** `text` as an http(s) URL; else E_USAGE, whose message `notUrl` or `notHttp` makes of the URL as shown. */
+export function httpUrl(
+  text: string,
+  notUrl: (shown: string) => string,
+  notHttp: (shown: string) => string,
+): URL {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw new BarnError("E_USAGE", notUrl(shownUrl(text)));
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") {
+    throw new BarnError("E_USAGE", notHttp(shownUrl(text)));
+  }
+  return u;
 }
