@@ -5,6 +5,7 @@
  * link.
  */
 
+import { makeDir } from "../platform/make_dir.ts";
 import { join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
 import {
@@ -228,13 +229,8 @@ export type SecretName = "curl.conf" | `curl-${number}.conf` | "dav.json";
 /** Writes one file into secrets/ (0700 dir, 0600 file, never an existing path); returns its path. */
 export function writeSecret(jobDir: string, name: SecretName, text: string): string {
   const dir = jobFile(jobDir, "secrets");
-  try {
-    Deno.mkdirSync(dir, { mode: 0o700 });
-  } catch (e) {
-    if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-    if (!Deno.lstatSync(dir).isDirectory) {
-      throw new BarnError("E_SANDBOX", `${dir} is not a directory of barn's; it was left alone`);
-    }
+  if (!makeDir(dir, 0o700).isDirectory) {
+    throw new BarnError("E_SANDBOX", `${dir} is not a directory of barn's; it was left alone`);
   }
   const path = join(dir, name);
   writeNewPrivateFile(path, text);
