@@ -16,3 +16,10 @@ export interface CommandOf<Ctx> {
 }
 
 export type Command = CommandOf<CliContext>;
+
+/** A command table's entry: what help lists, and the loader of the command's module. */
+export interface CommandEntryOf<C> {
+  name: string;
+  summary: string;
+  load: () => Promise<C>;
+}
