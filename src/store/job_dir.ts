@@ -9,6 +9,7 @@ import { makeDir } from "../platform/make_dir.ts";
 import { join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
 import {
+  exists,
   openPrivateFile,
   readText,
   readTextIfExists,
@@ -112,14 +113,7 @@ export function readSnapshot(
 
 /** Whether the job ever came to start: its supervisor takes the lock and opens the logs first. */
 export function everStarted(jobDir: string): boolean {
-  return ["lock", "stdout", "stderr"].some((r) => {
-    try {
-      Deno.lstatSync(jobFile(jobDir, r as keyof typeof JOB_FILES));
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return (["lock", "stdout", "stderr"] as const).some((r) => exists(jobFile(jobDir, r)));
 }
 
 /** Writes exit.json atomically; false when it could not be written (the DB write still follows). */
@@ -144,12 +138,7 @@ export function readExitFile(jobDir: string): ExitFile | null {
 }
 
 export function hasExitFile(jobDir: string): boolean {
-  try {
-    Deno.lstatSync(jobFile(jobDir, "exit"));
-    return true;
-  } catch {
-    return false;
-  }
+  return exists(jobFile(jobDir, "exit"));
 }
 
 /**
