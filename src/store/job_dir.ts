@@ -111,6 +111,21 @@ export function readSnapshot(
   }
 }
 
+/** One JSON file of the dir, or null when there is none; `unreadable` when it does not parse. */
+function readJsonFile<T>(
+  jobDir: string,
+  role: keyof typeof JOB_FILES,
+  unreadable: T | null,
+): T | null {
+  const text = readTextIfExists(jobFile(jobDir, role));
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return unreadable;
+  }
+}
+
 /** Whether the job ever came to start: its supervisor takes the lock and opens the logs first. */
 export function everStarted(jobDir: string): boolean {
   return (["lock", "stdout", "stderr"] as const).some((r) => exists(jobFile(jobDir, r)));
@@ -128,13 +143,7 @@ export function writeExitFile(jobDir: string, file: ExitFile): boolean {
 
 /** exit.json, or null when there is none; an unreadable one counts as none. */
 export function readExitFile(jobDir: string): ExitFile | null {
-  const text = readTextIfExists(jobFile(jobDir, "exit"));
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as ExitFile;
-  } catch {
-    return null;
-  }
+  return readJsonFile<ExitFile>(jobDir, "exit", null);
 }
 
 export function hasExitFile(jobDir: string): boolean {
@@ -202,14 +211,12 @@ export function writeStopRequest(jobDir: string, reason: StopReason): void {
   writeFileAtomic(jobFile(jobDir, "stop"), JSON.stringify(reason));
 }
 
+/** The stop request, or null when there is none; an unreadable one is still a kill. */
 export function readStopRequest(jobDir: string): StopReason | null {
-  const text = readTextIfExists(jobFile(jobDir, "stop"));
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as StopReason;
-  } catch {
-    return { code: "E_CANCELED", error: "canceled by `barn kill`" };
-  }
+  return readJsonFile<StopReason>(jobDir, "stop", {
+    code: "E_CANCELED",
+    error: "canceled by `barn kill`",
+  });
 }
 
 /** The secret files a job may have: curl config files (one per group; older jobs: curl.conf), a WebDAV login. */
