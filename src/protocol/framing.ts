@@ -203,6 +203,27 @@ export class FrameReader {
   }
 }
 
+/** A frame its protocol refuses: the connection it came on ends there. */
+export class MalformedFrame extends Error {}
+
+/**
+ * The frames of a connection, each checked by `check` (a string says what is wrong), until it
+ * closes; a malformed one throws MalformedFrame. No budget: for links whose frames stay small.
+ */
+export async function* checkedFrames<T>(
+  conn: { read(p: Uint8Array): Promise<number | null> },
+  check: (raw: unknown) => T | string,
+): AsyncGenerator<T> {
+  const reader = new FrameReader(conn);
+  for (;;) {
+    const raw = await reader.next();
+    if (raw === null) return;
+    const m = check(raw);
+    if (typeof m === "string") throw new MalformedFrame(m);
+    yield m;
+  }
+}
+
 type Writer = { write(p: Uint8Array): Promise<number> };
 
 /** Writes every byte of `data` (one write may take fewer). */
