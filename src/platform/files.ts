@@ -124,6 +124,19 @@ export function openRead(path: string, what = "file"): Deno.FsFile {
   return f;
 }
 
+/**
+ * A file's identity: device, inode and birth time (a file system may give a recreated file the
+ * inode just freed); null when there is none. `follow` reads through a final link.
+ */
+export function fileIdentity(path: string, follow = false): string | null {
+  try {
+    const st = follow ? Deno.statSync(path) : Deno.lstatSync(path);
+    return `${st.dev}:${st.ino}:${st.birthtime?.getTime() ?? ""}`;
+  } catch {
+    return null;
+  }
+}
+
 /** Whether anything (a file, a dir, a dangling symlink) is at `path`. */
 export function exists(path: string): boolean {
   try {
