@@ -49,6 +49,15 @@ export function jsonErrorPlace(e: unknown): string {
   return m ? m[0] : "";
 }
 
+/** JSON.parse whose syntax error is the caller's own, told only where it failed ("" if unknown). */
+export function parseJsonOr(text: string, fail: (place: string) => Error): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw fail(jsonErrorPlace(e));
+  }
+}
+
 /** Multi-line text with each line escaped; its line breaks stay. */
 export function escapeLines(text: string): string {
   return text.split("\n").map(escapeText).join("\n");

@@ -10,3 +10,12 @@
 export function lazy<M>(from: string, specifier: string): Promise<M> {
   return import(new URL(specifier, from).href);
 }
+
+/** A loader of one named export of a module, which is read only when the loader is called. */
+export function lazyExport<T>(from: string, specifier: string, name: string): () => Promise<T> {
+  return async () => {
+    const value = (await lazy<Record<string, T | undefined>>(from, specifier))[name];
+    if (!value) throw new Error(`${specifier} exports no '${name}'`);
+    return value;
+  };
+}

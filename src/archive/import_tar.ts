@@ -8,6 +8,7 @@
 import { BarnError } from "../errors.ts";
 import { excerpt } from "../escape.ts";
 import { createPrivateFile, exists, placeFile, writeAll } from "../platform/files.ts";
+import { makeDir } from "../platform/make_dir.ts";
 import { join, relative } from "../platform/path.ts";
 import { entryParts } from "./entry_name.ts";
 import { dirBelow, type ImportedFile, inputRoot, STAGING_PREFIX } from "./import_file.ts";
@@ -27,17 +28,12 @@ function stageDir(staging: string, parts: readonly string[], name: string): void
   let dir = staging;
   for (const p of parts) {
     dir = join(dir, p);
-    try {
-      Deno.mkdirSync(dir, { mode: 0o700 });
-    } catch (e) {
-      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-      if (!Deno.lstatSync(dir).isDirectory) {
-        throw new BarnError(
-          "E_USAGE",
-          `tar entry '${excerpt(name)}' needs ${p} to be a directory, but the archive made it a ` +
-            "file; nothing was imported",
-        );
-      }
+    if (!makeDir(dir, 0o700).isDirectory) {
+      throw new BarnError(
+        "E_USAGE",
+        `tar entry '${excerpt(name)}' needs ${p} to be a directory, but the archive made it a ` +
+          "file; nothing was imported",
+      );
     }
   }
 }

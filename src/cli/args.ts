@@ -167,6 +167,23 @@ export function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
+/** The command named `name`, or E_USAGE naming the nearest one (barn's and barn-fleet's). */
+export function commandNamed<E extends { name: string }>(
+  entries: readonly E[],
+  name: string,
+  program: string,
+): E {
+  const entry = entries.find((c) => c.name === name);
+  if (entry) return entry;
+  const hint = nearest(name, entries.map((c) => c.name));
+  throw new BarnError(
+    "E_USAGE",
+    `unknown command '${excerpt(name)}'${
+      hint ? ` (did you mean \`${program} ${hint}\`?)` : ""
+    }; see \`${program} --help\``,
+  );
+}
+
 export function nearest(word: string, candidates: readonly string[]): string | null {
   let best: string | null = null;
   let bestD = Infinity;

@@ -1,6 +1,6 @@
 /** `barn run --batch`: JSON Lines, one job per line, checked line by line before anything is sent (pure). */
 
-import { excerpt, jsonErrorPlace } from "../escape.ts";
+import { excerpt, parseJsonOr } from "../escape.ts";
 import { BarnError } from "../errors.ts";
 import { parseDuration } from "../config/duration.ts";
 import type { JobSpec } from "../jobs/job.ts";
@@ -40,18 +40,12 @@ export function parseBatch(text: string, cwd: string, allowed: readonly string[]
     const line = lines[i]!.trim();
     if (line === "") continue;
     const where = `batch line ${i + 1}`;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch (e) {
-      throw new BarnError(
+    const raw = parseJsonOr(line, (place) =>
+      new BarnError(
         "E_USAGE",
-        `${where}: not JSON${
-          jsonErrorPlace(e) ? ` (${jsonErrorPlace(e)})` : ""
-        }: give one JSON object per line, e.g. {"command": ["ffprobe", "clip.mp4"]}; ` +
-          "nothing was submitted",
-      );
-    }
+        `${where}: not JSON${place ? ` (${place})` : ""}: give one JSON object per line, ` +
+          'e.g. {"command": ["ffprobe", "clip.mp4"]}; nothing was submitted',
+      ));
     try {
       if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
         throw new Error("must be a JSON object");

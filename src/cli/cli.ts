@@ -1,11 +1,11 @@
 /** argv → subcommand; parses global options on both sides of the subcommand and maps errors to exit codes. */
 
-import { escapeLines, escapeText, excerpt } from "../escape.ts";
+import { escapeLines, escapeText } from "../escape.ts";
 import { lazy } from "../lazy.ts";
-import { BarnError, toErrorBody } from "../errors.ts";
+import { toErrorBody } from "../errors.ts";
 import { exitForError } from "../jobs/exit_codes.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
-import { leadingGlobals, nearest, outputFormat, parseArgs } from "./args.ts";
+import { commandNamed, leadingGlobals, outputFormat, parseArgs } from "./args.ts";
 import { CliContext, OUTPUT_CLOSED_EXIT, OutputClosed, writeOut } from "./context.ts";
 import { COMMANDS } from "./commands/mod.ts";
 
@@ -45,17 +45,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       );
       return await runKeeper();
     }
-    const entry = COMMANDS.find((c) => c.name === name);
-    if (!entry) {
-      const hint = nearest(name, COMMANDS.map((c) => c.name));
-      throw new BarnError(
-        "E_USAGE",
-        `unknown command '${excerpt(name)}'${
-          hint ? ` (did you mean \`barn ${hint}\`?)` : ""
-        }; see \`barn --help\``,
-      );
-    }
-    const cmd = await entry.load();
+    const cmd = await commandNamed(COMMANDS, name, "barn").load();
     const p = parseArgs(rest.slice(1), cmd.options, {
       subcommand: cmd.name,
       stopAtPositional: cmd.stopAtPositional ?? false,

@@ -1,9 +1,9 @@
-/** The shape of one subcommand. */
+/** The shape of one subcommand, barn's or (with its own context) barn-fleet's. */
 
 import type { OptionSpecs } from "./args.ts";
 import type { CliContext } from "./context.ts";
 
-export interface Command {
+export interface CommandOf<Ctx> {
   name: string;
   summary: string;
   usage: string;
@@ -12,5 +12,14 @@ export interface Command {
   /** `run` hands everything from the job's command name on to the job. */
   stopAtPositional?: boolean;
   /** Returns the process exit code. */
-  run(ctx: CliContext): Promise<number>;
+  run(ctx: Ctx): Promise<number>;
+}
+
+export type Command = CommandOf<CliContext>;
+
+/** A command table's entry: what help lists, and the loader of the command's module. */
+export interface CommandEntryOf<C> {
+  name: string;
+  summary: string;
+  load: () => Promise<C>;
 }

@@ -13,6 +13,25 @@ import {
 import { connect, endpointOf } from "../platform/transport.ts";
 import { VERSION } from "../version.ts";
 
+/** Connects to the service's socket; none listening is E_NO_SERVICE, told by `notRunning`. */
+export async function connectService(
+  home: string,
+  socketName: string,
+  notRunning: (endpoint: string) => string,
+): Promise<{ conn: Deno.Conn; token: string | null }> {
+  try {
+    return await connect(home, socketName);
+  } catch (e) {
+    if (
+      e instanceof Deno.errors.NotFound || e instanceof Deno.errors.ConnectionRefused ||
+      e instanceof Deno.errors.ConnectionReset
+    ) {
+      throw new BarnError("E_NO_SERVICE", notRunning(endpointOf(home, socketName)));
+    }
+    throw e;
+  }
+}
+
 export class Connection {
   readonly #reader: FrameReader;
   private constructor(readonly conn: Deno.Conn, readonly token: string | null) {
@@ -21,22 +40,13 @@ export class Connection {
 
   /** Connects and sends the handshake; its answer is read with the first response (no extra round trip). */
   static async open(home: string, socketName: string): Promise<Connection> {
-    let c: { conn: Deno.Conn; token: string | null };
-    try {
-      c = await connect(home, socketName);
-    } catch (e) {
-      if (
-        e instanceof Deno.errors.NotFound || e instanceof Deno.errors.ConnectionRefused ||
-        e instanceof Deno.errors.ConnectionReset
-      ) {
-        throw new BarnError(
-          "E_NO_SERVICE",
-          `barn service is not running (no answer at ${endpointOf(home, socketName)}): ` +
-            "start it with `barn service start` or use --offline",
-        );
-      }
-      throw e;
-    }
+    const c = await connectService(
+      home,
+      socketName,
+      (at) =>
+        `barn service is not running (no answer at ${at}): ` +
+        "start it with `barn service start` or use --offline",
+    );
     const connection = new Connection(c.conn, c.token);
     connection.#hello = encodeFrame({
       kind: "hello",

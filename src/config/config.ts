@@ -3,7 +3,7 @@
 import { BarnError } from "../errors.ts";
 import { parseDuration } from "./duration.ts";
 import { readTextIfExists } from "../platform/files.ts";
-import { excerpt, jsonErrorPlace } from "../escape.ts";
+import { excerpt, parseJsonOr } from "../escape.ts";
 import { checkNotifyUrl } from "../notify/notify_url.ts";
 import {
   CURL_PROTOCOL_NAMES,
@@ -159,17 +159,11 @@ function duration(path: string, key: string, v: unknown): number {
 
 /** Parses config.json text; throws E_CONFIG naming the key at fault. */
 export function parseConfig(text: string, path = "config.json"): Config {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new BarnError(
+  const raw = parseJsonOr(text, (place) =>
+    new BarnError(
       "E_CONFIG",
-      `config ${path} is not valid JSON (${
-        jsonErrorPlace(e) || "cannot parse it"
-      }); fix the file and retry`,
-    );
-  }
+      `config ${path} is not valid JSON (${place || "cannot parse it"}); fix the file and retry`,
+    ));
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new BarnError(
       "E_CONFIG",

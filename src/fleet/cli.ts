@@ -1,10 +1,16 @@
 /** barn-fleet's argv → subcommand: its own global options, then the command; errors map to exit codes. */
 
 import { lazy } from "../lazy.ts";
-import { BarnError, toErrorBody } from "../errors.ts";
+import { toErrorBody } from "../errors.ts";
 import { exitForError } from "../jobs/exit_codes.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
-import { leadingGlobals, nearest, type OptionSpecs, outputFormat, parseArgs } from "../cli/args.ts";
+import {
+  commandNamed,
+  leadingGlobals,
+  type OptionSpecs,
+  outputFormat,
+  parseArgs,
+} from "../cli/args.ts";
 import { FleetContext, writeOut } from "./context.ts";
 import { FLEET_COMMANDS } from "./commands/mod.ts";
 
@@ -44,17 +50,7 @@ export async function runFleet(argv: readonly string[]): Promise<number> {
       );
       return name === undefined && !g.options.help ? 2 : 0;
     }
-    const entry = FLEET_COMMANDS.find((c) => c.name === name);
-    if (!entry) {
-      const hint = nearest(name, FLEET_COMMANDS.map((c) => c.name));
-      throw new BarnError(
-        "E_USAGE",
-        `unknown command '${name}'${
-          hint ? ` (did you mean \`barn-fleet ${hint}\`?)` : ""
-        }; see \`barn-fleet --help\``,
-      );
-    }
-    const cmd = await entry.load();
+    const cmd = await commandNamed(FLEET_COMMANDS, name, PROGRAM).load();
     const p = parseArgs(rest.slice(1), cmd.options, {
       subcommand: cmd.name,
       stopAtPositional: cmd.stopAtPositional ?? false,

@@ -1,16 +1,6 @@
-/** The shape of one barn-fleet subcommand. */
+/** The shape of one barn-fleet subcommand: barn's, run in barn-fleet's context. */
 
-import type { OptionSpecs } from "../cli/args.ts";
+import type { CommandOf } from "../cli/command.ts";
 import type { FleetContext } from "./context.ts";
 
-export interface FleetCommand {
-  name: string;
-  summary: string;
-  usage: string;
-  example: string;
-  options: OptionSpecs;
-  /** `run` hands everything from the job's command name on to the job. */
-  stopAtPositional?: boolean;
-  /** Returns the process exit code. */
-  run(ctx: FleetContext): Promise<number>;
-}
+export type FleetCommand = CommandOf<FleetContext>;

@@ -1,5 +1,6 @@
 /** barn-fleet's help text, imported only when asked for. */
 
+import { commandLines, optionLines } from "../cli/help.ts";
 import type { FleetCommand } from "./command.ts";
 import type { FleetCommandEntry } from "./commands/mod.ts";
 
@@ -17,9 +18,7 @@ const GLOBALS = [
 ];
 
 export function fleetCommandHelp(c: FleetCommand): string {
-  const opts = Object.entries(c.options).map(([n, s]) =>
-    `  --${n}${s.type === "string" ? "=VALUE" : ""}${s.short ? `, -${s.short}` : ""}`
-  );
+  const opts = optionLines(c.options);
   return [
     `barn-fleet ${c.name}: ${c.summary}`,
     "",
@@ -35,14 +34,13 @@ export function fleetCommandHelp(c: FleetCommand): string {
 
 export function fleetHelp(commands: readonly FleetCommandEntry[], topic?: FleetCommand): string {
   if (topic) return fleetCommandHelp(topic);
-  const w = Math.max(...commands.map((x) => x.name.length));
   return [
     "barn-fleet: drive barn on many media hosts over OpenSSH",
     "",
     "usage: barn-fleet --hosts=a,b,c|- [global options] <command> [options] [args]",
     "",
     "commands:",
-    ...commands.map((x) => `  ${x.name.padEnd(w)}  ${x.summary}`),
+    ...commandLines(commands),
     "",
     "global options:",
     ...GLOBALS,

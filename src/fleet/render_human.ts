@@ -6,6 +6,7 @@
 
 import { formatDuration } from "../config/duration.ts";
 import type { Job } from "../jobs/job.ts";
+import { byteSize } from "../render/byte_size.ts";
 import { escapeStrings, escapeTerminal } from "../render/escape.ts";
 import { type HumanStyle, jobBlock, jobsTable } from "../render/human.ts";
 import type { HostResult } from "./fan_out.ts";
@@ -23,16 +24,6 @@ function table(header: string[], rows: string[][]): string {
     cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ")
       .trimEnd()
   ).join("\n");
-}
-
-function bytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
 /** The first line of a tool's version banner, shortened to its version word. */
@@ -119,7 +110,7 @@ export function renderFleetHuman(view: FleetView, style: HumanStyle): FleetText 
             toolVersion(h.ffmpeg),
             toolVersion(h.ffprobe),
             toolVersion(h.curl),
-            bytes(h.free_bytes),
+            byteSize(h.free_bytes, 1024),
             h.barn_home,
           ];
         }),

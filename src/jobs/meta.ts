@@ -1,6 +1,6 @@
 /** A job's `--meta` (pure): a JSON object the caller keeps with the job, capped in size. */
 
-import { excerpt, jsonErrorPlace } from "../escape.ts";
+import { excerpt, parseJsonOr } from "../escape.ts";
 import { BarnError } from "../errors.ts";
 
 /** The largest `meta` barn stores, as UTF-8 JSON. */
@@ -24,16 +24,12 @@ export function checkMeta(value: unknown, what = "--meta"): Record<string, unkno
 
 /** `--meta=JSON` as typed: parsed and checked. */
 export function parseMeta(text: string, what = "--meta"): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new BarnError(
+  const value = parseJsonOr(text, (place) =>
+    new BarnError(
       "E_USAGE",
-      `${what} is not JSON${jsonErrorPlace(e) ? ` (${jsonErrorPlace(e)})` : ""}: give an ` +
+      `${what} is not JSON${place ? ` (${place})` : ""}: give an ` +
         `object, e.g. --meta='{"asset": "A-1234"}'`,
-    );
-  }
+    ));
   return checkMeta(value, what);
 }
 

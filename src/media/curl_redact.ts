@@ -6,6 +6,7 @@
  * bounded, since only the first WINDOW bytes of a line decide.
  */
 
+import { concatBytes } from "../platform/files.ts";
 import { isSecretHeader } from "./curl_secrets.ts";
 
 /** What replaces a header's value. */
@@ -102,7 +103,7 @@ export class CurlRedactor {
       this.#mode = "undecided";
     }
     out.push(chunk.subarray(from));
-    return concat(out.filter((p) => p.length > 0));
+    return concatBytes(out.filter((p) => p.length > 0));
   }
 
   /** The held start of an unfinished last line, decided as it stands. */
@@ -116,7 +117,7 @@ export class CurlRedactor {
     this.#heldLen = 0;
     const cut = secretHeaderEnd(held);
     this.#mode = cut >= 0 ? "redact" : "pass";
-    return cut >= 0 ? concat([held.subarray(0, cut), marker]) : held;
+    return cut >= 0 ? concatBytes([held.subarray(0, cut), marker]) : held;
   }
 }
 
@@ -140,16 +141,4 @@ class Breaks {
     if (this.#lf < 0) return this.#cr;
     return this.#cr < 0 ? this.#lf : Math.min(this.#lf, this.#cr);
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  if (parts.length === 0) return new Uint8Array();
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }

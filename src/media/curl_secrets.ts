@@ -8,6 +8,7 @@
 import { BarnError } from "../errors.ts";
 import { excerpt } from "../escape.ts";
 import { type CurlToken, parseCurlArgs, rewriteCurlArgs } from "./curl_args.ts";
+import { splitUserinfo, type UserinfoSplit } from "./userinfo.ts";
 
 /** One config file: its lines, and the argv index its `-K <file>` goes before. */
 export interface CurlConfigFile {
@@ -59,41 +60,6 @@ export function curlQuote(v: string): string {
     v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r")
       .replace(/\t/g, "\\t").replace(/\v/g, "\\v") +
     '"';
-}
-
-/** A URL split around its userinfo: `prefix` (scheme://), `userinfo`, `rest` (host and on). */
-export interface UserinfoSplit {
-  scheme: string | null;
-  prefix: string;
-  userinfo: string;
-  rest: string;
-}
-
-/**
- * Finds userinfo as curl does: in the authority (up to the first `/`, `?` or `#`), before its
- * first `@`; curl also takes URLs without a scheme (`user:pw@host/path`).
- */
-export function splitUserinfo(url: string): UserinfoSplit | null {
-  const m = /^(?:([a-z][a-z0-9+.-]*):\/\/)?([^/?#]*)/i.exec(url)!;
-  const prefix = m[1] === undefined ? "" : `${m[1]}://`;
-  const authority = m[2]!;
-  const at = authority.indexOf("@");
-  if (at < 0) return null;
-  return {
-    scheme: m[1]?.toLowerCase() ?? null,
-    prefix,
-    userinfo: authority.slice(0, at),
-    rest: url.slice(prefix.length + at + 1),
-  };
-}
-
-/** Removes `user:pass@` from a URL; returns the userinfo separately. */
-export function stripUserinfo(url: string): { url: string; userinfo: string | null } {
-  const s = splitUserinfo(url);
-  return s ? { url: s.prefix + s.rest, userinfo: decodeURIComponent(s.userinfo) } : {
-    url,
-    userinfo: null,
-  };
 }
 
 function usage(message: string): BarnError {

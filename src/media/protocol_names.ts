@@ -1,5 +1,8 @@
 /** The protocol names curl and ffmpeg know, and the ones barn's jobs may use by default (config: curl_protocols, ffmpeg_protocols). */
 
+/** RTMP and its variants, which curl and ffmpeg name alike. */
+const RTMP_NAMES = ["rtmp", "rtmpe", "rtmps", "rtmpt", "rtmpte", "rtmpts"];
+
 /** curl's protocol names (`curl --version`, plus those of newer builds), for `--proto`. */
 export const CURL_PROTOCOL_NAMES: readonly string[] = [
   "dict",
@@ -20,12 +23,7 @@ export const CURL_PROTOCOL_NAMES: readonly string[] = [
   "mqtts",
   "pop3",
   "pop3s",
-  "rtmp",
-  "rtmpe",
-  "rtmps",
-  "rtmpt",
-  "rtmpte",
-  "rtmpts",
+  ...RTMP_NAMES,
   "rtsp",
   "scp",
   "sftp",
@@ -72,12 +70,7 @@ export const FFMPEG_PROTOCOL_NAMES: readonly string[] = [
   "pipe",
   "prompeg",
   "rist",
-  "rtmp",
-  "rtmpe",
-  "rtmps",
-  "rtmpt",
-  "rtmpte",
-  "rtmpts",
+  ...RTMP_NAMES,
   "rtp",
   "sctp",
   "sftp",

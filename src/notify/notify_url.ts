@@ -1,38 +1,21 @@
 /** A completion webhook's URL, checked (pure): http(s) only, never with credentials in it. */
 
 import { BarnError } from "../errors.ts";
-import { excerpt } from "../escape.ts";
-import { splitUserinfo } from "../media/curl_secrets.ts";
+import { httpUrl, shownUrl, splitUserinfo } from "../media/userinfo.ts";
 
 /** The longest URL barn keeps for a webhook. */
 export const MAX_NOTIFY_URL = 2048;
-
-/** The URL as it may be shown: any userinfo replaced by `…@`, then escaped and cut. */
-export function shownUrl(text: string): string {
-  const s = splitUserinfo(text);
-  return excerpt(s ? `${s.prefix}…@${s.rest}` : text);
-}
 
 /**
  * Returns the URL in its normal form (`new URL().href`), or throws E_USAGE: not a URL, not
  * http(s), userinfo (a secret would sit in the record, the DB and `describe`), or too long.
  */
 export function checkNotifyUrl(text: string, what: string): string {
-  let u: URL;
-  try {
-    u = new URL(text);
-  } catch {
-    throw new BarnError(
-      "E_USAGE",
-      `${what}: '${shownUrl(text)}' is not a URL; give e.g. https://hooks.example.com/barn`,
-    );
-  }
-  if (u.protocol !== "http:" && u.protocol !== "https:") {
-    throw new BarnError(
-      "E_USAGE",
-      `${what}: '${shownUrl(text)}' is not an http(s) URL; webhooks go over http or https only`,
-    );
-  }
+  const u = httpUrl(
+    text,
+    (shown) => `${what}: '${shown}' is not a URL; give e.g. https://hooks.example.com/barn`,
+    (shown) => `${what}: '${shown}' is not an http(s) URL; webhooks go over http or https only`,
+  );
   if (u.username !== "" || u.password !== "" || splitUserinfo(text) !== null) {
     throw new BarnError(
       "E_USAGE",

@@ -1,7 +1,7 @@
 /** The webhook signing secret: `notify_secret` in BARN_HOME/credentials.json (0600), never shown. */
 
 import { BarnError } from "../errors.ts";
-import { jsonErrorPlace } from "../escape.ts";
+import { parseCredentialsJson } from "../config/credentials_file.ts";
 import { readPrivateText } from "../platform/files.ts";
 import type { HomePaths } from "../platform/home_layout.ts";
 
@@ -10,17 +10,7 @@ export const MIN_SECRET_LENGTH = 16;
 
 /** `notify_secret` of credentials.json's text, or null when it has none (pure; never quotes the file). */
 export function parseNotifySecret(text: string, path: string): string | null {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new BarnError(
-      "E_CONFIG",
-      `${path} is not valid JSON (${
-        jsonErrorPlace(e) || "cannot parse it"
-      }); it holds secrets, so barn does not quote it`,
-    );
-  }
+  const raw = parseCredentialsJson(text, path);
   const v = (raw as { notify_secret?: unknown } | null)?.notify_secret;
   if (v === undefined) return null;
   if (typeof v !== "string" || v.length < MIN_SECRET_LENGTH) {

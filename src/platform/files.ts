@@ -124,6 +124,19 @@ export function openRead(path: string, what = "file"): Deno.FsFile {
   return f;
 }
 
+/**
+ * A file's identity: device, inode and birth time (a file system may give a recreated file the
+ * inode just freed); null when there is none. `follow` reads through a final link.
+ */
+export function fileIdentity(path: string, follow = false): string | null {
+  try {
+    const st = follow ? Deno.statSync(path) : Deno.lstatSync(path);
+    return `${st.dev}:${st.ino}:${st.birthtime?.getTime() ?? ""}`;
+  } catch {
+    return null;
+  }
+}
+
 /** Whether anything (a file, a dir, a dangling symlink) is at `path`. */
 export function exists(path: string): boolean {
   try {
@@ -144,7 +157,7 @@ export function readText(path: string, what = "file"): string {
       n = readFull(f, buf);
       parts.push(buf.subarray(0, n));
     }
-    return new TextDecoder().decode(concat(parts));
+    return new TextDecoder().decode(concatBytes(parts));
   } finally {
     f.close();
   }
@@ -196,7 +209,8 @@ export function readFull(f: Deno.FsFile, buf: Uint8Array): number {
   return off;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+/** The chunks as one array (the one chunk itself when there is one): how reads and pipes are joined. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0]!;
   const all = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
   let o = 0;
@@ -251,7 +265,7 @@ export function readTail(path: string, lines: number, maxBytes: number, chunk = 
         }
       }
     }
-    return { bytes: concat(parts).subarray(start - pos), start, size };
+    return { bytes: concatBytes(parts).subarray(start - pos), start, size };
   } finally {
     f.close();
   }

@@ -3,6 +3,7 @@
 import { excerpt } from "../escape.ts";
 import { isAbsolute, isBelow, join, normalize, relative, sep } from "./path.ts";
 import { BarnError } from "../errors.ts";
+import { makeDir } from "./make_dir.ts";
 import * as posix from "./home_posix.ts";
 import * as windows from "./home_windows.ts";
 
@@ -100,12 +101,7 @@ export const ensurePrivateDir = platform.ensurePrivateDir;
  * looser, since the sandbox root above it is 0700.
  */
 export function ensureWorkDir(path: string): void {
-  try {
-    Deno.mkdirSync(path, { mode: 0o700 });
-  } catch (e) {
-    if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-  }
-  const st = Deno.lstatSync(path);
+  const st = makeDir(path, 0o700);
   if (st.isSymlink || !st.isDirectory) {
     throw new BarnError(
       "E_UNSAFE_HOME",

@@ -1,6 +1,7 @@
 /** POSIX: the sandbox root is /tmp/barn, and every directory on the way to BARN_HOME must be ours alone. */
 
 import { BarnError } from "../errors.ts";
+import { makeDir } from "./make_dir.ts";
 
 export function sandboxRoot(): string {
   return "/tmp/barn";
@@ -15,12 +16,7 @@ function unsafe(path: string, why: string, fix: string): BarnError {
 
 /** Creates `path` (mode 0700) if missing, then refuses it unless it is a private directory of ours. */
 export function ensurePrivateDir(path: string): void {
-  try {
-    Deno.mkdirSync(path, { mode: 0o700 });
-  } catch (e) {
-    if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-  }
-  const st = Deno.lstatSync(path);
+  const st = makeDir(path, 0o700);
   if (st.isSymlink) {
     throw unsafe(
       path,

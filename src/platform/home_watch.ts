@@ -5,6 +5,8 @@
  * for its own.
  */
 
+import { fileIdentity } from "./files.ts";
+
 const CHECK_MS = 1000;
 
 export class HomeWatch {
@@ -12,7 +14,7 @@ export class HomeWatch {
   #ids: Map<string, string | null>;
 
   constructor(paths: readonly string[], onChange: (what: string) => void, everyMs = CHECK_MS) {
-    this.#ids = new Map(paths.map((p) => [p, identity(p)]));
+    this.#ids = new Map(paths.map((p) => [p, fileIdentity(p)]));
     this.#timer = setInterval(() => {
       const what = this.changed();
       if (what !== null) {
@@ -25,7 +27,7 @@ export class HomeWatch {
   /** What changed, in words, or null when every path is still the one it was. */
   changed(): string | null {
     for (const [path, was] of this.#ids) {
-      const now = identity(path);
+      const now = fileIdentity(path);
       if (now === was) continue;
       return now === null ? `${path} was deleted` : `${path} was replaced (a new file or dir)`;
     }
@@ -34,14 +36,5 @@ export class HomeWatch {
 
   stop(): void {
     clearInterval(this.#timer);
-  }
-}
-
-function identity(path: string): string | null {
-  try {
-    const st = Deno.lstatSync(path);
-    return `${st.dev}:${st.ino}:${st.birthtime?.getTime() ?? ""}`;
-  } catch {
-    return null;
   }
 }

@@ -6,6 +6,7 @@
 
 import { BarnError } from "../errors.ts";
 import { insideSandbox, SANDBOX_ROOT } from "./home_layout.ts";
+import { makeDir } from "./make_dir.ts";
 import { basename, dirname, isBelow, join, relative, resolve } from "./path.ts";
 
 /**
@@ -104,12 +105,7 @@ export function makeDirsInside(path: string, what: string): string {
   let dir = base;
   for (const name of missing) {
     dir = join(dir, name);
-    try {
-      Deno.mkdirSync(dir, { mode: 0o700 });
-    } catch (e) {
-      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-    }
-    const st = Deno.lstatSync(dir);
+    const st = makeDir(dir, 0o700);
     if (st.isSymlink || !st.isDirectory) {
       throw new BarnError(
         "E_SANDBOX",

@@ -1,6 +1,6 @@
 /** Length-prefixed JSON frames: a 4-byte big-endian length, checked against the cap before any allocation. */
 
-import { jsonErrorPlace } from "../escape.ts";
+import { parseJsonOr } from "../escape.ts";
 import { BarnError } from "../errors.ts";
 
 /** Largest frame either side accepts (a batch of a few thousand jobs fits). */
@@ -60,14 +60,11 @@ export function decodeBody(body: Uint8Array): unknown {
     throw new BarnError("E_BAD_REQUEST", "message is not valid UTF-8");
   }
   checkDepth(text);
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new BarnError(
-      "E_BAD_REQUEST",
-      `message is not valid JSON${jsonErrorPlace(e) ? ` (${jsonErrorPlace(e)})` : ""}`,
-    );
-  }
+  return parseJsonOr(
+    text,
+    (place) =>
+      new BarnError("E_BAD_REQUEST", `message is not valid JSON${place ? ` (${place})` : ""}`),
+  );
 }
 
 /** What a reader holds without asking a budget: enough for most requests; a large submit borrows. */
@@ -203,6 +200,27 @@ export class FrameReader {
       this.#resize(BASE_BUFFER);
     }
     return decodeBody(body);
+  }
+}
+
+/** A frame its protocol refuses: the connection it came on ends there. */
+export class MalformedFrame extends Error {}
+
+/**
+ * The frames of a connection, each checked by `check` (a string says what is wrong), until it
+ * closes; a malformed one throws MalformedFrame. No budget: for links whose frames stay small.
+ */
+export async function* checkedFrames<T>(
+  conn: { read(p: Uint8Array): Promise<number | null> },
+  check: (raw: unknown) => T | string,
+): AsyncGenerator<T> {
+  const reader = new FrameReader(conn);
+  for (;;) {
+    const raw = await reader.next();
+    if (raw === null) return;
+    const m = check(raw);
+    if (typeof m === "string") throw new MalformedFrame(m);
+    yield m;
   }
 }
 

@@ -11,7 +11,7 @@ import type { Store } from "../store/store.ts";
 import { markDelivered } from "../store/job_dir.ts";
 import { nextAttemptAt } from "../notify/backoff.ts";
 import { postDelivery } from "../notify/deliver.ts";
-import { shownUrl } from "../notify/notify_url.ts";
+import { shownUrl } from "../media/userinfo.ts";
 import { readNotifySecret } from "../notify/secret.ts";
 import {
   DELIVERY_HEADER,

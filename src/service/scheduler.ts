@@ -6,7 +6,8 @@
 import { BarnError } from "../errors.ts";
 import type { Config } from "../config/config.ts";
 import type { Job } from "../jobs/job.ts";
-import type { ReadyJob, Store } from "../store/store.ts";
+import type { ReadyJob } from "../store/queue.ts";
+import type { Store } from "../store/store.ts";
 import { DEFAULT_GROUP } from "../jobs/groups.ts";
 import type { JobControl } from "./context.ts";
 import type { KeeperLink } from "./keeper_link.ts";

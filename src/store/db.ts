@@ -2,6 +2,7 @@
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { BarnError } from "../errors.ts";
+import { fileIdentity } from "../platform/files.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import { sqliteFailure } from "./sqlite_errors.ts";
 
@@ -40,7 +41,7 @@ export class Db {
     readonly foundVersion: number,
     readonly readOnly = false,
   ) {
-    this.#inode = inodeOf(path);
+    this.#inode = fileIdentity(path, true);
   }
 
   /** Opens (creating and migrating) the DB file with WAL, the busy timeout and 0600 mode. */
@@ -174,7 +175,7 @@ export class Db {
 
   /** True when the file at `path` is no longer the one this connection has open (moved aside, deleted). */
   replaced(): boolean {
-    return inodeOf(this.path) !== this.#inode;
+    return fileIdentity(this.path, true) !== this.#inode;
   }
 
   settings(durableSubmit: boolean): DbSettings {
@@ -200,16 +201,6 @@ function isLink(path: string): boolean {
     return Deno.lstatSync(path).isSymlink;
   } catch {
     return false;
-  }
-}
-
-/** A file's identity: device, inode and birth time (a freed inode can be reused at once). */
-function inodeOf(path: string): string | null {
-  try {
-    const st = Deno.statSync(path);
-    return `${st.dev}:${st.ino}:${st.birthtime?.getTime() ?? ""}`;
-  } catch {
-    return null;
   }
 }
 

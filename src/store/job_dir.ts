@@ -5,9 +5,11 @@
  * link.
  */
 
+import { makeDir } from "../platform/make_dir.ts";
 import { join } from "../platform/path.ts";
 import { BarnError } from "../errors.ts";
 import {
+  exists,
   openPrivateFile,
   readText,
   readTextIfExists,
@@ -109,16 +111,24 @@ export function readSnapshot(
   }
 }
 
+/** One JSON file of the dir, or null when there is none; `unreadable` when it does not parse. */
+function readJsonFile<T>(
+  jobDir: string,
+  role: keyof typeof JOB_FILES,
+  unreadable: T | null,
+): T | null {
+  const text = readTextIfExists(jobFile(jobDir, role));
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return unreadable;
+  }
+}
+
 /** Whether the job ever came to start: its supervisor takes the lock and opens the logs first. */
 export function everStarted(jobDir: string): boolean {
-  return ["lock", "stdout", "stderr"].some((r) => {
-    try {
-      Deno.lstatSync(jobFile(jobDir, r as keyof typeof JOB_FILES));
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return (["lock", "stdout", "stderr"] as const).some((r) => exists(jobFile(jobDir, r)));
 }
 
 /** Writes exit.json atomically; false when it could not be written (the DB write still follows). */
@@ -133,22 +143,11 @@ export function writeExitFile(jobDir: string, file: ExitFile): boolean {
 
 /** exit.json, or null when there is none; an unreadable one counts as none. */
 export function readExitFile(jobDir: string): ExitFile | null {
-  const text = readTextIfExists(jobFile(jobDir, "exit"));
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as ExitFile;
-  } catch {
-    return null;
-  }
+  return readJsonFile<ExitFile>(jobDir, "exit", null);
 }
 
 export function hasExitFile(jobDir: string): boolean {
-  try {
-    Deno.lstatSync(jobFile(jobDir, "exit"));
-    return true;
-  } catch {
-    return false;
-  }
+  return exists(jobFile(jobDir, "exit"));
 }
 
 /**
@@ -212,14 +211,12 @@ export function writeStopRequest(jobDir: string, reason: StopReason): void {
   writeFileAtomic(jobFile(jobDir, "stop"), JSON.stringify(reason));
 }
 
+/** The stop request, or null when there is none; an unreadable one is still a kill. */
 export function readStopRequest(jobDir: string): StopReason | null {
-  const text = readTextIfExists(jobFile(jobDir, "stop"));
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as StopReason;
-  } catch {
-    return { code: "E_CANCELED", error: "canceled by `barn kill`" };
-  }
+  return readJsonFile<StopReason>(jobDir, "stop", {
+    code: "E_CANCELED",
+    error: "canceled by `barn kill`",
+  });
 }
 
 /** The secret files a job may have: curl config files (one per group; older jobs: curl.conf), a WebDAV login. */
@@ -228,13 +225,8 @@ export type SecretName = "curl.conf" | `curl-${number}.conf` | "dav.json";
 /** Writes one file into secrets/ (0700 dir, 0600 file, never an existing path); returns its path. */
 export function writeSecret(jobDir: string, name: SecretName, text: string): string {
   const dir = jobFile(jobDir, "secrets");
-  try {
-    Deno.mkdirSync(dir, { mode: 0o700 });
-  } catch (e) {
-    if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-    if (!Deno.lstatSync(dir).isDirectory) {
-      throw new BarnError("E_SANDBOX", `${dir} is not a directory of barn's; it was left alone`);
-    }
+  if (!makeDir(dir, 0o700).isDirectory) {
+    throw new BarnError("E_SANDBOX", `${dir} is not a directory of barn's; it was left alone`);
   }
   const path = join(dir, name);
   writeNewPrivateFile(path, text);

@@ -12,7 +12,7 @@ import { join } from "../platform/path.ts";
 import { prepareHome, resolveHome } from "../platform/home_layout.ts";
 import { openPrivateAppend, openPrivateFile } from "../platform/files.ts";
 import { removeStaleSocket } from "../platform/transport_unix.ts";
-import { FrameReader, FrameWriter } from "../protocol/framing.ts";
+import { checkedFrames, FrameWriter, MalformedFrame } from "../protocol/framing.ts";
 import { Store } from "../store/store.ts";
 import { acceptLoop } from "../protocol/accept.ts";
 import { JobRun } from "./job_run.ts";
@@ -177,17 +177,9 @@ export async function runKeeper(): Promise<number> {
   };
 
   const serve = async (conn: Deno.Conn) => {
-    const reader = new FrameReader(conn);
     const writer = new FrameWriter(conn);
     try {
-      for (;;) {
-        const raw = await reader.next();
-        if (raw === null) break;
-        const req = parseKeeperRequest(raw);
-        if (typeof req === "string") {
-          log(`closing a connection that sent a malformed request (${req})`);
-          break;
-        }
+      for await (const req of checkedFrames(conn, parseKeeperRequest)) {
         if (req.kind === "subscribe") subscribers.add(writer);
         // Requests are answered as they finish (a start waits for its spawn), each by its id.
         handle(req).then(
@@ -196,7 +188,11 @@ export async function runKeeper(): Promise<number> {
         ).catch(() => {/* the peer went away */});
       }
     } catch (e) {
-      log(`a connection broke: ${(e as Error).message}`);
+      log(
+        e instanceof MalformedFrame
+          ? `closing a connection that sent a malformed request (${e.message})`
+          : `a connection broke: ${(e as Error).message}`,
+      );
     } finally {
       subscribers.delete(writer);
       try {

@@ -7,7 +7,7 @@
 import { BarnError } from "../errors.ts";
 import type { StopReason } from "../jobs/transitions.ts";
 import { join } from "../platform/path.ts";
-import { FrameReader, FrameWriter } from "../protocol/framing.ts";
+import { checkedFrames, FrameReader, FrameWriter, MalformedFrame } from "../protocol/framing.ts";
 import {
   KEEPER_PROTOCOL,
   type KeeperCall,
@@ -79,17 +79,9 @@ export class KeeperClient {
   }
 
   async #readLoop(): Promise<void> {
-    const reader = new FrameReader(this.conn);
     let why = "the job keeper closed the connection";
     try {
-      for (;;) {
-        const raw = await reader.next();
-        if (raw === null) break;
-        const msg = parseKeeperMessage(raw);
-        if (typeof msg === "string") {
-          why = `the job keeper sent a malformed message (${msg})`;
-          break;
-        }
+      for await (const msg of checkedFrames(this.conn, parseKeeperMessage)) {
         if ("event" in msg) {
           this.opts.onEvent?.(msg);
           continue;
@@ -101,7 +93,9 @@ export class KeeperClient {
         else p.reject(new BarnError(msg.error.code as "E_INTERNAL", msg.error.message));
       }
     } catch (e) {
-      why = `the keeper link broke: ${(e as Error).message}`;
+      why = e instanceof MalformedFrame
+        ? `the job keeper sent a malformed message (${e.message})`
+        : `the keeper link broke: ${(e as Error).message}`;
     }
     this.close(why);
   }

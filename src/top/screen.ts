@@ -3,6 +3,7 @@
 import { formatDuration } from "../config/duration.ts";
 import { escapeText } from "../escape.ts";
 import type { Job, JobState } from "../jobs/job.ts";
+import { byteSize } from "../render/byte_size.ts";
 import { jobBlock, quoteArg } from "../render/human.ts";
 import { clip, padTo, textWidth } from "../render/width.ts";
 import { counts, sections, type TopState } from "./state.ts";
@@ -44,16 +45,6 @@ function line(segs: Seg[], width: number, style: ScreenStyle, reverse = false): 
     return `\x1b[7m${out}${" ".repeat(Math.max(0, width - used))}\x1b[27m`;
   }
   return out;
-}
-
-function bytes(n: number): string {
-  const units = ["B", "KB", "MB", "GB", "TB"];
-  let i = 0;
-  while (n >= 1000 && i < units.length - 1) {
-    n /= 1000;
-    i++;
-  }
-  return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
 function command(job: Job): string {
@@ -138,7 +129,7 @@ function header(s: TopState, width: number, style: ScreenStyle): string[] {
       `max_parallel ${svc.max_parallel ?? "-"}`,
     );
   }
-  if (s.diskFree !== null) parts.push(`${bytes(s.diskFree)} free`);
+  if (s.diskFree !== null) parts.push(`${byteSize(s.diskFree, 1000)} free`);
   const c = counts(s);
   const jobs = `jobs: ${c.running} running, ${c.queued} queued, ${c.succeeded} succeeded, ` +
     `${c.failed} failed, ${c.canceled} canceled` +

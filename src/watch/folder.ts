@@ -11,7 +11,7 @@ import type { Backend } from "../client/backend.ts";
 import { ensureWorkDir } from "../platform/home_layout.ts";
 import { makeDirsInside } from "../platform/sandbox_path.ts";
 import { exists, openPrivateFile, readText, readTextIfExists } from "../platform/files.ts";
-import { type JobSpecResult, type RecoveryInfo, seconds } from "./result.ts";
+import { type JobSpecResult, recoveredResult, type RecoveryInfo, seconds } from "./result.ts";
 import { freeName, now, resultPath, writeResult } from "./result_file.ts";
 import { executeJobSpec, type Outcome, type RunJob } from "./execute_jobspec.ts";
 
@@ -267,23 +267,17 @@ export class WatchFolder {
       } catch { /* unreadable */ }
       const finalName = freeName(join(folder, "failed"), e.name);
       Deno.renameSync(original, join(folder, "failed", finalName));
-      writeResult(join(folder, "failed", finalName), {
-        job_id: jobId,
-        final_status: "FAILED",
-        failure_reason: "runner interrupted",
-        errors: ["runner interrupted"],
-        clips: [],
-        partial_outputs: [],
-        started_at: at,
-        completed_at: at,
-        duration_seconds: 0,
-        _recovery: {
+      writeResult(
+        join(folder, "failed", finalName),
+        recoveredResult({
+          jobId,
+          status: "FAILED",
           reason: "runner interrupted",
-          recovered_at: at,
-          original_path: original,
-          barn_jobs: barnJobs,
-        },
-      });
+          errors: ["runner interrupted"],
+          originalPath: original,
+          barnJobs,
+        }, at),
+      );
       this.opts.log(`${e.name}: recovered from running/ into failed/ (runner interrupted)`);
     }
     // A JobSpec that reached its final folder without a result (a crash in between) gets one now.
@@ -292,24 +286,17 @@ export class WatchFolder {
         if (!e.isFile || !e.name.endsWith(".json") || e.name.endsWith(".result.json")) continue;
         const p = join(folder, d, e.name);
         if (exists(resultPath(p))) continue;
-        const at = now();
-        writeResult(p, {
-          job_id: null,
-          final_status: d === "completed" ? "COMPLETED" : "FAILED",
-          failure_reason: "result missing after an interrupted runner",
-          errors: [],
-          clips: [],
-          partial_outputs: [],
-          started_at: at,
-          completed_at: at,
-          duration_seconds: 0,
-          _recovery: {
+        writeResult(
+          p,
+          recoveredResult({
+            jobId: null,
+            status: d === "completed" ? "COMPLETED" : "FAILED",
             reason: "result missing after an interrupted runner",
-            recovered_at: at,
-            original_path: p,
-            barn_jobs: [],
-          },
-        });
+            errors: [],
+            originalPath: p,
+            barnJobs: [],
+          }, now()),
+        );
       }
     }
   }

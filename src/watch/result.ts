@@ -45,6 +45,40 @@ export interface JobSpecResult {
   _recovery?: RecoveryInfo;
 }
 
+/**
+ * The result recovery writes for a JobSpec an interrupted runner left: no clip ran under this
+ * runner, and `_recovery` says why and what became of its barn jobs.
+ */
+export function recoveredResult(
+  r: {
+    jobId: string | null;
+    status: "COMPLETED" | "FAILED";
+    reason: string;
+    errors: string[];
+    originalPath: string;
+    barnJobs: RecoveryInfo["barn_jobs"];
+  },
+  at: string,
+): Omit<JobSpecResult, "_metadata"> {
+  return {
+    job_id: r.jobId,
+    final_status: r.status,
+    failure_reason: r.reason,
+    errors: r.errors,
+    clips: [],
+    partial_outputs: [],
+    started_at: at,
+    completed_at: at,
+    duration_seconds: 0,
+    _recovery: {
+      reason: r.reason,
+      recovered_at: at,
+      original_path: r.originalPath,
+      barn_jobs: r.barnJobs,
+    },
+  };
+}
+
 export function seconds(from: string, to: string): number {
   return Math.round(Date.parse(to) - Date.parse(from)) / 1000;
 }

@@ -1,5 +1,5 @@
-import { assert, assertEquals } from "../helpers/assert.ts";
-import { escapeLines, escapeText, excerpt, jsonErrorPlace } from "../../src/escape.ts";
+import { assert, assertEquals, assertThrows } from "../helpers/assert.ts";
+import { escapeLines, escapeText, excerpt, jsonErrorPlace, parseJsonOr } from "../../src/escape.ts";
 
 Deno.test("control, bidi and invisible characters are escaped; the rest stays", () => {
   assertEquals(escapeText("a\u202eb\u2066c\u200fd"), "a\\u202eb\\u2066c\\u200fd");
@@ -46,4 +46,15 @@ Deno.test("a JSON parse error gives its place, never the text V8 quotes", () => 
   } catch (e) {
     assertEquals(jsonErrorPlace(e), "at position 8 (line 1 column 9)");
   }
+});
+
+Deno.test("parseJsonOr: the value, or the caller's error told only the place", () => {
+  const fail = (place: string) => new Error(`bad [${place}]`);
+  assertEquals(parseJsonOr('{"a": [1]}', fail), { a: [1] });
+  assertEquals(
+    assertThrows(() => parseJsonOr('{"a": 1,}', fail), Error).message,
+    "bad [at position 8 (line 1 column 9)]",
+  );
+  const e = assertThrows(() => parseJsonOr("root:x:0:0", fail), Error);
+  assert(!e.message.includes("root"), e.message);
 });

@@ -1,5 +1,5 @@
 import { assertEquals } from "../helpers/assert.ts";
-import { lazy } from "../../src/lazy.ts";
+import { lazy, lazyExport } from "../../src/lazy.ts";
 
 const SRC = new URL("../../src/", import.meta.url);
 
@@ -16,6 +16,16 @@ Deno.test("lazy: loads a module relative to the caller", async () => {
     "../../src/jobs/ids.ts",
   );
   assertEquals(typeof m.newJobId, "function");
+});
+
+Deno.test("lazyExport: one named export, loaded when asked for; a missing one is an error", async () => {
+  const newJobId = lazyExport<() => string>(import.meta.url, "../../src/jobs/ids.ts", "newJobId");
+  assertEquals(typeof (await newJobId())(), "string");
+  const missing = lazyExport(import.meta.url, "../../src/jobs/ids.ts", "noSuchThing");
+  assertEquals(
+    await missing().then(() => "loaded", (e: Error) => e.message),
+    "../../src/jobs/ids.ts exports no 'noSuchThing'",
+  );
 });
 
 Deno.test("lazy: no literal relative import() in src, so start-up reads only what it runs", () => {

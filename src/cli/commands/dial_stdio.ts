@@ -2,7 +2,7 @@
 
 import { BarnError, toErrorBody } from "../../errors.ts";
 import { exitForError } from "../../jobs/exit_codes.ts";
-import { connect, endpointOf } from "../../platform/transport.ts";
+import { connectService } from "../../client/client.ts";
 import { decodeBody, encodeFrame, MAX_FRAME_BYTES, writeBytes } from "../../protocol/framing.ts";
 import { parseRequest } from "../../protocol/validate.ts";
 import type { Command } from "../command.ts";
@@ -68,23 +68,13 @@ export const dialStdio: Command = {
       if (hello.kind !== "hello") {
         throw new BarnError("E_PROTOCOL", "the first message must be a hello");
       }
-      let c: { conn: Deno.Conn; token: string | null };
-      try {
-        c = await connect(ctx.home, ctx.socketName);
-      } catch (e) {
-        if (
-          e instanceof Deno.errors.NotFound || e instanceof Deno.errors.ConnectionRefused ||
-          e instanceof Deno.errors.ConnectionReset
-        ) {
-          throw new BarnError(
-            "E_NO_SERVICE",
-            `barn service is not running on this host (no answer at ${
-              endpointOf(ctx.home, ctx.socketName)
-            }): start it with \`barn service start\``,
-          );
-        }
-        throw e;
-      }
+      const c = await connectService(
+        ctx.home,
+        ctx.socketName,
+        (at) =>
+          `barn service is not running on this host (no answer at ${at}): ` +
+          "start it with `barn service start`",
+      );
       // The local token (Windows) is added here: it never travels over ssh.
       const opening = encodeFrame({ ...hello, token: c.token });
       const data = new Uint8Array(opening.length + first.rest.length);

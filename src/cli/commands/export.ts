@@ -8,7 +8,7 @@ import { HomePaths } from "../../platform/home_layout.ts";
 import { Store } from "../../store/store.ts";
 import type { Command } from "../command.ts";
 import { type CliContext, writeOut } from "../context.ts";
-import { oneId } from "./describe.ts";
+import { oneId } from "../job_args.ts";
 
 async function exportJob(ctx: CliContext): Promise<number> {
   const id = oneId(ctx, "export");

@@ -1,7 +1,7 @@
 /** barn kill: cancel a queued job, or stop a running one (TERM, grace, KILL). */
 
 import type { Command } from "../command.ts";
-import { oneId } from "./describe.ts";
+import { oneId } from "../job_args.ts";
 
 export const kill: Command = {
   name: "kill",

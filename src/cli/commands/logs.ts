@@ -1,14 +1,12 @@
 /** barn logs: a job's output; --tail reads from the end, -f follows until the job ends. */
 
-import { excerpt } from "../../escape.ts";
-import { BarnError } from "../../errors.ts";
 import { exitCodeFor } from "../../jobs/exit_codes.ts";
 import { isFinished, type Job } from "../../jobs/job.ts";
 import { copyRange, fileSize, readTail, tailWindow } from "../../platform/files.ts";
 import type { Command } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { withReconnect } from "../reconnect.ts";
-import { oneId } from "./describe.ts";
+import { LOGS_OPTIONS, oneId, tailOption } from "../job_args.ts";
 
 interface Stream {
   path: string;
@@ -28,23 +26,10 @@ export const logs: Command = {
   summary: "print a job's output (stdout, then stderr); -f follows it until the job ends",
   usage: "barn logs <id|@NAME> [-f] [-n N | --tail=N] [--stdout | --stderr]",
   example: "barn logs -f --stderr k3f9",
-  options: {
-    follow: { type: "boolean", short: "f" },
-    lines: { type: "string", short: "n" },
-    tail: { type: "string" },
-    stdout: { type: "boolean" },
-    stderr: { type: "boolean" },
-  },
+  options: LOGS_OPTIONS,
   async run(ctx) {
     const id = oneId(ctx, "logs");
-    const nText = ctx.str("tail") ?? ctx.str("lines");
-    const n = nText === undefined ? undefined : Number(nText);
-    if (n !== undefined && (!Number.isInteger(n) || n < 0)) {
-      throw new BarnError(
-        "E_USAGE",
-        `--tail must be a whole number of lines (got '${excerpt(nText)}')`,
-      );
-    }
+    const n = tailOption(ctx);
     // Without -f the logs are files: a stopped service's stored state is enough to find them.
     let job = ctx.flag("follow")
       ? await fetchJob(ctx, id)

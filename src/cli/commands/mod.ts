@@ -1,21 +1,13 @@
 /** The command table: names and summaries up front, each command's module loaded only when it runs. */
 
-import { lazy } from "../../lazy.ts";
-import type { Command } from "../command.ts";
+import { lazyExport } from "../../lazy.ts";
+import type { Command, CommandEntryOf } from "../command.ts";
 
-export interface CommandEntry {
-  name: string;
-  summary: string;
-  load: () => Promise<Command>;
-}
+export type CommandEntry = CommandEntryOf<Command>;
 
 /** A command's loader: its module is read only when that command runs (see src/lazy.ts). */
 function fromModule(file: string, name: string): () => Promise<Command> {
-  return async () => {
-    const cmd = (await lazy<Record<string, Command | undefined>>(import.meta.url, file))[name];
-    if (!cmd) throw new Error(`${file} exports no command '${name}'`);
-    return cmd;
-  };
+  return lazyExport<Command>(import.meta.url, file, name);
 }
 
 export const COMMANDS: readonly CommandEntry[] = [

@@ -1,7 +1,7 @@
 /** barn retry: run a job's command again as a new job (retry_of points back). */
 
 import type { Command } from "../command.ts";
-import { oneId } from "./describe.ts";
+import { oneId } from "../job_args.ts";
 
 export const retry: Command = {
   name: "retry",

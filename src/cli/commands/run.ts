@@ -3,7 +3,6 @@
 import { excerpt } from "../../escape.ts";
 import { lazy } from "../../lazy.ts";
 import { BarnError } from "../../errors.ts";
-import { parseDuration } from "../../config/duration.ts";
 import { exitCodeFor } from "../../jobs/exit_codes.ts";
 import type { JobSpec } from "../../jobs/job.ts";
 import type { OptionSpecs } from "../args.ts";
@@ -14,6 +13,7 @@ import { sandboxPath } from "../../platform/sandbox_path.ts";
 import { allowedCommands } from "../../config/config.ts";
 import { checkJobRef, checkName } from "../../jobs/ids.ts";
 import { parseMeta } from "../../jobs/meta.ts";
+import { applySpecOptions, applyVerify } from "../../jobs/spec_options.ts";
 import { checkNotifyUrl } from "../../notify/notify_url.ts";
 
 /** The submission options that run, get and put share. */
@@ -32,33 +32,12 @@ export const JOB_OPTIONS: OptionSpecs = {
 
 /** Fills a spec from the shared options. */
 export function applyJobOptions(ctx: CliContext, spec: JobSpec): JobSpec {
-  const tag = ctx.str("tag");
-  if (tag !== undefined) spec.tag = tag;
-  const key = ctx.str("key");
-  if (key !== undefined) {
-    if (key === "") throw new BarnError("E_USAGE", "--key must not be empty");
-    spec.key = key;
-  }
-  const timeout = ctx.str("timeout");
-  if (timeout !== undefined) {
-    const s = parseDuration(timeout, "--timeout");
-    if (s <= 0) throw new BarnError("E_USAGE", "--timeout must be above zero, e.g. --timeout=30m");
-    spec.timeout_seconds = s;
-  }
-  const stall = ctx.str("stall-timeout");
-  if (stall !== undefined) spec.stall_timeout_seconds = parseDuration(stall, "--stall-timeout");
-  const pending = ctx.str("pending");
-  if (pending !== undefined) {
-    if (pending === "") {
-      throw new BarnError("E_USAGE", "--pending needs a latch name, e.g. --pending=nightly");
-    }
-    if (ctx.offline) {
-      throw new BarnError(
-        "E_USAGE",
-        "--pending holds a job for the service; it does not combine with --offline",
-      );
-    }
-    spec.latch = pending;
+  applySpecOptions(ctx, spec, "timeout");
+  if (ctx.str("pending") !== undefined && ctx.offline) {
+    throw new BarnError(
+      "E_USAGE",
+      "--pending holds a job for the service; it does not combine with --offline",
+    );
   }
   const after = ctx.str("after");
   if (after !== undefined) {
@@ -193,15 +172,7 @@ export const run: Command = {
       );
     }
     const spec = applyJobOptions(ctx, { command: [...ctx.rest], cwd: Deno.cwd() });
-    if (ctx.flag("verify")) {
-      if (spec.command[0] !== "ffmpeg") {
-        throw new BarnError(
-          "E_USAGE",
-          "--verify checks ffmpeg outputs; it applies to ffmpeg jobs only",
-        );
-      }
-      spec.verify = true;
-    }
+    if (ctx.flag("verify")) applyVerify(spec);
     return await submitAndReport(ctx, spec);
   },
 };

@@ -6,6 +6,7 @@ import { JOB_STATES, type JobState } from "../../jobs/job.ts";
 import { parseDuration } from "../../config/duration.ts";
 import type { StatusFilter } from "../../protocol/messages.ts";
 import { parseMetaFilter } from "../../jobs/meta.ts";
+import type { OptionSpecs } from "../args.ts";
 import type { Command } from "../command.ts";
 
 const DEFAULT_LIMIT = 100;
@@ -22,6 +23,16 @@ export function sinceTime(text: string | undefined, now = Date.now()): string | 
   }
   return new Date(now - parseDuration(text, "--since") * 1000).toISOString();
 }
+
+/** The options `statusFilter` reads (barn's status and barn-fleet's). */
+export const STATUS_OPTIONS: OptionSpecs = {
+  tag: { type: "string" },
+  state: { type: "string" },
+  since: { type: "string" },
+  meta: { type: "string" },
+  limit: { type: "string" },
+  all: { type: "boolean" },
+};
 
 /** The filter of `status` from its options (barn's and barn-fleet's). */
 export function statusFilter(
@@ -66,14 +77,7 @@ export const status: Command = {
     "barn status [--tag=T] [--state=S] [--since=DUR|TIME] [--meta KEY=VALUE] [--limit=N | --all] " +
     "[--output=F]",
   example: "barn status --state=running --since=1h --output=json",
-  options: {
-    tag: { type: "string" },
-    state: { type: "string" },
-    since: { type: "string" },
-    meta: { type: "string" },
-    limit: { type: "string" },
-    all: { type: "boolean" },
-  },
+  options: STATUS_OPTIONS,
   async run(ctx) {
     if (ctx.positionals.length > 0) {
       throw new BarnError(

@@ -7,25 +7,18 @@ import { BarnError } from "../../errors.ts";
 import type { JobSpec } from "../../jobs/job.ts";
 import { resolveHome } from "../../platform/home_layout.ts";
 import { sandboxPath } from "../../platform/sandbox_path.ts";
-import { stripUserinfo } from "../../media/curl_secrets.ts";
+import { httpUrl, stripUserinfo } from "../../media/userinfo.ts";
 import type { Command } from "../command.ts";
 import { writeOut } from "../context.ts";
 import type { CliContext } from "../context.ts";
 import { applyJobOptions, JOB_OPTIONS, submitAndReport } from "./run.ts";
 
 function davUrl(text: string): { url: string; auth: { user: string; password: string } | null } {
-  let u: URL;
-  try {
-    u = new URL(text);
-  } catch {
-    throw new BarnError(
-      "E_USAGE",
-      `'${excerpt(text)}' is not a URL: give e.g. https://dav.example.com/media/clip.mp4`,
-    );
-  }
-  if (u.protocol !== "http:" && u.protocol !== "https:") {
-    throw new BarnError("E_USAGE", `'${excerpt(text)}' is not an http(s) WebDAV URL`);
-  }
+  httpUrl(
+    text,
+    (shown) => `'${shown}' is not a URL: give e.g. https://dav.example.com/media/clip.mp4`,
+    (shown) => `'${shown}' is not an http(s) WebDAV URL`,
+  );
   const { url, userinfo } = stripUserinfo(text);
   if (userinfo === null) return { url, auth: null };
   const i = userinfo.indexOf(":");

@@ -1,8 +1,8 @@
 /** barn-fleet describe: jobs by HOST:ID, each from its own host. */
 
-import { BarnError } from "../../errors.ts";
+import { linesOption } from "../../cli/job_args.ts";
 import type { FleetCommand } from "../command.ts";
-import { perId } from "../per_id.ts";
+import { perId } from "../sessions.ts";
 
 export const describe: FleetCommand = {
   name: "describe",
@@ -11,14 +11,7 @@ export const describe: FleetCommand = {
   example: "barn-fleet describe media-1:k3f9",
   options: { lines: { type: "string", short: "n" } },
   async run(ctx) {
-    const text = ctx.str("lines");
-    const lines = text === undefined ? 10 : Number(text);
-    if (!Number.isInteger(lines) || lines < 0 || lines > 10000) {
-      throw new BarnError(
-        "E_USAGE",
-        `--lines must be a whole number from 0 to 10000 (got '${text}')`,
-      );
-    }
+    const lines = linesOption(ctx);
     const results = await perId(
       ctx,
       "describe",

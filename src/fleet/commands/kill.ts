@@ -1,7 +1,7 @@
 /** barn-fleet kill: cancel jobs by HOST:ID, each on its own host. */
 
 import type { FleetCommand } from "../command.ts";
-import { perId } from "../per_id.ts";
+import { perId } from "../sessions.ts";
 
 export const kill: FleetCommand = {
   name: "kill",

@@ -1,13 +1,14 @@
 /** barn-fleet logs: a job's output from its host by HOST:ID, streamed as the job writes it with -f. */
 
 import { BarnError } from "../../errors.ts";
+import { LOGS_OPTIONS, tailOption } from "../../cli/job_args.ts";
 import { exitCodeFor } from "../../jobs/exit_codes.ts";
 import type { LogWhich } from "../../protocol/messages.ts";
 import { escapeTerminal } from "../../render/escape.ts";
 import type { FleetCommand } from "../command.ts";
 import { resultsExit, writeOut } from "../context.ts";
 import { fanOut } from "../fan_out.ts";
-import { qualifiedIds } from "../per_id.ts";
+import { qualifiedIds } from "../sessions.ts";
 import { withRemote } from "../remote.ts";
 import { errorLines } from "../render_human.ts";
 
@@ -16,13 +17,7 @@ export const logs: FleetCommand = {
   summary: "a job's output by HOST:ID; -f follows it until the job ends",
   usage: "barn-fleet logs HOST:ID [-f] [-n N | --tail=N] [--stdout | --stderr]",
   example: "barn-fleet logs -f --stderr media-1:k3f9",
-  options: {
-    follow: { type: "boolean", short: "f" },
-    lines: { type: "string", short: "n" },
-    tail: { type: "string" },
-    stdout: { type: "boolean" },
-    stderr: { type: "boolean" },
-  },
+  options: LOGS_OPTIONS,
   async run(ctx) {
     const targets = await qualifiedIds(ctx, "logs");
     if (targets.length !== 1) {
@@ -34,11 +29,7 @@ export const logs: FleetCommand = {
         "logs streams text, or JSON Lines with --output=json; not XML",
       );
     }
-    const nText = ctx.str("tail") ?? ctx.str("lines");
-    const tail = nText === undefined ? undefined : Number(nText);
-    if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) {
-      throw new BarnError("E_USAGE", `--tail must be a whole number of lines (got '${nText}')`);
-    }
+    const tail = tailOption(ctx);
     const which: LogWhich = ctx.flag("stdout") === ctx.flag("stderr")
       ? "both"
       : ctx.flag("stdout")

@@ -1,20 +1,13 @@
 /** barn-fleet's command table: names and summaries up front, each module loaded only when its command runs. */
 
-import { lazy } from "../../lazy.ts";
+import { lazyExport } from "../../lazy.ts";
+import type { CommandEntryOf } from "../../cli/command.ts";
 import type { FleetCommand } from "../command.ts";
 
-export interface FleetCommandEntry {
-  name: string;
-  summary: string;
-  load: () => Promise<FleetCommand>;
-}
+export type FleetCommandEntry = CommandEntryOf<FleetCommand>;
 
 function fromModule(file: string, name: string): () => Promise<FleetCommand> {
-  return async () => {
-    const cmd = (await lazy<Record<string, FleetCommand | undefined>>(import.meta.url, file))[name];
-    if (!cmd) throw new Error(`${file} exports no command '${name}'`);
-    return cmd;
-  };
+  return lazyExport<FleetCommand>(import.meta.url, file, name);
 }
 
 export const FLEET_COMMANDS: readonly FleetCommandEntry[] = [

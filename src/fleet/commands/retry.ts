@@ -1,7 +1,7 @@
 /** barn-fleet retry: run a job's command again, on the job's own host, as a new job. */
 
 import type { FleetCommand } from "../command.ts";
-import { perId } from "../per_id.ts";
+import { perId } from "../sessions.ts";
 
 export const retry: FleetCommand = {
   name: "retry",

@@ -1,8 +1,8 @@
 /** barn-fleet run: submit one job on one host, chosen by name, by tag, or as the least loaded; its argv travels in a frame. */
 
 import { BarnError } from "../../errors.ts";
-import { parseDuration } from "../../config/duration.ts";
 import type { Job, JobSpec } from "../../jobs/job.ts";
+import { applySpecOptions, applyVerify } from "../../jobs/spec_options.ts";
 import { isAbsolute } from "../../platform/path.ts";
 import { escapeTerminal } from "../../render/escape.ts";
 import type { FleetCommand } from "../command.ts";
@@ -21,35 +21,8 @@ function jobSpec(ctx: FleetContext): Omit<JobSpec, "cwd"> {
     );
   }
   const spec: Omit<JobSpec, "cwd"> = { command: [...ctx.rest] };
-  const tag = ctx.str("tag");
-  if (tag !== undefined) spec.tag = tag;
-  const key = ctx.str("key");
-  if (key !== undefined) {
-    if (key === "") throw new BarnError("E_USAGE", "--key must not be empty");
-    spec.key = key;
-  }
-  const timeout = ctx.str("job-timeout");
-  if (timeout !== undefined) {
-    const s = parseDuration(timeout, "--job-timeout");
-    if (s <= 0) throw new BarnError("E_USAGE", "--job-timeout must be above zero");
-    spec.timeout_seconds = s;
-  }
-  const stall = ctx.str("stall-timeout");
-  if (stall !== undefined) spec.stall_timeout_seconds = parseDuration(stall, "--stall-timeout");
-  const pending = ctx.str("pending");
-  if (pending !== undefined) {
-    if (pending === "") throw new BarnError("E_USAGE", "--pending needs a latch name");
-    spec.latch = pending;
-  }
-  if (ctx.flag("verify")) {
-    if (spec.command[0] !== "ffmpeg") {
-      throw new BarnError(
-        "E_USAGE",
-        "--verify checks ffmpeg outputs; it applies to ffmpeg jobs only",
-      );
-    }
-    spec.verify = true;
-  }
+  applySpecOptions(ctx, spec, "job-timeout");
+  if (ctx.flag("verify")) applyVerify(spec);
   return spec;
 }
 

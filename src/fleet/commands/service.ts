@@ -2,8 +2,7 @@
 
 import { BarnError } from "../../errors.ts";
 import type { FleetCommand } from "../command.ts";
-import { fanOut } from "../fan_out.ts";
-import { withRemote } from "../remote.ts";
+import { perHost } from "../sessions.ts";
 
 export const service: FleetCommand = {
   name: "service",
@@ -19,14 +18,7 @@ export const service: FleetCommand = {
           "(`ssh HOST barn service start`, or `barn-fleet deploy --service-install`)",
       );
     }
-    const hosts = await ctx.hosts();
-    const settings = ctx.settings;
-    const results = await fanOut(
-      hosts,
-      (h) => h.name,
-      ctx.fanOptions(),
-      (h, signal) => withRemote(h, settings, signal, (r) => r.request({ kind: "service_status" })),
-    );
+    const results = await perHost(ctx, (r) => r.request({ kind: "service_status" }));
     return await ctx.print({ view: "service_status", results });
   },
 };

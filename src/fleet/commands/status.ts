@@ -1,10 +1,9 @@
 /** barn-fleet status: every host's jobs, merged newest first, with a HOST column and HOST:ID ids. */
 
 import { BarnError } from "../../errors.ts";
-import { statusFilter } from "../../cli/commands/status.ts";
+import { STATUS_OPTIONS, statusFilter } from "../../cli/commands/status.ts";
 import type { FleetCommand } from "../command.ts";
-import { fanOut } from "../fan_out.ts";
-import { withRemote } from "../remote.ts";
+import { perHost } from "../sessions.ts";
 import { collectJobs } from "../../client/listing.ts";
 
 export const status: FleetCommand = {
@@ -14,27 +13,13 @@ export const status: FleetCommand = {
     "barn-fleet --hosts=… status [--tag=T] [--state=S] [--since=DUR|TIME] [--meta KEY=VALUE] " +
     "[--limit=N | --all]",
   example: "barn-fleet --hosts=media-1,media-2 status --state=running",
-  options: {
-    tag: { type: "string" },
-    state: { type: "string" },
-    since: { type: "string" },
-    meta: { type: "string" },
-    limit: { type: "string" },
-    all: { type: "boolean" },
-  },
+  options: STATUS_OPTIONS,
   async run(ctx) {
     if (ctx.positionals.length > 0) {
       throw new BarnError("E_USAGE", "barn-fleet status takes no arguments; use describe HOST:ID");
     }
     const filter = statusFilter(ctx);
-    const hosts = await ctx.hosts();
-    const settings = ctx.settings;
-    const results = await fanOut(
-      hosts,
-      (h) => h.name,
-      ctx.fanOptions(),
-      (h, signal) => withRemote(h, settings, signal, (r) => collectJobs(r, filter)),
-    );
+    const results = await perHost(ctx, (r) => collectJobs(r, filter));
     return await ctx.print({ view: "jobs", results });
   },
 };

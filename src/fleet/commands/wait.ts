@@ -5,7 +5,7 @@ import type { Job } from "../../jobs/job.ts";
 import type { FleetCommand } from "../command.ts";
 import { fanOut } from "../fan_out.ts";
 import type { Host } from "../inventory.ts";
-import { qualifiedIds } from "../per_id.ts";
+import { qualifiedIds } from "../sessions.ts";
 import { withRemote } from "../remote.ts";
 
 /** Time for a host's own `timed_out` answer to arrive after its wait ends. */

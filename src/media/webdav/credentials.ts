@@ -4,7 +4,8 @@
  */
 
 import { HomePaths } from "../../platform/home_layout.ts";
-import { excerpt, jsonErrorPlace } from "../../escape.ts";
+import { excerpt } from "../../escape.ts";
+import { parseCredentialsJson } from "../../config/credentials_file.ts";
 import { BarnError } from "../../errors.ts";
 import { readPrivateText } from "../../platform/files.ts";
 import { readSecret } from "../../store/job_dir.ts";
@@ -16,17 +17,7 @@ export interface DavAuth {
 
 /** Parses credentials.json: `{"hosts": {"dav.example.com": {"user": "…", "password": "…"}}}`. */
 export function parseCredentials(text: string, path: string): Record<string, DavAuth> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new BarnError(
-      "E_CONFIG",
-      `${path} is not valid JSON (${
-        jsonErrorPlace(e) || "cannot parse it"
-      }); it holds passwords, so barn does not quote it`,
-    );
-  }
+  const raw = parseCredentialsJson(text, path);
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new BarnError(
       "E_CONFIG",

@@ -2,7 +2,7 @@
 
 import { BarnError } from "../../errors.ts";
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
-import type { CleanSelection } from "../../store/store.ts";
+import type { CleanSelection } from "../../store/clean.ts";
 import type { HandlerContext } from "../context.ts";
 
 function selection(ctx: HandlerContext, req: RequestOf<"clean">): CleanSelection {

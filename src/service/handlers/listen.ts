@@ -2,8 +2,7 @@
 
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext, Send } from "../context.ts";
-
-const KEEPALIVE_MS = 10_000;
+import { Keepalive } from "../keepalive.ts";
 
 export async function handleListen(
   ctx: HandlerContext,
@@ -25,12 +24,12 @@ export async function handleListen(
     ...(changed ? { epoch_changed: true } : {}),
   });
   const lastProgress = new Map<string, string>();
-  let lastSend = Date.now();
+  const keepalive = new Keepalive(send, () => ({ ok: true, stream: "keepalive", seq, epoch }));
   for (;;) {
     for (const ev of ctx.store.eventsSince(seq, req.tag)) {
       await send({ ok: true, stream: "event", event: { ...ev, epoch } });
       seq = ev.seq;
-      lastSend = Date.now();
+      keepalive.sent();
     }
     if (req.progress) {
       for (const job of ctx.store.list({ state: "running", tag: req.tag })) {
@@ -51,13 +50,10 @@ export async function handleListen(
             epoch,
           },
         });
-        lastSend = Date.now();
+        keepalive.sent();
       }
     }
-    if (Date.now() - lastSend >= KEEPALIVE_MS) {
-      await send({ ok: true, stream: "keepalive", seq, epoch }); // also how a vanished client is noticed
-      lastSend = Date.now();
-    }
+    await keepalive.due();
     await ctx.changes.wait(req.progress ? 500 : 1000);
   }
 }

@@ -1,7 +1,7 @@
 /** logs: a job's log text, from its start or its last lines, followed until the job ends when asked (barn-fleet's `logs`). */
 
 import { isFinished } from "../../jobs/job.ts";
-import { copyRange, fileSize, readTail, tailWindow } from "../../platform/files.ts";
+import { concatBytes, copyRange, fileSize, readTail, tailWindow } from "../../platform/files.ts";
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext, Send } from "../context.ts";
 
@@ -24,13 +24,7 @@ async function readChunk(path: string, from: number, to: number): Promise<Uint8A
       return Promise.resolve(p.length);
     },
   });
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** Sends what each log gained since its cursor. */

@@ -5,8 +5,7 @@ import { BarnError } from "../../errors.ts";
 import type { Job } from "../../jobs/job.ts";
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext, Send } from "../context.ts";
-
-const KEEPALIVE_MS = 10_000;
+import { Keepalive } from "../keepalive.ts";
 
 export async function handleWait(
   ctx: HandlerContext,
@@ -29,19 +28,15 @@ export async function handleWait(
   const deadline = req.timeout_seconds === undefined
     ? Infinity
     : Date.now() + req.timeout_seconds * 1000;
-  let lastKeepalive = Date.now();
+  const keepalive = new Keepalive(send, () => ({ ok: true, stream: "keepalive" }));
   const records = () => ids.map((id) => ctx.store.get(id)).filter((j): j is Job => j !== null);
   for (;;) {
     // One COUNT per wake-up, not every record: a wait on 1000 jobs must not slow the queue.
     if (ctx.store.unfinishedCount(ids) === 0) return { jobs: records(), timed_out: false };
     const now = Date.now();
     if (now >= deadline) return { jobs: records(), timed_out: true };
-
-    if (now - lastKeepalive >= KEEPALIVE_MS) {
-      await send({ ok: true, stream: "keepalive" });
-      lastKeepalive = now;
-    }
-    await ctx.changes.wait(Math.min(500, deadline - now, KEEPALIVE_MS));
+    await keepalive.due();
+    await ctx.changes.wait(Math.min(500, deadline - now));
     // Many jobs end in bursts: look again at most every 100 ms, so waiting costs the queue nothing.
     if (ids.length > 1) {
       await new Promise((r) => setTimeout(r, Math.min(100, Math.max(0, deadline - Date.now()))));

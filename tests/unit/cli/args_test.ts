@@ -1,5 +1,11 @@
 import { assertEquals, assertMatch, assertThrows } from "../../helpers/assert.ts";
-import { leadingGlobals, nearest, outputFormat, parseArgs } from "../../../src/cli/args.ts";
+import {
+  commandNamed,
+  leadingGlobals,
+  nearest,
+  outputFormat,
+  parseArgs,
+} from "../../../src/cli/args.ts";
 import { BarnError } from "../../../src/errors.ts";
 
 const RUN = { tag: { type: "string" as const }, timeout: { type: "string" as const } };
@@ -46,6 +52,23 @@ Deno.test("--output accepts human, json, xml only", () => {
 Deno.test("a mistyped command gets the nearest one", () => {
   assertEquals(nearest("stauts", ["run", "status", "describe"]), "status");
   assertEquals(nearest("zzzzzzzz", ["run", "status"]), null);
+});
+
+Deno.test("commandNamed: the entry, or E_USAGE with the program's nearest command", () => {
+  const entries = [{ name: "run" }, { name: "status" }];
+  assertEquals(commandNamed(entries, "status", "barn"), entries[1]);
+  const e = assertThrows(() => commandNamed(entries, "stauts", "barn-fleet"), BarnError);
+  assertEquals(
+    [e.code, e.message],
+    [
+      "E_USAGE",
+      "unknown command 'stauts' (did you mean `barn-fleet status`?); see `barn-fleet --help`",
+    ],
+  );
+  assertMatch(
+    assertThrows(() => commandNamed(entries, "\x1b[2J", "barn"), BarnError).message,
+    /^unknown command '\\u001b\[2J'; see `barn --help`$/,
+  );
 });
 
 Deno.test("another program's globals: leading ones split off, and messages name that program", () => {

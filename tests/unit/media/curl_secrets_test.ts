@@ -1,12 +1,6 @@
 import { assert, assertEquals, assertThrows } from "../../helpers/assert.ts";
 import { BarnError } from "../../../src/errors.ts";
-import {
-  curlQuote,
-  splitCurlSecrets,
-  splitUserinfo,
-  stripUserinfo,
-  withCurlConfigs,
-} from "../../../src/media/curl_secrets.ts";
+import { curlQuote, splitCurlSecrets, withCurlConfigs } from "../../../src/media/curl_secrets.ts";
 import { CURL_SHORT_OPTIONS } from "../../../src/media/curl_options.ts";
 
 const SECRET = "s3cr3t-Pw";
@@ -218,10 +212,6 @@ Deno.test("refused: -K of the user's own, trace files with moved credentials, --
   ]);
 });
 
-Deno.test("config-file quoting and userinfo helpers", () => {
+Deno.test("config-file quoting", () => {
   assertEquals(curlQuote('a"b\\c\nd\te'), '"a\\"b\\\\c\\nd\\te"');
-  assertEquals(splitUserinfo("https://h/a@b"), null);
-  assertEquals(splitUserinfo("h?x=a@b"), null);
-  assertEquals(splitUserinfo("HTTPS://u:p@h/x")?.scheme, "https");
-  assertEquals(stripUserinfo("https://u:p%40@h/x"), { url: "https://h/x", userinfo: "u:p@" });
 });

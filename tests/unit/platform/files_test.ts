@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../../helpers/assert.ts";
-import { readTail, tailLines, tailWindow } from "../../../src/platform/files.ts";
+import { concatBytes, readTail, tailLines, tailWindow } from "../../../src/platform/files.ts";
 import { tempHome } from "../../helpers/barn.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -128,4 +128,10 @@ Deno.test("barn's own files are created and opened through no link, and read onl
     Deno.removeSync(home, { recursive: true });
     Deno.removeSync(out, { recursive: true });
   }
+});
+
+Deno.test("concatBytes: the chunks in order as one array", () => {
+  const enc = new TextEncoder();
+  assertEquals(concatBytes([]), new Uint8Array());
+  assertEquals(concatBytes([enc.encode("ab"), enc.encode(""), enc.encode("c")]), enc.encode("abc"));
 });

@@ -2,11 +2,13 @@ import { assertEquals, assertRejects, assertThrows } from "../../helpers/assert.
 import {
   ArrayFrame,
   checkDepth,
+  checkedFrames,
   decodeBody,
   encodeFrame,
   FrameBudget,
   FrameReader,
   FrameWriter,
+  MalformedFrame,
   MAX_FRAME_BYTES,
   MAX_HELLO_BYTES,
 } from "../../../src/protocol/framing.ts";
@@ -202,4 +204,33 @@ Deno.test("ArrayFrame: frames of pre-serialized items decode to the message; reu
   assertEquals(read(f.take()), { ok: true, items: ["again"] });
   const e = assertThrows(() => f.add(JSON.stringify("y".repeat(MAX_FRAME_BYTES))), BarnError);
   assertEquals(e.code, "E_FRAME_TOO_LARGE");
+});
+
+Deno.test("checkedFrames: each frame checked, in order, until the end; a malformed one ends them", async () => {
+  const check = (raw: unknown) =>
+    typeof (raw as { n?: unknown }).n === "number" ? raw as { n: number } : "no n";
+  const ended = (data: Uint8Array) => ({
+    read(p: Uint8Array) {
+      const n = Math.min(p.length, data.length);
+      p.set(data.subarray(0, n));
+      data = data.subarray(n);
+      return Promise.resolve(n === 0 ? null : n);
+    },
+  });
+  const got: number[] = [];
+  for await (
+    const m of checkedFrames(ended(concat(encodeFrame({ n: 1 }), encodeFrame({ n: 2 }))), check)
+  ) {
+    got.push(m.n);
+  }
+  assertEquals(got, [1, 2]);
+  const seen: number[] = [];
+  const bad = checkedFrames(
+    ended(concat(encodeFrame({ n: 3 }), encodeFrame({ x: 1 }), encodeFrame({ n: 4 }))),
+    check,
+  );
+  const e = await assertRejects(async () => {
+    for await (const m of bad) seen.push(m.n);
+  }, MalformedFrame);
+  assertEquals([seen, e.message], [[3], "no n"]);
 });

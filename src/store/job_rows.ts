@@ -1,0 +1,90 @@
+/** A job's row and its events: read, resolve, insert and write one record; the base every store piece works on. */
+
+import { excerpt } from "../escape.ts";
+import { BarnError } from "../errors.ts";
+import type { Job } from "../jobs/job.ts";
+import { checkIdPrefix, resolvePrefix } from "../jobs/ids.ts";
+import type { HomePaths } from "../platform/home_layout.ts";
+import type { Db, Row } from "./db.ts";
+import type { ExitFile } from "./job_dir.ts";
+import { COLUMNS, fromRow, QUOTED_COLUMNS, toParams } from "./rows.ts";
+
+/** What every store piece works on: the connection (store.ts reopens it when replaced) and the home. */
+export interface StoreBase {
+  readonly db: Db;
+  readonly paths: HomePaths;
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+/** The exit.json of an ending that had no process to report it (canceled while queued, interrupted). */
+export function exitFileOf(job: Job): ExitFile {
+  return {
+    job_id: job.job_id,
+    finished_at: job.finished_at ?? nowIso(),
+    process_exit_code: job.process_exit_code,
+    signal: job.signal,
+    log_truncated: job.log_truncated,
+    final: { state: job.state, exit_code: job.exit_code, error: job.error },
+  };
+}
+
+export function jobOfRow(s: StoreBase, r: Row): Job {
+  return fromRow(r, s.paths.jobDir(r.job_id as string));
+}
+
+export function getJob(s: StoreBase, id: string): Job | null {
+  const row = s.db.stmt("SELECT * FROM jobs WHERE job_id = ?").get(id) as Row | undefined;
+  return row ? jobOfRow(s, row) : null;
+}
+
+/** A new row, its first event and its unmet dependencies. */
+export function insertRow(s: StoreBase, j: Job): void {
+  s.db.stmt(
+    `INSERT INTO jobs (${QUOTED_COLUMNS.join(",")}) VALUES (${COLUMNS.map(() => "?").join(",")})`,
+  ).run(...toParams(j));
+  insertEvent(s, j.job_id, j.state, j.created_at);
+  const edge = s.db.stmt("INSERT OR IGNORE INTO job_deps (job_id, after_id) VALUES (?, ?)");
+  for (const a of j.waiting_for) edge.run(j.job_id, a);
+}
+
+export function writeRow(s: StoreBase, j: Job): void {
+  const sets = QUOTED_COLUMNS.slice(1).map((c) => `${c} = ?`).join(", ");
+  const params = toParams(j);
+  s.db.stmt(`UPDATE jobs SET ${sets} WHERE job_id = ?`).run(...params.slice(1), j.job_id);
+}
+
+/** One state change, as `listen` and barn-fleet read them. */
+export function insertEvent(s: StoreBase, jobId: string, state: string, at: string): void {
+  s.db.stmt("INSERT INTO events (job_id, state, at) VALUES (?, ?, ?)").run(jobId, state, at);
+}
+
+/**
+ * Resolves a full id, a prefix of 4+ characters (through the primary-key index) or `@NAME`:
+ * the unfinished job of that name, else the newest finished one.
+ */
+export function resolveJob(s: StoreBase, prefix: string): Job {
+  if (prefix.startsWith("@")) return byName(s, prefix.slice(1));
+  const p = checkIdPrefix(prefix);
+  const rows = s.db.stmt(
+    "SELECT job_id FROM jobs WHERE job_id >= ? AND job_id < ? ORDER BY job_id LIMIT 11",
+  ).all(p, p + "\uffff") as Row[];
+  const id = resolvePrefix(prefix, rows.map((r) => r.job_id as string));
+  return getJob(s, id)!;
+}
+
+function byName(s: StoreBase, name: string): Job {
+  const row = s.db.stmt(
+    "SELECT * FROM jobs WHERE name = ? ORDER BY state IN ('queued', 'running') DESC, " +
+      "created_at DESC, rowid DESC LIMIT 1",
+  ).get(name) as Row | undefined;
+  if (!row) {
+    throw new BarnError(
+      "E_NOT_FOUND",
+      `no job is named '${excerpt(name)}': list jobs with \`barn status\``,
+    );
+  }
+  return jobOfRow(s, row);
+}
