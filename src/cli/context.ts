@@ -44,7 +44,13 @@ export class CliContext {
    * leniently so that a bad config never stops a client from reaching the service.
    */
   get socketName(): string {
-    const info = readTextIfExists(new HomePaths(this.home).serviceInfo);
+    let info: string | null = null;
+    try {
+      info = readTextIfExists(new HomePaths(this.home).serviceInfo);
+    } catch {
+      // A starting service replaces service.json as it is read (the swap check refuses that
+      // read): config.json names the same socket.
+    }
     if (info) {
       try {
         const name = JSON.parse(info).socket_name;
