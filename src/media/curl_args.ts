@@ -69,9 +69,17 @@ function usage(message: string): BarnError {
   return new BarnError("E_USAGE", message);
 }
 
+/** A long option as it may be shown: never what follows its `=`, which may be a password. */
+function optionName(word: string): string {
+  const eq = word.indexOf("=");
+  return excerpt(eq < 0 ? word : `${word.slice(0, eq)}=…`);
+}
+
 function unknown(word: string): BarnError {
   return usage(
-    `curl option '${excerpt(word)}' is unknown to barn: barn reads curl's options as curl 8 does ` +
+    `curl option '${
+      optionName(word)
+    }' is unknown to barn: barn reads curl's options as curl 8 does ` +
       "(full long names, no abbreviations; see `curl --help all`)",
   );
 }
@@ -124,11 +132,11 @@ export function parseCurlArgs(command: readonly string[]): CurlArgs {
       const kind = Object.hasOwn(CURL_OPTIONS, name) ? CURL_OPTIONS[name]! : null;
       if (kind === null) throw unknown(w);
       if (negated && kind !== "bool") {
-        throw usage(`curl option ${excerpt(w)}: --no- goes only with on/off options`);
+        throw usage(`curl option ${optionName(w)}: --no- goes only with on/off options`);
       }
       if (expand && kind !== "arg") {
         throw usage(
-          `curl option ${excerpt(w)}: --expand- goes only with options that take a value`,
+          `curl option ${optionName(w)}: --expand- goes only with options that take a value`,
         );
       }
       const token: CurlToken = {
@@ -176,9 +184,8 @@ export function parseCurlArgs(command: readonly string[]): CurlArgs {
         tokens.push(token);
         if (CLUSTER_ENDS.has(name) && j + 1 < w.length) {
           throw usage(
-            `curl option ${excerpt(`-${letter}`)} ends its cluster: curl ignores the letters ` +
-              `after it in '${excerpt(w)}', so barn can't tell what they hide; give -${letter} ` +
-              "in a word of its own",
+            `curl option -${letter} ends its cluster: curl ignores the letters after it, so ` +
+              `barn can't tell what they hide; give -${letter} in a word of its own`,
           );
         }
         if (kind !== "arg") continue;

@@ -84,6 +84,16 @@ Deno.test("long options: next word or after =, --no- for switches, --expand- for
     const e = assertThrows(() => parseCurlArgs(["curl", ...bad]), BarnError);
     assertEquals(e.code, "E_USAGE", bad.join(" "));
   }
+  // A refusal never shows what follows '=' or the rest of a cluster: it may be a password.
+  for (
+    const bad of [["--use=u:s3cr3tPw"], ["--no-user=u:s3cr3tPw"], ["--expand-silent=s3cr3tPw"], [
+      "-:uu:s3cr3tPw",
+    ]]
+  ) {
+    const e = assertThrows(() => parseCurlArgs(["curl", ...bad, "h"]), BarnError);
+    assertEquals(e.code, "E_USAGE", bad.join(" "));
+    assert(!e.message.includes("s3cr3tPw"), e.message);
+  }
 });
 
 Deno.test("-- ends the options; bare words are URLs; --next and -: start groups", () => {
