@@ -174,6 +174,18 @@ export function splitCurlSecrets(command: readonly string[]): CurlSplit {
   }
   for (let g = 0; g < groupStarts.length; g++) moveUrlLogins(tokens, g, lines[g]!, replace);
 
+  // To stdout or stderr a trace lands in the job's logs, with logins barn never saw (--netrc-file,
+  // -H @file): a hex trace splits them over lines, and long ASCII lines wrap past the redactor.
+  const toLogs = tokens.find((t) =>
+    UNREDACTED_OUTPUTS.has(t.name) && (t.value === "-" || t.value === "%")
+  );
+  if (toLogs) {
+    throw usage(
+      `curl option ${spelling(toLogs)} ${toLogs.value} would put what curl sends (logins from ` +
+        "--netrc-file or -H @file included) in the job's logs, where barn can't redact it; write " +
+        "it to a file of your own, or use -v, whose output is redacted",
+    );
+  }
   const moved = lines.some((l) => l.length > 0);
   if (moved) {
     const out = tokens.find((t) =>

@@ -224,6 +224,18 @@ Deno.test("refused: -K of the user's own, trace files with moved credentials, --
     assertEquals(e.code, "E_USAGE", c.join(" "));
     assert(!e.message.includes("u:p@"), e.message);
   }
+  // A trace to stdout or stderr lands in the logs, with logins barn can't see (netrc, -H @file).
+  for (
+    const c of [
+      ["--netrc-file", "/tmp/barn/n", "--trace", "-"],
+      ["-H", "@/tmp/barn/h", "--trace-ascii=%"],
+      ["-H", "@/tmp/barn/h", "--libcurl", "-"],
+    ]
+  ) {
+    const e = assertThrows(() => splitCurlSecrets(["curl", ...c, "https://h/"]), BarnError);
+    assertEquals(e.code, "E_USAGE", c.join(" "));
+    assert(e.message.includes("logs"), e.message);
+  }
   // Without credentials to move, tracing is the user's business; -v --stderr - goes to the logs.
   assertEquals(splitCurlSecrets(["curl", "--trace", "/tmp/barn/t", "https://h/"]).configs, []);
   assertEquals(splitCurlSecrets(["curl", "-u", "a:b", "--stderr", "-", "https://h/"]).configs, [
