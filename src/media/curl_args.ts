@@ -10,7 +10,8 @@
  *   (`--user=X`); `--no-X` only for switches, `--expand-X` only for options with a value;
  * - `--` ends the options: every later word is a URL, `--next` included;
  * - every other word is a URL, exactly as if given with `--url`;
- * - `--next` (`-:`) starts a new group of options and URLs.
+ * - `--next` (`-:`) starts a new group of options and URLs; curl reads no letter after `-:`,
+ *   `-h`, `-V` or `-M` in a cluster, so barn refuses letters there.
  *
  * Anything curl would refuse (an unknown option, a missing value) is refused here too, so barn
  * never guesses which word holds what. curl 7.x also took abbreviated and upper-case long names
@@ -20,6 +21,12 @@
 import { BarnError } from "../errors.ts";
 import { excerpt } from "../escape.ts";
 import { CURL_OPTIONS, CURL_SHORT_OPTIONS, type CurlOptionKind } from "./curl_options.ts";
+
+/**
+ * Short options after which curl reads no more letters of their cluster (it returns from the
+ * cluster at once): `-:o -u user:pw` would hide `-u` behind an `-o` curl never reads.
+ */
+const CLUSTER_ENDS = new Set(["next", "help", "version", "manual"]);
 
 /** The longest long-option name curl looks for before an `=` (MAX_OPTION_LEN). */
 const MAX_OPTION_LEN = 26;
@@ -62,9 +69,17 @@ function usage(message: string): BarnError {
   return new BarnError("E_USAGE", message);
 }
 
+/** A long option as it may be shown: never what follows its `=`, which may be a password. */
+function optionName(word: string): string {
+  const eq = word.indexOf("=");
+  return excerpt(eq < 0 ? word : `${word.slice(0, eq)}=…`);
+}
+
 function unknown(word: string): BarnError {
   return usage(
-    `curl option '${excerpt(word)}' is unknown to barn: barn reads curl's options as curl 8 does ` +
+    `curl option '${
+      optionName(word)
+    }' is unknown to barn: barn reads curl's options as curl 8 does ` +
       "(full long names, no abbreviations; see `curl --help all`)",
   );
 }
@@ -117,11 +132,11 @@ export function parseCurlArgs(command: readonly string[]): CurlArgs {
       const kind = Object.hasOwn(CURL_OPTIONS, name) ? CURL_OPTIONS[name]! : null;
       if (kind === null) throw unknown(w);
       if (negated && kind !== "bool") {
-        throw usage(`curl option ${excerpt(w)}: --no- goes only with on/off options`);
+        throw usage(`curl option ${optionName(w)}: --no- goes only with on/off options`);
       }
       if (expand && kind !== "arg") {
         throw usage(
-          `curl option ${excerpt(w)}: --expand- goes only with options that take a value`,
+          `curl option ${optionName(w)}: --expand- goes only with options that take a value`,
         );
       }
       const token: CurlToken = {
@@ -167,6 +182,12 @@ export function parseCurlArgs(command: readonly string[]): CurlArgs {
           end: i + 1,
         };
         tokens.push(token);
+        if (CLUSTER_ENDS.has(name) && j + 1 < w.length) {
+          throw usage(
+            `curl option -${letter} ends its cluster: curl ignores the letters after it, so ` +
+              `barn can't tell what they hide; give -${letter} in a word of its own`,
+          );
+        }
         if (kind !== "arg") continue;
         if (j + 1 < w.length) {
           token.value = w.slice(j + 1);

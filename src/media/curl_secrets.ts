@@ -38,7 +38,14 @@ const SECRET_OPTIONS = new Set([
 ]);
 
 /** Proxy options without a `-user` counterpart: moved whole when their URL has userinfo. */
-const PROXY_URL_OPTIONS = new Set(["preproxy", "socks4", "socks4a", "socks5", "socks5-hostname"]);
+const PROXY_URL_OPTIONS = new Set([
+  "preproxy",
+  "proxy1.0",
+  "socks4",
+  "socks4a",
+  "socks5",
+  "socks5-hostname",
+]);
 
 /** Options that write curl's view of a transfer (headers included) where no redactor sees it. */
 const UNREDACTED_OUTPUTS = new Set(["trace", "trace-ascii", "libcurl"]);
@@ -167,6 +174,18 @@ export function splitCurlSecrets(command: readonly string[]): CurlSplit {
   }
   for (let g = 0; g < groupStarts.length; g++) moveUrlLogins(tokens, g, lines[g]!, replace);
 
+  // To stdout or stderr a trace lands in the job's logs, with logins barn never saw (--netrc-file,
+  // -H @file): a hex trace splits them over lines, and long ASCII lines wrap past the redactor.
+  const toLogs = tokens.find((t) =>
+    UNREDACTED_OUTPUTS.has(t.name) && (t.value === "-" || t.value === "%")
+  );
+  if (toLogs) {
+    throw usage(
+      `curl option ${spelling(toLogs)} ${toLogs.value} would put what curl sends (logins from ` +
+        "--netrc-file or -H @file included) in the job's logs, where barn can't redact it; write " +
+        "it to a file of your own, or use -v, whose output is redacted",
+    );
+  }
   const moved = lines.some((l) => l.length > 0);
   if (moved) {
     const out = tokens.find((t) =>
@@ -181,9 +200,10 @@ export function splitCurlSecrets(command: readonly string[]): CurlSplit {
   }
   const { words, newIndex } = rewriteCurlArgs(command, drop, replace);
   for (const w of words.slice(1)) {
-    if (/[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i.test(w)) {
+    // curl's URL parser takes one to three slashes after the scheme (`http:/user:pw@host`).
+    if (/[a-z][a-z0-9+.-]*:\/+[^/?#\s]*@/i.test(w)) {
       throw usage(
-        `curl argument '${excerpt(w.replace(/\/\/[^/?#\s]*@/g, "//…@"))}' has user:password@ ` +
+        `curl argument '${excerpt(w.replace(/(:\/+)[^/?#\s]*@/g, "$1…@"))}' has user:password@ ` +
           "where barn can't move it off the command line; give credentials with -u, or a URL of " +
           "its own",
       );

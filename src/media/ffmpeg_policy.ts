@@ -13,6 +13,23 @@ import { FFMPEG_PROTOCOL_NAMES } from "./protocol_names.ts";
 
 const FFMPEG_PROTOCOLS = new Set(FFMPEG_PROTOCOL_NAMES);
 
+/** Protocols that open local things: a `file:a@b.mp4` is a file name, not a login. */
+const LOCAL_PROTOCOLS = new Set(["file", "pipe", "fd"]);
+
+/**
+ * Whether `arg` has `proto:user:pw@` as ffmpeg's URL splitter (av_url_split) reads it: the
+ * scheme, then up to two slashes, which it skips (`http:u:pw@h`, `http:/u:pw@h`); any
+ * scheme followed by `://` too.
+ */
+function hasUserinfo(arg: string): boolean {
+  if (/[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i.test(arg)) return true;
+  for (const m of arg.matchAll(/(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*):(?=\/{0,2}[^/?#\s]*@)/gi)) {
+    const names = m[1]!.toLowerCase().split("+");
+    if (names.some((n) => FFMPEG_PROTOCOLS.has(n) && !LOCAL_PROTOCOLS.has(n))) return true;
+  }
+  return false;
+}
+
 /** Options of ffmpeg's http protocol that carry credentials. */
 const SECRET_OPTIONS = new Set(["-cookies"]);
 
@@ -34,10 +51,10 @@ function intersect(list: string, allowed: readonly string[]): string[] {
 export function checkFfmpegArgs(command: readonly string[], allowed: readonly string[]): void {
   const [tool, ...args] = command;
   args.forEach((a, i) => {
-    if (/[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i.test(a)) {
+    if (hasUserinfo(a)) {
       throw usage(
         `${tool} can't take credentials off its command line, and '${
-          excerpt(a.replace(/\/\/[^/?#\s]*@/gi, "//…@"))
+          excerpt(a.replace(/(:\/{0,2})[^/?#\s:]*(?::[^/?#\s]*)?@/gi, "$1…@"))
         }' has user:password@: fetch the input first (\`barn get\`, or a curl job with -u), ` +
           "then give its local path",
       );

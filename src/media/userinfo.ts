@@ -13,12 +13,13 @@ export interface UserinfoSplit {
 
 /**
  * Finds userinfo as curl does: in the authority (up to the first `/`, `?` or `#`), before its
- * first `@`; curl also takes URLs without a scheme (`user:pw@host/path`).
+ * first `@`; curl also takes URLs without a scheme (`user:pw@host/path`), and a scheme with one
+ * to three slashes (`http:/user:pw@host`), so any number of slashes starts the authority here.
  */
 export function splitUserinfo(url: string): UserinfoSplit | null {
-  const m = /^(?:([a-z][a-z0-9+.-]*):\/\/)?([^/?#]*)/i.exec(url)!;
-  const prefix = m[1] === undefined ? "" : `${m[1]}://`;
-  const authority = m[2]!;
+  const m = /^(?:([a-z][a-z0-9+.-]*):(\/+))?([^/?#]*)/i.exec(url)!;
+  const prefix = m[1] === undefined ? "" : `${m[1]}:${m[2]}`;
+  const authority = m[3]!;
   const at = authority.indexOf("@");
   if (at < 0) return null;
   return {

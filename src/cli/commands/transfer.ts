@@ -13,22 +13,37 @@ import { writeOut } from "../context.ts";
 import type { CliContext } from "../context.ts";
 import { applyJobOptions, JOB_OPTIONS, submitAndReport } from "./run.ts";
 
-function davUrl(text: string): { url: string; auth: { user: string; password: string } | null } {
-  httpUrl(
+/** A WebDAV URL without its login, and the login (from the URL as barn connects to it). */
+export function davUrl(
+  text: string,
+): { url: string; auth: { user: string; password: string } | null } {
+  const u = httpUrl(
     text,
     (shown) => `'${shown}' is not a URL: give e.g. https://dav.example.com/media/clip.mp4`,
     (shown) => `'${shown}' is not an http(s) WebDAV URL`,
   );
   const { url, userinfo } = stripUserinfo(text);
-  if (userinfo === null) return { url, auth: null };
-  const i = userinfo.indexOf(":");
-  return {
-    url,
-    auth: {
-      user: i < 0 ? userinfo : userinfo.slice(0, i),
-      password: i < 0 ? "" : userinfo.slice(i + 1),
-    },
-  };
+  if (u.username === "" && u.password === "") {
+    if (userinfo === null) return { url, auth: null };
+    const i = userinfo.indexOf(":");
+    return {
+      url,
+      auth: {
+        user: i < 0 ? userinfo : userinfo.slice(0, i),
+        password: i < 0 ? "" : userinfo.slice(i + 1),
+      },
+    };
+  }
+  // The URL parser that connects finds the login (also in `http:user:pw@h`, `http:\\user:pw@h`).
+  const auth = { user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
+  u.username = "";
+  u.password = "";
+  let same = false;
+  try {
+    const s = new URL(url);
+    same = s.username === "" && s.password === "" && s.href === u.href;
+  } catch { /* not a URL without its login: the parsed one is stored */ }
+  return { url: same ? url : u.href, auth };
 }
 
 /** The local file, where it really leads (through links): inside /tmp/barn, else E_SANDBOX. */

@@ -84,6 +84,16 @@ Deno.test("long options: next word or after =, --no- for switches, --expand- for
     const e = assertThrows(() => parseCurlArgs(["curl", ...bad]), BarnError);
     assertEquals(e.code, "E_USAGE", bad.join(" "));
   }
+  // A refusal never shows what follows '=' or the rest of a cluster: it may be a password.
+  for (
+    const bad of [["--use=u:s3cr3tPw"], ["--no-user=u:s3cr3tPw"], ["--expand-silent=s3cr3tPw"], [
+      "-:uu:s3cr3tPw",
+    ]]
+  ) {
+    const e = assertThrows(() => parseCurlArgs(["curl", ...bad, "h"]), BarnError);
+    assertEquals(e.code, "E_USAGE", bad.join(" "));
+    assert(!e.message.includes("s3cr3tPw"), e.message);
+  }
 });
 
 Deno.test("-- ends the options; bare words are URLs; --next and -: start groups", () => {
@@ -94,7 +104,7 @@ Deno.test("-- ends the options; bare words are URLs; --next and -: start groups"
     "0:url=h",
   ]);
   assertEquals(parseCurlArgs(["curl", "--", "x"]).endOfOptions, 1);
-  const a = parseCurlArgs(["curl", "-u", "a", "h1", "--next", "h2", "-s:v", "h3"]);
+  const a = parseCurlArgs(["curl", "-u", "a", "h1", "--next", "h2", "-s:", "-v", "h3"]);
   assertEquals(a.tokens.map((t) => `${t.group}:${t.name}`), [
     "0:user",
     "0:url",
@@ -105,9 +115,24 @@ Deno.test("-- ends the options; bare words are URLs; --next and -: start groups"
     "2:verbose",
     "2:url",
   ]);
-  // Each group's options begin after its --next word and the value its cluster took.
+  // Each group's options begin after its --next word.
   assertEquals(a.groupStarts, [1, 5, 7]);
-  assertEquals(parseCurlArgs(["curl", "h", "-:o", "f", "h2"]).groupStarts, [1, 4]);
+});
+
+Deno.test("curl reads no letter after -: (or -h, -V, -M) in a cluster, so barn refuses them", () => {
+  // curl reads `-:o -u a:b h` as --next, then -u a:b: barn must not take -u for -o's value.
+  for (const w of ["-:o", "-s:u", "-Vo", "-ho", "-Mo"]) {
+    const e = assertThrows(() => parseCurlArgs(["curl", "h", w, "-u", "a:b", "h2"]), BarnError);
+    assertEquals(e.code, "E_USAGE", w);
+    assert(e.message.includes("ends its cluster"), e.message);
+  }
+  assertEquals(read(["curl", "h", "-s:", "-u", "a:b", "h2"]), [
+    "0:url=h",
+    "0:silent",
+    "0:next",
+    "1:user=a:b",
+    "1:url=h2",
+  ]);
 });
 
 Deno.test("a first -q stays first: the first group begins after it", () => {

@@ -47,6 +47,7 @@ const CASES: [string, string, string][] = [
   ["httpsig-key", SECRET, `httpsig-key = "${SECRET}"`],
   ["preproxy", `socks5://u:${SECRET}@p:1080`, `preproxy = "socks5://u:${SECRET}@p:1080"`],
   ["socks5", `u:${SECRET}@p:1080`, `socks5 = "u:${SECRET}@p:1080"`],
+  ["proxy1.0", `u:${SECRET}@p:3128`, `proxy1.0 = "u:${SECRET}@p:3128"`],
 ];
 
 Deno.test("every credential option, in every spelling curl accepts, leaves the argv", () => {
@@ -68,7 +69,7 @@ Deno.test("every credential option, in every spelling curl accepts, leaves the a
       n++;
     }
   }
-  assertEquals(n, 80);
+  assertEquals(n, 82);
 });
 
 Deno.test("values that carry no credential stay where they are", () => {
@@ -103,6 +104,12 @@ Deno.test("URL userinfo stays with its URL: a group's user line, or a refusal", 
     "curl",
     "--url=https://h/x",
   ]);
+  // curl's URL parser takes one to three slashes after the scheme, userinfo included.
+  for (const slashes of ["/", "//", "///"]) {
+    const s = splitCurlSecrets(["curl", `http:${slashes}u:${SECRET}@h/x`, "-o", "/tmp/barn/o"]);
+    assertEquals(s.command, ["curl", `http:${slashes}h/x`, "-o", "/tmp/barn/o"]);
+    assertEquals(s.configs, [{ at: 1, text: `user = "u:${SECRET}"\n` }]);
+  }
   // The same login on every URL of a group is one user line.
   const two = splitCurlSecrets(["curl", "https://u:p@h/a", "https://u:p@h/b"]);
   assertEquals(two.command, ["curl", "https://h/a", "https://h/b"]);
@@ -127,6 +134,15 @@ Deno.test("proxy userinfo becomes proxy-user, never the origin's user", () => {
   const s = splitCurlSecrets(["curl", "-x", "http://pu:pp@proxy:3128", "https://h/f"]);
   assertEquals(s.command, ["curl", "-x", "http://proxy:3128", "https://h/f"]);
   assertEquals(s.configs, [{ at: 1, text: 'proxy-user = "pu:pp"\n' }]);
+  const one = splitCurlSecrets(["curl", "-x", "http:/pu:pp@proxy:3128", "https://h/f"]);
+  assertEquals(one.command, ["curl", "-x", "http:/proxy:3128", "https://h/f"]);
+  assertEquals(one.configs, [{ at: 1, text: 'proxy-user = "pu:pp"\n' }]);
+  // --proxy1.0 takes a proxy as -x does; with a login it moves whole, with or without a scheme.
+  for (const p of ["pu:pp@proxy:3128", "http://pu:pp@proxy:3128"]) {
+    const s10 = splitCurlSecrets(["curl", "--proxy1.0", p, "https://h/f"]);
+    assertEquals(s10.command, ["curl", "https://h/f"]);
+    assertEquals(s10.configs, [{ at: 1, text: `proxy1.0 = "${p}"\n` }]);
+  }
   const glued = splitCurlSecrets(["curl", "-sxpu:pp@proxy:3128", "https://h/f"]);
   assertEquals(glued.command, ["curl", "-sxproxy:3128", "https://h/f"]);
   assertEquals(glued.configs[0]!.text, 'proxy-user = "pu:pp"\n');
@@ -200,10 +216,25 @@ Deno.test("refused: -K of the user's own, trace files with moved credentials, --
     ["--expand-header", "Authorization: {{t}}", "https://h/"],
     ["--expand-url", "https://{{u}}@h/", "https://h/"],
     ["-e", "https://u:p@ref/", "https://h/"], // userinfo where barn can't move it
+    ["-e", "https:/u:p@ref/", "https://h/"], // one slash, as curl's URL parser takes it
+    ["-e", "https:///u:p@ref/", "https://h/"],
   ];
   for (const c of cases) {
     const e = assertThrows(() => splitCurlSecrets(["curl", ...c]), BarnError);
     assertEquals(e.code, "E_USAGE", c.join(" "));
+    assert(!e.message.includes("u:p@"), e.message);
+  }
+  // A trace to stdout or stderr lands in the logs, with logins barn can't see (netrc, -H @file).
+  for (
+    const c of [
+      ["--netrc-file", "/tmp/barn/n", "--trace", "-"],
+      ["-H", "@/tmp/barn/h", "--trace-ascii=%"],
+      ["-H", "@/tmp/barn/h", "--libcurl", "-"],
+    ]
+  ) {
+    const e = assertThrows(() => splitCurlSecrets(["curl", ...c, "https://h/"]), BarnError);
+    assertEquals(e.code, "E_USAGE", c.join(" "));
+    assert(e.message.includes("logs"), e.message);
   }
   // Without credentials to move, tracing is the user's business; -v --stderr - goes to the logs.
   assertEquals(splitCurlSecrets(["curl", "--trace", "/tmp/barn/t", "https://h/"]).configs, []);

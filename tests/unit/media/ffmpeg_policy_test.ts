@@ -21,6 +21,12 @@ Deno.test("URLs with userinfo are refused anywhere in ffmpeg and ffprobe argv", 
       ["ffprobe", "https://tok@h/x.mp4"],
       ["ffmpeg", "-http_proxy", "http://u:pw@proxy:3128", "-i", "http://h/x", "o.mp4"],
       ["ffmpeg", "-i", "concat:http://u:pw@h/a.ts|b.ts", "o.mp4"],
+      // ffmpeg's URL splitter skips up to two slashes after the scheme, none needed.
+      ["ffprobe", "http:u:pw@h/x.mp4"],
+      ["ffmpeg", "-i", "http:/u:pw@h/x.mp4", "o.mp4"],
+      ["ffmpeg", "-i", "HTTPS:u:pw@h/x.mp4", "o.mp4"],
+      ["ffmpeg", "-i", "crypto:http:u:pw@h/x.ts", "o.mp4"],
+      ["ffmpeg", "-i", "in.mp4", "-f", "flv", "rtmp:/u:pw@h/live"],
     ]
   ) {
     const msg = refused(argv);
@@ -31,6 +37,11 @@ Deno.test("URLs with userinfo are refused anywhere in ffmpeg and ffprobe argv", 
   refused(["ffmpeg", "-cookies", "sid=1; path=/", "-i", "http://h/x", "o.mp4"]);
   checkFfmpegArgs(
     ["ffmpeg", "-headers", "Accept: */*", "-i", "http://h/x@2x.png", "o.png"],
+    ALLOWED,
+  );
+  // Local names and text with '@' are not logins.
+  checkFfmpegArgs(
+    ["ffmpeg", "-i", "file:clip@2x.mp4", "-metadata", "comment=mail:me@example.com", "o.mp4"],
     ALLOWED,
   );
 });

@@ -7,10 +7,14 @@ Deno.test("userinfo: in the authority only, before its first @; with or without 
   assertEquals(splitUserinfo("h?x=a@b"), null);
   assertEquals(splitUserinfo("HTTPS://u:p@h/x")?.scheme, "https");
   assertEquals(stripUserinfo("https://u:p%40@h/x"), { url: "https://h/x", userinfo: "u:p@" });
+  // curl (and the WHATWG parser) take a scheme with one or three slashes too.
+  assertEquals(stripUserinfo("http:/u:p@h/x"), { url: "http:/h/x", userinfo: "u:p" });
+  assertEquals(stripUserinfo("http:///u:p@h/x"), { url: "http:///h/x", userinfo: "u:p" });
 });
 
 Deno.test("shownUrl: userinfo becomes …@, the rest is escaped", () => {
   assertEquals(shownUrl("https://u:hunter2pw@h/x"), "https://…@h/x");
+  assertEquals(shownUrl("http:/u:hunter2pw@h/x"), "http:/…@h/x");
   assertEquals(shownUrl("https://h/\u001b[2J"), "https://h/\\u001b[2J");
 });
 

@@ -18,7 +18,13 @@ Deno.test("checkNotifyUrl: other schemes, non-URLs and userinfo are E_USAGE; a p
     assertEquals(e.code, "E_USAGE", bad);
   }
   for (
-    const bad of ["https://u:hunter2pw@h/x", "https://hunter2pw@h/x", "http://u:hunter2pw@h:1"]
+    const bad of [
+      "https://u:hunter2pw@h/x",
+      "https://hunter2pw@h/x",
+      "http://u:hunter2pw@h:1",
+      "http:/u:hunter2pw@h/x",
+      "https:///u:hunter2pw@h/x",
+    ]
   ) {
     const e = assertThrows(() => checkNotifyUrl(bad, "--notify"), BarnError);
     assertEquals(e.code, "E_USAGE");
