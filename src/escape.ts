@@ -14,9 +14,34 @@ function escapeOne(c: string): string {
   return NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
 }
 
+function escapeExcept(text: string, keep: string): string {
+  return text.replace(UNSAFE, (c) => keep.includes(c) ? c : escapeOne(c));
+}
+
 /** The text with every unsafe character escaped; nothing else changes. */
 export function escapeText(text: string): string {
-  return text.replace(UNSAFE, escapeOne);
+  return escapeExcept(text, "");
+}
+
+/**
+ * A job's log text made safe for a terminal: line breaks and tabs stay, a carriage return
+ * becomes a line break (ffmpeg's progress lines stay readable and no line can overwrite
+ * another), every other unsafe character is escaped.
+ */
+export function escapeLog(text: string): string {
+  return escapeExcept(text.replace(/\r\n?/g, "\n"), "\n\t");
+}
+
+/** A copy of a JSON-like value with every string escaped, keys included: host-supplied records before human rendering. */
+export function escapeStrings<T>(value: T): T {
+  if (typeof value === "string") return escapeText(value) as T;
+  if (Array.isArray(value)) return value.map(escapeStrings) as T;
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [escapeText(k), escapeStrings(v)]),
+    ) as T;
+  }
+  return value;
 }
 
 /** At most about `max` characters of escaped user text: its head, `…`, its tail. */
@@ -60,5 +85,5 @@ export function parseJsonOr(text: string, fail: (place: string) => Error): unkno
 
 /** Multi-line text with each line escaped; its line breaks stay. */
 export function escapeLines(text: string): string {
-  return text.split("\n").map(escapeText).join("\n");
+  return escapeExcept(text, "\n");
 }

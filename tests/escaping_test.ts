@@ -2,7 +2,9 @@
 
 import { XMLParser } from "fast-xml-parser";
 import { assert, assertEquals } from "./helpers/assert.ts";
-import { barn, cleanupHome, tempHome } from "./helpers/barn.ts";
+import { barn, cleanupHome, DENO, MAIN, ROOT, tempHome } from "./helpers/barn.ts";
+import { Tmux } from "./helpers/tmux.ts";
+import { haveTool } from "./helpers/tools.ts";
 
 // deno-lint-ignore no-control-regex -- what must never reach a terminal
 const RAW = /[\x00-\x09\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]/;
@@ -53,4 +55,58 @@ Deno.test("status and describe escape tags and commands; XML stays well-formed",
   } finally {
     await cleanupHome(home);
   }
+});
+
+Deno.test({
+  name:
+    "barn logs: in a real terminal a job's output is escaped; piped, or with --raw, it is the log byte for byte",
+  ignore: !haveTool("tmux"),
+  async fn() {
+    const home = tempHome("esclogs");
+    const tmux = await Tmux.start(100, 24, ROOT, { BARN_HOME: home });
+    const EVIL = "t\x1b[2J\x1b]0;owned\x07\u202eevil";
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      () => new Response(`${EVIL}\n`),
+    );
+    try {
+      // A server's answer reaches the job's stdout log as it was sent.
+      const r = await barn(home, [
+        "run",
+        "--offline",
+        "--output=json",
+        "curl",
+        "-s",
+        `http://127.0.0.1:${server.addr.port}/`,
+      ]);
+      const job = r.json();
+      assertEquals(job.exit_code, 0, JSON.stringify(job));
+      const log = Deno.readFileSync(job.stdout_path);
+      assert(new TextDecoder().decode(log).includes(EVIL), "the log holds the raw bytes");
+      const piped = await new Deno.Command(DENO, {
+        args: ["run", "-q", "-P=barn", MAIN, "logs", "--stdout", job.job_id],
+        env: { BARN_HOME: home },
+        stdout: "piped",
+      }).output();
+      assertEquals(piped.stdout, log, "piped: byte for byte");
+
+      const BARN = `${DENO} run -q -P=barn ${MAIN}`;
+      await tmux.type(`clear; ${BARN} logs --stdout ${job.job_id}; echo END-1`);
+      const shown = await tmux.waitScreen((l) => l.includes("END-1"), "logs on a terminal");
+      assert(
+        shown.some((l) => l.includes("t\\u001b[2J\\u001b]0;owned\\u0007\\u202eevil")),
+        shown.join("\n"),
+      );
+      assertEquals(await tmux.display("#{pane_title}") === "owned", false, "no title was set");
+
+      await tmux.type(`clear; ${BARN} logs --raw --stdout ${job.job_id}; echo END-2`);
+      const raw = await tmux.waitScreen((l) => l.includes("END-2"), "logs --raw");
+      assert(!raw.some((l) => l.includes("\\u001b")), raw.join("\n"));
+      assertEquals(await tmux.display("#{pane_title}"), "owned", "--raw passed the bytes through");
+    } finally {
+      await tmux.kill();
+      await server.shutdown();
+      await cleanupHome(home);
+    }
+  },
 });

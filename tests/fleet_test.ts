@@ -179,7 +179,7 @@ Deno.test({
             !described.stdout.includes("\x1b") && !described.stdout.includes("\u202e"),
             "raw escape or bidi reached the terminal",
           );
-          assertMatch(described.stdout, /\\x1b\[31mred\\u202eevil/);
+          assertMatch(described.stdout, /\\u001b\[31mred\\u202eevil/);
           for (
             const bad of [
               ["--hosts=-oProxyCommand=touch " + pwn, "status"],

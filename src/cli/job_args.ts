@@ -40,6 +40,7 @@ export const LOGS_OPTIONS: OptionSpecs = {
   tail: { type: "string" },
   stdout: { type: "boolean" },
   stderr: { type: "boolean" },
+  raw: { type: "boolean" },
 };
 
 /** logs' --tail (or -n): the last N lines only; undefined for the whole log. */

@@ -10,7 +10,7 @@ import {
   type StreamFrame,
 } from "../protocol/messages.ts";
 import { parseReply } from "../protocol/validate_response.ts";
-import { escapeTerminal } from "../render/escape.ts";
+import { escapeText } from "../escape.ts";
 import { VERSION } from "../version.ts";
 import type { Host } from "./inventory.ts";
 import { spawnSsh, type SshProcess } from "./ssh.ts";
@@ -19,7 +19,7 @@ import { classifySshExit } from "./ssh_errors.ts";
 
 /** A host's own error, kept as it is, except the handshake's that name the fleet's codes. */
 function hostError(host: string, code: string, message: string): BarnError {
-  const said = escapeTerminal(message);
+  const said = escapeText(message);
   if (code === "E_PROTOCOL" && /protocol mismatch/.test(message)) {
     return new BarnError(
       "E_VERSION",
@@ -83,7 +83,7 @@ export class Remote {
       if (e instanceof BarnError && /truncated/.test(e.message)) throw await this.#ended();
       throw new BarnError(
         "E_PROTOCOL",
-        `${this.host.name}: ${escapeTerminal((e as Error).message)}`,
+        `${this.host.name}: ${escapeText((e as Error).message)}`,
       );
     }
     if (raw === null) throw await this.#ended();
@@ -108,7 +108,7 @@ export class Remote {
       throw new BarnError(
         "E_VERSION",
         `${this.host.name} speaks barn protocol ${hello.protocol} (barn ${
-          escapeTerminal(hello.server_version)
+          escapeText(hello.server_version)
         }); barn-fleet speaks ${PROTOCOL_VERSION}: deploy the same barn version`,
       );
     }

@@ -1,7 +1,7 @@
 /** A fixed barn command on a host (`ssh HOST barn hostinfo --output=json`): for what needs no service; stdout is untrusted JSON. */
 
 import { BarnError } from "../errors.ts";
-import { escapeTerminal } from "../render/escape.ts";
+import { escapeText } from "../escape.ts";
 import type { Host } from "./inventory.ts";
 import { runSsh } from "./ssh.ts";
 import { sshArgs, type SshSettings } from "./ssh_args.ts";
@@ -29,7 +29,7 @@ export async function remoteJson(
     // barn itself answered with an error of its own.
     throw new BarnError(
       error.code as "E_INTERNAL",
-      `${host.name}: ${escapeTerminal(error.message.slice(0, 4096))}`,
+      `${host.name}: ${escapeText(error.message.slice(0, 4096))}`,
     );
   }
   if (out.code === 0) {

@@ -7,7 +7,7 @@
 import { formatDuration } from "../config/duration.ts";
 import type { Job } from "../jobs/job.ts";
 import { byteSize } from "../render/byte_size.ts";
-import { escapeStrings, escapeTerminal } from "../render/escape.ts";
+import { escapeStrings, escapeText } from "../escape.ts";
 import { type HumanStyle, jobBlock, jobsTable } from "../render/human.ts";
 import type { HostResult } from "./fan_out.ts";
 import type { DeployReport, FleetView } from "./view.ts";
@@ -37,8 +37,8 @@ function toolVersion(line: string | null): string {
 export function errorLines(results: readonly HostResult<object>[]): string[] {
   return results.flatMap((r) =>
     r.ok ? [] : [
-      `barn-fleet: ${escapeTerminal(r.host)}: error: ${escapeTerminal(r.error.message)} [${
-        escapeTerminal(r.error.code)
+      `barn-fleet: ${escapeText(r.host)}: error: ${escapeText(r.error.message)} [${
+        escapeText(r.error.code)
       }]`,
     ]
   );

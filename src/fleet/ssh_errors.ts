@@ -1,7 +1,7 @@
 /** What an ssh exit means (pure): the fleet's codes from ssh's exit status and its stderr, when no frame came back. */
 
 import { BarnError } from "../errors.ts";
-import { escapeTerminal } from "../render/escape.ts";
+import { escapeText } from "../escape.ts";
 
 export interface SshExit {
   host: string;
@@ -29,7 +29,7 @@ const AUTH = new RegExp(
 export function stderrTail(stderr: string, max = 300): string {
   const text = stderr.replace(/\r/g, "").trim().split("\n").filter((l) => l.trim()).slice(-3)
     .join("; ");
-  return escapeTerminal(text.length > max ? "…" + text.slice(-max) : text);
+  return escapeText(text.length > max ? "…" + text.slice(-max) : text);
 }
 
 /** The error for an ssh that ended without a usable answer. */

@@ -89,7 +89,7 @@ function runningRow(j: Job, now: Date, width: number): Seg[] {
 /** What a queued job waits for: its latch, the jobs it depends on, or a free slot in its group. */
 export function waitingFor(j: Job, position: number): string {
   if (j.latch) return `latch ${escapeText(j.latch)}`;
-  if (j.waiting_for.length > 0) return `after ${j.waiting_for.map(escapeText).join(",")}`;
+  if (j.waiting_for.length > 0) return `after ${j.waiting_for.map((t) => escapeText(t)).join(",")}`;
   return `a slot (#${position})`;
 }
 
@@ -218,9 +218,9 @@ function textBody(s: TopState, size: ScreenSize, style: ScreenStyle, rows: numbe
   else if (m.kind === "log") {
     text = [
       `--- last ${job.stdout_tail.length} lines of stdout ---`,
-      ...job.stdout_tail.map(escapeText),
+      ...job.stdout_tail.map((t) => escapeText(t)),
       `--- last ${job.stderr_tail.length} lines of stderr ---`,
-      ...job.stderr_tail.map(escapeText),
+      ...job.stderr_tail.map((t) => escapeText(t)),
     ];
   } else {
     const { stdout_tail: _out, stderr_tail: _err, ...record } = job;

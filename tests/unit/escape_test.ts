@@ -1,5 +1,13 @@
 import { assert, assertEquals, assertThrows } from "../helpers/assert.ts";
-import { escapeLines, escapeText, excerpt, jsonErrorPlace, parseJsonOr } from "../../src/escape.ts";
+import {
+  escapeLines,
+  escapeLog,
+  escapeStrings,
+  escapeText,
+  excerpt,
+  jsonErrorPlace,
+  parseJsonOr,
+} from "../../src/escape.ts";
 
 Deno.test("control, bidi and invisible characters are escaped; the rest stays", () => {
   assertEquals(escapeText("a\u202eb\u2066c\u200fd"), "a\\u202eb\\u2066c\\u200fd");
@@ -54,4 +62,19 @@ Deno.test("parseJsonOr: the value, or the caller's error told only the place", (
   );
   const e = assertThrows(() => parseJsonOr("root:x:0:0", fail), Error);
   assert(!e.message.includes("root"), e.message);
+});
+
+Deno.test("escapeLog keeps a log's line breaks and tabs, and escapes the rest", () => {
+  assertEquals(
+    escapeLog("line 1\n\tline 2\x1b]0;t\x07\u202e"),
+    "line 1\n\tline 2\\u001b]0;t\\u0007\\u202e",
+  );
+  assertEquals(escapeLog("frame=1\rframe=2\r\nend\r\n"), "frame=1\nframe=2\nend\n");
+});
+
+Deno.test("escapeStrings: every string of a record, keys included; other values untouched", () => {
+  assertEquals(
+    escapeStrings({ a: ["\x1b", 1, null, true], "k\u202e": { b: "\n\u00ad\ufeff" } }) as unknown,
+    { a: ["\\u001b", 1, null, true], "k\\u202e": { b: "\\n\\u00ad\\ufeff" } },
+  );
 });

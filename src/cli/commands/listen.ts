@@ -4,7 +4,6 @@ import { escapeText, excerpt } from "../../escape.ts";
 import { BarnError } from "../../errors.ts";
 import type { JobEventRecord } from "../../jobs/job.ts";
 import type { ProgressEventRecord } from "../../protocol/messages.ts";
-import { escapeTerminal } from "../../render/escape.ts";
 import { progressLine } from "../../render/human.ts";
 import type { Command } from "../command.ts";
 import { writeOut } from "../context.ts";
@@ -63,7 +62,7 @@ export const listen: Command = {
           if (f.epoch_changed) {
             console.error(
               `barn: the store's epoch is ${
-                escapeTerminal(f.epoch ?? "?")
+                escapeText(f.epoch ?? "?")
               }, not ${epoch}: its database was rebuilt, so --since ${since} no longer applies; ` +
                 "replaying its events from the start",
             );

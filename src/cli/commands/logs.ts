@@ -1,5 +1,6 @@
 /** barn logs: a job's output; --tail reads from the end, -f follows until the job ends. */
 
+import { escapeLog } from "../../escape.ts";
 import { exitCodeFor } from "../../jobs/exit_codes.ts";
 import { isFinished, type Job } from "../../jobs/job.ts";
 import { copyRange, fileSize, readTail, tailWindow } from "../../platform/files.ts";
@@ -8,10 +9,32 @@ import type { CliContext } from "../context.ts";
 import { withReconnect } from "../reconnect.ts";
 import { LOGS_OPTIONS, oneId, tailOption } from "../job_args.ts";
 
+type Out = { write(p: Uint8Array): Promise<number> };
+
 interface Stream {
   path: string;
-  out: typeof Deno.stdout | typeof Deno.stderr;
+  out: Out;
   offset: number;
+}
+
+/**
+ * Where a log's bytes go: unchanged into a pipe or file (or with --raw); on a terminal through
+ * escapeLog, so a job's output (a server's headers, a file's name) can't drive the terminal.
+ */
+export function logSink(out: Out & { isTerminal(): boolean }, raw: boolean): Out {
+  if (raw || !out.isTerminal()) return out;
+  const decoder = new TextDecoder(); // streaming: a character split between reads is kept whole
+  const encoder = new TextEncoder();
+  let held = ""; // a trailing \r, until the next read says whether \n follows
+  return {
+    async write(p: Uint8Array): Promise<number> {
+      let text = held + decoder.decode(p, { stream: true });
+      held = text.endsWith("\r") ? "\r" : "";
+      if (held) text = text.slice(0, -1);
+      await writeAll(out, encoder.encode(escapeLog(text)));
+      return p.length;
+    },
+  };
 }
 
 async function fetchJob(ctx: CliContext, id: string): Promise<Job> {
@@ -24,7 +47,7 @@ async function fetchJob(ctx: CliContext, id: string): Promise<Job> {
 export const logs: Command = {
   name: "logs",
   summary: "print a job's output (stdout, then stderr); -f follows it until the job ends",
-  usage: "barn logs <id|@NAME> [-f] [-n N | --tail=N] [--stdout | --stderr]",
+  usage: "barn logs <id|@NAME> [-f] [-n N | --tail=N] [--stdout | --stderr] [--raw]",
   example: "barn logs -f --stderr k3f9",
   options: LOGS_OPTIONS,
   async run(ctx) {
@@ -35,19 +58,19 @@ export const logs: Command = {
       ? await fetchJob(ctx, id)
       : (await (await ctx.readBackend()).request({ kind: "describe", id, lines: 0 })).job;
     const both = !ctx.flag("stdout") && !ctx.flag("stderr");
+    const raw = ctx.flag("raw");
     const streams: Stream[] = [];
     if (both || ctx.flag("stdout")) {
-      streams.push({ path: job.stdout_path, out: Deno.stdout, offset: 0 });
+      streams.push({ path: job.stdout_path, out: logSink(Deno.stdout, raw), offset: 0 });
     }
+    // With both, stdout goes to stdout and stderr to stderr, as the job wrote them.
     if (both || ctx.flag("stderr")) {
       streams.push({
         path: job.stderr_path,
-        out: ctx.flag("stdout") || both ? Deno.stderr : Deno.stdout,
+        out: logSink(both || ctx.flag("stdout") ? Deno.stderr : Deno.stdout, raw),
         offset: 0,
       });
     }
-    // With both, stdout goes to stdout and stderr to stderr, as the job wrote them.
-    if (both) streams[1]!.out = Deno.stderr;
     for (const s of streams) {
       if (n === undefined) {
         const size = fileSize(s.path);

@@ -6,7 +6,7 @@
  */
 
 import { BarnError } from "../../errors.ts";
-import { escapeTerminal } from "../../render/escape.ts";
+import { escapeText } from "../../escape.ts";
 import { BUILD_COMMIT, VERSION } from "../../version.ts";
 import type { FleetCommand } from "../command.ts";
 import { fanOut } from "../fan_out.ts";
@@ -84,7 +84,7 @@ async function deployOne(
           stderrTail(v.stderr || v.stdout) || "no output"
         }); nothing was replaced`
         : `${opts.binary} reports '${
-          escapeTerminal(line)
+          escapeText(line)
         }' on ${host.name}, not '${opts.expect}'; nothing was replaced (--expect-version=any accepts it)`,
     );
   }

@@ -6,7 +6,7 @@
 
 import { BarnError, toErrorBody } from "../../errors.ts";
 import type { ListenEvent } from "../../protocol/messages.ts";
-import { escapeTerminal } from "../../render/escape.ts";
+import { escapeText } from "../../escape.ts";
 import { progressLine } from "../../render/human.ts";
 import type { FleetCommand } from "../command.ts";
 import { writeOut } from "../context.ts";
@@ -61,7 +61,7 @@ async function follow(
   let backoff = FIRST_BACKOFF_MS;
   const note = (n: Note) =>
     emit(
-      json ? JSON.stringify({ host: host.name, ...n }) : escapeTerminal(humanNote(host.name, n)),
+      json ? JSON.stringify({ host: host.name, ...n }) : escapeText(humanNote(host.name, n)),
     );
   while (!stop.aborted) {
     let remote: Remote | null = null;
@@ -103,7 +103,7 @@ async function follow(
         await emit(
           json
             ? JSON.stringify({ host: host.name, ...f.event })
-            : escapeTerminal(humanEvent(host.name, f.event)),
+            : escapeText(humanEvent(host.name, f.event)),
         );
       });
       error = new BarnError("E_NO_SERVICE", `${host.name}: the listen stream ended`);

@@ -4,7 +4,7 @@ import { BarnError } from "../../errors.ts";
 import { LOGS_OPTIONS, tailOption } from "../../cli/job_args.ts";
 import { exitCodeFor } from "../../jobs/exit_codes.ts";
 import type { LogWhich } from "../../protocol/messages.ts";
-import { escapeTerminal } from "../../render/escape.ts";
+import { escapeLog } from "../../escape.ts";
 import type { FleetCommand } from "../command.ts";
 import { resultsExit, writeOut } from "../context.ts";
 import { fanOut } from "../fan_out.ts";
@@ -15,7 +15,7 @@ import { errorLines } from "../render_human.ts";
 export const logs: FleetCommand = {
   name: "logs",
   summary: "a job's output by HOST:ID; -f follows it until the job ends",
-  usage: "barn-fleet logs HOST:ID [-f] [-n N | --tail=N] [--stdout | --stderr]",
+  usage: "barn-fleet logs HOST:ID [-f] [-n N | --tail=N] [--stdout | --stderr] [--raw]",
   example: "barn-fleet logs -f --stderr media-1:k3f9",
   options: LOGS_OPTIONS,
   async run(ctx) {
@@ -39,6 +39,7 @@ export const logs: FleetCommand = {
     const t = targets[0]!;
     const settings = ctx.settings;
     const json = ctx.format === "json";
+    const raw = ctx.flag("raw");
     const results = await fanOut(
       [t],
       (x) => x.host.name,
@@ -56,7 +57,7 @@ export const logs: FleetCommand = {
               }
               // As barn logs: with both, each log to its own stream; one alone goes to stdout.
               const out = which === "both" && f.which === "stderr" ? Deno.stderr : Deno.stdout;
-              await writeOut(out, escapeTerminal(f.text, "\n\t"));
+              await writeOut(out, raw ? f.text : escapeLog(f.text));
             },
           );
           return { job: res.job };

@@ -4,7 +4,7 @@ import { BarnError } from "../../errors.ts";
 import type { Job, JobSpec } from "../../jobs/job.ts";
 import { applySpecOptions, applyVerify } from "../../jobs/spec_options.ts";
 import { isAbsolute } from "../../platform/path.ts";
-import { escapeTerminal } from "../../render/escape.ts";
+import { escapeText } from "../../escape.ts";
 import type { FleetCommand } from "../command.ts";
 import type { FleetContext } from "../context.ts";
 import { writeOut } from "../context.ts";
@@ -45,8 +45,8 @@ async function reportSkipped(loads: readonly HostResult<object>[]): Promise<void
     if (l.ok) continue;
     await writeOut(
       Deno.stderr,
-      `barn-fleet: ${escapeTerminal(l.host)}: skipped: ${escapeTerminal(l.error.message)} [${
-        escapeTerminal(l.error.code)
+      `barn-fleet: ${escapeText(l.host)}: skipped: ${escapeText(l.error.message)} [${
+        escapeText(l.error.code)
       }]\n`,
     );
   }

@@ -61,6 +61,6 @@ Deno.test("fleet human output escapes what a host sent: no raw control or bidi c
       v.out + v.err,
     );
   }
-  assertMatch(views[1]!.out, /error: +line1\\nfake prompt \$ \\x1b\[2J/);
-  assertMatch(views[2]!.err, /\\x1b\[31m\\u2066/);
+  assertMatch(views[1]!.out, /error: +line1\\nfake prompt \$ \\u001b\[2J/);
+  assertMatch(views[2]!.err, /\\u001b\[31m\\u2066/);
 });

@@ -45,10 +45,10 @@ Deno.test("ssh exits map to the fleet's codes", () => {
 
 Deno.test("stderr in messages is cut to its last lines and escaped", () => {
   assertEquals(stderrTail("a\n\nb\r\nc\nd\n"), "b; c; d");
-  assertEquals(stderrTail("\x1b[2Jgone\u202e"), "\\x1b[2Jgone\\u202e");
+  assertEquals(stderrTail("\x1b[2Jgone\u202e"), "\\u001b[2Jgone\\u202e");
   assertMatch(stderrTail("x".repeat(1000)), /^….{300}$/);
   assertMatch(
     classifySshExit({ host: "h", answered: false, code: 255, stderr: "\x1b]0;pwn\x07" }).message,
-    /\\x1b\]0;pwn\\x07/,
+    /\\u001b\]0;pwn\\u0007/,
   );
 });
