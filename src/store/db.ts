@@ -142,14 +142,15 @@ export class Db {
   tx<T>(fn: () => T, opts: { durable?: boolean } = {}): T {
     if (opts.durable) this.raw.exec("PRAGMA synchronous = FULL");
     try {
-      this.raw.exec("BEGIN IMMEDIATE");
+      this.stmt("BEGIN IMMEDIATE").run();
     } catch (e) {
       if (opts.durable) this.raw.exec("PRAGMA synchronous = NORMAL");
       throw storeError(e, "starting a write", this.path, this.opts.busyTimeoutMs);
     }
+    this.#inTx = true;
     try {
       const out = fn();
-      this.raw.exec("COMMIT");
+      this.stmt("COMMIT").run();
       return out;
     } catch (e) {
       try {
@@ -158,8 +159,16 @@ export class Db {
       if (sqliteFailure(e) === "full") this.#releaseWal();
       throw storeError(e, "writing", this.path, this.opts.busyTimeoutMs);
     } finally {
+      this.#inTx = false;
       if (opts.durable) this.raw.exec("PRAGMA synchronous = NORMAL");
     }
+  }
+
+  #inTx = false;
+
+  /** Whether a transaction of `tx` is open: the connection can't be swapped inside one. */
+  get inTransaction(): boolean {
+    return this.#inTx;
   }
 
   /**
