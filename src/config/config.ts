@@ -105,8 +105,16 @@ export function allowedCommands(config: Config): string[] {
 /** Run by tests only, under the `barn-test-hooks` permission set (tests/fixtures). */
 export const TEST_HOOK_COMMANDS: readonly string[] = ["python3"];
 
+/** A process's permission set is fixed for its life (barn revokes nothing): asked once per command, not per job (each query walks PATH). */
+const grantedRun = new Map<string, boolean>();
+
 function granted(command: string): boolean {
-  return Deno.permissions.querySync({ name: "run", command }).state === "granted";
+  let yes = grantedRun.get(command);
+  if (yes === undefined) {
+    yes = Deno.permissions.querySync({ name: "run", command }).state === "granted";
+    grantedRun.set(command, yes);
+  }
+  return yes;
 }
 
 const KEYS = [
