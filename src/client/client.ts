@@ -35,7 +35,8 @@ export async function connectService(
 export class Connection {
   readonly #reader: FrameReader;
   private constructor(readonly conn: Deno.Conn, readonly token: string | null) {
-    this.#reader = new FrameReader(conn);
+    // The local service checked every message's depth on its way in; a listing's 8 MB skip a second scan.
+    this.#reader = new FrameReader(conn, null, true);
   }
 
   /** Connects and sends the handshake; its answer is read with the first response (no extra round trip). */

@@ -87,6 +87,18 @@ Deno.test("deeply nested JSON is refused without parsing", () => {
   );
 });
 
+Deno.test("a frame reader checks depth unless its peer is barn's own service", async () => {
+  const deep = encodeFrame(JSON.parse("[".repeat(100) + "]".repeat(100)));
+  const read = (trusted: boolean) => new FrameReader(holding(deep), null, trusted).next();
+  assertEquals(
+    (await assertRejects(() => read(false), BarnError)).code,
+    "E_BAD_REQUEST",
+  );
+  let v = await read(true);
+  for (let i = 0; i < 99; i++) v = (v as unknown[])[0];
+  assertEquals(v, []);
+});
+
 /** A connection that hands out `chunks`, then hangs (a peer holding a frame open). */
 function holding(...chunks: Uint8Array[]): { read(p: Uint8Array): Promise<number | null> } {
   const queue = [...chunks];
