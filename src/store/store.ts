@@ -59,9 +59,12 @@ export class Store implements StoreBase {
     return db === null ? null : new Store(paths, db);
   }
 
-  /** The connection; reopened when barn.db was replaced under this process (a rebuild moved it aside). */
+  /**
+   * The connection; reopened when barn.db was replaced under this process (a rebuild moved it
+   * aside). Checked once per transaction: inside one, the connection it began on is the one.
+   */
   get db(): Db {
-    if (this.#db.replaced()) {
+    if (!this.#db.inTransaction && this.#db.replaced()) {
       try {
         if (this.#db.readOnly) throw new Error("read-only: never reopened, which could create it");
         Deno.statSync(this.paths.db);
