@@ -90,13 +90,16 @@ export function openPrivateFile(path: string, opts: OpenMode = {}): Deno.FsFile 
   } catch (e) {
     if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
   }
-  if (Deno.lstatSync(path).isSymlink) {
+  const st = Deno.lstatSync(path);
+  if (st.isSymlink) {
     throw new BarnError(
       "E_SANDBOX",
       `${path} is a link, and barn writes its own files through none: remove it ` +
         "(see docs/security.md)",
     );
   }
+  // Opening a FIFO for writing blocks until a reader comes: the whole process would hang.
+  if (!st.isFile) throw notRegular(path, "barn's file");
   const f = Deno.openSync(path, { write: true, ...opts });
   try {
     checkOpened(f, path, "barn's file", true);
@@ -107,6 +110,14 @@ export function openPrivateFile(path: string, opts: OpenMode = {}): Deno.FsFile 
   return f;
 }
 
+function notRegular(path: string, what: string): BarnError {
+  return new BarnError(
+    "E_SANDBOX",
+    `${what} ${path} is not a regular file (a FIFO, a device or a dir): barn opens none of ` +
+      "those, and left it alone; remove it (see docs/security.md)",
+  );
+}
+
 /** Opens (creating if needed, 0600) one of barn's files for appending, never through a link. */
 export function openPrivateAppend(path: string): Deno.FsFile {
   return openPrivateFile(path, { append: true });
@@ -114,6 +125,8 @@ export function openPrivateAppend(path: string): Deno.FsFile {
 
 /** Opens a file for reading, checked to lie inside the sandbox before anything is read. */
 export function openRead(path: string, what = "file"): Deno.FsFile {
+  // Opening a FIFO for reading blocks until a writer comes: the whole process would hang.
+  if (Deno.statSync(path).isFifo) throw notRegular(path, what);
   const f = Deno.openSync(path, { read: true });
   try {
     checkOpened(f, path, what, false);

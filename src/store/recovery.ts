@@ -8,10 +8,13 @@ import { DatabaseSync } from "node:sqlite";
 import type { Job } from "../jobs/job.ts";
 import type { HomePaths } from "../platform/home_layout.ts";
 import { storeError } from "./db.ts";
+import { exists } from "../platform/files.ts";
 import {
   commitSnapshot,
   everStarted,
+  hasExitFile,
   jobDirFields,
+  jobFile,
   readDeliveries,
   readExitFile,
   readSnapshot,
@@ -20,7 +23,7 @@ import {
 } from "./job_dir.ts";
 import { sqliteFailure } from "./sqlite_errors.ts";
 import { Store } from "./store.ts";
-import { restoredJob, waitingAfterRebuild } from "./restored_job.ts";
+import { restoredJob, snapshotProblem, usableExit, waitingAfterRebuild } from "./restored_job.ts";
 
 export interface RebuildReport {
   /** Jobs put back, by what became of them. */
@@ -111,6 +114,15 @@ export function openChecked(paths: HomePaths, busyMs: number): OpenReport {
       ? "barn.db was empty (0 bytes) while job dirs exist"
       : "barn.db had no schema while job dirs exist";
   }
+  // A rebuild cut short (a SIGKILL, a lock, a full disk) leaves a migrated DB with no jobs: the
+  // dirs still hold them, and the next start must rebuild again, not start empty.
+  if (
+    reason === null && dirs.length > 0 &&
+    store.db.stmt("SELECT 1 FROM jobs LIMIT 1").get() === undefined &&
+    dirs.some((d) => exists(jobFile(paths.jobDir(d), "snapshot")))
+  ) {
+    reason = "barn.db had no jobs while job dirs hold committed ones (a rebuild cut short?)";
+  }
   if (reason !== null) {
     const report = rebuildFromDirs(store, paths, dirs);
     return {
@@ -132,6 +144,44 @@ export function openChecked(paths: HomePaths, busyMs: number): OpenReport {
   };
 }
 
+/** What one job dir says of its job, or why it cannot be restored. */
+function restoredFromDir(
+  dir: string,
+  name: string,
+  now: string,
+): { job: Job; kind: string; pending: boolean } | string {
+  let snapshot: unknown = readSnapshot(dir);
+  let pending = false;
+  if (snapshot === null) {
+    snapshot = readSnapshot(dir, "pending");
+    pending = snapshot !== null;
+  }
+  if (snapshot === null) return "no readable job.json";
+  const problem = snapshotProblem(snapshot, name);
+  if (problem !== null) return problem;
+  const exit = usableExit(readExitFile(dir));
+  // Looked at before the lock is tried: trying creates the lock file.
+  const started = everStarted(dir);
+  let supervised = false;
+  if (started) {
+    try {
+      const lock = tryLockJob(dir);
+      if (lock) lock.close();
+      else supervised = true;
+    } catch { /* no lock possible: not supervised */ }
+  }
+  const r = restoredJob(
+    { ...(snapshot as Job), ...jobDirFields(dir) },
+    pending,
+    exit,
+    supervised,
+    started,
+    now,
+    exit === null && hasExitFile(dir),
+  );
+  return { ...r, pending };
+}
+
 /** Puts every job of the dirs back, job by job: one bad dir never stops the others. */
 export function rebuildFromDirs(store: Store, paths: HomePaths, dirs: string[]): RebuildReport {
   const report: RebuildReport = {
@@ -145,40 +195,14 @@ export function rebuildFromDirs(store: Store, paths: HomePaths, dirs: string[]):
   const found: { job: Job; kind: string; pending: boolean }[] = [];
   const now = new Date().toISOString();
   for (const name of dirs) {
-    const dir = paths.jobDir(name);
-    let snapshot = readSnapshot(dir);
-    let pending = false;
-    if (snapshot === null) {
-      snapshot = readSnapshot(dir, "pending");
-      pending = snapshot !== null;
+    // One dir at a time: whatever is in it, it never stops the others.
+    try {
+      const r = restoredFromDir(paths.jobDir(name), name, now);
+      if (typeof r === "string") report.conflicts.push(`${name}: ${r}; left as it is`);
+      else found.push(r);
+    } catch (e) {
+      report.conflicts.push(`${name}: ${(e as Error).message}; left as it is`);
     }
-    if (snapshot === null) {
-      report.conflicts.push(`${name}: no readable job.json; left as it is`);
-      continue;
-    }
-    if (snapshot.job_id !== name) {
-      report.conflicts.push(`${name}: its job.json names job ${snapshot.job_id}; left as it is`);
-      continue;
-    }
-    // Looked at before the lock is tried: trying creates the lock file.
-    const started = everStarted(dir);
-    let supervised = false;
-    if (started) {
-      try {
-        const lock = tryLockJob(dir);
-        if (lock) lock.close();
-        else supervised = true;
-      } catch { /* no lock possible: not supervised */ }
-    }
-    const r = restoredJob(
-      { ...snapshot, ...jobDirFields(dir) },
-      pending,
-      readExitFile(dir),
-      supervised,
-      started,
-      now,
-    );
-    found.push({ ...r, pending });
   }
   found.sort((a, b) => a.job.created_at.localeCompare(b.job.created_at));
   const byId = new Map(found.map((f) => [f.job.job_id, f.job]));
@@ -191,14 +215,20 @@ export function rebuildFromDirs(store: Store, paths: HomePaths, dirs: string[]):
   }
   store.tx(() => {
     for (const f of found) {
+      // A savepoint per job: one that fails half-way leaves none of its rows behind.
+      store.db.raw.exec("SAVEPOINT restore_one");
       try {
         if (!store.restore(f.job, readDeliveries(f.job.job_dir))) {
           report.conflicts.push(
             `${f.job.job_id}: its key '${f.job.key}' is taken by an older job; left out`,
           );
+          store.db.raw.exec("RELEASE restore_one");
           continue;
         }
+        store.db.raw.exec("RELEASE restore_one");
       } catch (e) {
+        store.db.raw.exec("ROLLBACK TO restore_one");
+        store.db.raw.exec("RELEASE restore_one");
         report.conflicts.push(`${f.job.job_id}: ${(e as Error).message}`);
         continue;
       }

@@ -16,6 +16,8 @@ export function restoredJob(
   supervised: boolean,
   started: boolean,
   now: string,
+  /** exit.json is there but unreadable: the job ended, how is unknown, and it never runs again. */
+  exitUnreadable = false,
 ): { job: Job; kind: "finished" | "running" | "interrupted" | "held" | "restored" } {
   // Snapshots from before issue 16 lack its fields: their defaults.
   const base: Job = {
@@ -53,15 +55,18 @@ export function restoredJob(
       job: { ...base, state: "running", started_at: base.started_at ?? now, heartbeat: now },
     };
   }
-  if (started) {
+  if (started || exitUnreadable) {
     return {
       kind: "interrupted",
       job: {
         ...base,
         state: "failed",
         exit_code: "E_INTERRUPTED",
-        error: "restored by a DB rebuild: it had started, and its supervisor left no exit " +
-          "status (crash, SIGKILL or reboot); `barn retry` runs it again",
+        error: exitUnreadable
+          ? "restored by a DB rebuild: it had ended, and its exit.json is unreadable, so how " +
+            "is unknown; `barn retry` runs it again"
+          : "restored by a DB rebuild: it had started, and its supervisor left no exit " +
+            "status (crash, SIGKILL or reboot); `barn retry` runs it again",
         started_at: base.started_at ?? base.created_at,
         finished_at: now,
       },
@@ -98,4 +103,61 @@ export function waitingAfterRebuild(
     const s = stateOf(id);
     return s !== "succeeded" && s !== "absent";
   });
+}
+
+const isStrings = (v: unknown): boolean =>
+  Array.isArray(v) && v.every((x) => typeof x === "string");
+const isOpt = (v: unknown, type: "string" | "number"): boolean => v == null || typeof v === type;
+
+/**
+ * Why a parsed job.json cannot be restored (a shape barn never writes: edited or damaged by
+ * hand), or null when it can. A rebuild leaves such a dir out and names it, never stops on it.
+ */
+export function snapshotProblem(snapshot: unknown, dirName: string): string | null {
+  if (typeof snapshot !== "object" || snapshot === null || Array.isArray(snapshot)) {
+    return "its job.json is not a JSON object";
+  }
+  const j = snapshot as Record<string, unknown>;
+  if (j.job_id !== dirName) return `its job.json names job ${JSON.stringify(j.job_id)}`;
+  const wrong: string[] = [];
+  if (!isStrings(j.command) || (j.command as string[]).length === 0) wrong.push("command");
+  for (const k of ["cwd", "created_at"]) if (typeof j[k] !== "string") wrong.push(k);
+  for (const k of ["after", "notify_urls"]) {
+    if (j[k] !== undefined && !isStrings(j[k])) wrong.push(k);
+  }
+  for (const k of ["tag", "key", "retry_of", "latch", "name", "group", "started_at"]) {
+    if (!isOpt(j[k], "string")) wrong.push(k);
+  }
+  for (const k of ["timeout_seconds", "stall_timeout_seconds"]) {
+    if (!isOpt(j[k], "number")) wrong.push(k);
+  }
+  if (j.meta != null && (typeof j.meta !== "object" || Array.isArray(j.meta))) wrong.push("meta");
+  return wrong.length ? `its job.json has a bad ${wrong.join(", ")}` : null;
+}
+
+/** exit.json as barn writes it, or null when it is not that shape (then the job's end is unknown). */
+export function usableExit(exit: unknown): ExitFile | null {
+  if (typeof exit !== "object" || exit === null || Array.isArray(exit)) return null;
+  const e = exit as Record<string, unknown>;
+  if (typeof e.finished_at !== "string") return null;
+  if (!isOpt(e.process_exit_code, "number") || !isOpt(e.signal, "string")) return null;
+  const final = e.final as Record<string, unknown> | undefined;
+  if (
+    final !== undefined &&
+    (typeof final !== "object" || final === null ||
+      !["succeeded", "failed", "canceled"].includes(final.state as string) ||
+      !(final.exit_code === null || ["number", "string"].includes(typeof final.exit_code)) ||
+      !isOpt(final.error, "string"))
+  ) return null;
+  const outcome = e.outcome as Record<string, unknown> | undefined;
+  if (
+    outcome !== undefined &&
+    (typeof outcome !== "object" || outcome === null || typeof outcome.code !== "string" ||
+      typeof outcome.error !== "string")
+  ) return null;
+  return {
+    ...(e as unknown as ExitFile),
+    process_exit_code: (e.process_exit_code as number | null | undefined) ?? null,
+    signal: (e.signal as string | null | undefined) ?? null,
+  };
 }

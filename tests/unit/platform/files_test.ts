@@ -1,5 +1,13 @@
 import { assert, assertEquals } from "../../helpers/assert.ts";
-import { concatBytes, readTail, tailLines, tailWindow } from "../../../src/platform/files.ts";
+import {
+  concatBytes,
+  openPrivateFile,
+  openRead,
+  readTail,
+  tailLines,
+  tailWindow,
+} from "../../../src/platform/files.ts";
+import { BarnError } from "../../../src/errors.ts";
 import { tempHome } from "../../helpers/barn.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -134,4 +142,36 @@ Deno.test("concatBytes: the chunks in order as one array", () => {
   const enc = new TextEncoder();
   assertEquals(concatBytes([]), new Uint8Array());
   assertEquals(concatBytes([enc.encode("ab"), enc.encode(""), enc.encode("c")]), enc.encode("abc"));
+});
+
+Deno.test("a FIFO planted where barn reads or writes a file is refused before it is opened (an open would block the process)", async () => {
+  const home = tempHome("fifo");
+  try {
+    const p = `${home}/stdout.log`;
+    const made = await new Deno.Command("mkfifo", { args: [p] }).output();
+    assert(made.success, "mkfifo failed");
+    // Held open read-write here, so the old code's open returned instead of blocking the test.
+    const holder = Deno.openSync(p, { read: true, write: true });
+    try {
+      for (const open of [() => openRead(p, "a log"), () => openPrivateFile(p, { append: true })]) {
+        try {
+          open().close();
+          throw new Error("opened a FIFO");
+        } catch (e) {
+          assert(e instanceof BarnError && e.code === "E_SANDBOX", String(e));
+          assert(/is not a regular file/.test(e.message), e.message);
+        }
+      }
+      try {
+        readTail(p, 10, 1024);
+        throw new Error("read a FIFO's tail");
+      } catch (e) {
+        assert(e instanceof BarnError && e.code === "E_SANDBOX", String(e));
+      }
+    } finally {
+      holder.close();
+    }
+  } finally {
+    Deno.removeSync(home, { recursive: true });
+  }
 });

@@ -76,3 +76,87 @@ Deno.test("a rebuild restores dependencies from the snapshots and settles them a
     await cleanupHome(home);
   }
 });
+
+function removeDb(db: string): void {
+  for (const ext of ["", "-wal", "-shm"]) {
+    try {
+      Deno.removeSync(db + ext);
+    } catch { /* absent */ }
+  }
+}
+
+Deno.test("a rebuild leaves out job.json files of a shape barn never writes, one by one, and runs no ended job again", async () => {
+  const home = tempHome("rebuildshape");
+  const paths = prepareHome(home);
+  try {
+    const store = Store.open(paths);
+    const [a, b, c, d, e, f, g] = store.insert(Array.from({ length: 7 }, () => spec())).map((r) =>
+      r.job
+    );
+    store.close();
+    const snap = (j: typeof a) => JSON.parse(Deno.readTextFileSync(`${j!.job_dir}/job.json`));
+    const put = (j: typeof a, name: string, v: unknown) =>
+      Deno.writeTextFileSync(
+        `${j!.job_dir}/${name}`,
+        typeof v === "string" ? v : JSON.stringify(v),
+      );
+    put(a, "job.json", { job_id: a!.job_id }); // no command: threw, and stopped the whole rebuild
+    put(b, "job.json", { ...snap(b), created_at: 5 }); // threw in the sort
+    put(c, "job.json", { ...snap(c), after: "x" }); // threw in waitingAfterRebuild
+    put(d, "job.json", { ...snap(d), notify_urls: "http://127.0.0.1:9/" }); // half-restored
+    exitFile(d!.job_dir, d!.job_id, 0);
+    put(e, "exit.json", {}); // an exit.json of no known shape: the job ended, how is unknown
+    put(f, "exit.json", "{"); // cut short: it must not come back queued and run again
+    removeDb(paths.db);
+    const opened = openChecked(paths, 1000);
+    const s = opened.store;
+    try {
+      const report = opened.rebuilt!.report;
+      assertEquals(report.restored, 3);
+      assertEquals(
+        report.conflicts.map((x) => x.slice(0, 12)).sort(),
+        [a, b, c, d].map((j) => j!.job_id).sort(),
+      );
+      for (const j of [a, b, c, d]) assertEquals(s.get(j!.job_id), null);
+      for (const j of [e, f]) {
+        const r = s.get(j!.job_id)!;
+        assertEquals([r.state, r.exit_code], ["failed", "E_INTERRUPTED"]);
+        assertMatch(r.error!, /exit\.json is unreadable/);
+      }
+      assertEquals(s.get(g!.job_id)!.state, "queued");
+    } finally {
+      s.close();
+    }
+  } finally {
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("a rebuild cut short (barn.db migrated, no job restored yet) is done again at the next start", async () => {
+  const home = tempHome("rebuildcut");
+  const paths = prepareHome(home);
+  try {
+    const store = Store.open(paths);
+    const [a, b] = store.insert([spec(), spec({ key: "k" })]).map((r) => r.job);
+    store.close();
+    // b was committed, and a crash came before its snapshot's rename.
+    Deno.renameSync(`${b!.job_dir}/job.json`, `${b!.job_dir}/job.pending.json`);
+    removeDb(paths.db);
+    // What a service SIGKILLed during the rebuild leaves: the new DB has its schema, no job.
+    Store.open(paths).close();
+    const opened = openChecked(paths, 1000);
+    const s = opened.store;
+    try {
+      assertMatch(opened.rebuilt?.reason ?? "", /no jobs while job dirs hold committed ones/);
+      assertEquals(opened.rebuilt!.report.restored, 2);
+      assertEquals(s.get(a!.job_id)!.state, "queued");
+      // Never dropped as a submission that was not committed: held, its dir kept.
+      assertEquals([s.get(b!.job_id)!.state, s.get(b!.job_id)!.latch], ["queued", "rebuild"]);
+      assertEquals(opened.settled, { committed: 0, dropped: 0 });
+    } finally {
+      s.close();
+    }
+  } finally {
+    await cleanupHome(home);
+  }
+});

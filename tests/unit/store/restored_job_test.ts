@@ -4,6 +4,8 @@ import { sampleJob } from "../../helpers/job_fixture.ts";
 import {
   REBUILD_LATCH,
   restoredJob,
+  snapshotProblem,
+  usableExit,
   waitingAfterRebuild,
 } from "../../../src/store/restored_job.ts";
 
@@ -115,4 +117,34 @@ Deno.test("rebuild: a snapshot from before pipelines gets their defaults; waitin
     (states[id] ?? (id === "u" ? "unrestored" : "absent")) as JobState | "unrestored" | "absent";
   assertEquals(waitingAfterRebuild(job, stateOf), ["f", "q", "u"]);
   assertEquals(waitingAfterRebuild({ ...job, state: "running" }, stateOf), []);
+});
+
+Deno.test("rebuild: a job.json or exit.json of a shape barn never writes is told apart", () => {
+  const ok = snapshot();
+  assertEquals(snapshotProblem(ok, "aaaabbbbcccc"), null);
+  assertMatch(snapshotProblem(ok, "other")!, /names job "aaaabbbbcccc"/);
+  assertMatch(snapshotProblem([], "aaaabbbbcccc")!, /not a JSON object/);
+  assertMatch(
+    snapshotProblem({ job_id: "aaaabbbbcccc" }, "aaaabbbbcccc")!,
+    /bad command, cwd, created_at/,
+  );
+  assertMatch(snapshotProblem({ ...ok, after: "x", key: 3 }, "aaaabbbbcccc")!, /bad after, key$/);
+  const exit = { job_id: "aaaabbbbcccc", finished_at: NOW, process_exit_code: 0, signal: null };
+  assertEquals(usableExit(exit)?.process_exit_code, 0);
+  const final = { state: "canceled" as const, exit_code: "E_CANCELED", error: "canceled" };
+  assertEquals(usableExit({ ...exit, final })?.final, final);
+  for (
+    const bad of [null, "x", {}, { ...exit, finished_at: 1 }, { ...exit, signal: 9 }, {
+      ...exit,
+      final: {},
+    }]
+  ) {
+    assertEquals(usableExit(bad), null);
+  }
+  const gone = restoredJob(snapshot(), false, null, false, false, NOW, true);
+  assertEquals([gone.kind, gone.job.state, gone.job.exit_code], [
+    "interrupted",
+    "failed",
+    "E_INTERRUPTED",
+  ]);
 });
