@@ -6,7 +6,7 @@
 
 import { BarnError } from "../errors.ts";
 import type { Job } from "../jobs/job.ts";
-import { readExitFile, tryLockJob } from "../store/job_dir.ts";
+import { type ExitFile, readExitFile, tryLockJob } from "../store/job_dir.ts";
 import {
   groupAlive,
   pidAlive,
@@ -53,6 +53,23 @@ async function killOrphan(job: Job, log: (m: string) => void): Promise<string> {
   return "its leftover processes were killed";
 }
 
+/**
+ * The job's exit.json; null when there is none, or when what is there is not a file barn could
+ * have written (a FIFO or a link out of the sandbox, refused with E_SANDBOX; a dir). Such a job is settled
+ * as interrupted rather than left `running` at every pass; other read errors may pass, and throw.
+ */
+function readableExit(job: Job, log: (m: string) => void): ExitFile | null {
+  try {
+    return readExitFile(job.job_dir);
+  } catch (e) {
+    const notBarns = (e instanceof BarnError && e.code === "E_SANDBOX") ||
+      e instanceof Deno.errors.IsADirectory;
+    if (!notBarns) throw e;
+    log(`job ${job.job_id}: its exit.json is not barn's (${e.message}); ended as interrupted`);
+    return null;
+  }
+}
+
 /** Settles one job under its lock; null when it is alive or no longer running. */
 async function settle(
   store: Store,
@@ -73,7 +90,7 @@ async function settle(
     // Re-read under the lock: the job may have ended between the listing and now.
     const job = store.get(id);
     if (!job || job.state !== "running") return null;
-    const exit = readExitFile(job.job_dir);
+    const exit = readableExit(job, log);
     if (exit !== null) {
       const noProcess = exit.outcome && exit.process_exit_code === null && exit.signal === null &&
         ["E_SPAWN", "E_NOT_ALLOWED", "E_SANDBOX", "E_START_FAILED"].includes(exit.outcome.code);
