@@ -138,7 +138,10 @@ Deno.test("--offline ffprobe: the full record, the same from describe and status
       supervisor_pid: null,
     });
     const exit = JSON.parse(Deno.readTextFileSync(`${rec.job_dir}/exit.json`));
-    assertEquals([exit.job_id, exit.process_exit_code, exit.signal], [rec.job_id, 0, null]);
+    assertEquals(
+      [exit.job_id, exit.process_exit_code, exit.signal, exit.started_at, exit.pid],
+      [rec.job_id, 0, null, rec.started_at, rec.pid],
+    );
 
     const d = (await barn(home, ["--offline", "describe", rec.job_id.slice(0, 5), "--output=json"]))
       .json();

@@ -28,6 +28,9 @@ import type { ExitInfo, StopReason } from "../jobs/transitions.ts";
 export interface ExitFile extends ExitInfo {
   job_id: string;
   finished_at: string;
+  /** When the job started and its pid, so a rebuild keeps them (absent in files of older barns). */
+  started_at?: string | null;
+  pid?: number | null;
   final?: Pick<Job, "state" | "exit_code" | "error"> | undefined;
 }
 

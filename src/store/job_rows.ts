@@ -24,6 +24,8 @@ export function exitFileOf(job: Job): ExitFile {
   return {
     job_id: job.job_id,
     finished_at: job.finished_at ?? nowIso(),
+    started_at: job.started_at,
+    pid: job.pid,
     process_exit_code: job.process_exit_code,
     signal: job.signal,
     log_truncated: job.log_truncated,

@@ -44,6 +44,8 @@ export function restoredJob(
         process_exit_code: exit.process_exit_code,
         signal: exit.signal,
         finished_at: exit.finished_at,
+        started_at: base.started_at ?? exit.started_at ?? null,
+        pid: exit.pid ?? base.pid,
         log_truncated: base.log_truncated || (exit.log_truncated ?? false),
       },
     };
@@ -141,6 +143,7 @@ export function usableExit(exit: unknown): ExitFile | null {
   const e = exit as Record<string, unknown>;
   if (typeof e.finished_at !== "string") return null;
   if (!isOpt(e.process_exit_code, "number") || !isOpt(e.signal, "string")) return null;
+  if (!isOpt(e.started_at, "string") || !isOpt(e.pid, "number")) return null;
   const final = e.final as Record<string, unknown> | undefined;
   if (
     final !== undefined &&

@@ -235,7 +235,13 @@ export class JobRun {
 
   /** exit.json first: if the DB write that follows is lost to a crash, the exit is not. */
   #writeExit(job: Job, info: ExitInfo): boolean {
-    const file: ExitFile = { job_id: job.job_id, finished_at: new Date().toISOString(), ...info };
+    const file: ExitFile = {
+      job_id: job.job_id,
+      finished_at: new Date().toISOString(),
+      started_at: job.started_at,
+      pid: job.pid,
+      ...info,
+    };
     return writeExitFile(job.job_dir, file);
   }
 

@@ -148,3 +148,20 @@ Deno.test("rebuild: a job.json or exit.json of a shape barn never writes is told
     "E_INTERRUPTED",
   ]);
 });
+
+Deno.test("rebuild: a finished job keeps when it started and its pid from exit.json; older files lack them", () => {
+  const exit = {
+    job_id: "aaaabbbbcccc",
+    finished_at: "2026-01-01T00:01:00.000Z",
+    started_at: "2026-01-01T00:00:10.000Z",
+    pid: 4242,
+    process_exit_code: 0,
+    signal: null,
+  };
+  const seen = restoredJob(snapshot(), false, usableExit(exit), false, true, NOW).job;
+  assertEquals([seen.started_at, seen.pid, seen.state], [exit.started_at, 4242, "succeeded"]);
+  const { started_at: _s, pid: _p, ...older } = exit;
+  const old = restoredJob(snapshot(), false, usableExit(older), false, true, NOW).job;
+  assertEquals([old.started_at, old.pid, old.state], [null, null, "succeeded"]);
+  assertEquals(usableExit({ ...exit, pid: "4242" }), null, "a pid of the wrong type");
+});
