@@ -169,3 +169,36 @@ Deno.test("barn mcp: tools over stdio, an ffprobe job to its resource, progress 
     await cleanupHome(home);
   }
 });
+
+Deno.test("barn mcp answers a line that is not JSON-RPC with a JSON-RPC error, and goes on serving", async () => {
+  const home = tempHome("mcp-garbage");
+  const child = new Deno.Command(DENO, {
+    args: ["run", "-q", "-P=barn", MAIN, "mcp"],
+    cwd: ROOT,
+    env: { BARN_HOME: home, NO_COLOR: "1" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  try {
+    const w = child.stdin.getWriter();
+    await w.write(
+      new TextEncoder().encode('garbage{\n[1,2]\n{"jsonrpc":"2.0","id":7,"method":"ping"}\n'),
+    );
+    await w.close();
+    const lines = (await new Response(child.stdout).text()).trim().split("\n").map((l) =>
+      JSON.parse(l)
+    );
+    assertEquals(lines.length, 3, JSON.stringify(lines));
+    assertEquals([lines[0].id, lines[0].error.code, lines[0].error.data.code], [
+      null,
+      -32700,
+      "E_USAGE",
+    ]);
+    assertEquals([lines[1].id, lines[1].error.code], [null, -32600]);
+    assertEquals([lines[2].id, lines[2].result], [7, {}]);
+    assertEquals((await child.status).code, 0);
+  } finally {
+    await cleanupHome(home);
+  }
+});

@@ -306,3 +306,36 @@ Deno.test({
     }
   },
 });
+
+Deno.test("barn top --once into a reader that went away stops quietly with 141, as status does", async () => {
+  const home = tempHome("top-pipe");
+  try {
+    await startService(home);
+    // Held jobs with long commands: one frame is larger than a pipe holds, so the write meets the
+    // closed reader whether it starts before the close or after it.
+    const arg = "x".repeat(200);
+    const batch = Array.from(
+      { length: 400 },
+      () => JSON.stringify({ command: ["ffprobe", "-v", "error", arg], pending: "p" }),
+    ).join("\n");
+    const sub = await barn(home, ["run", "--batch=-"], { stdin: batch + "\n" });
+    assertEquals(sub.code, 0, sub.stderr);
+    const child = new Deno.Command(DENO, {
+      args: ["run", "-q", "-P=barn", MAIN, "top", "--once"],
+      env: { BARN_HOME: home, NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    await child.stdout.cancel();
+    const [status, stderr] = await Promise.all([
+      child.status,
+      new Response(child.stderr).text(),
+    ]);
+    assertEquals(stderr, "", "no error for a reader that went away");
+    assertEquals(status.code, 141);
+  } finally {
+    await barn(home, ["service", "stop"]);
+    await cleanupHome(home);
+  }
+});

@@ -122,6 +122,20 @@ function asMcpError(e: unknown): McpError {
   return new McpError(code, `${error.message} [${error.code}]`, { code: error.code });
 }
 
+/** The JSON-RPC error for a line that is not JSON (-32700) or not a JSON-RPC message (-32600). */
+export function unreadable(e: Error): { code: number; message: string } | null {
+  if (e instanceof SyntaxError) {
+    return { code: ErrorCode.ParseError, message: `parse error: ${e.message} [E_USAGE]` };
+  }
+  if (e.name === "ZodError") {
+    return {
+      code: ErrorCode.InvalidRequest,
+      message: "invalid request: not a JSON-RPC 2.0 request, notification or response [E_USAGE]",
+    };
+  }
+  return null;
+}
+
 /** Serves on stdin/stdout until the client closes stdin. */
 export async function serveMcp(): Promise<number> {
   const server = mcpServer();
@@ -133,6 +147,15 @@ export async function serveMcp(): Promise<number> {
   });
   server.onerror = (e: Error) => console.error(`barn mcp: ${e.message}`);
   await server.connect(transport);
+  // The SDK only logs a line it cannot read; JSON-RPC 2.0 wants an answer with a null id.
+  const sdkOnError = transport.onerror;
+  transport.onerror = (e: Error) => {
+    sdkOnError?.(e);
+    const error = unreadable(e);
+    if (!error) return;
+    const message = { jsonrpc: "2.0", id: null, error: { ...error, data: { code: "E_USAGE" } } };
+    void transport.send(message as never).catch(() => {});
+  };
   await ended;
   await server.close().catch(() => {});
   return 0;

@@ -6,7 +6,7 @@
 import { BarnError, toErrorBody } from "../errors.ts";
 import { Connection } from "../client/client.ts";
 import type { CliContext } from "../cli/context.ts";
-import { writeOut } from "../cli/context.ts";
+import { OutputClosed, writeOut } from "../cli/context.ts";
 import type { Request, RequestKind, ResponseData, StreamFrame } from "../protocol/messages.ts";
 import { collectJobs } from "../client/listing.ts";
 import { jobsTable } from "../render/human.ts";
@@ -174,7 +174,13 @@ async function runPlain(feed: Feed, once: boolean, signal: AbortSignal): Promise
     const body = frame.slice(frame.indexOf("\n"));
     if (body === last) return;
     last = body;
-    await writeOut(Deno.stdout, frame);
+    try {
+      await writeOut(Deno.stdout, frame);
+    } catch (e) {
+      // A reader that went away (`barn top | head`) ends the view quietly, with 141 as elsewhere.
+      if (e instanceof Deno.errors.BrokenPipe) throw new OutputClosed();
+      throw e;
+    }
   };
   await print();
   if (once) return 0;
@@ -184,10 +190,6 @@ async function runPlain(feed: Feed, once: boolean, signal: AbortSignal): Promise
       await new Promise((r) => setTimeout(r, 1000));
       await print();
     }
-  } catch (e) {
-    // A reader that went away (`barn top | head`) ends the view quietly.
-    if (e instanceof Deno.errors.BrokenPipe) return 0;
-    throw e;
   } finally {
     feed.close();
     void running;
