@@ -339,3 +339,33 @@ Deno.test("barn top --once into a reader that went away stops quietly with 141, 
     await cleanupHome(home);
   }
 });
+
+Deno.test("barn top --once shows the head of a long queue, says how much more is queued, and names an empty tag filter", async () => {
+  const home = tempHome("top-queue");
+  try {
+    await startService(home);
+    const submit = async (n: number) => {
+      const batch = Array.from(
+        { length: n },
+        () => JSON.stringify({ command: ["ffprobe", "-version"], pending: "p" }),
+      ).join("\n");
+      const r = await barn(home, ["run", "--batch=-"], { stdin: batch + "\n" });
+      assertEquals(r.code, 0, r.stderr);
+      return r.stdout.trim().split("\n");
+    };
+    const first = await submit(20);
+    const rest = await submit(500);
+    const once = await barn(home, ["top", "--once"], { env: { NO_COLOR: "1" } });
+    assertEquals(once.code, 0, once.stderr);
+    assertMatch(once.stdout, /, 520 queued,/);
+    assertMatch(once.stdout, /\(the next 500 of 520 queued jobs are shown\)/);
+    assert(once.stdout.includes(`\n${first[0]}  queued`), "the first job submitted is shown");
+    assert(!once.stdout.includes(rest.at(-1)!), "the last one is past the head");
+    const none = await barn(home, ["top", "--once", "--tag=nosuch"]);
+    assertEquals(none.code, 0, none.stderr);
+    assertMatch(none.stdout, /\nno jobs with tag 'nosuch'\n/);
+  } finally {
+    await barn(home, ["service", "stop"]);
+    await cleanupHome(home);
+  }
+});

@@ -16,6 +16,8 @@ export interface StatusFilter {
   limit?: number | undefined;
   /** Jobs whose meta has every one of these key/value pairs. */
   meta?: MetaFilter[] | undefined;
+  /** Oldest first, the queue's order (`barn top`); newest first otherwise. */
+  oldest?: boolean | undefined;
 }
 
 /** What `clean` removes: without ids or a filter, the default sweep (docs/output.md). */

@@ -68,6 +68,7 @@ const variants: Record<RequestKind, Check> = {
       since: optional(s),
       limit: optional(num({ int: true, positive: true })),
       meta: optional(array(strict({ key: s, value: s }), { max: 64 })),
+      oldest: optional(bool),
     }),
   }),
   describe: strict({

@@ -12,6 +12,8 @@ export interface ListFilter {
   limit?: number | undefined;
   /** Jobs whose meta has each key with the value (a string, or a number's or boolean's JSON text). */
   meta?: readonly MetaFilter[] | undefined;
+  /** Oldest first (the queue's order, for `barn top`); newest first otherwise. */
+  oldest?: boolean | undefined;
 }
 
 /** Record fields derived from BARN_HOME and the id, never stored. */
@@ -116,15 +118,16 @@ export function listQuery(filter: ListFilter): { sql: string; params: (string | 
   return { sql, params };
 }
 
-/** Where a listing resumes: just after this row, in its newest-first order. */
+/** Where a listing resumes: just after this row, in its order. */
 export interface ListCursor {
   created_at: string;
   rowid: number;
 }
 
 /**
- * One page of the listing, newest first, after `after` (from the newest when null). Each row
- * carries its rowid as `_rowid`: the cursor's tiebreak among jobs submitted together.
+ * One page of the listing, newest first (oldest first with `filter.oldest`), after `after` (from
+ * the first when null). Each row carries its rowid as `_rowid`: the cursor's tiebreak among jobs
+ * submitted together.
  */
 export function pageQuery(
   filter: ListFilter,
@@ -134,13 +137,16 @@ export function pageQuery(
   const { where, params } = whereOf(filter);
   let clause = where;
   if (after) {
-    clause = `${where ? where + " AND" : "WHERE"} (created_at, rowid) < (?, ?)`;
+    clause = `${where ? where + " AND" : "WHERE"} (created_at, rowid) ${
+      filter.oldest ? ">" : "<"
+    } (?, ?)`;
     params.push(after.created_at, after.rowid);
   }
   params.push(size);
+  const dir = filter.oldest ? "ASC" : "DESC";
   return {
     sql:
-      `SELECT *, rowid AS _rowid FROM jobs ${clause} ORDER BY created_at DESC, rowid DESC LIMIT ?`,
+      `SELECT *, rowid AS _rowid FROM jobs ${clause} ORDER BY created_at ${dir}, rowid ${dir} LIMIT ?`,
     params,
   };
 }

@@ -190,7 +190,14 @@ function listBody(s: TopState, size: ScreenSize, style: ScreenStyle, rows: numbe
     }
   }
   if (queued.length) {
-    title(`QUEUED (${queued.length})`);
+    const total = counts(s).queued;
+    title(
+      `QUEUED (${
+        s.tag === null && total > queued.length
+          ? `next ${queued.length} of ${total}`
+          : queued.length
+      })`,
+    );
     queued.forEach((j, i) => lines.push({ segs: queuedRow(j, i + 1), id: j.job_id }));
   }
   if (finished.length) {

@@ -4,6 +4,8 @@
  */
 
 import { BarnError, toErrorBody } from "../errors.ts";
+import { escapeText } from "../escape.ts";
+import { isFinished } from "../jobs/job.ts";
 import { Connection } from "../client/client.ts";
 import type { CliContext } from "../cli/context.ts";
 import { OutputClosed, writeOut } from "../cli/context.ts";
@@ -19,6 +21,7 @@ import {
   initialState,
   onKey,
   order,
+  sections,
   type TopState,
   withJobs,
   withProgress,
@@ -61,16 +64,22 @@ async function diskFree(home: string): Promise<number | null> {
   }
 }
 
+/** Queued jobs loaded into the view: the queue's head; the header counts them all. */
+const QUEUED_SHOWN = 500;
+
 /** Everything the view shows, loaded afresh: running and queued jobs, recent ends, the service. */
 async function snapshot(req: Requester, s: TopState): Promise<TopState> {
   const [running, queued, recent, svc] = await Promise.all([
     collectJobs(req, { state: "running" }),
-    collectJobs(req, { state: "queued", limit: 500 }),
+    // The next 500 to run, not the newest 500: a long queue shows its head.
+    collectJobs(req, { state: "queued", limit: QUEUED_SHOWN, oldest: true }),
     collectJobs(req, { limit: 100 }),
     req.request({ kind: "service_status" }),
   ]);
   const fresh: TopState = { ...s, jobs: new Map(), service: svc.status };
-  return withJobs(fresh, [...recent.jobs, ...queued.jobs, ...running.jobs]);
+  // Recent queued jobs beyond the head stay out: the queued section is the queue's head alone.
+  const ended = recent.jobs.filter((j) => isFinished(j.state));
+  return withJobs(fresh, [...ended, ...queued.jobs, ...running.jobs]);
 }
 
 /** The live data: a listen stream on one connection, requests on another; reconnects when lost. */
@@ -162,7 +171,15 @@ function plainFrame(s: TopState, now: Date): string {
       s.connected ? "up" : "down"
     }, ${c.running} running, ${c.queued} queued, ${c.succeeded} succeeded, ${c.failed} failed, ` +
     `${c.canceled} canceled`;
-  return `${head}\n${jobsTable(order(s), { color: false, now })}\n\n`;
+  const jobs = order(s);
+  const table = jobs.length === 0 && s.tag !== null
+    ? `no jobs with tag '${escapeText(s.tag)}'`
+    : jobsTable(jobs, { color: false, now });
+  const shown = sections(s).queued.length;
+  const more = s.tag === null && c.queued > shown
+    ? `\n(the next ${shown} of ${c.queued} queued jobs are shown)`
+    : "";
+  return `${head}\n${table}${more}\n\n`;
 }
 
 /** Not a terminal: the table, printed again whenever it changes (at most once a second). */

@@ -47,6 +47,9 @@ Deno.test("iterateJson: list's records as JSON, in its order, for any limit; wri
           store.list(filter).map((j) => JSON.stringify(j)),
           JSON.stringify(filter),
         );
+        // Oldest first: the same jobs from the other end, across pages and ties.
+        const oldest = store.list(f).reverse().slice(0, limit).map((j) => JSON.stringify(j));
+        assertEquals([...store.iterateJson({ ...filter, oldest: true })], oldest, "oldest");
       }
     }
     // Mid-listing, another connection writes and then this one does: no read is held open.
