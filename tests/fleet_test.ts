@@ -318,6 +318,16 @@ Deno.test({
           assertEquals(human.code, 100);
           assertMatch(human.stdout, /^HOST\s+ID/);
           assertMatch(human.stderr, /barn-fleet: down: error: .*not running.*\[E_NO_SERVICE\]/);
+          // A remote program that prints text, not frames (a wrong barn path, a chatty login shell).
+          const garbage = await fleet(cfg, [
+            "--hosts=h1",
+            "--barn=/bin/echo",
+            "--output=json",
+            "status",
+          ]);
+          const g = garbage.json()[0];
+          assertEquals([garbage.code, g.error.code], [106, "E_PROTOCOL"], garbage.stdout);
+          assertMatch(g.error.message, /not barn's protocol .*barn=PATH/);
           const slow = await fleet(cfg, [
             "--hosts=blackhole,h1",
             "--timeout=2s",

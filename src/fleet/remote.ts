@@ -81,9 +81,16 @@ export class Remote {
       if (this.signal?.aborted || this.#ssh.killed) throw await this.#ended();
       // A cut frame is a lost connection; anything else is a host that breaks the framing.
       if (e instanceof BarnError && /truncated/.test(e.message)) throw await this.#ended();
+      const what = escapeText((e as Error).message);
       throw new BarnError(
         "E_PROTOCOL",
-        `${this.host.name}: ${escapeText((e as Error).message)}`,
+        this.#answered
+          ? `${this.host.name}: ${what}`
+          : `${this.host.name} answered \`${
+            escapeText(this.host.barn)
+          } dial-stdio\` with something that is not ` +
+            `barn's protocol (${what}): check the host's barn path (barn=PATH in the inventory) ` +
+            "and that its login shell prints nothing",
       );
     }
     if (raw === null) throw await this.#ended();
