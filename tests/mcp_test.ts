@@ -15,6 +15,7 @@ import {
   makeClip,
   pidAlive,
   ROOT,
+  startService,
   tempHome,
   waitFor,
 } from "./helpers/barn.ts";
@@ -199,6 +200,41 @@ Deno.test("barn mcp answers a line that is not JSON-RPC with a JSON-RPC error, a
     assertEquals([lines[2].id, lines[2].result], [7, {}]);
     assertEquals((await child.status).code, 0);
   } finally {
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("barn mcp: a wait rides out a service restart and returns the job's end", async () => {
+  const home = tempHome("mcp-restart");
+  const long = await makeClip(`${home}/input/long.mp4`, 6);
+  const { client } = await connect(home);
+  try {
+    await startService(home);
+    const run = await client.callTool({
+      name: "run",
+      arguments: { command: ["ffmpeg", "-v", "error", "-re", "-i", long, "-f", "null", "-"] },
+    });
+    const id = parsed(run).job_id as string;
+    let restarted: Promise<unknown> | null = null;
+    // The first progress notification shows the wait under way; the service restarts under it.
+    const waited = await client.callTool(
+      { name: "wait", arguments: { ids: [id], timeout_seconds: 40 } },
+      undefined,
+      {
+        onprogress: () => {
+          restarted ??= barn(home, ["service", "restart"]);
+        },
+        timeout: 60_000,
+      },
+    );
+    assert(restarted !== null, "no progress came while the job ran");
+    assertEquals((await restarted as { code: number }).code, 0);
+    const w = parsed(waited);
+    assertEquals(waited.isError ?? false, false, JSON.stringify(w));
+    assertEquals([w.finished, w.jobs[0].state], [true, "succeeded"]);
+  } finally {
+    await client.close().catch(() => {});
+    await barn(home, ["service", "stop"]);
     await cleanupHome(home);
   }
 });

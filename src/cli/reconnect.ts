@@ -5,7 +5,8 @@ import type { CliContext } from "./context.ts";
 
 const GIVE_UP_MS = 120_000;
 
-function lostService(e: unknown): boolean {
+/** Whether `e` says the service went away (a stop, a restart, a crash) rather than refused. */
+export function lostService(e: unknown): boolean {
   return (e instanceof BarnError && e.code === "E_NO_SERVICE") ||
     e instanceof Deno.errors.BrokenPipe || e instanceof Deno.errors.ConnectionReset ||
     (e instanceof BarnError && e.code === "E_PROTOCOL" && /closed/.test(e.message));

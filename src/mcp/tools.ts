@@ -16,7 +16,8 @@ import { run } from "../cli/commands/run.ts";
 import { ensureService } from "../cli/commands/service.ts";
 import { status } from "../cli/commands/status.ts";
 import { get, put } from "../cli/commands/transfer.ts";
-import type { LogWhich } from "../protocol/messages.ts";
+import type { LogWhich, ResponseData } from "../protocol/messages.ts";
+import { lostService } from "../cli/reconnect.ts";
 import { type ProgressUpdate, progressUpdate } from "./progress.ts";
 import { ToolContext } from "./tool_context.ts";
 
@@ -282,17 +283,25 @@ async function waitFor(a: Record<string, unknown>, call: ToolCall) {
   const deadline = Date.now() + seconds * 1000;
   const ctx = new ToolContext({});
   try {
-    const backend = await ctx.readBackend();
     let last: number | null = null;
     let jobs: Job[] = [];
     for (;;) {
       const left = (deadline - Date.now()) / 1000;
-      const res = await backend.stream({
-        kind: "wait",
-        ids,
-        tag,
-        timeout_seconds: Math.max(0.001, Math.min(1, left)),
-      }, () => {});
+      let res: ResponseData["wait"];
+      try {
+        // The service, or the stored state while none runs: a restart mid-wait is ridden out.
+        res = await (await ctx.readBackend()).stream({
+          kind: "wait",
+          ids,
+          tag,
+          timeout_seconds: Math.max(0.001, Math.min(1, left)),
+        }, () => {});
+      } catch (e) {
+        if (!lostService(e) || Date.now() >= deadline || call.signal.aborted) throw e;
+        ctx.reconnect();
+        await new Promise((r) => setTimeout(r, 250));
+        continue;
+      }
       jobs = res.jobs;
       const update = progressUpdate(jobs, last);
       if (update && call.progress) {
