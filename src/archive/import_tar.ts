@@ -88,6 +88,19 @@ async function stageEntries(
   return { files: [...files], dirs: [...dirs] };
 }
 
+/** The tar reader's own complaints (a cut or garbled stream) as the bad input they are. */
+function streamError(e: unknown): unknown {
+  if (e instanceof BarnError || !(e instanceof Error) || /\(os error \d+\)/.test(e.message)) {
+    return e; // barn's own refusals, and file system errors, keep their codes
+  }
+  return new BarnError(
+    "E_USAGE",
+    `stdin is not a complete tar stream (${excerpt(e.message, 200)}): send what \`tar -c\` ` +
+      "writes, whole; nothing was imported",
+    { cause: e },
+  );
+}
+
 export async function importTar(
   input: string,
   stdin: ReadableStream<Uint8Array>,
@@ -98,7 +111,10 @@ export async function importTar(
   Deno.mkdirSync(staging, { mode: 0o700 });
   try {
     const check = new StreamCheck(opts.expected);
-    const staged = await stageEntries(staging, stdin.pipeThrough(check.transform()));
+    const staged = await stageEntries(staging, stdin.pipeThrough(check.transform()))
+      .catch((e) => {
+        throw streamError(e);
+      });
     const total = check.finish();
     // Every target is judged before the first one moves: a refusal leaves input/ as it was.
     const conflicts = staged.files.filter((rel) => {
