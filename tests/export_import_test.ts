@@ -232,6 +232,10 @@ Deno.test("export | import --tar between two barn processes, and import NAME wit
     );
     assertEquals(over.code, 0, over.stderr);
     assertEquals(Deno.readTextFileSync(`${b}/input/clips/a.bin`), "v2");
+    // A directory in the way: E_EXISTS that does not point at an --overwrite that can't help.
+    const onDir = await importFrom(b, ["clips"], new TextEncoder().encode("x"));
+    assertEquals(onDir.code, 109, onDir.stderr);
+    assert(onDir.stderr.includes("not even with --overwrite"), onDir.stderr);
     // A tar whose files exist already: refused whole, unless --overwrite.
     const tar = (await exportBytes(a, [id, "--logs-only"])).tar;
     const wrongSum = await importFrom(b, ["--tar", `--sha256=${"0".repeat(64)}`], tar);

@@ -62,13 +62,15 @@ export async function importFile(
   const root = inputRoot(input);
   const dir = dirBelow(root, parts.slice(0, -1), "barn import");
   const path = join(dir, parts[parts.length - 1]!);
-  if (!opts.overwrite && exists(path)) throw taken(path);
-  if (opts.overwrite && exists(path) && !Deno.lstatSync(path).isFile) {
+  // A directory or link there is never replaced, so --overwrite would not help: say so first.
+  if (exists(path) && !Deno.lstatSync(path).isFile) {
     throw new BarnError(
       "E_EXISTS",
-      `${excerpt(path)} exists and is not a regular file; left alone`,
+      `${excerpt(path)} exists and is not a regular file (a directory or a link), which barn ` +
+        "never replaces, not even with --overwrite: import under another name",
     );
   }
+  if (!opts.overwrite && exists(path)) throw taken(path);
   const tmp = join(dir, `${STAGING_PREFIX}${crypto.randomUUID().slice(0, 8)}.part`);
   const check = new StreamCheck(opts.expected);
   const f = createPrivateFile(tmp);
