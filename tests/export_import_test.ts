@@ -236,6 +236,23 @@ Deno.test("export | import --tar between two barn processes, and import NAME wit
     const onDir = await importFrom(b, ["clips"], new TextEncoder().encode("x"));
     assertEquals(onDir.code, 109, onDir.stderr);
     assert(onDir.stderr.includes("not even with --overwrite"), onDir.stderr);
+    // A file where a directory would go: E_EXISTS, not ENOTDIR's E_INTERNAL.
+    const underFile = await importFrom(b, ["clips/a.bin/x"], new TextEncoder().encode("x"));
+    assertEquals(underFile.code, 109, underFile.stderr);
+    assert(underFile.stderr.includes("is a file, so nothing can go below it"), underFile.stderr);
+    assertEquals(Deno.readTextFileSync(`${b}/input/clips/a.bin`), "v2");
+    // The same in a tar, after a good file: refused before anything moves in.
+    const scratch = `${b}/scratch`;
+    Deno.mkdirSync(`${scratch}/clips/a.bin`, { recursive: true });
+    Deno.writeTextFileSync(`${scratch}/first.txt`, "1");
+    Deno.writeTextFileSync(`${scratch}/clips/a.bin/y`, "y");
+    const inTheWay = await new Deno.Command("tar", {
+      args: ["-cf", "-", "-C", scratch, "first.txt", "clips/a.bin/y"],
+      stdout: "piped",
+    }).output();
+    const tarUnderFile = await importFrom(b, ["--tar"], inTheWay.stdout);
+    assertEquals(tarUnderFile.code, 109, tarUnderFile.stderr);
+    assertEquals(tree(`${b}/input`).includes("first.txt"), false, "nothing moved in");
     // A tar whose files exist already: refused whole, unless --overwrite.
     const tar = (await exportBytes(a, [id, "--logs-only"])).tar;
     const wrongSum = await importFrom(b, ["--tar", `--sha256=${"0".repeat(64)}`], tar);

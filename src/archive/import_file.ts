@@ -19,8 +19,29 @@ export function inputRoot(input: string): string {
   return sandboxPath(input, "BARN_HOME/input");
 }
 
+/** E_EXISTS when a file (not a directory) stands where `parts` needs one below input/. */
+export function refuseFileInTheWay(root: string, parts: readonly string[], what: string): void {
+  for (let i = 1; i <= parts.length; i++) {
+    const at = join(root, ...parts.slice(0, i));
+    let st: Deno.FileInfo;
+    try {
+      st = Deno.lstatSync(at);
+    } catch {
+      return; // missing from here on: made below
+    }
+    if (!st.isDirectory && !st.isSymlink) {
+      throw new BarnError(
+        "E_EXISTS",
+        `${what}: ${excerpt(at)} is a file, so nothing can go below it; barn never replaces ` +
+          "it: import under another name; nothing was imported",
+      );
+    }
+  }
+}
+
 /** The directory `parts` names below input/, created 0700 as needed, never through a link out of input/. */
 export function dirBelow(root: string, parts: readonly string[], what: string): string {
+  refuseFileInTheWay(root, parts, what);
   const dir = parts.length === 0 ? root : makeDirsInside(join(root, ...parts), what);
   if (!isBelow(root, dir)) {
     throw new BarnError(

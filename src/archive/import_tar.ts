@@ -11,7 +11,13 @@ import { createPrivateFile, exists, placeFile, writeAll } from "../platform/file
 import { makeDir } from "../platform/make_dir.ts";
 import { join, relative } from "../platform/path.ts";
 import { entryParts } from "./entry_name.ts";
-import { dirBelow, type ImportedFile, inputRoot, STAGING_PREFIX } from "./import_file.ts";
+import {
+  dirBelow,
+  type ImportedFile,
+  inputRoot,
+  refuseFileInTheWay,
+  STAGING_PREFIX,
+} from "./import_file.ts";
 import { type Expected, StreamCheck } from "./stream_check.ts";
 import { tarEntries } from "./tar.ts";
 
@@ -129,6 +135,9 @@ export async function importTar(
         }${conflicts.length > 5 ? ", …" : ""}); barn never overwrites unasked: pass --overwrite ` +
           "(regular files only); nothing was imported",
       );
+    }
+    for (const rel of staged.files) {
+      refuseFileInTheWay(root, rel.split("/").slice(0, -1), "barn import --tar");
     }
     for (const rel of staged.dirs) dirBelow(root, rel.split("/"), "barn import --tar");
     const files: ImportedFile[] = [];
