@@ -318,12 +318,29 @@ Deno.test("export refuses unfinished jobs, never exports a secret, and skips wha
       [`${home}/output/link.conf`, 104],
       ["/etc/hostname", 104],
       [`${home}/jobs`, 2],
+      [`${home}/output/${"n".repeat(300)}`, 2], // ENAMETOOLONG: E_USAGE, not E_INTERNAL
     ];
     for (const [inc, want] of includes) {
       const r = await exportBytes(home, [id, `--include=${inc}`]);
       assertEquals(r.code, want, `${inc}: ${r.stderr}`);
       assertEquals(r.tar.length, 0, inc);
     }
+    // A failed job whose output name the file system refused still exports, that output skipped.
+    const tooLong = `${home}/output/${"n".repeat(300)}.txt`;
+    const failed = await barn(home, [
+      "run",
+      "--offline",
+      "--output=json",
+      "curl",
+      "-fsS",
+      "-o",
+      tooLong,
+      `${http.url}/`,
+    ]);
+    assert(failed.code !== 0, failed.stdout);
+    const failedExport = await exportBytes(home, [failed.json().job_id]);
+    assertEquals(failedExport.code, 0, failedExport.stderr);
+    assert(failedExport.stderr.includes("not exported"), failedExport.stderr);
     // An output that now leads out of the sandbox is skipped, and the manifest says why.
     Deno.removeSync(`${home}/output/dl.txt`);
     Deno.symlinkSync("/etc/hostname", `${home}/output/dl.txt`);
