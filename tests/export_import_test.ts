@@ -232,6 +232,27 @@ Deno.test("export | import --tar between two barn processes, and import NAME wit
     );
     assertEquals(over.code, 0, over.stderr);
     assertEquals(Deno.readTextFileSync(`${b}/input/clips/a.bin`), "v2");
+    // A directory in the way: E_EXISTS that does not point at an --overwrite that can't help.
+    const onDir = await importFrom(b, ["clips"], new TextEncoder().encode("x"));
+    assertEquals(onDir.code, 109, onDir.stderr);
+    assert(onDir.stderr.includes("not even with --overwrite"), onDir.stderr);
+    // A file where a directory would go: E_EXISTS, not ENOTDIR's E_INTERNAL.
+    const underFile = await importFrom(b, ["clips/a.bin/x"], new TextEncoder().encode("x"));
+    assertEquals(underFile.code, 109, underFile.stderr);
+    assert(underFile.stderr.includes("is a file, so nothing can go below it"), underFile.stderr);
+    assertEquals(Deno.readTextFileSync(`${b}/input/clips/a.bin`), "v2");
+    // The same in a tar, after a good file: refused before anything moves in.
+    const scratch = `${b}/scratch`;
+    Deno.mkdirSync(`${scratch}/clips/a.bin`, { recursive: true });
+    Deno.writeTextFileSync(`${scratch}/first.txt`, "1");
+    Deno.writeTextFileSync(`${scratch}/clips/a.bin/y`, "y");
+    const inTheWay = await new Deno.Command("tar", {
+      args: ["-cf", "-", "-C", scratch, "first.txt", "clips/a.bin/y"],
+      stdout: "piped",
+    }).output();
+    const tarUnderFile = await importFrom(b, ["--tar"], inTheWay.stdout);
+    assertEquals(tarUnderFile.code, 109, tarUnderFile.stderr);
+    assertEquals(tree(`${b}/input`).includes("first.txt"), false, "nothing moved in");
     // A tar whose files exist already: refused whole, unless --overwrite.
     const tar = (await exportBytes(a, [id, "--logs-only"])).tar;
     const wrongSum = await importFrom(b, ["--tar", `--sha256=${"0".repeat(64)}`], tar);
@@ -297,12 +318,29 @@ Deno.test("export refuses unfinished jobs, never exports a secret, and skips wha
       [`${home}/output/link.conf`, 104],
       ["/etc/hostname", 104],
       [`${home}/jobs`, 2],
+      [`${home}/output/${"n".repeat(300)}`, 2], // ENAMETOOLONG: E_USAGE, not E_INTERNAL
     ];
     for (const [inc, want] of includes) {
       const r = await exportBytes(home, [id, `--include=${inc}`]);
       assertEquals(r.code, want, `${inc}: ${r.stderr}`);
       assertEquals(r.tar.length, 0, inc);
     }
+    // A failed job whose output name the file system refused still exports, that output skipped.
+    const tooLong = `${home}/output/${"n".repeat(300)}.txt`;
+    const failed = await barn(home, [
+      "run",
+      "--offline",
+      "--output=json",
+      "curl",
+      "-fsS",
+      "-o",
+      tooLong,
+      `${http.url}/`,
+    ]);
+    assert(failed.code !== 0, failed.stdout);
+    const failedExport = await exportBytes(home, [failed.json().job_id]);
+    assertEquals(failedExport.code, 0, failedExport.stderr);
+    assert(failedExport.stderr.includes("not exported"), failedExport.stderr);
     // An output that now leads out of the sandbox is skipped, and the manifest says why.
     Deno.removeSync(`${home}/output/dl.txt`);
     Deno.symlinkSync("/etc/hostname", `${home}/output/dl.txt`);
@@ -358,7 +396,8 @@ Deno.test("import --tar: .., absolute names, links and devices are refused, and 
       stdout: "piped",
     }).output();
     const cut = await importFrom(home, ["--tar"], whole.stdout.subarray(0, 700));
-    assert(cut.code !== 0, cut.stderr);
+    assertEquals(cut.code, 2, cut.stderr); // bad input, not E_INTERNAL's "a bug in barn"
+    assert(cut.stderr.includes("not a complete tar stream") && cut.stderr.includes("[E_USAGE]"));
     assertEquals(tree(`${home}/input`), []);
     // A link inside input/ that leads elsewhere, even inside the sandbox, is no way out of it.
     Deno.mkdirSync(`${home}/elsewhere`, { mode: 0o700 });
@@ -372,6 +411,9 @@ Deno.test("import --tar: .., absolute names, links and devices are refused, and 
       const r = await importFrom(home, [bad], new TextEncoder().encode("x"));
       assertEquals(r.code, 104, `${bad}: ${r.stderr}`);
     }
+    const long = await importFrom(home, ["n".repeat(300)], new TextEncoder().encode("x"));
+    assertEquals(long.code, 2, long.stderr); // the file system's ENAMETOOLONG was E_INTERNAL
+    assert(long.stderr.includes("at most 255"), long.stderr);
     assertEquals(tree(`${home}/input`), []);
   } finally {
     await cleanupHome(home);

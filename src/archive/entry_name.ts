@@ -3,6 +3,9 @@
 import { BarnError } from "../errors.ts";
 import { excerpt } from "../escape.ts";
 
+/** The longest file name (one path component) Linux, macOS and Windows file systems take, in bytes. */
+const NAME_MAX = 255;
+
 /**
  * The path components of `name` below input/, with `.` and empty ones dropped; E_SANDBOX for
  * a name that could land anywhere else: absolute, a `..` component, a backslash or drive (read as
@@ -22,5 +25,14 @@ export function entryParts(name: string, what: string): string[] {
   }
   const parts = name.split("/").filter((p) => p !== "" && p !== ".");
   if (parts.includes("..")) throw refuse("climbs out with '..'");
+  const long = parts.find((p) => new TextEncoder().encode(p).length > NAME_MAX);
+  if (long !== undefined) {
+    throw new BarnError(
+      "E_USAGE",
+      `${what} '${excerpt(name)}' has a component of ${
+        new TextEncoder().encode(long).length
+      } bytes; file systems take at most ${NAME_MAX}: shorten it; nothing was imported`,
+    );
+  }
   return parts;
 }

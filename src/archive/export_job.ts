@@ -61,7 +61,13 @@ function judge(path: string, what: string, cwd: string): Judged {
   try {
     real = sandboxPath(path, what, cwd);
   } catch (e) {
-    if (!(e instanceof BarnError)) throw e;
+    if (!(e instanceof BarnError)) {
+      // e.g. ENAMETOOLONG from a failed job's output name: skip it, never the whole export.
+      return {
+        code: "E_USAGE",
+        skip: `barn could not resolve it: ${excerpt((e as Error)?.message ?? String(e), 120)}`,
+      };
+    }
     return {
       code: "E_SANDBOX",
       skip: insideSandbox(resolve(cwd, path))

@@ -19,8 +19,29 @@ export function inputRoot(input: string): string {
   return sandboxPath(input, "BARN_HOME/input");
 }
 
+/** E_EXISTS when a file (not a directory) stands where `parts` needs one below input/. */
+export function refuseFileInTheWay(root: string, parts: readonly string[], what: string): void {
+  for (let i = 1; i <= parts.length; i++) {
+    const at = join(root, ...parts.slice(0, i));
+    let st: Deno.FileInfo;
+    try {
+      st = Deno.lstatSync(at);
+    } catch {
+      return; // missing from here on: made below
+    }
+    if (!st.isDirectory && !st.isSymlink) {
+      throw new BarnError(
+        "E_EXISTS",
+        `${what}: ${excerpt(at)} is a file, so nothing can go below it; barn never replaces ` +
+          "it: import under another name; nothing was imported",
+      );
+    }
+  }
+}
+
 /** The directory `parts` names below input/, created 0700 as needed, never through a link out of input/. */
 export function dirBelow(root: string, parts: readonly string[], what: string): string {
+  refuseFileInTheWay(root, parts, what);
   const dir = parts.length === 0 ? root : makeDirsInside(join(root, ...parts), what);
   if (!isBelow(root, dir)) {
     throw new BarnError(
@@ -62,13 +83,15 @@ export async function importFile(
   const root = inputRoot(input);
   const dir = dirBelow(root, parts.slice(0, -1), "barn import");
   const path = join(dir, parts[parts.length - 1]!);
-  if (!opts.overwrite && exists(path)) throw taken(path);
-  if (opts.overwrite && exists(path) && !Deno.lstatSync(path).isFile) {
+  // A directory or link there is never replaced, so --overwrite would not help: say so first.
+  if (exists(path) && !Deno.lstatSync(path).isFile) {
     throw new BarnError(
       "E_EXISTS",
-      `${excerpt(path)} exists and is not a regular file; left alone`,
+      `${excerpt(path)} exists and is not a regular file (a directory or a link), which barn ` +
+        "never replaces, not even with --overwrite: import under another name",
     );
   }
+  if (!opts.overwrite && exists(path)) throw taken(path);
   const tmp = join(dir, `${STAGING_PREFIX}${crypto.randomUUID().slice(0, 8)}.part`);
   const check = new StreamCheck(opts.expected);
   const f = createPrivateFile(tmp);

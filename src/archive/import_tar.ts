@@ -11,7 +11,13 @@ import { createPrivateFile, exists, placeFile, writeAll } from "../platform/file
 import { makeDir } from "../platform/make_dir.ts";
 import { join, relative } from "../platform/path.ts";
 import { entryParts } from "./entry_name.ts";
-import { dirBelow, type ImportedFile, inputRoot, STAGING_PREFIX } from "./import_file.ts";
+import {
+  dirBelow,
+  type ImportedFile,
+  inputRoot,
+  refuseFileInTheWay,
+  STAGING_PREFIX,
+} from "./import_file.ts";
 import { type Expected, StreamCheck } from "./stream_check.ts";
 import { tarEntries } from "./tar.ts";
 
@@ -88,6 +94,19 @@ async function stageEntries(
   return { files: [...files], dirs: [...dirs] };
 }
 
+/** The tar reader's own complaints (a cut or garbled stream) as the bad input they are. */
+function streamError(e: unknown): unknown {
+  if (e instanceof BarnError || !(e instanceof Error) || /\(os error \d+\)/.test(e.message)) {
+    return e; // barn's own refusals, and file system errors, keep their codes
+  }
+  return new BarnError(
+    "E_USAGE",
+    `stdin is not a complete tar stream (${excerpt(e.message, 200)}): send what \`tar -c\` ` +
+      "writes, whole; nothing was imported",
+    { cause: e },
+  );
+}
+
 export async function importTar(
   input: string,
   stdin: ReadableStream<Uint8Array>,
@@ -98,7 +117,10 @@ export async function importTar(
   Deno.mkdirSync(staging, { mode: 0o700 });
   try {
     const check = new StreamCheck(opts.expected);
-    const staged = await stageEntries(staging, stdin.pipeThrough(check.transform()));
+    const staged = await stageEntries(staging, stdin.pipeThrough(check.transform()))
+      .catch((e) => {
+        throw streamError(e);
+      });
     const total = check.finish();
     // Every target is judged before the first one moves: a refusal leaves input/ as it was.
     const conflicts = staged.files.filter((rel) => {
@@ -113,6 +135,9 @@ export async function importTar(
         }${conflicts.length > 5 ? ", …" : ""}); barn never overwrites unasked: pass --overwrite ` +
           "(regular files only); nothing was imported",
       );
+    }
+    for (const rel of staged.files) {
+      refuseFileInTheWay(root, rel.split("/").slice(0, -1), "barn import --tar");
     }
     for (const rel of staged.dirs) dirBelow(root, rel.split("/"), "barn import --tar");
     const files: ImportedFile[] = [];

@@ -5,6 +5,7 @@
  */
 
 import { createTarDecoder, createTarPacker, type TarPackController } from "modern-tar";
+import { BarnError } from "../errors.ts";
 
 /** Chunk size for file data: large enough that a pipe, not barn, is the limit. */
 const CHUNK = 1 << 20;
@@ -64,7 +65,11 @@ export class TarOut {
       const buf = new Uint8Array(this.#buffer(), 0, Math.min(CHUNK, left));
       const n = await source.read(buf);
       if (n === null || n === 0) {
-        throw new Deno.errors.UnexpectedEof(`${h.name} shrank by ${left} bytes while it was read`);
+        throw new BarnError(
+          "E_IO",
+          `${h.name} shrank by ${left} bytes while barn exported it (something still writes ` +
+            "it); the archive is cut short: export again once nothing changes the file",
+        );
       }
       const chunk = buf.subarray(0, n);
       await seen(chunk);

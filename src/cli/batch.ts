@@ -6,7 +6,7 @@ import { parseDuration } from "../config/duration.ts";
 import type { JobSpec } from "../jobs/job.ts";
 import { isTransfer } from "../jobs/policy.ts";
 import { checkMeta } from "../jobs/meta.ts";
-import { checkNotifyUrl } from "../notify/notify_url.ts";
+import { checkNotifyUrls } from "../notify/notify_url.ts";
 
 /** At most this many jobs per batch (the service accepts up to 10 000 per submission). */
 export const MAX_BATCH = 10_000;
@@ -99,7 +99,7 @@ export function parseBatch(text: string, cwd: string, allowed: readonly string[]
         if (!Array.isArray(urls) || !urls.every((u) => typeof u === "string")) {
           throw new Error('"notify" must be a URL or an array of URLs');
         }
-        spec.notify_urls = urls.map((u) => checkNotifyUrl(u, '"notify"'));
+        spec.notify_urls = checkNotifyUrls(urls, '"notify"');
       }
       if (o.stall_timeout !== undefined) {
         spec.stall_timeout_seconds = seconds(o.stall_timeout, '"stall_timeout"');

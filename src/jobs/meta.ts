@@ -6,10 +6,42 @@ import { BarnError } from "../errors.ts";
 /** The largest `meta` barn stores, as UTF-8 JSON. */
 export const META_MAX_BYTES = 16 * 1024;
 
+/** The deepest meta barn stores (the object itself is level 1): well inside the frame's 32 levels. */
+export const META_MAX_DEPTH = 20;
+
+/** How deep `value` nests, and whether it holds a number JSON can't carry (parsed 1e400). */
+function shape(value: unknown): { depth: number; nonFinite: boolean } {
+  let depth = 0;
+  let nonFinite = false;
+  const todo: [unknown, number][] = [[value, 1]];
+  while (todo.length > 0) {
+    const [v, d] = todo.pop()!;
+    if (typeof v === "number" && !Number.isFinite(v)) nonFinite = true;
+    if (typeof v !== "object" || v === null) continue;
+    depth = Math.max(depth, d);
+    for (const c of Object.values(v)) todo.push([c, d + 1]);
+  }
+  return { depth, nonFinite };
+}
+
 /** Checks a meta value: a JSON object of at most META_MAX_BYTES; returns it unchanged. */
 export function checkMeta(value: unknown, what = "--meta"): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new BarnError("E_USAGE", `${what} must be a JSON object, e.g. {"asset": "A-1234"}`);
+  }
+  const { depth, nonFinite } = shape(value);
+  if (depth > META_MAX_DEPTH) {
+    throw new BarnError(
+      "E_USAGE",
+      `${what} nests ${depth} levels deep; at most ${META_MAX_DEPTH} are kept with a job ` +
+        "(flatten it, or store a reference)",
+    );
+  }
+  if (nonFinite) {
+    throw new BarnError(
+      "E_USAGE",
+      `${what} holds a number too large for JSON (it would be stored as null); give it as a string`,
+    );
   }
   const bytes = new TextEncoder().encode(JSON.stringify(value)).length;
   if (bytes > META_MAX_BYTES) {

@@ -9,6 +9,13 @@ export interface DeliveryOutcome {
   error: string | null;
 }
 
+/** fetch's own message ("fetch failed") with its cause's, which says what failed (refused, DNS). */
+function reason(e: unknown): string {
+  const message = (e as Error)?.message ?? String(e);
+  const cause = (e as Error)?.cause;
+  return cause instanceof Error && cause.message !== "" ? `${message}: ${cause.message}` : message;
+}
+
 /** How long one attempt may take, connection to answer. */
 export const DELIVERY_TIMEOUT_MS = 10_000;
 
@@ -47,7 +54,7 @@ export async function postDelivery(
       status: null,
       error: name === "TimeoutError"
         ? `no answer within ${timeoutMs / 1000}s`
-        : excerpt((e as Error)?.message ?? String(e), 200),
+        : excerpt(reason(e), 200),
     };
   }
 }

@@ -6,6 +6,9 @@ import { httpUrl, shownUrl, splitUserinfo } from "../media/userinfo.ts";
 /** The longest URL barn keeps for a webhook. */
 export const MAX_NOTIFY_URL = 2048;
 
+/** At most this many webhooks per job (the protocol's limit too). */
+export const MAX_NOTIFY_URLS = 8;
+
 /**
  * Returns the URL in its normal form (`new URL().href`), or throws E_USAGE: not a URL, not
  * http(s), userinfo (a secret would sit in the record, the DB and `describe`), or too long.
@@ -31,4 +34,17 @@ export function checkNotifyUrl(text: string, what: string): string {
     );
   }
   return u.href;
+}
+
+/** A job's webhooks: each checked, repeats dropped, at most MAX_NOTIFY_URLS (E_USAGE beyond). */
+export function checkNotifyUrls(texts: readonly string[], what: string): string[] {
+  const urls = [...new Set(texts.map((t) => checkNotifyUrl(t, what)))];
+  if (urls.length > MAX_NOTIFY_URLS) {
+    throw new BarnError(
+      "E_USAGE",
+      `${what}: ${urls.length} URLs, but a job takes at most ${MAX_NOTIFY_URLS}; send one ` +
+        "webhook to a receiver that fans out",
+    );
+  }
+  return urls;
 }

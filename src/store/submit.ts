@@ -95,6 +95,7 @@ export function submit(
   let out: { job: Job; duplicate: boolean }[];
   try {
     out = s.db.tx(() => {
+      const named = new Map<string, number>();
       const placed = specs.map((spec, i) => {
         if (spec.key) {
           const row = s.db.stmt("SELECT * FROM jobs WHERE key = ?").get(spec.key) as
@@ -102,7 +103,10 @@ export function submit(
             | undefined;
           if (row) return { job: jobOfRow(s, row), duplicate: true };
         }
-        if (spec.name) refuseTakenName(s, spec.name, specs.length > 1 ? i : null);
+        if (spec.name) {
+          refuseTakenName(s, spec.name, specs.length > 1 ? i : null);
+          refuseNameTwice(named, spec.name, i);
+        }
         const job = newJob(s, spec, now);
         made.push(job);
         return { job, duplicate: false };
@@ -165,6 +169,19 @@ function refuseTakenName(s: StoreBase, name: string, line: number | null): void 
         "(pick another, or wait for it to end)",
     );
   }
+}
+
+/** Two jobs of one submission can't share a name: the rows go in after every check. */
+function refuseNameTwice(named: Map<string, number>, name: string, line: number): void {
+  const first = named.get(name);
+  if (first !== undefined) {
+    throw new BarnError(
+      "E_EXISTS",
+      `job ${line + 1}: the name '${excerpt(name)}' is also given to job ${first + 1} of this ` +
+        "submission; names are unique among unfinished jobs (give each job its own)",
+    );
+  }
+  named.set(name, line);
 }
 
 /** `resolveJob` for a dependency, naming the batch line in its error. */

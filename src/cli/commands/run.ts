@@ -14,7 +14,7 @@ import { allowedCommands } from "../../config/config.ts";
 import { checkJobRef, checkName } from "../../jobs/ids.ts";
 import { parseMeta } from "../../jobs/meta.ts";
 import { applySpecOptions, applyVerify } from "../../jobs/spec_options.ts";
-import { checkNotifyUrl } from "../../notify/notify_url.ts";
+import { checkNotifyUrls } from "../../notify/notify_url.ts";
 
 /** The submission options that run, get and put share. */
 export const JOB_OPTIONS: OptionSpecs = {
@@ -61,7 +61,7 @@ export function applyJobOptions(ctx: CliContext, spec: JobSpec): JobSpec {
   if (meta !== undefined) spec.meta = parseMeta(meta);
   const notify = ctx.strs("notify");
   if (notify.length > 0) {
-    spec.notify_urls = notify.map((u) => checkNotifyUrl(u, "--notify"));
+    spec.notify_urls = checkNotifyUrls(notify, "--notify");
   }
   return spec;
 }

@@ -104,7 +104,7 @@ export const get: Command = {
   name: "get",
   summary: "download a file from WebDAV as a job (resumable, checked, atomic)",
   usage:
-    "barn get [--overwrite] [job options: --tag --key --timeout --stall-timeout --pending --after --group --name --meta] <dav-url> <local-path>",
+    "barn get [--overwrite] [job options: --tag --key --timeout --stall-timeout --pending --after --group --name --meta --notify] <dav-url> <local-path>",
   example: "barn get https://dav.example.com/media/clip.mp4 /tmp/barn/input/clip.mp4",
   options: OPTIONS,
   run: (ctx) => submitTransfer(ctx, "get"),

@@ -33,10 +33,7 @@ function placeInQueue(spec: JobSpec, config: Config): void {
   }
 }
 
-import { checkNotifyUrl } from "../../notify/notify_url.ts";
-
-/** At most this many webhooks per job. */
-const MAX_NOTIFY = 8;
+import { checkNotifyUrls } from "../../notify/notify_url.ts";
 
 /** Runs a check, naming the job of a batch it failed on. */
 function withPlace(where: string, check: () => void): void {
@@ -76,10 +73,7 @@ export function handleSubmit(
       admitMediaJob(spec, ctx.config());
       placeInQueue(spec, ctx.config());
       // The job's own webhooks, then config's: fixed at submission, so every end knows them.
-      const own = (spec.notify_urls ?? []).map((u) => checkNotifyUrl(u, "--notify"));
-      if (own.length > MAX_NOTIFY) {
-        throw new BarnError("E_USAGE", `a job takes at most ${MAX_NOTIFY} --notify URLs`);
-      }
+      const own = checkNotifyUrls(spec.notify_urls ?? [], "--notify");
       const all = ctx.config().notify_url;
       spec.notify_urls = [...new Set(all === null ? own : [...own, all])];
     });

@@ -17,3 +17,11 @@ Deno.test("entryParts: names that could leave input/ are E_SANDBOX", () => {
     assertEquals(e.code, "E_SANDBOX", bad);
   }
 });
+
+Deno.test("entryParts: a component over 255 bytes is E_USAGE before any file is made", () => {
+  assertEquals(entryParts(`a/${"n".repeat(255)}`, "x").length, 2);
+  for (const bad of [`a/${"n".repeat(256)}`, "é".repeat(128)]) {
+    const e = assertThrows(() => entryParts(bad, "tar entry"), BarnError);
+    assertEquals(e.code, "E_USAGE", bad);
+  }
+});

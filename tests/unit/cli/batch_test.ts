@@ -67,3 +67,10 @@ Deno.test("batch: labels, after, group, name and meta per line; barn's own get a
     assert(why.test(m), m);
   }
 });
+
+Deno.test("batch: a line with more than 8 notify URLs is refused with its line number", () => {
+  const notify = Array.from({ length: 9 }, (_, i) => `http://127.0.0.1:1/${i}`);
+  const text = JSON.stringify({ command: ["ffprobe", "x"] }) + "\n" +
+    JSON.stringify({ command: ["ffprobe", "x"], notify });
+  assert(refusal(text).startsWith('batch line 2: "notify": 9 URLs, but a job takes at most 8'));
+});

@@ -1,6 +1,12 @@
 import { assertEquals, assertMatch, assertThrows } from "../../helpers/assert.ts";
 import { BarnError } from "../../../src/errors.ts";
-import { checkMeta, META_MAX_BYTES, parseMeta, parseMetaFilter } from "../../../src/jobs/meta.ts";
+import {
+  checkMeta,
+  META_MAX_BYTES,
+  META_MAX_DEPTH,
+  parseMeta,
+  parseMetaFilter,
+} from "../../../src/jobs/meta.ts";
 
 function usage(fn: () => unknown): string {
   const e = assertThrows(fn, BarnError);
@@ -33,4 +39,15 @@ Deno.test("meta filters: KEY=VALUE, the value may hold '='; no empty key, no '\"
   assertMatch(usage(() => parseMetaFilter("asset")), /write KEY=VALUE/);
   usage(() => parseMetaFilter("=x"));
   assertMatch(usage(() => parseMetaFilter('a"b=1')), /without '"'/);
+});
+
+Deno.test("meta: deeper than 20 levels, or a number JSON can't carry, is E_USAGE (not the frame's E_BAD_REQUEST, not a silent null)", () => {
+  const nest = (n: number) => '{"a":'.repeat(n) + "1" + "}".repeat(n);
+  assertEquals(META_MAX_DEPTH, 20);
+  parseMeta(nest(20));
+  parseMeta(`{"a": [${"[".repeat(18)}${"]".repeat(18)}]}`);
+  assertMatch(usage(() => parseMeta(nest(21))), /nests 21 levels deep; at most 20/);
+  assertMatch(usage(() => parseMeta(nest(2000))), /nests 2000 levels deep/);
+  assertMatch(usage(() => parseMeta('{"k": 1e400}')), /too large for JSON/);
+  assertMatch(usage(() => checkMeta({ k: [-Infinity] })), /too large for JSON/);
 });

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertThrows } from "../../helpers/assert.ts";
 import { BarnError } from "../../../src/errors.ts";
-import { checkNotifyUrl } from "../../../src/notify/notify_url.ts";
+import { checkNotifyUrl, checkNotifyUrls } from "../../../src/notify/notify_url.ts";
 
 Deno.test("checkNotifyUrl: http(s) URLs pass in normal form", () => {
   assertEquals(
@@ -31,4 +31,12 @@ Deno.test("checkNotifyUrl: other schemes, non-URLs and userinfo are E_USAGE; a p
     assert(!e.message.includes("hunter2pw"), e.message);
     assert(e.message.includes("…@h"), e.message);
   }
+});
+
+Deno.test("checkNotifyUrls: repeats fold, more than 8 distinct URLs is E_USAGE (not the protocol's E_BAD_REQUEST)", () => {
+  const nine = Array.from({ length: 9 }, (_, i) => `http://127.0.0.1:1/${i}`);
+  assertEquals(checkNotifyUrls([...nine.slice(0, 8), nine[0]!], "--notify").length, 8);
+  const e = assertThrows(() => checkNotifyUrls(nine, "--notify"), BarnError);
+  assertEquals(e.code, "E_USAGE");
+  assert(e.message.startsWith("--notify: 9 URLs, but a job takes at most 8"), e.message);
 });

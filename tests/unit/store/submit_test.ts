@@ -26,6 +26,14 @@ Deno.test("submit: after's ids, prefixes and @names resolve; unknown ones roll t
     // A name is unique among unfinished jobs only.
     const taken = assertThrows(() => store.insert([spec({ name: "render" })]), BarnError);
     assertEquals(taken.code, "E_EXISTS");
+    // Two lines of one submission with one name: E_EXISTS naming both, nothing stored.
+    const twice = assertThrows(
+      () => store.insert([spec({ name: "twin" }), spec(), spec({ name: "twin" })]),
+      BarnError,
+    );
+    assertEquals(twice.code, "E_EXISTS");
+    assertMatch(twice.message, /^job 3: the name 'twin' is also given to job 1 of this submission/);
+    assertEquals([store.count(), [...Deno.readDirSync(`${home}/jobs`)].length], [before, dirs]);
     store.apply(a!.job_id, { type: "cancel", reason: "test" });
     const [b] = store.insert([spec({ name: "render" })]).map((r) => r.job);
     assertEquals(store.resolve("@render").job_id, b!.job_id);
