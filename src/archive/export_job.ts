@@ -12,7 +12,7 @@ import { insideSandbox, SANDBOX_ROOT } from "../platform/home_layout.ts";
 import { openRead } from "../platform/files.ts";
 import { relative, resolve } from "../platform/path.ts";
 import { sandboxPath } from "../platform/sandbox_path.ts";
-import { isSecretPath } from "../media/secret_inputs.ts";
+import { isSecretPath } from "../platform/sandbox_path.ts";
 import { VERSION } from "../version.ts";
 import { jobOutputs } from "./job_outputs.ts";
 import { TarOut } from "./tar.ts";

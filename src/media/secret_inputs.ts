@@ -5,27 +5,12 @@
  */
 
 import { BarnError } from "../errors.ts";
-import { CREDENTIALS_FILE, insideSandbox, SANDBOX_ROOT } from "../platform/home_layout.ts";
-import { relative, resolve, sep } from "../platform/path.ts";
-import { existingInside } from "../platform/sandbox_path.ts";
-import { JOB_FILES } from "../store/job_dir.ts";
+import { insideSandbox } from "../platform/home_layout.ts";
+import { resolve } from "../platform/path.ts";
+import { existingInside, isSecretPath } from "../platform/sandbox_path.ts";
 import { isTransfer } from "../jobs/policy.ts";
 import { ffmpegFileArgs } from "./ffmpeg_args.ts";
 import { curlFileArgs, MAX_GLOB } from "./curl_files.ts";
-
-// Case-insensitive file systems (macOS, Windows) must not let `Credentials.JSON` through.
-const fold = Deno.build.os === "linux" ? (s: string) => s : (s: string) => s.toLowerCase();
-
-/** Whether `path` (absolute) is a secrets dir or file of any barn home, or a credentials.json (pure). */
-export function isSecretPath(path: string): boolean {
-  if (!insideSandbox(path)) return false;
-  const parts = relative(SANDBOX_ROOT, path).split(sep).map(fold);
-  if (parts[parts.length - 1] === fold(CREDENTIALS_FILE)) return true;
-  for (let i = 0; i + 2 < parts.length; i++) {
-    if (parts[i] === "jobs" && parts[i + 2] === fold(JOB_FILES.secrets)) return true;
-  }
-  return false;
-}
 
 /** The words of a job's argv that may name local files, by tool; null when curl's glob is too large (pure). */
 export function jobFileArgs(command: readonly string[]): string[] | null {

@@ -18,6 +18,9 @@ export function insideSandbox(path: string): boolean {
 /** The WebDAV credentials file's name in a BARN_HOME. */
 export const CREDENTIALS_FILE = "credentials.json";
 
+/** The 0700 dir in each job dir that holds the job's secret files (jobs/<id>/secrets/). */
+export const SECRETS_DIR = "secrets";
+
 /** The files of one BARN_HOME. */
 export class HomePaths {
   constructor(readonly home: string) {}

@@ -5,9 +5,9 @@
  */
 
 import { BarnError } from "../errors.ts";
-import { insideSandbox, SANDBOX_ROOT } from "./home_layout.ts";
+import { CREDENTIALS_FILE, insideSandbox, SANDBOX_ROOT, SECRETS_DIR } from "./home_layout.ts";
 import { makeDir } from "./make_dir.ts";
-import { basename, dirname, isBelow, join, relative, resolve } from "./path.ts";
+import { basename, dirname, isBelow, join, relative, resolve, sep } from "./path.ts";
 
 /**
  * A real path as the sandbox root's own name spells it (on macOS /tmp is /private/tmp), which is
@@ -17,6 +17,20 @@ export function underRoot(real: string, realRoot: string): string | null {
   if (!isBelow(realRoot, real)) return null;
   const rel = relative(realRoot, real);
   return rel === "" ? SANDBOX_ROOT : join(SANDBOX_ROOT, rel);
+}
+
+// Case-insensitive file systems (macOS, Windows) must not let `Credentials.JSON` through.
+const fold = Deno.build.os === "linux" ? (s: string) => s : (s: string) => s.toLowerCase();
+
+/** Whether `path` (absolute) is a secrets dir or file of any barn home, or a credentials.json (pure). */
+export function isSecretPath(path: string): boolean {
+  if (!insideSandbox(path)) return false;
+  const parts = relative(SANDBOX_ROOT, path).split(sep).map(fold);
+  if (parts[parts.length - 1] === fold(CREDENTIALS_FILE)) return true;
+  for (let i = 0; i + 2 < parts.length; i++) {
+    if (parts[i] === "jobs" && parts[i + 2] === fold(SECRETS_DIR)) return true;
+  }
+  return false;
 }
 
 function realPathOrNull(path: string): string | null {
@@ -130,6 +144,15 @@ export function checkOpened(file: Deno.FsFile, path: string, what: string, exact
   const at = real === null ? null : underRoot(real, realRoot());
   if (real === null) throw new Deno.errors.NotFound(`${path} vanished while barn opened it`);
   if (at === null) throw outside(what, path, real);
+  // A link (a log, a config.json) that leads to a secret would show it: barn reads its secrets
+  // only by their own names.
+  if (at !== abs && isSecretPath(at) && !isSecretPath(abs)) {
+    throw new BarnError(
+      "E_SANDBOX",
+      `${what} ${path} leads through a link to one of barn's secrets (jobs/<id>/secrets/, ` +
+        "credentials.json), which barn never shows; remove the link (see docs/security.md)",
+    );
+  }
   if (exact && at !== abs) {
     throw new BarnError(
       "E_SANDBOX",

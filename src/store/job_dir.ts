@@ -7,6 +7,7 @@
 
 import { makeDir } from "../platform/make_dir.ts";
 import { join } from "../platform/path.ts";
+import { SECRETS_DIR } from "../platform/home_layout.ts";
 import { BarnError } from "../errors.ts";
 import {
   exists,
@@ -45,7 +46,7 @@ export const JOB_FILES = {
   stdout: "stdout.log",
   stderr: "stderr.log",
   progress: "progress.sock",
-  secrets: "secrets",
+  secrets: SECRETS_DIR,
   /** Completion webhooks already delivered, so a rebuilt DB does not send them again. */
   delivered: "delivered.json",
 } as const;

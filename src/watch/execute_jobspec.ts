@@ -7,7 +7,7 @@ import type { Backend } from "../client/backend.ts";
 import type { Job, JobSpec } from "../jobs/job.ts";
 import { exists, openPrivateAppend, readText, writeAllSync } from "../platform/files.ts";
 import { makeDirsInside, sandboxPath } from "../platform/sandbox_path.ts";
-import { isSecretPath } from "../media/secret_inputs.ts";
+import { isSecretPath } from "../platform/sandbox_path.ts";
 import { ffmpegArgv } from "./presets.ts";
 import { resolveOutput, resolveSource, validateJobSpec } from "./jobspec.ts";
 import { type ClipResult, type FinalStatus, type JobSpecResult, seconds } from "./result.ts";

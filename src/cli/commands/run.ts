@@ -9,7 +9,7 @@ import type { OptionSpecs } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { readText } from "../../platform/files.ts";
-import { sandboxPath } from "../../platform/sandbox_path.ts";
+import { isSecretPath, sandboxPath } from "../../platform/sandbox_path.ts";
 import { allowedCommands } from "../../config/config.ts";
 import { checkJobRef, checkName } from "../../jobs/ids.ts";
 import { parseMeta } from "../../jobs/meta.ts";
@@ -122,10 +122,6 @@ async function runBatch(ctx: CliContext, source: string): Promise<number> {
   let text: string;
   if (source === "-") text = await new Response(Deno.stdin.readable).text();
   else {
-    const { isSecretPath } = await lazy<typeof import("../../media/secret_inputs.ts")>(
-      import.meta.url,
-      "../../media/secret_inputs.ts",
-    );
     const what = "--batch file (or use --batch=- and stdin)";
     const path = sandboxPath(source, what);
     if (isSecretPath(path)) {

@@ -9,7 +9,7 @@ import { excerpt } from "../../escape.ts";
 import { basename, dirname, join } from "../../platform/path.ts";
 import { BarnError } from "../../errors.ts";
 import { sandboxPath } from "../../platform/sandbox_path.ts";
-import { isSecretPath } from "../secret_inputs.ts";
+import { isSecretPath } from "../../platform/sandbox_path.ts";
 import type { Progress } from "../../jobs/job.ts";
 import type { DavAuth } from "./credentials.ts";
 

@@ -4,6 +4,7 @@ import { BarnError } from "../../../src/errors.ts";
 import {
   checkOpened,
   existingInside,
+  isSecretPath,
   makeDirsInside,
   sandboxPath,
   underRoot,
@@ -96,4 +97,52 @@ Deno.test("checkOpened refuses a file reached out of the sandbox, or through a l
   } finally {
     t.done();
   }
+});
+
+Deno.test("checkOpened refuses a link inside the sandbox that leads to one of barn's secrets", () => {
+  const t = planted();
+  try {
+    const secret = `${t.home}/jobs/a/secrets/curl-1.conf`;
+    Deno.mkdirSync(`${t.home}/jobs/a/secrets`, { recursive: true });
+    Deno.mkdirSync(`${t.home}/jobs/b`);
+    Deno.writeTextFileSync(secret, 'user = "u:pw"\n');
+    Deno.writeTextFileSync(`${t.home}/credentials.json`, "{}\n");
+    Deno.symlinkSync(secret, `${t.home}/jobs/b/stdout.log`);
+    Deno.symlinkSync(`${t.home}/jobs/a/secrets`, `${t.home}/jobs/b/s`);
+    Deno.symlinkSync(`${t.home}/credentials.json`, `${t.home}/config.json`);
+    const check = (path: string) => {
+      const f = Deno.openSync(path, { read: true });
+      try {
+        checkOpened(f, path, "x", false);
+      } finally {
+        f.close();
+      }
+    };
+    check(secret); // barn reads a secret by its own name
+    check(`${t.home}/credentials.json`);
+    for (const via of ["jobs/b/stdout.log", "jobs/b/s/curl-1.conf", "config.json"]) {
+      assertEquals(code(() => check(`${t.home}/${via}`)), "E_SANDBOX", via);
+    }
+  } finally {
+    t.done();
+  }
+});
+
+Deno.test("barn's secrets: any home's jobs/<id>/secrets/ and credentials.json", () => {
+  const yes = [
+    "/tmp/barn/jobs/abc/secrets/curl.conf",
+    "/tmp/barn/h/jobs/abc/secrets",
+    "/tmp/barn/a/b/jobs/x/secrets/dav.json",
+    "/tmp/barn/credentials.json",
+    "/tmp/barn/h/credentials.json",
+  ];
+  const no = [
+    "/tmp/barn/jobs/abc/stdout.log",
+    "/tmp/barn/jobs/secrets/x",
+    "/tmp/barn/input/secrets.mp4",
+    "/var/tmp/jobs/a/secrets/x",
+    "/tmp/barn/credentials.json.bak",
+  ];
+  assertEquals(yes.map(isSecretPath), yes.map(() => true));
+  assertEquals(no.map(isSecretPath), no.map(() => false));
 });
