@@ -157,7 +157,7 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
     service: ops,
     changes,
   };
-  const watchers = new Watchers(inProcessBackend(ctx), log);
+  const watchers = new Watchers(inProcessBackend(ctx), log, (m) => logger.warn(m));
   await watchers.apply(state.config);
 
   // Webhooks: the outbox is drained at start, after every change this process hears of, and

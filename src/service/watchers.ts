@@ -3,6 +3,7 @@
 import type { Config } from "../config/config.ts";
 import type { Backend } from "../client/backend.ts";
 import type { WatchFolder, WatchState } from "../watch/folder.ts";
+import { BarnError } from "../errors.ts";
 import { lazy } from "../lazy.ts";
 
 type FolderModule = typeof import("../watch/folder.ts");
@@ -21,7 +22,12 @@ interface Entry {
 export class Watchers {
   #entries = new Map<string, Entry>();
 
-  constructor(private backend: Backend, private log: (m: string) => void) {}
+  constructor(
+    private backend: Backend,
+    private log: (m: string) => void,
+    /** A folder that cannot be watched: a warning with its code, not a line of news. */
+    private warn: (m: string) => void = log,
+  ) {}
 
   /** Starts watchers for new folders and stops those no longer configured. */
   async apply(config: Config): Promise<void> {
@@ -53,14 +59,21 @@ export class Watchers {
     this.#entries.set(path, { stop, folder, poll });
     this.log(`watch folder ${path}: watching (poll every ${poll}s, plus file events)`);
     folder.run().catch((e) => {
-      this.log(`watch folder ${path}: ${(e as Error).message}`);
       if (stop.signal.aborted) return;
-      setTimeout(() => {
+      const code = e instanceof BarnError ? ` [${e.code}]` : "";
+      this.warn(
+        `watch folder ${path}: ${(e as Error).message}${code}; tried again every ${
+          RETRY_MS / 1000
+        }s`,
+      );
+      const retry = setTimeout(() => {
         if (this.#entries.get(path)?.folder === folder && !stop.signal.aborted) {
           this.#entries.delete(path);
           this.#start(m, path, poll);
         }
       }, RETRY_MS);
+      // A stop or a reload that drops the folder cancels the retry with it.
+      stop.signal.addEventListener("abort", () => clearTimeout(retry), { once: true });
     });
   }
 
