@@ -33,15 +33,20 @@ function toolVersion(line: string | null): string {
   return m ? m[1]! : line.slice(0, 20);
 }
 
-/** One stderr line per host that did not answer. */
+/** One stderr line per host that did not answer (its name once: most messages start with it). */
 export function errorLines(results: readonly HostResult<object>[]): string[] {
-  return results.flatMap((r) =>
-    r.ok ? [] : [
-      `barn-fleet: ${escapeText(r.host)}: error: ${escapeText(r.error.message)} [${
+  return results.flatMap((r) => {
+    if (r.ok) return [];
+    const own = `${r.host}: `;
+    const message = r.error.message.startsWith(own)
+      ? r.error.message.slice(own.length)
+      : r.error.message;
+    return [
+      `barn-fleet: ${escapeText(r.host)}: error: ${escapeText(message)} [${
         escapeText(r.error.code)
       }]`,
-    ]
-  );
+    ];
+  });
 }
 
 /** The hosts that answered. */

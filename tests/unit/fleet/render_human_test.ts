@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertMatch } from "../../helpers/assert.ts";
-import { renderFleetHuman } from "../../../src/fleet/render_human.ts";
+import { errorLines, renderFleetHuman } from "../../../src/fleet/render_human.ts";
 import type { Job } from "../../../src/jobs/job.ts";
 import { sampleJob } from "../../helpers/job_fixture.ts";
 
@@ -63,4 +63,27 @@ Deno.test("fleet human output escapes what a host sent: no raw control or bidi c
   }
   assertMatch(views[1]!.out, /error: +line1\\nfake prompt \$ \\u001b\[2J/);
   assertMatch(views[2]!.err, /\\u001b\[31m\\u2066/);
+});
+
+Deno.test("fleet error lines name the host once, whether or not its message starts with it", () => {
+  assertEquals(
+    errorLines([
+      {
+        host: "h2",
+        ok: false,
+        error: { code: "E_NO_SERVICE", message: "h2: barn service is not running" },
+      },
+      { host: "h3", ok: false, error: { code: "E_TIMEOUT", message: "no answer within 5s" } },
+      {
+        host: "h4",
+        ok: false,
+        error: { code: "E_USAGE", message: "h4x: a message about another name" },
+      },
+    ]),
+    [
+      "barn-fleet: h2: error: barn service is not running [E_NO_SERVICE]",
+      "barn-fleet: h3: error: no answer within 5s [E_TIMEOUT]",
+      "barn-fleet: h4: error: h4x: a message about another name [E_USAGE]",
+    ],
+  );
 });
