@@ -7,6 +7,7 @@
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import {
   barn,
+  barnChild,
   cleanupHome,
   pidAlive,
   ROOT,
@@ -169,6 +170,44 @@ Deno.test("through the keeper, kill and --timeout of a forking command leave not
         what: `tree ${m} to be gone`,
       });
     }
+  } finally {
+    await barn(home, ["service", "stop", "--kill-jobs"], hooks);
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("service stop --kill-jobs: a job submitted while a running one is being stopped is canceled, never left running after the service", async () => {
+  const home = tempHome("killjobs");
+  const hooks = { permissionSet: "barn-test-hooks" };
+  try {
+    // A long grace: the test itself ends the stubborn tree once the late job is in.
+    Deno.writeTextFileSync(`${home}/config.json`, '{"kill_grace": "60s"}');
+    assertEquals((await barn(home, ["service", "start"], hooks)).code, 0);
+    const stubborn = `barn-stubborn-${crypto.randomUUID()}`;
+    const late = `barn-late-${crypto.randomUUID()}`;
+    const first = (await barn(home, [
+      "run",
+      "--output=json",
+      "python3",
+      `${ROOT}tests/fixtures/ignore_term.py`,
+      stubborn,
+    ], hooks)).json().job_id;
+    await waitFor(async () => (await withMarker(stubborn)).length === 2, {
+      what: "the fixture tree that ignores SIGTERM",
+    });
+    const stop = barnChild(home, ["service", "stop", "--kill-jobs"], hooks);
+    await waitFor(
+      () => Deno.readTextFileSync(`${home}/logs/service.log`).includes("with --kill-jobs"),
+      { what: "the service to take the stop" },
+    );
+    const sub = await barn(home, ["run", "--output=json", ...markedJob(late)], hooks);
+    assertEquals(sub.code, 0, sub.stderr);
+    for (const p of await withMarker(stubborn)) Deno.kill(p.pid, "SIGKILL");
+    assertEquals((await stop.result).code, 0);
+    assertEquals((await describe(home, first)).exit_code, "E_CANCELED");
+    const j = await describe(home, sub.json().job_id);
+    assertEquals([j.state, j.exit_code, j.started_at], ["canceled", "E_CANCELED", null]);
+    assertEquals(await withMarker(late), []);
   } finally {
     await barn(home, ["service", "stop", "--kill-jobs"], hooks);
     await cleanupHome(home);

@@ -37,6 +37,7 @@ export class Scheduler implements JobControl {
   #pumping = false;
   #again = false;
   #dispatchQueued = false;
+  #held = false;
 
   constructor(
     private store: Store,
@@ -63,6 +64,7 @@ export class Scheduler implements JobControl {
 
   /** Starts queued jobs while slots are free; re-entrant calls fold into one more pass. */
   pump(): void {
+    if (this.#held) return;
     if (this.#pumping) {
       this.#again = true;
       return;
@@ -169,6 +171,12 @@ export class Scheduler implements JobControl {
 
   stopRunning(job: Job): Promise<Job> {
     return stopRunning(this.store, job, this.config().kill_grace_seconds);
+  }
+
+  /** Starts nothing more, for good: `service stop --kill-jobs` is emptying the queue. */
+  hold(): void {
+    this.#held = true;
+    clearTimeout(this.#retryTimer);
   }
 
   stop(): void {

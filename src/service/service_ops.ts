@@ -82,7 +82,9 @@ export function serviceOps(state: ServiceState, p: ServiceParts): ServiceOps {
         setTimeout(p.stop, 50);
         return;
       }
-      (async () => {
+      // Nothing starts from here on, so a job submitted while the running ones stop is canceled too.
+      scheduler.hold();
+      const cancelQueued = () => {
         for (const job of store.list({ state: "queued" })) {
           try {
             store.apply(job.job_id, {
@@ -91,9 +93,13 @@ export function serviceOps(state: ServiceState, p: ServiceParts): ServiceOps {
             });
           } catch { /* started meanwhile */ }
         }
+      };
+      (async () => {
+        cancelQueued();
         await Promise.allSettled(
           store.list({ state: "running" }).map((j) => scheduler.stopRunning(j)),
         );
+        cancelQueued();
       })().finally(p.stop);
     },
   };

@@ -16,22 +16,26 @@ export async function handleKill(
 }
 
 async function kill(ctx: HandlerContext, req: RequestOf<"kill">): Promise<ResponseData["kill"]> {
-  const job = ctx.store.resolve(req.id);
-  switch (job.state) {
-    case "queued":
+  let job = ctx.store.resolve(req.id);
+  if (job.state === "queued") {
+    try {
       return {
         job: ctx.store.apply(job.job_id, {
           type: "cancel",
           reason: "canceled by `barn kill` before it started",
         }),
       };
-    case "running":
-      return { job: await ctx.jobs.stopRunning(job) };
-    default:
-      throw new BarnError(
-        "E_STATE",
-        `job ${job.job_id} has already finished (${job.state}), so there is nothing to kill; ` +
-          "`barn clean` removes finished jobs",
-      );
+    } catch (e) {
+      // The keeper (another process) may have recorded its start since the read: stop it as running.
+      const now = ctx.store.get(job.job_id);
+      if (!(e instanceof BarnError && e.code === "E_STATE") || now === null) throw e;
+      job = now;
+    }
   }
+  if (job.state === "running") return { job: await ctx.jobs.stopRunning(job) };
+  throw new BarnError(
+    "E_STATE",
+    `job ${job.job_id} has already finished (${job.state}), so there is nothing to kill; ` +
+      "`barn clean` removes finished jobs",
+  );
 }
