@@ -212,6 +212,17 @@ Deno.test("retry keeps the original's logs and sets retry_of", async () => {
     const orig = await rec(home, a);
     assertEquals([orig.state, orig.exit_code], ["failed", 7]);
     assertEquals(Deno.readTextFileSync(orig.stderr_path), before);
+
+    // An unfinished job is not copied: a second run beside it would write the same outputs.
+    const held = await submit(home, ["--pending=later", "--tag=held", "curl", "--version"]);
+    const refused = await barn(home, ["retry", held, "--output=json"]);
+    assertEquals([refused.code, refused.json().error.code], [102, "E_STATE"]);
+    assertMatch(
+      refused.json().error.message,
+      /is queued, and a retry of it would run the command twice/,
+    );
+    const listed = await barn(home, ["status", "--tag=held", "--output=json"]);
+    assertEquals(listed.json().map((j: { job_id: string }) => j.job_id), [held], "no copy");
   } finally {
     await cleanupHome(home);
   }

@@ -1,12 +1,12 @@
 /**
- * retry: a new job with the original's command, tag, cwd, timeouts, group and meta; never held,
- * no key, no name, no dependencies (it runs now).
+ * retry: a new job with a finished job's command, tag, cwd, timeouts, group and meta; never held,
+ * no key, no name, no dependencies (it runs now). An unfinished job is refused (E_STATE).
  */
 
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext } from "../context.ts";
 import { BarnError } from "../../errors.ts";
-import type { JobSpec } from "../../jobs/job.ts";
+import { isFinished, type JobSpec } from "../../jobs/job.ts";
 import { readSecret, type SecretName, secretPath } from "../../store/job_dir.ts";
 import { handleSubmit } from "./submit.ts";
 
@@ -44,6 +44,14 @@ function ownSecrets(
 
 export function handleRetry(ctx: HandlerContext, req: RequestOf<"retry">): ResponseData["retry"] {
   const orig = ctx.store.resolve(req.id);
+  if (!isFinished(orig.state)) {
+    // A copy of a job that may still run would run it twice (two writers of one output).
+    throw new BarnError(
+      "E_STATE",
+      `job ${orig.job_id} is ${orig.state}, and a retry of it would run the command twice: ` +
+        `wait for it (\`barn wait ${orig.job_id}\`) or cancel it first (\`barn kill ${orig.job_id}\`)`,
+    );
+  }
   const { command, secrets } = ownSecrets(orig.command, orig.job_dir);
   const { jobs } = handleSubmit(ctx, {
     kind: "submit",
