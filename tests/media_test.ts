@@ -108,9 +108,41 @@ Deno.test("the human status shows a progress bar with %, speed and ETA", async (
   }
 });
 
+/** The name of the process on each client port connected to `port` on loopback (from ss). */
+async function socketOwners(port: number): Promise<Map<number, string>> {
+  const out = await new Deno.Command("ss", {
+    args: ["-tnpH", "state", "established", "dport", "=", `:${port}`],
+    stdout: "piped",
+  }).output();
+  const owners = new Map<number, string>();
+  for (const line of new TextDecoder().decode(out.stdout).split("\n")) {
+    const m = /127\.0\.0\.1:(\d+)\s+127\.0\.0\.1:\d+\s+users:\(\("([^"]+)"/.exec(line);
+    if (m) owners.set(Number(m[1]), m[2]!);
+  }
+  return owners;
+}
+
 Deno.test("stall watchdog: ffmpeg reading from a server that never sends ends E_STALLED", async () => {
   const home = tempHome("stall");
-  const http = startHttp();
+  // A server that takes connections and never answers, noting the order its clients hang up in.
+  const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (silent.addr as Deno.NetAddr).port;
+  const conns: Deno.Conn[] = [];
+  const hungUp: number[] = [];
+  const accepting = (async () => {
+    try {
+      for await (const c of silent) {
+        conns.push(c);
+        (async () => {
+          const buf = new Uint8Array(4096);
+          try {
+            while ((await c.read(buf)) !== null);
+          } catch { /* reset or closed here */ }
+          hungUp.push((c.remoteAddr as Deno.NetAddr).port);
+        })();
+      }
+    } catch { /* closed */ }
+  })();
   try {
     await startService(home);
     const id = await submit(home, [
@@ -119,17 +151,29 @@ Deno.test("stall watchdog: ffmpeg reading from a server that never sends ends E_
       "ffmpeg",
       "-y",
       "-i",
-      `http://127.0.0.1:${http.silentPort}/clip.mp4`,
+      `http://127.0.0.1:${port}/clip.mp4`,
       `${home}/output/x.mp4`,
     ]);
+    // The pre-probe (ffprobe, with its own 5 s timeout) and the job (ffmpeg) both hang on it.
+    const owners = await waitFor(async () => {
+      const o = await socketOwners(port);
+      const names = [...o.values()];
+      return names.includes("ffmpeg") && names.includes("ffprobe") ? o : null;
+    }, { what: "ffprobe's pre-probe and ffmpeg both to connect" });
     const j = await done(home, id);
     assertEquals([j.state, j.exit_code], ["failed", "E_STALLED"]);
     assertMatch(j.error, /no progress for 2s/);
-    // The pre-probe hung on the same URL; it has its own 5 s timeout and did not delay the watchdog.
-    const secs = (Date.parse(j.finished_at) - Date.parse(j.started_at)) / 1000;
-    assert(secs < 5, `the stalled job took ${secs}s to stop`);
+    // The watchdog did not wait for the hanging pre-probe: ffmpeg was stopped while it still hung.
+    await waitFor(() => hungUp.length >= owners.size, { what: "both clients to hang up" });
+    assertEquals(hungUp.map((p) => owners.get(p)), ["ffmpeg", "ffprobe"]);
   } finally {
-    await http.close();
+    silent.close();
+    for (const c of conns) {
+      try {
+        c.close();
+      } catch { /* closed */ }
+    }
+    await accepting;
     await cleanupHome(home);
   }
 });

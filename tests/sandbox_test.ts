@@ -133,7 +133,9 @@ Deno.test("BARN_TEST_HOOKS=1 under the shipped set gives no python3, and no wide
     });
     assertEquals(r.code, 126, r.stdout + r.stderr);
     assertEquals(r.json().error.code, "E_NOT_ALLOWED");
-    // The service and its keeper, started from the shipped set, stay in it.
+    // The service and its keeper, started from the shipped set, stay in it. The keeper must
+    // outlive the job below to be looked at: left to its 5 s idle exit it could be gone.
+    Deno.writeTextFileSync(`${home}/config.json`, '{"keeper_idle": "10m"}');
     assertEquals((await barn(home, ["service", "start"], { env })).code, 0);
     const sub = await barn(home, ["run", "--output=json", "python3", "-c", "print(1)"], { env });
     assertEquals([sub.code, sub.json().error.code], [126, "E_NOT_ALLOWED"]);
@@ -144,7 +146,8 @@ Deno.test("BARN_TEST_HOOKS=1 under the shipped set gives no python3, and no wide
     const info = JSON.parse(Deno.readTextFileSync(`${home}/service.json`));
     assert(cmdline(info.pid).includes("-P=barn"), cmdline(info.pid).join(" "));
     const st = (await barn(home, ["service", "status", "--output=json"])).json();
-    if (st.keeper.pid) assert(cmdline(st.keeper.pid).includes("-P=barn"));
+    assert(st.keeper.pid, `no keeper to check: ${JSON.stringify(st.keeper)}`);
+    assert(cmdline(st.keeper.pid).includes("-P=barn"), cmdline(st.keeper.pid).join(" "));
   } finally {
     await barn(home, ["service", "stop"]);
     await cleanupHome(home);

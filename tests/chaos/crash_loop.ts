@@ -298,11 +298,14 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
     return rows;
   };
 
-  /** Nothing runs and nothing runnable waits (held jobs may). */
-  const quiet = (rows: Map<string, Row>) =>
-    [...rows.values()].every((r) =>
-      r.state !== "running" && !(r.state === "queued" && r.latch === null)
-    );
+  /** Jobs still running, or queued with nothing holding them (held jobs may wait). */
+  const busy = (rows: Map<string, Row>) =>
+    [...rows.values()].filter((r) =>
+      r.state === "running" || (r.state === "queued" && r.latch === null)
+    ).map((r) => `${r.job_id} ${r.state}`);
+  const quiet = (rows: Map<string, Row>) => busy(rows).length === 0;
+  /** Jobs a drain left running or runnable-but-queued: a queue that stalled. */
+  const undrained = new Set<string>();
 
   let rebuilds = 0;
   const rebuildLost = new Set<string>();
@@ -329,7 +332,9 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
         timeoutMs: 120_000,
         what: "the rebuilt queue to run out",
       });
-    } catch { /* counted below as whatever it left */ }
+    } catch {
+      for (const j of busy(after)) undrained.add(`after rebuild ${rebuilds}: ${j}`);
+    }
     for (const id of before.keys()) if (!after.has(id)) rebuildLost.add(id);
     for (const id of after.keys()) if (!before.has(id)) rebuildExtra.add(id);
     for (const [id, b] of before) {
@@ -418,7 +423,9 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
         timeoutMs: 180_000,
         what: "the queue to run out",
       });
-    } catch { /* what is left shows in the checks */ }
+    } catch {
+      for (const j of busy(rows)) undrained.add(`at the end: ${j}`);
+    }
     log(`drained ${rows.size} jobs in ${Date.now() - td} ms`);
     rows = await check(true);
     await rebuild();
@@ -480,6 +487,9 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<Findings> {
     ]);
     f.expectNone("rebuild: finished jobs whose record changed", rebuildChanged.size, [
       ...rebuildChanged,
+    ]);
+    f.expectNone("jobs a drain left running or runnable in the queue", undrained.size, [
+      ...undrained,
     ]);
     f.expect(acked.size > 0, "no submission was ever acknowledged");
     return f;

@@ -25,6 +25,8 @@ Deno.test("home watch: a deleted or recreated path is noticed, an untouched one 
         }
       }, 5);
     });
+    // ...and stops: the path stays replaced, yet ten more periods bring no second report.
+    await new Promise((r) => setTimeout(r, 100));
     assertEquals(seen.length, 1);
     Deno.removeSync(dir, { recursive: true });
     assertMatch(w.changed()!, /was deleted/);
