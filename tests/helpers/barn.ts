@@ -131,7 +131,11 @@ export async function cleanupHome(home: string): Promise<void> {
       } catch { /* gone */ }
     }
   }
-  await new Promise((r) => setTimeout(r, 50));
+  // A killed process may still write until it is gone: wait for the ones killed, then remove.
+  await waitFor(() => pids.every((pid) => !pidAlive(pid)), {
+    what: `the processes of ${home} to exit`,
+    timeoutMs: 5000,
+  }).catch(() => {});
   try {
     Deno.removeSync(home, { recursive: true });
   } catch { /* gone */ }
