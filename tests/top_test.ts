@@ -172,7 +172,8 @@ Deno.test({
         (l) => /retried \w+ as \w+/.test(l.at(-1)!),
         "the retry's message",
       );
-      const newId = /as (\w+)/.exec(retried.at(-1)!)![1]!;
+      // The whole message: an id may itself end in "as".
+      const newId = /retried \w+ as (\w+)/.exec(retried.at(-1)!)![1]!;
       assertEquals((await barn(home, ["describe", newId, "--output=json"])).json().retry_of, id);
       await barn(home, ["kill", newId]);
 
