@@ -15,3 +15,11 @@ export function median(xs: number[]): number {
 export function stat(xs: number[]): Stat {
   return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), runs: xs.length };
 }
+
+/** The same, each figure rounded to `digits` decimals (rows that report seconds to the millisecond). */
+export function roundedStat(xs: number[], digits = 3): Stat {
+  const f = 10 ** digits;
+  const r = (x: number) => Math.round(x * f) / f;
+  const s = stat(xs);
+  return { median: r(s.median), min: r(s.min), max: r(s.max), runs: s.runs };
+}

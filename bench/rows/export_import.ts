@@ -11,13 +11,7 @@
 
 import { barn, cleanupHome, DENO, MAIN, tempHome } from "../../tests/helpers/barn.ts";
 import type { Row } from "../lib/report.ts";
-
-export interface Stat {
-  median: number;
-  min: number;
-  max: number;
-  runs: number;
-}
+import { median, roundedStat, type Stat } from "../lib/stats.ts";
 
 export interface Ratio {
   value: number | null;
@@ -45,21 +39,6 @@ export interface ExportImportBench {
   };
   ratios: Record<string, Ratio>;
   notes: string[];
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
-
-function stat(xs: number[]): Stat {
-  const r = (x: number) => Math.round(x * 1000) / 1000;
-  return {
-    median: r(median(xs)),
-    min: r(Math.min(...xs)),
-    max: r(Math.max(...xs)),
-    runs: xs.length,
-  };
 }
 
 function q(s: string): string {
@@ -201,15 +180,15 @@ export async function exportImportBench(
       metrics: {
         mb,
         export: {
-          barn: stat(ex.barn),
-          tar_floor: stat(ex.floor),
-          tar_sha256_floor: stat(ex.hashed),
+          barn: roundedStat(ex.barn),
+          tar_floor: roundedStat(ex.floor),
+          tar_sha256_floor: roundedStat(ex.hashed),
           barn_mb_per_s: rate(ex.barn),
           floor_mb_per_s: rate(ex.floor),
         },
         import: {
-          barn: stat(im.barn),
-          tar_floor: stat(im.floor),
+          barn: roundedStat(im.barn),
+          tar_floor: roundedStat(im.floor),
           barn_mb_per_s: rate(im.barn),
           floor_mb_per_s: rate(im.floor),
         },

@@ -14,13 +14,7 @@ import { fleet } from "../../tests/helpers/fleet.ts";
 import { haveSshd, type SshLab, startSshLab } from "../../tests/helpers/sshd.ts";
 import { CONTROL_DIR } from "../../src/fleet/control_dir.ts";
 import type { Row } from "../lib/report.ts";
-
-export interface Stat {
-  median: number;
-  min: number;
-  max: number;
-  runs: number;
-}
+import { median, roundedStat, type Stat } from "../lib/stats.ts";
 
 export interface Ratio {
   value: number | null;
@@ -36,21 +30,6 @@ export interface FleetBench {
   };
   ratios: Record<string, Ratio>;
   notes: string[];
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
-
-function stat(xs: number[]): Stat {
-  const r = (x: number) => Math.round(x * 1000) / 1000;
-  return {
-    median: r(median(xs)),
-    min: r(Math.min(...xs)),
-    max: r(Math.max(...xs)),
-    runs: xs.length,
-  };
 }
 
 /** The same ssh options barn-fleet uses, so the floor rides the same master connections. */
@@ -148,8 +127,8 @@ export async function fleetBench(
     return {
       metrics: {
         hosts: n,
-        warm: { fleet_status: stat(warm.fleet), ssh_floor: stat(warm.floor) },
-        cold: { fleet_status: stat(cold.fleet), ssh_floor: stat(cold.floor) },
+        warm: { fleet_status: roundedStat(warm.fleet), ssh_floor: roundedStat(warm.floor) },
+        cold: { fleet_status: roundedStat(cold.fleet), ssh_floor: roundedStat(cold.floor) },
       },
       ratios: {
         fleet_status_warm_over_ssh_floor: {
