@@ -74,14 +74,39 @@ export function jsonErrorPlace(e: unknown): string {
   return m ? m[0] : "";
 }
 
-/** JSON.parse whose syntax error is the caller's own, told only where it failed ("" if unknown). */
-export function parseJsonOr(text: string, fail: (place: string) => Error): unknown {
+/**
+ * JSON.parse whose syntax error is the caller's own, told only where it failed ("" if unknown).
+ * With `rounded`, an integer JavaScript would round (beyond 2^53) is refused, not changed.
+ */
+export function parseJsonOr(
+  text: string,
+  fail: (place: string) => Error,
+  rounded?: (literal: string) => Error,
+): unknown {
+  let value: unknown;
+  let inexact: string | undefined;
   try {
-    return JSON.parse(text);
+    value = rounded === undefined ? JSON.parse(text) : parseWithSource(text, (_key, v, context) => {
+      const source = context?.source;
+      // An integer literal is exact only if it prints back as typed.
+      if (
+        inexact === undefined && typeof v === "number" && !Number.isSafeInteger(v) &&
+        /^-?\d+$/.test(source ?? "") && BigInt(source!) !== BigInt(v)
+      ) inexact = source;
+      return v;
+    });
   } catch (e) {
     throw fail(jsonErrorPlace(e));
   }
+  if (inexact !== undefined) throw rounded!(inexact);
+  return value;
 }
+
+/** JSON.parse with a reviver that sees each primitive's source text (V8's JSON.parse source access). */
+const parseWithSource = JSON.parse as (
+  text: string,
+  reviver: (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown,
+) => unknown;
 
 /** Multi-line text with each line escaped; its line breaks stay. */
 export function escapeLines(text: string): string {

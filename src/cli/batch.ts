@@ -5,7 +5,7 @@ import { BarnError } from "../errors.ts";
 import { parseDuration } from "../config/duration.ts";
 import type { JobSpec } from "../jobs/job.ts";
 import { isTransfer } from "../jobs/policy.ts";
-import { checkMeta } from "../jobs/meta.ts";
+import { checkMeta, roundedInteger } from "../jobs/meta.ts";
 import { checkNotifyUrls } from "../notify/notify_url.ts";
 
 /** At most this many jobs per batch (the service accepts up to 10 000 per submission). */
@@ -40,12 +40,20 @@ export function parseBatch(text: string, cwd: string, allowed: readonly string[]
     const line = lines[i]!.trim();
     if (line === "") continue;
     const where = `batch line ${i + 1}`;
-    const raw = parseJsonOr(line, (place) =>
-      new BarnError(
-        "E_USAGE",
-        `${where}: not JSON${place ? ` (${place})` : ""}: give one JSON object per line, ` +
-          'e.g. {"command": ["ffprobe", "clip.mp4"]}; nothing was submitted',
-      ));
+    const raw = parseJsonOr(
+      line,
+      (place) =>
+        new BarnError(
+          "E_USAGE",
+          `${where}: not JSON${place ? ` (${place})` : ""}: give one JSON object per line, ` +
+            'e.g. {"command": ["ffprobe", "clip.mp4"]}; nothing was submitted',
+        ),
+      (literal) =>
+        new BarnError(
+          "E_USAGE",
+          `${roundedInteger(where, literal).message}; nothing was submitted`,
+        ),
+    );
     try {
       if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
         throw new Error("must be a JSON object");

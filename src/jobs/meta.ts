@@ -24,6 +24,15 @@ function shape(value: unknown): { depth: number; nonFinite: boolean } {
   return { depth, nonFinite };
 }
 
+/** An integer literal past 2^53 in typed JSON: stored as a number it would come back changed. */
+export function roundedInteger(what: string, literal: string): BarnError {
+  return new BarnError(
+    "E_USAGE",
+    `${what} holds the integer ${excerpt(literal)}, which a JSON number cannot keep exactly ` +
+      `(beyond 2^53 it would come back as ${BigInt(Number(literal))}); give it as a string`,
+  );
+}
+
 /** Checks a meta value: a JSON object of at most META_MAX_BYTES; returns it unchanged. */
 export function checkMeta(value: unknown, what = "--meta"): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -56,12 +65,16 @@ export function checkMeta(value: unknown, what = "--meta"): Record<string, unkno
 
 /** `--meta=JSON` as typed: parsed and checked. */
 export function parseMeta(text: string, what = "--meta"): Record<string, unknown> {
-  const value = parseJsonOr(text, (place) =>
-    new BarnError(
-      "E_USAGE",
-      `${what} is not JSON${place ? ` (${place})` : ""}: give an ` +
-        `object, e.g. --meta='{"asset": "A-1234"}'`,
-    ));
+  const value = parseJsonOr(
+    text,
+    (place) =>
+      new BarnError(
+        "E_USAGE",
+        `${what} is not JSON${place ? ` (${place})` : ""}: give an ` +
+          `object, e.g. --meta='{"asset": "A-1234"}'`,
+      ),
+    (literal) => roundedInteger(what, literal),
+  );
   return checkMeta(value, what);
 }
 

@@ -64,6 +64,30 @@ Deno.test("parseJsonOr: the value, or the caller's error told only the place", (
   assert(!e.message.includes("root"), e.message);
 });
 
+Deno.test("parseJsonOr with `rounded`: an integer past 2^53 is refused; exact large numbers pass", () => {
+  const fail = (place: string) => new Error(`bad [${place}]`);
+  const rounded = (literal: string) => new Error(`rounded ${literal}`);
+  assertEquals(
+    assertThrows(() => parseJsonOr('{"a": [9007199254740993]}', fail, rounded), Error).message,
+    "rounded 9007199254740993",
+  );
+  assertEquals(
+    assertThrows(() => parseJsonOr("-12345678901234567891", fail, rounded), Error).message,
+    "rounded -12345678901234567891",
+  );
+  // Exactly representable, or not an integer literal: kept as JSON.parse gives it.
+  assertEquals(
+    parseJsonOr(
+      '{"a": 9007199254740992, "b": 1e21, "c": 1.5, "d": 18014398509481984}',
+      fail,
+      rounded,
+    ),
+    { a: 9007199254740992, b: 1e21, c: 1.5, d: 18014398509481984 },
+  );
+  // Without `rounded`, JSON.parse's rounding as before (frames are barn's own numbers).
+  assertEquals(parseJsonOr("9007199254740993", fail), 9007199254740992);
+});
+
 Deno.test("escapeLog keeps a log's line breaks and tabs, and escapes the rest", () => {
   assertEquals(
     escapeLog("line 1\n\tline 2\x1b]0;t\x07\u202e"),

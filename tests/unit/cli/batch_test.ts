@@ -74,3 +74,13 @@ Deno.test("batch: a line with more than 8 notify URLs is refused with its line n
     JSON.stringify({ command: ["ffprobe", "x"], notify });
   assert(refusal(text).startsWith('batch line 2: "notify": 9 URLs, but a job takes at most 8'));
 });
+
+Deno.test("batch: an integer past 2^53 is refused with its line, not stored rounded", () => {
+  const text =
+    '{"command": ["ffprobe", "x"]}\n{"command": ["ffprobe", "x"], "meta": {"id": 9007199254740993}}';
+  assertEquals(
+    refusal(text),
+    "batch line 2 holds the integer 9007199254740993, which a JSON number cannot keep exactly " +
+      "(beyond 2^53 it would come back as 9007199254740992); give it as a string; nothing was submitted",
+  );
+});

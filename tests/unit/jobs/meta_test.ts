@@ -50,4 +50,8 @@ Deno.test("meta: deeper than 20 levels, or a number JSON can't carry, is E_USAGE
   assertMatch(usage(() => parseMeta(nest(2000))), /nests 2000 levels deep/);
   assertMatch(usage(() => parseMeta('{"k": 1e400}')), /too large for JSON/);
   assertMatch(usage(() => checkMeta({ k: [-Infinity] })), /too large for JSON/);
+  assertMatch(
+    usage(() => parseMeta('{"id": 12345678901234567891}')),
+    /holds the integer 12345678901234567891, which a JSON number cannot keep exactly \(beyond 2\^53 it would come back as 12345678901234567168\); give it as a string/,
+  );
 });
