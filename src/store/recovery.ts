@@ -19,11 +19,20 @@ import {
   readExitFile,
   readSnapshot,
   tryLockJob,
+  writeExitFile,
   writeSnapshot,
 } from "./job_dir.ts";
+import { exitFileOf } from "./job_rows.ts";
+import { transition } from "../jobs/transitions.ts";
 import { sqliteFailure } from "./sqlite_errors.ts";
 import { Store } from "./store.ts";
-import { restoredJob, snapshotProblem, usableExit, waitingAfterRebuild } from "./restored_job.ts";
+import {
+  cycleBound,
+  restoredJob,
+  snapshotProblem,
+  usableExit,
+  waitingAfterRebuild,
+} from "./restored_job.ts";
 
 export interface RebuildReport {
   /** Jobs put back, by what became of them. */
@@ -211,6 +220,23 @@ export function rebuildFromDirs(store: Store, paths: HomePaths, dirs: string[]):
     f.job.waiting_for = waitingAfterRebuild(
       f.job,
       (id) => byId.get(id)?.state ?? (present.has(id) ? "unrestored" : "absent"),
+    );
+  }
+  const stuck = cycleBound(found.map((f) => f.job));
+  for (const f of found) {
+    if (!stuck.has(f.job.job_id)) continue;
+    // Dependencies that wait for each other never start: ended as a failed dependency would end them.
+    const waited = f.job.waiting_for.filter((id) => stuck.has(id));
+    f.job = transition({ ...f.job, waiting_for: [] }, {
+      type: "dependency_failed",
+      error: `restored by a DB rebuild waiting for ${waited.join(", ")}, which wait in a cycle ` +
+        "that leads back to it (job.json files edited by hand): it could never start " +
+        "(`barn retry` runs it, without waiting)",
+    }, now);
+    f.kind = "finished";
+    writeExitFile(f.job.job_dir, exitFileOf(f.job));
+    report.conflicts.push(
+      `${f.job.job_id}: its dependencies wait in a cycle; canceled E_DEPENDENCY`,
     );
   }
   store.tx(() => {

@@ -107,6 +107,35 @@ export function waitingAfterRebuild(
   });
 }
 
+/**
+ * Queued jobs that can never start because their `waiting_for` leads into a cycle of queued
+ * jobs. Only job.json files edited by hand can make one (a submission refuses cycles, and a job
+ * can only run after older ones). Each job that can still start is peeled off: what is left is
+ * every job on a cycle or waiting on one.
+ */
+export function cycleBound(jobs: readonly Job[]): Set<string> {
+  const queued = new Map(jobs.filter((j) => j.state === "queued").map((j) => [j.job_id, j]));
+  const left = new Map<string, number>();
+  const waiters = new Map<string, string[]>();
+  const free: string[] = [];
+  for (const j of queued.values()) {
+    const on = j.waiting_for.filter((id) => queued.has(id));
+    left.set(j.job_id, on.length);
+    for (const id of on) waiters.set(id, [...(waiters.get(id) ?? []), j.job_id]);
+    if (on.length === 0) free.push(j.job_id);
+  }
+  while (free.length > 0) {
+    const id = free.pop()!;
+    left.delete(id);
+    for (const w of waiters.get(id) ?? []) {
+      const n = left.get(w)! - 1;
+      left.set(w, n);
+      if (n === 0) free.push(w);
+    }
+  }
+  return new Set(left.keys());
+}
+
 const isStrings = (v: unknown): boolean =>
   Array.isArray(v) && v.every((x) => typeof x === "string");
 const isOpt = (v: unknown, type: "string" | "number"): boolean => v == null || typeof v === type;

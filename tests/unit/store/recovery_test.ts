@@ -77,6 +77,61 @@ Deno.test("a rebuild restores dependencies from the snapshots and settles them a
   }
 });
 
+Deno.test("a rebuild cancels queued jobs whose hand-edited snapshots wait for each other, and their dependents", async () => {
+  const home = tempHome("rebuildcycle");
+  const paths = prepareHome(home);
+  try {
+    const store = Store.open(paths);
+    const [a, b, c, free] = store.insert([
+      spec({ label: "a" }),
+      spec({ label: "b", after: ["a"] }),
+      spec({ after: ["b"] }),
+      spec({ after: ["a"] }),
+    ]).map((r) => r.job);
+    store.close();
+    // a is edited to run after b: a and b wait for each other, c waits on them; free does not.
+    const aSnap = JSON.parse(Deno.readTextFileSync(`${a!.job_dir}/job.json`));
+    Deno.writeTextFileSync(
+      `${a!.job_dir}/job.json`,
+      JSON.stringify({ ...aSnap, after: [b!.job_id] }),
+    );
+    Deno.writeTextFileSync(
+      `${free!.job_dir}/job.json`,
+      JSON.stringify({
+        ...JSON.parse(Deno.readTextFileSync(`${free!.job_dir}/job.json`)),
+        after: [],
+      }),
+    );
+    removeDb(paths.db);
+    const opened = openChecked(paths, 1000);
+    const s = opened.store;
+    try {
+      assertEquals(opened.rebuilt!.report.restored, 4);
+      for (const j of [a!, b!, c!]) {
+        const r = s.get(j.job_id)!;
+        assertEquals([r.state, r.exit_code, r.waiting_for], ["canceled", "E_DEPENDENCY", []]);
+        assertEquals(
+          JSON.parse(Deno.readTextFileSync(`${j.job_dir}/exit.json`)).final.exit_code,
+          "E_DEPENDENCY",
+        );
+      }
+      assertMatch(
+        s.get(a!.job_id)!.error!,
+        new RegExp(`waiting for ${b!.job_id}, which wait in a cycle`),
+      );
+      assertEquals(s.get(free!.job_id)!.state, "queued");
+      // free is the one job left to start.
+      assertEquals(s.readyGroups().flatMap((g) => s.nextQueued(g, 10).map((j) => j.job_id)), [
+        free!.job_id,
+      ]);
+    } finally {
+      s.close();
+    }
+  } finally {
+    await cleanupHome(home);
+  }
+});
+
 function removeDb(db: string): void {
   for (const ext of ["", "-wal", "-shm"]) {
     try {

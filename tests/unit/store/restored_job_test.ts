@@ -2,6 +2,7 @@ import { assertEquals, assertMatch } from "../../helpers/assert.ts";
 import type { Job, JobState } from "../../../src/jobs/job.ts";
 import { sampleJob } from "../../helpers/job_fixture.ts";
 import {
+  cycleBound,
   REBUILD_LATCH,
   restoredJob,
   snapshotProblem,
@@ -164,4 +165,22 @@ Deno.test("rebuild: a finished job keeps when it started and its pid from exit.j
   const old = restoredJob(snapshot(), false, usableExit(older), false, true, NOW).job;
   assertEquals([old.started_at, old.pid, old.state], [null, null, "succeeded"]);
   assertEquals(usableExit({ ...exit, pid: "4242" }), null, "a pid of the wrong type");
+});
+
+Deno.test("cycleBound: queued jobs on a cycle or waiting on one; chains and waits on others go free", () => {
+  const q = (id: string, waiting_for: string[], state: JobState = "queued") =>
+    snapshot({ job_id: id, state, waiting_for });
+  const jobs = [
+    q("a", ["b"]),
+    q("b", ["c"]),
+    q("c", ["a"]), // a → b → c → a
+    q("d", ["a"]), // waits on the cycle
+    q("e", ["f"]),
+    q("f", ["r"]), // a chain ending at a running job: free
+    q("r", [], "running"),
+    q("s", ["s"]), // waits on itself
+    q("t", ["gone"]), // waits on a job that was not restored: settled elsewhere
+  ];
+  assertEquals([...cycleBound(jobs)].sort(), ["a", "b", "c", "d", "s"]);
+  assertEquals(cycleBound(jobs.filter((j) => j.job_id !== "c")).size, 1); // only s is left
 });
