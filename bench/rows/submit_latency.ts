@@ -1,10 +1,11 @@
 /**
  * Row 1: one `barn run` against a bare `deno run` hello-world (the floor), tsp and nq,
  * round-robin: barn as the tests run it (from source, deno.json's permission set) and as close
- * to the compiled binary as this machine can run it (standinArgv).
+ * to the compiled binary as this machine can run it (standinArgv, over barn's modules transpiled
+ * as the binary embeds them: emitJs).
  */
 
-import { barnCmd, DENO, MAIN, standinArgv, tempHome, withService } from "../lib/barn.ts";
+import { barnCmd, DENO, emitJs, MAIN, standinArgv, tempHome, withService } from "../lib/barn.ts";
 import type { Bench } from "../lib/report.ts";
 import { sh } from "../lib/sh.ts";
 import { interleaved } from "../lib/timing.ts";
@@ -12,6 +13,7 @@ import { interleaved } from "../lib/timing.ts";
 export async function submitLatency({ p, peers, report }: Bench): Promise<void> {
   const home = tempHome("submit");
   Deno.writeTextFileSync(`${home}/hello.ts`, 'console.log("hello");\n');
+  const standin = await emitJs(`${home}/standin`);
   await withService(home, { max_parallel: 4 }, async () => {
     // The stand-in keeps its own Deno cache: its V8 flags would otherwise make it and the
     // source run reject and rewrite each other's code cache (a compiled binary has its own).
@@ -21,7 +23,7 @@ export async function submitLatency({ p, peers, report }: Bench): Promise<void> 
       deno_floor: [DENO, "run", "-q", `${home}/hello.ts`],
       barn_run: [DENO, "run", "-q", "-P=barn", MAIN, "run", "--tag=lat", "curl", "--version"],
       barn_run_standin: {
-        argv: standinArgv("run", "--tag=lat", "curl", "--version"),
+        argv: standinArgv(standin, "run", "--tag=lat", "curl", "--version"),
         env: { DENO_DIR: cache },
       },
       // For the breakdown: the floor without config, lock or remote modules; barn's static

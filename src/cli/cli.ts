@@ -3,11 +3,19 @@
 import { escapeLines, escapeText } from "../escape.ts";
 import { lazy } from "../lazy.ts";
 import { toErrorBody } from "../errors.ts";
-import { exitForError } from "../jobs/exit_codes.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
 import { commandNamed, leadingGlobals, outputFormat, parseArgs } from "./args.ts";
 import { CliContext, OUTPUT_CLOSED_EXIT, OutputClosed, writeOut } from "./context.ts";
 import { COMMANDS } from "./commands/mod.ts";
+
+/** The exit code for an error code; the table is loaded only when a command fails. */
+async function exitForError(code: string): Promise<number> {
+  const m = await lazy<typeof import("../jobs/exit_codes.ts")>(
+    import.meta.url,
+    "../jobs/exit_codes.ts",
+  );
+  return m.exitForError(code);
+}
 
 export async function runCli(argv: readonly string[]): Promise<number> {
   if (argv[0] === "--version" || argv[0] === "-V") {
@@ -70,7 +78,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       if (e instanceof OutputClosed) return OUTPUT_CLOSED_EXIT;
       const body = toErrorBody(e);
       await ctx.printError(body);
-      return exitForError(body.code);
+      return await exitForError(body.code);
     } finally {
       ctx.close();
     }
@@ -83,6 +91,6 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         .renderXml({ view: "error", error: body })
       : `barn: error: ${escapeLines(body.message)} [${escapeText(body.code)}]`;
     await writeOut(format === "human" ? Deno.stderr : Deno.stdout, text + "\n");
-    return exitForError(body.code);
+    return await exitForError(body.code);
   }
 }

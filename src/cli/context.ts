@@ -2,7 +2,7 @@
 
 import { lazy } from "../lazy.ts";
 import { BarnError, type ErrorBody } from "../errors.ts";
-import { type Config, defaultConfig, loadConfig } from "../config/config.ts";
+import type { Config } from "../config/config.ts";
 import { readTextIfExists } from "../platform/files.ts";
 import { Connection } from "../client/client.ts";
 import { repeated } from "./args.ts";
@@ -18,6 +18,7 @@ export class CliContext {
   readonly home: string;
   #paths: HomePaths | null = null;
   #config: Config | null = null;
+  #configModule: typeof import("../config/config.ts") | null = null;
   #backend: Backend | null = null;
 
   constructor(
@@ -35,15 +36,27 @@ export class CliContext {
     return this.#paths ??= prepareHome(this.home);
   }
 
-  get config(): Config {
-    return this.#config ??= loadConfig(new HomePaths(this.home).config);
+  /** config.json, read and checked on first use (with its module: a `barn run` never loads it). */
+  async config(): Promise<Config> {
+    return this.#readConfig(await this.#loadConfigModule());
+  }
+
+  async #loadConfigModule(): Promise<typeof import("../config/config.ts")> {
+    return this.#configModule ??= await lazy<typeof import("../config/config.ts")>(
+      import.meta.url,
+      "../config/config.ts",
+    );
+  }
+
+  #readConfig(m: typeof import("../config/config.ts")): Config {
+    return this.#config ??= m.loadConfig(new HomePaths(this.home).config);
   }
 
   /**
    * The socket the running service announced in service.json; else config.json's, read
    * leniently so that a bad config never stops a client from reaching the service.
    */
-  get socketName(): string {
+  async socketName(): Promise<string> {
     let info: string | null = null;
     try {
       info = readTextIfExists(new HomePaths(this.home).serviceInfo);
@@ -57,10 +70,11 @@ export class CliContext {
         if (typeof name === "string") return name;
       } catch { /* fall through */ }
     }
+    const m = await this.#loadConfigModule();
     try {
-      return this.config.socket_name;
+      return this.#readConfig(m).socket_name;
     } catch {
-      return defaultConfig().socket_name;
+      return m.defaultConfig().socket_name;
     }
   }
 
@@ -86,9 +100,9 @@ export class CliContext {
         import.meta.url,
         "./offline.ts",
       );
-      this.#backend = openOffline(this.paths, this.config);
+      this.#backend = openOffline(this.paths, await this.config());
     } else {
-      const conn = await Connection.open(this.home, this.socketName);
+      const conn = await Connection.open(this.home, await this.socketName());
       this.#backend = {
         request: (req) => conn.request(req),
         stream: (req, onFrame) => conn.stream(req, onFrame),
@@ -111,7 +125,8 @@ export class CliContext {
       const { openStoredState, STORED_STATE_NOTE } = await lazy<
         typeof import("./stored_state.ts")
       >(import.meta.url, "./stored_state.ts");
-      this.#backend = openStoredState(this.home, () => this.config);
+      const m = await this.#loadConfigModule();
+      this.#backend = openStoredState(this.home, () => this.#readConfig(m));
       console.error(STORED_STATE_NOTE);
       return this.#backend;
     }

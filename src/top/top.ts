@@ -101,7 +101,7 @@ class Feed {
   }
 
   async connect(): Promise<void> {
-    const conn = await Connection.open(this.ctx.home, this.ctx.socketName);
+    const conn = await Connection.open(this.ctx.home, await this.ctx.socketName());
     this.req = new Requester(conn);
     this.set({ ...(await snapshot(this.req, this.state)), connected: true });
     this.#lastHeader = Date.now();
@@ -117,7 +117,7 @@ class Feed {
 
   /** Streams changes until the connection is lost (then resolves). */
   async listen(onJob: (id: string) => void): Promise<void> {
-    this.#listenConn = await Connection.open(this.ctx.home, this.ctx.socketName);
+    this.#listenConn = await Connection.open(this.ctx.home, await this.ctx.socketName());
     await this.#listenConn.stream({ kind: "listen", progress: true }, async (f) => {
       if (f.stream !== "event") return;
       const ev = f.event;

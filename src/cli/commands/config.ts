@@ -29,7 +29,7 @@ export const config: Command = {
       return 0;
     }
     if (action === "show" && ctx.positionals.length === 1) {
-      const cfg = ctx.config;
+      const cfg = await ctx.config();
       const data = { path, ...cfg } as Record<string, unknown>;
       const text = Object.entries(data).map(([k, v]) => `${k}: ${settingText(v)}`).join("\n");
       await ctx.print({ view: "message", message: text, data });

@@ -70,7 +70,7 @@ export const dialStdio: Command = {
       }
       const c = await connectService(
         ctx.home,
-        ctx.socketName,
+        await ctx.socketName(),
         (at) =>
           `barn service is not running on this host (no answer at ${at}): ` +
           "start it with `barn service start`",

@@ -3,18 +3,18 @@
 import { excerpt } from "../../escape.ts";
 import { lazy } from "../../lazy.ts";
 import { BarnError } from "../../errors.ts";
-import { exitCodeFor } from "../../jobs/exit_codes.ts";
 import type { JobSpec } from "../../jobs/job.ts";
 import type { OptionSpecs } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { readText } from "../../platform/files.ts";
 import { isSecretPath, sandboxPath } from "../../platform/sandbox_path.ts";
-import { allowedCommands } from "../../config/config.ts";
-import { checkJobRef, checkName } from "../../jobs/ids.ts";
-import { parseMeta } from "../../jobs/meta.ts";
 import { applySpecOptions, applyVerify } from "../../jobs/spec_options.ts";
-import { checkNotifyUrls } from "../../notify/notify_url.ts";
+
+// The checkers of options a plain `barn run` does not give are loaded only when given.
+const ids = () => lazy<typeof import("../../jobs/ids.ts")>(import.meta.url, "../../jobs/ids.ts");
+const exitCodes = () =>
+  lazy<typeof import("../../jobs/exit_codes.ts")>(import.meta.url, "../../jobs/exit_codes.ts");
 
 /** The submission options that run, get and put share. */
 export const JOB_OPTIONS: OptionSpecs = {
@@ -31,7 +31,7 @@ export const JOB_OPTIONS: OptionSpecs = {
 };
 
 /** Fills a spec from the shared options. */
-export function applyJobOptions(ctx: CliContext, spec: JobSpec): JobSpec {
+export async function applyJobOptions(ctx: CliContext, spec: JobSpec): Promise<JobSpec> {
   applySpecOptions(ctx, spec, "timeout");
   if (ctx.str("pending") !== undefined && ctx.offline) {
     throw new BarnError(
@@ -51,16 +51,27 @@ export function applyJobOptions(ctx: CliContext, spec: JobSpec): JobSpec {
     if (refs.length === 0) {
       throw new BarnError("E_USAGE", "--after needs job ids, e.g. --after=k3f9,@download");
     }
+    const { checkJobRef } = await ids();
     spec.after = refs.map(checkJobRef);
   }
   const group = ctx.str("group");
-  if (group !== undefined) spec.group = checkName(group, "--group");
+  if (group !== undefined) spec.group = (await ids()).checkName(group, "--group");
   const name = ctx.str("name");
-  if (name !== undefined) spec.name = checkName(name);
+  if (name !== undefined) spec.name = (await ids()).checkName(name);
   const meta = ctx.str("meta");
-  if (meta !== undefined) spec.meta = parseMeta(meta);
+  if (meta !== undefined) {
+    const { parseMeta } = await lazy<typeof import("../../jobs/meta.ts")>(
+      import.meta.url,
+      "../../jobs/meta.ts",
+    );
+    spec.meta = parseMeta(meta);
+  }
   const notify = ctx.strs("notify");
   if (notify.length > 0) {
+    const { checkNotifyUrls } = await lazy<typeof import("../../notify/notify_url.ts")>(
+      import.meta.url,
+      "../../notify/notify_url.ts",
+    );
     spec.notify_urls = checkNotifyUrls(notify, "--notify");
   }
   return spec;
@@ -76,6 +87,7 @@ export async function submitAndReport(ctx: CliContext, spec: JobSpec): Promise<n
     else await ctx.print({ view: "job", job: first.job, duplicate: first.duplicate });
     return 0;
   }
+  const { exitCodeFor } = await exitCodes();
   if (first.duplicate) {
     await ctx.print({ view: "job", job: first.job, duplicate: true });
     return exitCodeFor(first.job.exit_code);
@@ -84,7 +96,7 @@ export async function submitAndReport(ctx: CliContext, spec: JobSpec): Promise<n
     import.meta.url,
     "../offline_run.ts",
   );
-  const job = await superviseHere(backend, ctx.config, first.job.job_id);
+  const job = await superviseHere(backend, await ctx.config(), first.job.job_id);
   await ctx.print({ view: "job", job });
   return exitCodeFor(job.exit_code);
 }
@@ -142,7 +154,11 @@ async function runBatch(ctx: CliContext, source: string): Promise<number> {
     }
   }
   const { parseBatch } = await lazy<typeof import("../batch.ts")>(import.meta.url, "../batch.ts");
-  const specs = parseBatch(text, Deno.cwd(), allowedCommands(ctx.config));
+  const { allowedCommands } = await lazy<typeof import("../../config/config.ts")>(
+    import.meta.url,
+    "../../config/config.ts",
+  );
+  const specs = parseBatch(text, Deno.cwd(), allowedCommands(await ctx.config()));
   const { jobs } = await (await ctx.backend()).request({ kind: "submit", jobs: specs });
   await ctx.print({ view: "submitted", jobs });
   return 0;
@@ -167,7 +183,7 @@ export const run: Command = {
         "missing command: e.g. `barn run ffprobe -i /tmp/barn/input/clip.mp4`",
       );
     }
-    const spec = applyJobOptions(ctx, { command: [...ctx.rest], cwd: Deno.cwd() });
+    const spec = await applyJobOptions(ctx, { command: [...ctx.rest], cwd: Deno.cwd() });
     if (ctx.flag("verify")) applyVerify(spec);
     return await submitAndReport(ctx, spec);
   },

@@ -34,21 +34,21 @@ type Action = typeof ACTIONS[number];
 
 async function currentStatus(ctx: CliContext): Promise<ServiceStatus | null> {
   try {
-    return (await requestOnce(ctx.home, ctx.socketName, { kind: "service_status" })).status;
+    return (await requestOnce(ctx.home, await ctx.socketName(), { kind: "service_status" })).status;
   } catch (e) {
     if (e instanceof BarnError && e.code === "E_NO_SERVICE") return null;
     throw e;
   }
 }
 
-function downStatus(ctx: CliContext): ServiceStatus {
+async function downStatus(ctx: CliContext): Promise<ServiceStatus> {
   return {
     state: "down",
     pid: null,
     uptime_seconds: null,
     version: VERSION,
     home: ctx.home,
-    endpoint: endpointOf(ctx.home, ctx.socketName),
+    endpoint: endpointOf(ctx.home, await ctx.socketName()),
     started_at: null,
     max_parallel: null,
     jobs: null,
@@ -78,7 +78,7 @@ export async function ensureService(
   const running = await currentStatus(ctx);
   if (running) return { status: running, already: true };
   // A bad config.json is refused here, before anything starts (the service would refuse it too).
-  void ctx.config;
+  await ctx.config();
   const logStart = fileSize(paths.serviceLog);
   const child = spawnSelfDetached(["service", "run"]);
   let exited = false;
@@ -144,11 +144,11 @@ async function stop(ctx: CliContext, quiet = false): Promise<number> {
     }
     return 0;
   }
-  await requestOnce(ctx.home, ctx.socketName, {
+  await requestOnce(ctx.home, await ctx.socketName(), {
     kind: "shutdown",
     kill_jobs: ctx.flag("kill-jobs"),
   });
-  const grace = (ctx.config.kill_grace_seconds + 20) * 1000;
+  const grace = ((await ctx.config()).kill_grace_seconds + 20) * 1000;
   if (!(await waitUntil(async () => (await currentStatus(ctx)) === null, grace))) {
     throw new BarnError(
       "E_BUSY",
@@ -250,7 +250,7 @@ export const service: Command = {
         await stop(ctx, true);
         return await start(ctx);
       case "reload": {
-        const r = await requestOnce(ctx.home, ctx.socketName, { kind: "reload" });
+        const r = await requestOnce(ctx.home, await ctx.socketName(), { kind: "reload" });
         await ctx.print({
           view: "message",
           message: r.restarted
@@ -262,7 +262,7 @@ export const service: Command = {
       }
       case "status": {
         const s = await currentStatus(ctx);
-        await ctx.print({ view: "service_status", status: s ?? downStatus(ctx) });
+        await ctx.print({ view: "service_status", status: s ?? await downStatus(ctx) });
         return s ? 0 : 100;
       }
       case "logs":

@@ -93,7 +93,7 @@ async function submitTransfer(ctx: CliContext, verb: "get" | "put"): Promise<num
     ...(overwrite ? ["--overwrite"] : []),
     ...(verb === "get" ? [dav.url, path] : [path, dav.url]),
   ];
-  const spec: JobSpec = applyJobOptions(ctx, { command, cwd: Deno.cwd() });
+  const spec: JobSpec = await applyJobOptions(ctx, { command, cwd: Deno.cwd() });
   if (auth) spec.secrets = { dav_auth: auth };
   return await submitAndReport(ctx, spec);
 }

@@ -51,7 +51,7 @@ export const watch: Command = {
           const b = await ctx.backend();
           const { jobs } = await b.request({ kind: "submit", jobs: [spec] });
           submitted(jobs[0]!.job.job_id);
-          return await superviseHere(b, ctx.config, jobs[0]!.job.job_id);
+          return await superviseHere(b, await ctx.config(), jobs[0]!.job.job_id);
         };
         // Jobs whose --offline supervisor was a runner that died are settled first.
         beforeRecovery = async () => {
