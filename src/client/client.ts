@@ -1,7 +1,7 @@
 /** Talks to the service: connect, handshake, one request, one response. No printing here. */
 
 import { BarnError } from "../errors.ts";
-import { encodeFrame, FrameReader, writeBytes } from "../protocol/framing.ts";
+import { encodeFrame, FrameReader, MAX_FRAME_BYTES, writeBytes } from "../protocol/framing.ts";
 import {
   PROTOCOL_VERSION,
   type Request,
@@ -131,12 +131,26 @@ export class Connection {
       const res = await this.#read();
       if (!res.ok) throw new BarnError(res.error.code as "E_INTERNAL", res.error.message);
       if ("stream" in res) {
-        await onFrame(res as unknown as StreamFrame);
+        await onFrame(
+          res.stream === "text" ? await this.#text(req, res) : res as unknown as StreamFrame,
+        );
         continue;
       }
       const { ok: _ok, ...data } = res;
       return data as unknown as ResponseData[K];
     }
+  }
+
+  /** A `text` frame's bytes, which follow its header: only for a request that asked for text. */
+  async #text(req: Request, header: Record<string, unknown>): Promise<StreamFrame> {
+    const n = header.bytes;
+    if (req.kind !== "status" || req.text === undefined) {
+      throw new BarnError("E_PROTOCOL", "the service sent text this request did not ask for");
+    }
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > MAX_FRAME_BYTES) {
+      throw new BarnError("E_PROTOCOL", "the service sent a text frame without a valid byte count");
+    }
+    return { ok: true, stream: "text", text: await this.#reader.nextBytes(n) };
   }
 
   /** Reads the next pushed message of a streaming request. */

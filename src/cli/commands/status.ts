@@ -89,6 +89,13 @@ export const status: Command = {
     }
     const filter = statusFilter(ctx);
     const backend = await ctx.readBackend();
+    if (ctx.format === "json") {
+      // The service prints the JSON listing itself: its text goes to stdout as it arrives, unparsed.
+      await backend.stream({ kind: "status", filter, text: "json" }, async (frame) => {
+        if (frame.stream === "text") await ctx.write(frame.text);
+      });
+      return 0;
+    }
     const listing = await ctx.listing();
     let shown = 0;
     // Records arrive in chunks and are printed as they come: no side holds the whole listing.
