@@ -114,7 +114,7 @@ async function rawStatus(
       const f = await reader.next() as Record<string, unknown> | null;
       if (f === null) return { frames, text };
       frames.push(f);
-      if (f.stream === "text") text.push(await reader.nextBytes(f.bytes as number));
+      if (f.stream === "text") text.push((await reader.nextBytes(f.bytes as number)).slice());
       else if (frames.length > 1 && !("stream" in f)) return { frames, text };
     }
   } finally {

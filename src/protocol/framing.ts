@@ -207,15 +207,21 @@ export class FrameReader {
     return decodeBody(body, this.trusted);
   }
 
+  /** Where `nextBytes` puts the bytes, reused: a listing's text passes through, it is not kept. */
+  #text = new Uint8Array(0);
+
   /**
-   * The next `n` bytes as they are, not a frame: what follows a `text` frame's header. What the
-   * buffer holds goes first; the rest is read straight into the result (no budget: clients only).
+   * The next `n` bytes as they are, not a frame: what follows a `text` frame's header. They
+   * are valid until the next call (one buffer, reused: 10 MB of listing would otherwise fault
+   * in 10 MB of fresh pages); what the frame buffer holds goes first, the rest is read
+   * straight in. No budget: clients only.
    */
   async nextBytes(n: number): Promise<Uint8Array> {
     if (!Number.isInteger(n) || n < 0 || n > MAX_FRAME_BYTES) {
       throw new BarnError("E_PROTOCOL", `a text frame of ${n} bytes is over the frame cap`);
     }
-    const out = new Uint8Array(n);
+    if (this.#text.length < n) this.#text = new Uint8Array(Math.max(n, 256 * 1024));
+    const out = this.#text.subarray(0, n);
     const held = Math.min(n, this.#end - this.#start);
     out.set(this.#buf.subarray(this.#start, this.#start + held));
     this.#start += held;
@@ -317,6 +323,7 @@ export class ArrayFrame {
     return this.#pos;
   }
 
+  /** One item's JSON text, or several joined by commas. */
   add(itemJson: string): void {
     for (;;) {
       const room = this.#buf.length - this.#pos - this.#suffix.length - 1;

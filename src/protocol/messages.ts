@@ -159,7 +159,8 @@ export type StreamFrame =
   | { ok: true; stream: "log"; which: "stdout" | "stderr"; text: string }
   /**
    * The next bytes of a listing's printed text (`status` with `text`). On the wire, a frame
-   * `{"ok": true, "stream": "text", "bytes": N}` followed by those N bytes, unframed.
+   * `{"ok": true, "stream": "text", "bytes": N}` followed by those N bytes, unframed. Valid
+   * until the next frame is read.
    */
   | { ok: true; stream: "text"; text: Uint8Array };
 

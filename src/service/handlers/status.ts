@@ -11,6 +11,12 @@ import { checkMetaKey } from "../../jobs/meta.ts";
 
 /** Bytes of records per frame: far under the frame cap whatever they hold, and few frames. */
 const FRAME_BUDGET = 256 * 1024;
+/**
+ * Characters of records joined before they are encoded into the frame: fewer encodes than one
+ * per record, and little kept alive (the service's 1 MiB young generation makes a longer string
+ * survive collections: 256 KiB at once measured slower than one encode per record).
+ */
+const ENCODE_BATCH = 8 * 1024;
 
 export async function handleStatus(
   ctx: HandlerContext,
@@ -29,12 +35,18 @@ export async function handleStatus(
 async function sendRecords(ctx: HandlerContext, req: RequestOf<"status">, send: Send) {
   const frame = new ArrayFrame('{"ok":true,"stream":"jobs","jobs":[', "]}");
   let sent = 0;
+  let records = "";
   // The store reads a page at a time and holds no read open while a frame is being sent.
   for (const record of ctx.store.iterateRecords(req.filter, "compact")) {
-    frame.add(record);
+    records += records ? "," + record : record;
     sent++;
-    if (frame.bytes >= FRAME_BUDGET) await send({ frame: frame.take() });
+    if (records.length >= ENCODE_BATCH) {
+      frame.add(records);
+      records = "";
+      if (frame.bytes >= FRAME_BUDGET) await send({ frame: frame.take() });
+    }
   }
+  if (records) frame.add(records);
   if (frame.count > 0) await send({ frame: frame.take() });
   return sent;
 }
@@ -46,13 +58,17 @@ async function sendRecords(ctx: HandlerContext, req: RequestOf<"status">, send: 
 async function sendText(ctx: HandlerContext, req: RequestOf<"status">, send: Send) {
   const frame = new TextFrame();
   let sent = 0;
+  let text = "";
   for (const record of ctx.store.iterateRecords(req.filter, "indented")) {
-    frame.add(sent === 0 ? "[\n" : ",\n");
-    frame.add(record);
+    text += (sent === 0 ? "[\n" : ",\n") + record;
     sent++;
-    if (frame.bytes >= FRAME_BUDGET) await send({ frame: frame.take() });
+    if (text.length >= ENCODE_BATCH) {
+      frame.add(text);
+      text = "";
+      if (frame.bytes >= FRAME_BUDGET) await send({ frame: frame.take() });
+    }
   }
-  frame.add(sent === 0 ? "[]\n" : "\n]\n");
+  frame.add(text + (sent === 0 ? "[]\n" : "\n]\n"));
   await send({ frame: frame.take() });
   return sent;
 }
