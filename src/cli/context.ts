@@ -129,6 +129,14 @@ export class CliContext {
     }
   }
 
+  /**
+   * Whether a JSON listing goes to stdout as the service prints it (its text, unparsed): true for
+   * `--output=json`; a context that keeps records (an MCP tool call) says no, and gets `listing()`.
+   */
+  printsJsonText(): boolean {
+    return this.format === "json";
+  }
+
   /** A listing renderer for this format, for records that arrive in chunks. */
   async listing(): Promise<ListingRenderer> {
     switch (this.format) {

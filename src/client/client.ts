@@ -96,6 +96,16 @@ export class Connection {
     this.#pendingHello = false;
     const hello = await this.#read();
     if (!hello.ok) throw new BarnError(hello.error.code as "E_PROTOCOL", hello.error.message);
+    // The service serves the client's version or refuses it; anything else is not barn's service.
+    const version = (hello as { protocol?: unknown }).protocol;
+    if (version !== PROTOCOL_VERSION) {
+      throw new BarnError(
+        "E_PROTOCOL",
+        `the service answered the handshake with protocol ${
+          String(version).slice(0, 20)
+        }, not ${PROTOCOL_VERSION}: run the same barn version for both`,
+      );
+    }
   }
 
   request<K extends RequestKind>(req: Extract<Request, { kind: K }>): Promise<ResponseData[K]> {
