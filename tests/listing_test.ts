@@ -1,9 +1,13 @@
-/** `barn status` streams: a listing past the frame cap, byte for byte the old JSON, and never in the way of writes. */
+/** `barn status` streams: a listing past the frame cap, byte for byte the old JSON (JSON.stringify of the records), and never in the way of writes. */
 
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals } from "./helpers/assert.ts";
 import { barn, cleanupHome, DENO, MAIN, ROOT, startService, tempHome } from "./helpers/barn.ts";
-import { MAX_FRAME_BYTES } from "../src/protocol/framing.ts";
+import { FrameReader, MAX_FRAME_BYTES, writeFrame } from "../src/protocol/framing.ts";
+import { HomePaths } from "../src/platform/home_layout.ts";
+import { COLUMNS, QUOTED_COLUMNS, toParams } from "../src/store/rows.ts";
+import { Store } from "../src/store/store.ts";
+import { awkwardJobs } from "./helpers/awkward_jobs.ts";
 
 const JOBS = 1300;
 /** Big records: JOBS of them hold more than the 8 MiB frame cap. */
@@ -92,3 +96,121 @@ Deno.test("status streams a listing past the frame cap: one array, the old layou
     await cleanupHome(home);
   }
 });
+
+/** Frames from a raw connection that names protocol `version` in its hello, as the service sends them. */
+async function rawStatus(
+  home: string,
+  version: number,
+  request: Record<string, unknown>,
+): Promise<{ frames: Record<string, unknown>[]; text: Uint8Array[] }> {
+  const conn = await Deno.connect({ transport: "unix", path: `${home}/barn.sock` });
+  try {
+    await writeFrame(conn, { kind: "hello", protocol: version, client_version: "test" });
+    await writeFrame(conn, request);
+    const reader = new FrameReader(conn);
+    const frames: Record<string, unknown>[] = [];
+    const text: Uint8Array[] = [];
+    for (;;) {
+      const f = await reader.next() as Record<string, unknown> | null;
+      if (f === null) return { frames, text };
+      frames.push(f);
+      if (f.stream === "text") text.push((await reader.nextBytes(f.bytes as number)).slice());
+      else if (frames.length > 1 && !("stream" in f)) return { frames, text };
+    }
+  } finally {
+    conn.close();
+  }
+}
+
+Deno.test("the JSON listing is JSON.stringify of the records, byte for byte, whatever they hold; protocol 2 clients still get records", async () => {
+  const home = tempHome("listing");
+  try {
+    await startService(home);
+    const nasty = 'say "hi" \\ é 😀 \u2028 \u001b[0m\ttab';
+    const specs = [
+      { command: ["curl", nasty, "", "[]", "{}"], tag: nasty, name: "n1", timeout: 1.5 },
+      { command: ["curl", "--version"], timeout: 3600, stall_timeout: "10m", tag: "t" },
+      {
+        command: ["ffprobe", "-i", "in.mp4"],
+        meta: {
+          [nasty]: [nasty, 0.1, 1e21, -7, null, true, { deep: [[], {}, [1, [2]]] }],
+          empty: {},
+          list: [],
+          "10": "integer-like key",
+        },
+      },
+    ].map((s) => JSON.stringify({ ...s, pending: "L" })).join("\n");
+    const r = await barn(home, ["run", "--batch=-"], { stdin: specs });
+    assertEquals(r.code, 0, r.stderr);
+    // Rows no client submits: odd ids, REALs, exit codes of every kind (SQLite's own types).
+    const db = new DatabaseSync(`${home}/barn.db`);
+    const insert = db.prepare(
+      `INSERT INTO jobs (${QUOTED_COLUMNS.join(",")}) VALUES (${COLUMNS.map(() => "?").join(",")})`,
+    );
+    for (const { job } of awkwardJobs()) {
+      insert.run(...toParams({ ...job, created_at: "2020-01-01T00:00:00.000Z" }));
+    }
+    db.close();
+    const records = (filter: { tag?: string; limit?: number }) => {
+      const store = Store.openReadOnly(new HomePaths(home))!;
+      try {
+        return store.list(filter);
+      } finally {
+        store.close();
+      }
+    };
+
+    for (
+      const [args, filter] of [[["--all"], {}], [["--limit=2"], { limit: 2 }], [["--tag="], {
+        tag: "",
+      }], [["--tag=nope"], { tag: "nope" }]] as const
+    ) {
+      const json = await barn(home, ["status", "--output=json", ...args]);
+      assertEquals(json.code, 0, json.stderr);
+      const want = JSON.stringify(records(filter), null, 2) + "\n";
+      assertEquals(json.stdout, want, args.join(" "));
+    }
+    const all = await barn(home, ["status", "--output=json", "--all"]);
+    assertEquals(JSON.parse(all.stdout).length, 3 + awkwardJobs().length);
+
+    // On the wire: protocol 3 asks for text and gets it; protocol 2 gets records, and no text.
+    const v3 = await rawStatus(home, 3, { kind: "status", filter: {}, text: "json" });
+    assertEquals(v3.frames[0], {
+      ok: true,
+      protocol: 3,
+      server_version: v3.frames[0]!.server_version,
+    });
+    assertEquals(v3.frames.at(-1), { ok: true, total: 3 + awkwardJobs().length });
+    const bytes = v3.text.reduce((n, t) => n + t.length, 0);
+    assertEquals(new TextDecoder().decode(concat(v3.text)), all.stdout);
+    assertEquals(bytes, new TextEncoder().encode(all.stdout).length);
+    const v2 = await rawStatus(home, 2, { kind: "status", filter: {} });
+    assertEquals(v2.frames[0]?.protocol, 2);
+    const jobs = v2.frames.filter((f) => f.stream === "jobs").flatMap((f) => f.jobs as unknown[]);
+    assertEquals(JSON.stringify(jobs, null, 2) + "\n", all.stdout);
+    const refused = await rawStatus(home, 2, { kind: "status", filter: {}, text: "json" });
+    assertEquals((refused.frames.at(-1)?.error as { code: string }).code, "E_BAD_REQUEST");
+    const old = await rawStatus(home, 1, { kind: "status", filter: {} });
+    assertEquals((old.frames.at(-1)?.error as { code: string }).code, "E_PROTOCOL");
+
+    // Without a service, the stored state read-only prints the same bytes.
+    assertEquals((await barn(home, ["service", "stop"])).code, 0);
+    const stored = await barn(home, ["status", "--output=json", "--all"]);
+    assertEquals(stored.code, 0, stored.stderr);
+    assertEquals(stored.stdout, all.stdout);
+    const offline = await barn(home, ["--offline", "status", "--output=json", "--all"]);
+    assertEquals(offline.stdout, all.stdout);
+  } finally {
+    await cleanupHome(home);
+  }
+});
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

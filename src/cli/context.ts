@@ -144,6 +144,14 @@ export class CliContext {
     }
   }
 
+  /**
+   * Whether a JSON listing goes to stdout as the service prints it (its text, unparsed): true for
+   * `--output=json`; a context that keeps records (an MCP tool call) says no, and gets `listing()`.
+   */
+  printsJsonText(): boolean {
+    return this.format === "json";
+  }
+
   /** A listing renderer for this format, for records that arrive in chunks. */
   async listing(): Promise<ListingRenderer> {
     switch (this.format) {
@@ -157,9 +165,9 @@ export class CliContext {
     }
   }
 
-  /** Prints text as it is (a streamed listing's pieces); throws OutputClosed when stdout's reader has gone. */
-  async write(text: string): Promise<void> {
-    if (!text) return;
+  /** Prints text (or its bytes) as it is, a streamed listing's pieces; throws OutputClosed when stdout's reader has gone. */
+  async write(text: string | Uint8Array): Promise<void> {
+    if (!text.length) return;
     try {
       await writeOut(Deno.stdout, text);
     } catch (e) {
@@ -219,9 +227,9 @@ function useColor(): boolean {
 
 export async function writeOut(
   w: { write(p: Uint8Array): Promise<number> },
-  text: string,
+  text: string | Uint8Array,
 ): Promise<void> {
-  const data = new TextEncoder().encode(text);
+  const data = typeof text === "string" ? new TextEncoder().encode(text) : text;
   let off = 0;
   while (off < data.length) off += await w.write(data.subarray(off));
 }

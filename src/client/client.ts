@@ -1,7 +1,7 @@
 /** Talks to the service: connect, handshake, one request, one response. No printing here. */
 
 import { BarnError } from "../errors.ts";
-import { encodeFrame, FrameReader, writeBytes } from "../protocol/framing.ts";
+import { encodeFrame, FrameReader, MAX_FRAME_BYTES, writeBytes } from "../protocol/framing.ts";
 import {
   PROTOCOL_VERSION,
   type Request,
@@ -96,6 +96,16 @@ export class Connection {
     this.#pendingHello = false;
     const hello = await this.#read();
     if (!hello.ok) throw new BarnError(hello.error.code as "E_PROTOCOL", hello.error.message);
+    // The service serves the client's version or refuses it; anything else is not barn's service.
+    const version = (hello as { protocol?: unknown }).protocol;
+    if (version !== PROTOCOL_VERSION) {
+      throw new BarnError(
+        "E_PROTOCOL",
+        `the service answered the handshake with protocol ${
+          String(version).slice(0, 20)
+        }, not ${PROTOCOL_VERSION}: run the same barn version for both`,
+      );
+    }
   }
 
   request<K extends RequestKind>(req: Extract<Request, { kind: K }>): Promise<ResponseData[K]> {
@@ -131,12 +141,26 @@ export class Connection {
       const res = await this.#read();
       if (!res.ok) throw new BarnError(res.error.code as "E_INTERNAL", res.error.message);
       if ("stream" in res) {
-        await onFrame(res as unknown as StreamFrame);
+        await onFrame(
+          res.stream === "text" ? await this.#text(req, res) : res as unknown as StreamFrame,
+        );
         continue;
       }
       const { ok: _ok, ...data } = res;
       return data as unknown as ResponseData[K];
     }
+  }
+
+  /** A `text` frame's bytes, which follow its header: only for a request that asked for text. */
+  async #text(req: Request, header: Record<string, unknown>): Promise<StreamFrame> {
+    const n = header.bytes;
+    if (req.kind !== "status" || req.text === undefined) {
+      throw new BarnError("E_PROTOCOL", "the service sent text this request did not ask for");
+    }
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > MAX_FRAME_BYTES) {
+      throw new BarnError("E_PROTOCOL", "the service sent a text frame without a valid byte count");
+    }
+    return { ok: true, stream: "text", text: await this.#reader.nextBytes(n) };
   }
 
   /** Reads the next pushed message of a streaming request. */

@@ -22,6 +22,11 @@ export class ToolContext extends CliContext {
     return Promise.resolve();
   }
 
+  /** A listing is kept as records (below), never taken as printed text. */
+  override printsJsonText(): boolean {
+    return false;
+  }
+
   /** A streamed listing (status) is gathered into one jobs view, frame by frame. */
   override listing(): Promise<ListingRenderer> {
     const jobs: Job[] = [];
@@ -36,7 +41,7 @@ export class ToolContext extends CliContext {
   }
 
   /** Nothing reaches stdout: it belongs to the MCP protocol. */
-  override write(_text: string): Promise<void> {
+  override write(_text: string | Uint8Array): Promise<void> {
     return Promise.resolve();
   }
 

@@ -206,6 +206,37 @@ export class FrameReader {
     }
     return decodeBody(body, this.trusted);
   }
+
+  /** Where `nextBytes` puts the bytes, reused: a listing's text passes through, it is not kept. */
+  #text = new Uint8Array(0);
+
+  /**
+   * The next `n` bytes as they are, not a frame: what follows a `text` frame's header. They
+   * are valid until the next call (one buffer, reused: 10 MB of listing would otherwise fault
+   * in 10 MB of fresh pages); what the frame buffer holds goes first, the rest is read
+   * straight in. No budget: clients only.
+   */
+  async nextBytes(n: number): Promise<Uint8Array> {
+    if (!Number.isInteger(n) || n < 0 || n > MAX_FRAME_BYTES) {
+      throw new BarnError("E_PROTOCOL", `a text frame of ${n} bytes is over the frame cap`);
+    }
+    if (this.#text.length < n) this.#text = new Uint8Array(Math.max(n, 256 * 1024));
+    const out = this.#text.subarray(0, n);
+    const held = Math.min(n, this.#end - this.#start);
+    out.set(this.#buf.subarray(this.#start, this.#start + held));
+    this.#start += held;
+    for (let got = held; got < n;) {
+      const r = await this.conn.read(out.subarray(got));
+      if (r === null || r === 0) {
+        throw new BarnError(
+          "E_PROTOCOL",
+          `connection closed inside a ${n}-byte text frame (truncated frame)`,
+        );
+      }
+      got += r;
+    }
+    return out;
+  }
 }
 
 /** A frame its protocol refuses: the connection it came on ends there. */
@@ -292,6 +323,7 @@ export class ArrayFrame {
     return this.#pos;
   }
 
+  /** One item's JSON text, or several joined by commas. */
   add(itemJson: string): void {
     for (;;) {
       const room = this.#buf.length - this.#pos - this.#suffix.length - 1;
@@ -329,4 +361,59 @@ export class ArrayFrame {
     this.#start();
     return frame;
   }
+}
+
+/** Room kept before a text frame's bytes for its header frame, so the two go out in one write. */
+const TEXT_HEADER_ROOM = 64;
+
+/**
+ * Builds `text` frames: a listing's printed text, appended piece by piece into one reused buffer,
+ * sent as the header frame `{"ok":true,"stream":"text","bytes":N}` followed by the N bytes as they are.
+ */
+export class TextFrame {
+  #buf = new Uint8Array(512 * 1024);
+  #pos = TEXT_HEADER_ROOM;
+
+  /** Bytes of text so far. */
+  get bytes(): number {
+    return this.#pos - TEXT_HEADER_ROOM;
+  }
+
+  add(text: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: with that much room, one pass does it.
+    const most = text.length * 3;
+    if (this.#pos + most > this.#buf.length) {
+      if (this.bytes + most > MAX_FRAME_BYTES) {
+        throw new BarnError(
+          "E_FRAME_TOO_LARGE",
+          `${text.length} more characters of text may not fit the ${MAX_FRAME_BYTES}-byte frame cap; take the frame first`,
+        );
+      }
+      const bigger = new Uint8Array(Math.max(this.#buf.length * 2, this.#pos + most));
+      bigger.set(this.#buf.subarray(0, this.#pos));
+      this.#buf = bigger;
+    }
+    this.#pos += encoder.encodeInto(text, this.#buf.subarray(this.#pos)).written;
+  }
+
+  /** The header frame and the text, for one write; valid until the next add. Starts a new frame. */
+  take(): Uint8Array {
+    const header = encodeFrame({ ok: true, stream: "text", bytes: this.bytes });
+    const at = TEXT_HEADER_ROOM - header.length;
+    this.#buf.set(header, at);
+    const out = this.#buf.subarray(at, this.#pos);
+    this.#pos = TEXT_HEADER_ROOM;
+    return out;
+  }
+}
+
+/**
+ * A frame this process encoded (`encodeFrame`, `ArrayFrame.take`, `TextFrame.take`), read back as a
+ * client reads it off the wire: a text frame comes back as `{ok, stream: "text", text}`.
+ */
+export function decodeEncoded(frame: Uint8Array): unknown {
+  const len = new DataView(frame.buffer, frame.byteOffset, 4).getUint32(0);
+  const msg = decodeBody(frame.subarray(4, 4 + len)) as Record<string, unknown>;
+  if (msg.stream !== "text") return msg;
+  return { ok: true, stream: "text", text: frame.slice(4 + len, 4 + len + (msg.bytes as number)) };
 }

@@ -6,8 +6,15 @@ import type { DbSettings } from "../store/db.ts";
 import type { MetaFilter } from "../jobs/meta.ts";
 import type { Notification } from "../notify/notification.ts";
 
-/** 2: `status` streams its records in `jobs` frames, then answers with the total (docs/architecture.md). */
-export const PROTOCOL_VERSION = 2;
+/**
+ * 2: `status` streams its records in `jobs` frames, then answers with the total. 3: `status` may
+ * ask for its listing as printed text instead (`text: "json"`, sent in `text` frames). A service
+ * speaks every version from OLDEST_PROTOCOL_VERSION up, each as the client's hello names it
+ * (docs/architecture.md).
+ */
+export const PROTOCOL_VERSION = 3;
+/** The oldest client protocol the service still serves: version 3 only added to version 2. */
+export const OLDEST_PROTOCOL_VERSION = 2;
 
 export interface StatusFilter {
   state?: JobState | undefined;
@@ -33,7 +40,12 @@ export interface CleanRequest {
 export type Request =
   | { kind: "hello"; protocol: number; client_version: string; token?: string | null }
   | { kind: "submit"; jobs: JobSpec[] }
-  | { kind: "status"; filter: StatusFilter }
+  | {
+    kind: "status";
+    filter: StatusFilter;
+    /** Protocol 3: the listing as `barn status --output=json` prints it, in `text` frames. */
+    text?: "json" | undefined;
+  }
   | { kind: "describe"; id: string; lines?: number | undefined }
   | { kind: "kill"; id: string }
   | CleanRequest
@@ -104,7 +116,7 @@ export interface ServiceStatus {
 export interface ResponseData {
   hello: { protocol: number; server_version: string };
   submit: { jobs: { job: Job; duplicate: boolean }[] };
-  /** The records came before, in `jobs` stream frames. */
+  /** The records came before, in `jobs` stream frames (or as text, in `text` frames). */
   status: { total: number };
   describe: { job: DescribedJob };
   kill: { job: Job };
@@ -144,7 +156,13 @@ export type StreamFrame =
     /** The request's epoch was not the store's: its `since` was ignored and the stream starts at 0. */
     epoch_changed?: boolean;
   }
-  | { ok: true; stream: "log"; which: "stdout" | "stderr"; text: string };
+  | { ok: true; stream: "log"; which: "stdout" | "stderr"; text: string }
+  /**
+   * The next bytes of a listing's printed text (`status` with `text`). On the wire, a frame
+   * `{"ok": true, "stream": "text", "bytes": N}` followed by those N bytes, unframed. Valid
+   * until the next frame is read.
+   */
+  | { ok: true; stream: "text"; text: Uint8Array };
 
 /**
  * A stream frame already encoded (length header and UTF-8 JSON body): a listing's records go

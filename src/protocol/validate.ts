@@ -2,7 +2,7 @@
 
 import { BarnError } from "../errors.ts";
 import { JOB_STATES } from "../jobs/job.ts";
-import type { Request, RequestKind } from "./messages.ts";
+import { PROTOCOL_VERSION, type Request, type RequestKind } from "./messages.ts";
 import {
   array,
   bool,
@@ -70,6 +70,7 @@ const variants: Record<RequestKind, Check> = {
       meta: optional(array(strict({ key: s, value: s }), { max: 64 })),
       oldest: optional(bool),
     }),
+    text: optional(oneOf(["json"])),
   }),
   describe: strict({
     kind: literal("describe"),
@@ -113,9 +114,19 @@ const variants: Record<RequestKind, Check> = {
 };
 const request = byKind(variants);
 
-/** Parses an untrusted message into a Request, or throws E_BAD_REQUEST naming the first problem. */
-export function parseRequest(raw: unknown): Request {
+/**
+ * Parses an untrusted message into a Request, or throws E_BAD_REQUEST naming the first problem;
+ * `protocol` is the version the connection's hello named (what it may ask for).
+ */
+export function parseRequest(raw: unknown, protocol = PROTOCOL_VERSION): Request {
   const problem = request(raw, "");
   if (problem) throw new BarnError("E_BAD_REQUEST", `bad request: ${problem}`);
-  return raw as Request;
+  const req = raw as Request;
+  if (req.kind === "status" && req.text !== undefined && protocol < 3) {
+    throw new BarnError(
+      "E_BAD_REQUEST",
+      `bad request: status with text needs protocol 3 (this connection speaks ${protocol})`,
+    );
+  }
+  return req;
 }

@@ -194,6 +194,8 @@ const frames: Record<StreamFrame["stream"], Check> = {
   }),
   log: known({ which: oneOf(["stdout", "stderr"]), text: str({ max: 1024 * 1024 }) }),
   jobs: known({ jobs }),
+  // barn-fleet asks for records, never for a listing's printed text.
+  text: () => "a text frame, which barn-fleet never asks for",
 };
 
 const NOTIFICATION_KEYS = [
@@ -338,6 +340,8 @@ function cleanFrame(raw: Record<string, unknown>): StreamFrame {
       };
     case "jobs":
       return { ok: true, stream: "jobs", jobs: (raw.jobs as unknown[]).map((j) => cleanJob(j)) };
+    case "text":
+      throw invalid("a text frame, which barn-fleet never asks for");
   }
 }
 

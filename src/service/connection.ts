@@ -11,7 +11,7 @@ import {
   writeBytes,
   writeFrame,
 } from "../protocol/framing.ts";
-import { PROTOCOL_VERSION, type Request } from "../protocol/messages.ts";
+import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION, type Request } from "../protocol/messages.ts";
 import { parseRequest } from "../protocol/validate.ts";
 import { VERSION } from "../version.ts";
 import type { HandlerContext } from "./context.ts";
@@ -57,23 +57,26 @@ export async function serveConnection(
         "the first message must be a hello with the protocol version",
       );
     }
-    if (h.protocol !== PROTOCOL_VERSION) {
+    // Each newer version only added to the one before: the service speaks what the client speaks.
+    if (h.protocol < OLDEST_PROTOCOL_VERSION || h.protocol > PROTOCOL_VERSION) {
       throw new BarnError(
         "E_PROTOCOL",
-        `protocol mismatch: client speaks ${h.protocol}, service speaks ${PROTOCOL_VERSION}; ` +
+        `protocol mismatch: client speaks ${h.protocol}, service speaks ` +
+          `${OLDEST_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}; ` +
           "run the same barn version for both (restart the service after an upgrade)",
       );
     }
+    const protocol = h.protocol;
     if (!checkToken(paths.home, h.token ?? null)) {
       throw new BarnError("E_PROTOCOL", "bad or missing service token");
     }
-    await writeFrame(conn, { ok: true, protocol: PROTOCOL_VERSION, server_version: VERSION });
+    await writeFrame(conn, { ok: true, protocol, server_version: VERSION });
     for (;;) {
       arm();
       const raw = await reader.next();
       if (raw === null) return;
       clearTimeout(idle);
-      const req: Request = parseRequest(raw);
+      const req: Request = parseRequest(raw, protocol);
       await writeFrame(
         conn,
         await dispatch(

@@ -2,7 +2,7 @@
 
 import { BarnError } from "../errors.ts";
 import type { Backend } from "../client/backend.ts";
-import { decodeBody } from "../protocol/framing.ts";
+import { decodeEncoded } from "../protocol/framing.ts";
 import type { Request, StreamFrame } from "../protocol/messages.ts";
 import type { HandlerContext, Send } from "./context.ts";
 import { dispatch } from "./dispatch.ts";
@@ -21,8 +21,7 @@ export function inProcessBackend(ctx: HandlerContext, close: () => void = () => 
     stream: (req, onFrame) =>
       call(
         req,
-        async (f) =>
-          await onFrame("frame" in f ? decodeBody(f.frame.subarray(4)) as StreamFrame : f),
+        async (f) => await onFrame("frame" in f ? decodeEncoded(f.frame) as StreamFrame : f),
       ),
     close,
   };

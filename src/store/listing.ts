@@ -1,17 +1,18 @@
-/** What readers list: jobs by filter (whole, or streamed a page at a time as JSON) and state changes since a seq. */
+/** What readers list: jobs by filter (whole, or streamed a page at a time as JSON text) and state changes since a seq. */
 
 import type { Job, JobEventRecord, JobState } from "../jobs/job.ts";
 import type { Row } from "./db.ts";
 import { jobOfRow, type StoreBase } from "./job_rows.ts";
 import {
-  DirTemplate,
+  COLUMNS,
   type ListCursor,
   type ListFilter,
   listQuery,
   pageQuery,
-  recordJson,
+  QUOTED_COLUMNS,
   whereOf,
 } from "./rows.ts";
+import { type RecordLayout, RecordText } from "./record_text.ts";
 
 /** How many jobs a filter matches, ignoring its limit. */
 export function countJobs(s: StoreBase, filter: ListFilter = {}): number {
@@ -25,26 +26,43 @@ export function listJobs(s: StoreBase, filter: ListFilter = {}): Job[] {
   return (s.db.stmt(sql).all(...params) as Row[]).map((r) => jobOfRow(s, r));
 }
 
+/** Rows per page: no read stays open longer than one page takes. */
+const PAGE = 256;
+/** The stored columns in COLUMNS order, then the rowid: what RecordText reads, as arrays. */
+const RECORD_COLUMNS = QUOTED_COLUMNS.join(", ");
+
 /**
- * The listing as JSON records (`JSON.stringify` of `listJobs`'s), newest first, read a page at a
- * time: no read stays open between pages, so the caller may await between records (an open
- * read would pin this connection's snapshot, and its next write would fail as locked).
+ * The listing's records as JSON text (`JSON.stringify` of `listJobs`'s, or with `indented` each
+ * as an element of `JSON.stringify(jobs, null, 2)`), newest first, read a page at a time: no
+ * read stays open between pages, so the caller may await between records (an open read would
+ * pin this connection's snapshot, and its next write would fail as locked).
  */
-export function* iterateJson(s: StoreBase, filter: ListFilter): Generator<string> {
-  const PAGE = 128;
-  const jobDir = (id: string) => s.paths.jobDir(id);
-  const dirs = new DirTemplate(jobDir);
+export function* iterateRecords(
+  s: StoreBase,
+  filter: ListFilter,
+  layout: RecordLayout,
+): Generator<string> {
+  const text = new RecordText((id) => s.paths.jobDir(id), layout);
   let after: ListCursor | null = null;
   for (let left = filter.limit ?? Infinity; left > 0;) {
     const size = Math.min(PAGE, left);
-    const { sql, params } = pageQuery(filter, after, size);
-    const rows = s.db.stmt(sql).all(...params) as Row[];
-    for (const r of rows) yield recordJson(r, jobDir, dirs);
+    const { sql, params } = pageQuery(filter, after, size, RECORD_COLUMNS);
+    // Rows as arrays: a listing's rows are many, and objects of thirty properties cost.
+    const rows = s.db.arrays(sql, params);
+    for (const r of rows) yield text.of(r) ?? viaRecord(s, r, layout);
     if (rows.length < size) return;
     left -= size;
     const last = rows[size - 1]!;
-    after = { created_at: last.created_at as string, rowid: last._rowid as number };
+    after = { created_at: last[CREATED_AT] as string, rowid: last[COLUMNS.length] as number };
   }
+}
+
+const CREATED_AT = COLUMNS.indexOf("created_at");
+
+/** A record through fromRow and JSON.stringify: the rows RecordText leaves, and its reference. */
+function viaRecord(s: StoreBase, values: unknown[], layout: RecordLayout): string {
+  const job = jobOfRow(s, Object.fromEntries(COLUMNS.map((c, i) => [c, values[i]])));
+  return layout === "compact" ? JSON.stringify(job) : JSON.stringify([job], null, 2).slice(2, -2);
 }
 
 /** State changes after `seq`, oldest first, optionally for one tag. */

@@ -126,13 +126,14 @@ export interface ListCursor {
 
 /**
  * One page of the listing, newest first (oldest first with `filter.oldest`), after `after` (from
- * the first when null). Each row carries its rowid as `_rowid`: the cursor's tiebreak among jobs
- * submitted together.
+ * the first when null): `columns` of each row (every column, by default), then its rowid as
+ * `_rowid`, the cursor's tiebreak among jobs submitted together.
  */
 export function pageQuery(
   filter: ListFilter,
   after: ListCursor | null,
   size: number,
+  columns = "*",
 ): { sql: string; params: (string | number)[] } {
   const { where, params } = whereOf(filter);
   let clause = where;
@@ -146,83 +147,7 @@ export function pageQuery(
   const dir = filter.oldest ? "ASC" : "DESC";
   return {
     sql:
-      `SELECT *, rowid AS _rowid FROM jobs ${clause} ORDER BY created_at ${dir}, rowid ${dir} LIMIT ?`,
+      `SELECT ${columns}, rowid AS _rowid FROM jobs ${clause} ORDER BY created_at ${dir}, rowid ${dir} LIMIT ?`,
     params,
   };
-}
-
-const SAFE_ID = /^[0-9a-z]+$/;
-const INTEGER = /^-?\d+$/;
-
-/** JSON text of a value: `null` without a call, since most optional fields are null. */
-function q(v: unknown): string {
-  return v === null || v === undefined ? "null" : JSON.stringify(v);
-}
-
-/**
- * A row's record as JSON text, exactly `JSON.stringify(fromRow(r, jobDir(id)))` without
- * building the record: a listing sends thousands. `command` and `progress` are stored as
- * JSON.stringify wrote them (toColumn), so their text goes out as it is.
- */
-export function recordJson(r: Row, jobDir: (id: string) => string, dirs: DirTemplate): string {
-  const id = r.job_id as string;
-  const ec = r.exit_code as string | null;
-  let idJson: string, dirJson: string, outJson: string, errJson: string;
-  if (SAFE_ID.test(id)) {
-    // A plain id needs no escaping, and its paths are the template's with the id put in.
-    idJson = `"${id}"`;
-    [dirJson, outJson, errJson] = dirs.json(id);
-  } else {
-    const d = jobDirFields(jobDir(id));
-    [idJson, dirJson, outJson, errJson] = [q(id), q(d.job_dir), q(d.stdout_path), q(d.stderr_path)];
-  }
-  return `{"job_id":${idJson},"state":${q(r.state)},"tag":${q(r.tag)},"command":${r
-    .command as string},"cwd":${q(r.cwd)},"created_at":${q(r.created_at)},"started_at":${
-    q(r.started_at)
-  },"finished_at":${q(r.finished_at)},"exit_code":${
-    ec === null ? "null" : INTEGER.test(ec) ? q(Number(ec)) : q(ec)
-  },"process_exit_code":${q(r.process_exit_code)},"signal":${q(r.signal)},"error":${
-    q(r.error)
-  },"pid":${q(r.pid)},"heartbeat":${q(r.heartbeat)},"supervisor":${
-    q(r.supervisor)
-  },"supervisor_pid":${
-    q(r.supervisor_pid)
-  },"job_dir":${dirJson},"stdout_path":${outJson},"stderr_path":${errJson},"log_truncated":${
-    r.log_truncated === 1 ? "true" : "false"
-  },"key":${q(r.key)},"retry_of":${q(r.retry_of)},"latch":${q(r.latch)},"name":${
-    q(r.name)
-  },"group":${q(r.group)},"after":${(r.after as string | null) || "[]"},"waiting_for":${
-    (r.waiting_for as string | null) || "[]"
-  },"timeout_seconds":${q(r.timeout_seconds)},"stall_timeout_seconds":${
-    q(r.stall_timeout_seconds)
-  },"verify":${r.verify === 1 ? "true" : "false"},"meta":${
-    (r.meta as string | null) || "null"
-  },"progress":${(r.progress as string | null) || "null"},"notify_urls":${
-    (r.notify_urls as string | null) || "[]"
-  }}`;
-}
-
-/**
- * A job dir's paths for any plain id, as JSON text, from one template: path joins per row cost
- * a listing of 10k jobs ~25 ms. Ids of other characters take the slow way in recordJson.
- */
-export class DirTemplate {
-  readonly #parts: [string, string][];
-
-  constructor(jobDir: (id: string) => string) {
-    const mark = "0id0";
-    const t = jobDirFields(jobDir(mark));
-    this.#parts = [t.job_dir, t.stdout_path, t.stderr_path].map((path) => {
-      // The text around the id, escaped as JSON once: a plain id needs no escaping.
-      const json = JSON.stringify(path);
-      const at = json.lastIndexOf(mark);
-      return [json.slice(0, at), json.slice(at + mark.length)];
-    });
-  }
-
-  /** The JSON strings of job_dir, stdout_path and stderr_path for a plain id. */
-  json(id: string): [string, string, string] {
-    const [d, o, e] = this.#parts as [[string, string], [string, string], [string, string]];
-    return [d[0] + id + d[1], o[0] + id + o[1], e[0] + id + e[1]];
-  }
 }

@@ -10,7 +10,15 @@ import { clean, type CleanSelection } from "./clean.ts";
 import { settleDependencies } from "./job_deps.ts";
 import { getJob, resolveJob, type StoreBase } from "./job_rows.ts";
 import { applyEvent, heartbeat, release, setProgress } from "./job_updates.ts";
-import { countJobs, epoch, eventsSince, iterateJson, lastEventSeq, listJobs } from "./listing.ts";
+import {
+  countJobs,
+  epoch,
+  eventsSince,
+  iterateRecords,
+  lastEventSeq,
+  listJobs,
+} from "./listing.ts";
+import type { RecordLayout } from "./record_text.ts";
 import {
   type Attempt,
   dueNotifications,
@@ -138,8 +146,8 @@ export class Store implements StoreBase {
   list(filter: ListFilter = {}): Job[] {
     return listJobs(this, filter);
   }
-  iterateJson(filter: ListFilter): Generator<string> {
-    return iterateJson(this, filter);
+  iterateRecords(filter: ListFilter, layout: RecordLayout): Generator<string> {
+    return iterateRecords(this, filter, layout);
   }
   eventsSince(seq: number, tag: string | undefined, limit?: number): JobEventRecord[] {
     return eventsSince(this, seq, tag, limit);

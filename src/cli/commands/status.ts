@@ -89,6 +89,19 @@ export const status: Command = {
     }
     const filter = statusFilter(ctx);
     const backend = await ctx.readBackend();
+    if (ctx.printsJsonText()) {
+      // The service prints the JSON listing itself: its text goes to stdout as it arrives, unparsed.
+      let texts = 0;
+      await backend.stream({ kind: "status", filter, text: "json" }, async (frame) => {
+        if (frame.stream !== "text") return;
+        texts++;
+        await ctx.write(frame.text);
+      });
+      if (texts === 0) {
+        throw new BarnError("E_PROTOCOL", "the service answered the listing without its text");
+      }
+      return 0;
+    }
     const listing = await ctx.listing();
     let shown = 0;
     // Records arrive in chunks and are printed as they come: no side holds the whole listing.

@@ -4,6 +4,7 @@ import {
   checkDepth,
   checkedFrames,
   decodeBody,
+  decodeEncoded,
   encodeFrame,
   FrameBudget,
   FrameReader,
@@ -11,6 +12,7 @@ import {
   MalformedFrame,
   MAX_FRAME_BYTES,
   MAX_HELLO_BYTES,
+  TextFrame,
 } from "../../../src/protocol/framing.ts";
 import { BarnError } from "../../../src/errors.ts";
 
@@ -216,6 +218,54 @@ Deno.test("ArrayFrame: frames of pre-serialized items decode to the message; reu
   assertEquals(read(f.take()), { ok: true, items: ["again"] });
   const e = assertThrows(() => f.add(JSON.stringify("y".repeat(MAX_FRAME_BYTES))), BarnError);
   assertEquals(e.code, "E_FRAME_TOO_LARGE");
+});
+
+Deno.test("TextFrame: a header frame with the byte count, then the text as it is; the reader takes the bytes after it, split anywhere", async () => {
+  const f = new TextFrame();
+  const pieces = ["[\n", '  "é😀\\n"', ",\n", "x".repeat(700_000), "\n]\n"];
+  for (const p of pieces) f.add(p);
+  const text = new TextEncoder().encode(pieces.join(""));
+  assertEquals(f.bytes, text.length);
+  const first = f.take().slice();
+  f.add("again");
+  const second = f.take().slice();
+  const empty = new TextFrame().take().slice();
+  const wire = concat(first, second, empty, encodeFrame({ ok: true, total: 1 }));
+  // Byte by byte for the first 100 bytes, then in chunks that cut frames anywhere.
+  const chunks: Uint8Array[] = Array.from(wire.subarray(0, 100), (b) => new Uint8Array([b]));
+  for (let at = 100; at < wire.length; at += 4093) chunks.push(wire.subarray(at, at + 4093));
+  const r = reader(...chunks);
+  const got: unknown[] = [];
+  for (let m = await r.next(); m !== null; m = await r.next()) {
+    const h = m as { stream?: string; bytes?: number };
+    got.push(h.stream === "text" ? new TextDecoder().decode(await r.nextBytes(h.bytes!)) : m);
+  }
+  assertEquals(got, [pieces.join(""), "again", "", { ok: true, total: 1 }]);
+  // The same frames read back in-process.
+  assertEquals(decodeEncoded(second), {
+    ok: true,
+    stream: "text",
+    text: new TextEncoder().encode("again"),
+  });
+  assertEquals(decodeEncoded(encodeFrame({ ok: true, total: 2 })), { ok: true, total: 2 });
+});
+
+Deno.test("TextFrame and nextBytes: past the frame cap is refused; a connection closed inside the text is a truncated frame", async () => {
+  const f = new TextFrame();
+  f.add("x".repeat(MAX_FRAME_BYTES / 4));
+  const e = assertThrows(() => f.add("y".repeat(MAX_FRAME_BYTES / 3)), BarnError);
+  assertEquals(e.code, "E_FRAME_TOO_LARGE");
+  const over = await assertRejects(() => reader().nextBytes(MAX_FRAME_BYTES + 1), BarnError);
+  assertEquals(over.code, "E_PROTOCOL");
+  const frame = new TextFrame();
+  frame.add("twelve bytes");
+  const cut = frame.take().slice(0, -3);
+  const r = reader(cut);
+  const h = await r.next() as { bytes: number };
+  assertEquals(h.bytes, 12);
+  const truncated = await assertRejects(() => r.nextBytes(h.bytes), BarnError);
+  assertEquals(truncated.code, "E_PROTOCOL");
+  assertEquals(/truncated/.test(truncated.message), true);
 });
 
 Deno.test("checkedFrames: each frame checked, in order, until the end; a malformed one ends them", async () => {

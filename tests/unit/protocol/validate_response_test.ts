@@ -133,6 +133,8 @@ Deno.test("replies: a hostile or broken host is refused with the first problem n
     /error code/,
   );
   assertMatch(invalid("listen", { ok: true, stream: "shell", cmd: "x" }), /unknown stream frame/);
+  // barn-fleet asks for records: a host that sends a listing's text instead is refused.
+  assertMatch(invalid("status", { ok: true, stream: "text", bytes: 10 }), /text frame/);
   assertMatch(
     invalid("listen", { ok: true, stream: "event", event: { ...job, seq: -1 } }),
     /at least 0 at event\.seq/,

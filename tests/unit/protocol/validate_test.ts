@@ -26,6 +26,8 @@ Deno.test("validate: well-formed requests pass unchanged", () => {
     kind: "status",
     filter: { state: "running", limit: 5 },
   });
+  const text = { kind: "status", filter: {}, text: "json" };
+  assertEquals(parseRequest(text), text as unknown);
   assertEquals(parseRequest({ kind: "clean" }), { kind: "clean" });
   assertEquals(parseRequest({ kind: "wait", ids: [] }), { kind: "wait", ids: [] });
 });
@@ -67,6 +69,17 @@ Deno.test("validate: each problem is named with its path", () => {
     }),
     /at least 1 at jobs\.0\.secrets\.curl_configs\.0\.at/,
   );
+});
+
+Deno.test("validate: a listing as text is json only, and only on a protocol 3 connection", () => {
+  assertMatch(problem({ kind: "status", filter: {}, text: "xml" }), /text/);
+  const e = assertThrows(
+    () => parseRequest({ kind: "status", filter: {}, text: "json" }, 2),
+    BarnError,
+  );
+  assertEquals(e.code, "E_BAD_REQUEST");
+  assertMatch(e.message, /needs protocol 3/);
+  assertEquals(parseRequest({ kind: "status", filter: {} }, 2), { kind: "status", filter: {} });
 });
 
 Deno.test("validate: inherited names are not keys", () => {

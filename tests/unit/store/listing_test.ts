@@ -1,6 +1,9 @@
-import { assertEquals } from "../../helpers/assert.ts";
+import { assert, assertEquals } from "../../helpers/assert.ts";
+import { awkwardJobs } from "../../helpers/awkward_jobs.ts";
 import { cleanupHome, tempHome } from "../../helpers/barn.ts";
 import { prepareHome } from "../../../src/platform/home_layout.ts";
+import { jsonListing } from "../../../src/render/json.ts";
+import { COLUMNS, QUOTED_COLUMNS, toParams } from "../../../src/store/rows.ts";
 import { Store } from "../../../src/store/store.ts";
 
 Deno.test("epoch: stable across opens of one DB file, new for a new file", async () => {
@@ -27,7 +30,7 @@ Deno.test("epoch: stable across opens of one DB file, new for a new file", async
   }
 });
 
-Deno.test("iterateJson: list's records as JSON, in its order, for any limit; writes go on while a listing is open", async () => {
+Deno.test("iterateRecords: list's records as JSON, in its order, for any limit; writes go on while a listing is open", async () => {
   const home = tempHome("store");
   const store = Store.open(prepareHome(home));
   const other = Store.open(prepareHome(home));
@@ -42,18 +45,28 @@ Deno.test("iterateJson: list's records as JSON, in its order, for any limit; wri
     for (const f of filters) {
       for (const limit of [undefined, 1, 127, 128, 129, 150, 256, 299, 300, 301]) {
         const filter = { ...f, limit };
+        const list = store.list(filter);
         assertEquals(
-          [...store.iterateJson(filter)],
-          store.list(filter).map((j) => JSON.stringify(j)),
+          [...store.iterateRecords(filter, "compact")],
+          list.map((j) => JSON.stringify(j)),
+          JSON.stringify(filter),
+        );
+        assertEquals(
+          [...store.iterateRecords(filter, "indented")],
+          list.map((j) => JSON.stringify([j], null, 2).slice(2, -2)),
           JSON.stringify(filter),
         );
         // Oldest first: the same jobs from the other end, across pages and ties.
         const oldest = store.list(f).reverse().slice(0, limit).map((j) => JSON.stringify(j));
-        assertEquals([...store.iterateJson({ ...filter, oldest: true })], oldest, "oldest");
+        assertEquals(
+          [...store.iterateRecords({ ...filter, oldest: true }, "compact")],
+          oldest,
+          "oldest",
+        );
       }
     }
     // Mid-listing, another connection writes and then this one does: no read is held open.
-    const listing = store.iterateJson({});
+    const listing = store.iterateRecords({}, "indented");
     const first = listing.next();
     other.insert([{ command: ["curl", "x"], cwd: "/" }]);
     assertEquals(store.insert([{ command: ["curl", "y"], cwd: "/" }]).length, 1);
@@ -62,6 +75,54 @@ Deno.test("iterateJson: list's records as JSON, in its order, for any limit; wri
     assertEquals(first.done, false);
   } finally {
     other.close();
+    store.close();
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("iterateRecords over a real barn.db: the listing JSON.stringify(list, null, 2) prints and the records list() returns, SQLite's REALs and all", async () => {
+  const home = tempHome("rectext");
+  const store = Store.open(prepareHome(home));
+  try {
+    const jobs = awkwardJobs().map((a) => a.job);
+    const insert = store.db.raw.prepare(
+      `INSERT INTO jobs (${QUOTED_COLUMNS.join(",")}) VALUES (${COLUMNS.map(() => "?").join(",")})`,
+    );
+    // Enough rows for several pages, each awkward job many times over under its own id.
+    for (let n = 0; n < 70; n++) {
+      jobs.forEach((j, i) => {
+        const id = j.job_id.length === 12 && /^[0-9a-z]+$/.test(j.job_id)
+          ? `${j.job_id.slice(0, 8)}${String(n * 100 + i).padStart(4, "0")}`
+          : `${j.job_id}-${n}`;
+        const at = `2026-01-01T00:00:${String(n % 60).padStart(2, "0")}.000Z`;
+        // Keys and the names of unfinished jobs are unique.
+        const [key, name] = [j.key, j.name].map((v) => v === null ? null : `${v}${n}`);
+        insert.run(...toParams({ ...j, job_id: id, created_at: at, key: key!, name: name! }));
+      });
+    }
+    // The REAL columns hold SQLite's REALs (3600.0), which JavaScript reads as 3600.
+    const types = store.db.raw.prepare(
+      "SELECT DISTINCT typeof(stall_timeout_seconds) AS t FROM jobs",
+    ).all();
+    assert(types.some((t) => t.t === "real"), JSON.stringify(types));
+    for (const filter of [{}, { limit: 300 }, { tag: "" }, { oldest: true, limit: 257 }]) {
+      // list() reads newest first only.
+      const list = filter.oldest
+        ? store.list({}).reverse().slice(0, filter.limit)
+        : store.list(filter);
+      assert(list.length > 0);
+      assertEquals(
+        [...store.iterateRecords(filter, "compact")],
+        list.map((j) => JSON.stringify(j)),
+      );
+      // The indented records, joined as the service joins them, are the listing jsonListing prints.
+      const records = [...store.iterateRecords(filter, "indented")];
+      const text = `[\n${records.join(",\n")}\n]\n`;
+      const ref = jsonListing();
+      assertEquals(text, ref.rows(list) + ref.end());
+      assertEquals(text, JSON.stringify(list, null, 2) + "\n");
+    }
+  } finally {
     store.close();
     await cleanupHome(home);
   }

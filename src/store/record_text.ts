@@ -1,0 +1,168 @@
+/**
+ * A job record's JSON text straight from its row (pure): what `JSON.stringify(fromRow(row))`
+ * prints (`compact`), or that record as an element of `JSON.stringify(jobs, null, 2)`
+ * (`indented`), byte for byte, without building the record: a listing sends thousands. A row
+ * it can't be sure of (an id outside barn's alphabet, a value of an unexpected type, stored JSON
+ * that JSON.stringify did not write) gives null, and the caller takes the JSON.stringify path.
+ */
+
+import { JOB_FIELDS } from "../jobs/job.ts";
+import { jobDirFields } from "./job_dir.ts";
+import { COLUMNS } from "./rows.ts";
+
+/** `compact`: one record as JSON.stringify writes it; `indented`: an element of the indented array. */
+export type RecordLayout = "compact" | "indented";
+
+/** How a stored column turns into its field's JSON text. */
+type Kind = "str" | "bool" | "exit" | "json" | "list" | "object";
+
+/** Columns that are not plain values (str: strings and numbers, printed as JSON.stringify does). */
+const KINDS: Record<string, Kind> = {
+  command: "json",
+  exit_code: "exit",
+  log_truncated: "bool",
+  verify: "bool",
+  after: "list",
+  waiting_for: "list",
+  notify_urls: "list",
+  meta: "object",
+  progress: "object",
+};
+
+/** The derived path fields, in JOB_FIELDS order: each the id between two fixed texts. */
+const PATHS = ["job_dir", "stdout_path", "stderr_path"];
+const SAFE_ID = /^[0-9a-z]+$/;
+const INTEGER = /^-?\d+$/;
+/** A string JSON.stringify leaves as it is between its quotes. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** A value's JSON text as JSON.stringify prints it, for null, strings and numbers; else undefined. */
+function quote(v: unknown): string | undefined {
+  if (v === null) return "null";
+  if (typeof v === "string") return PLAIN.test(v) ? `"${v}"` : JSON.stringify(v);
+  if (typeof v === "number") return JSON.stringify(v);
+  return undefined;
+}
+
+/**
+ * JSON text as JSON.stringify wrote it, laid out as JSON.stringify(JSON.parse(json), null, 2)
+ * does, each line after the first `indent` further in; null for text JSON.stringify did not
+ * write (whitespace between tokens, unbalanced brackets, an unclosed string).
+ */
+export function indentJson(json: string, indent: string): string | null {
+  let out = "";
+  let depth = 0;
+  let from = 0;
+  const n = json.length;
+  const newline = () => "\n" + indent + "  ".repeat(depth);
+  for (let i = 0; i < n; i++) {
+    const c = json.charCodeAt(i);
+    if (c === 0x22) { // a string: copied as it is
+      for (i++; i < n; i++) {
+        const d = json.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+      if (i >= n) return null;
+    } else if (c === 0x5b || c === 0x7b) { // [ {
+      const next = json.charCodeAt(i + 1);
+      if (next === (c === 0x5b ? 0x5d : 0x7d)) { // empty: [] {}
+        i++;
+        continue;
+      }
+      depth++;
+      out += json.slice(from, i + 1) + newline();
+      from = i + 1;
+    } else if (c === 0x5d || c === 0x7d) { // ] }
+      if (--depth < 0) return null;
+      out += json.slice(from, i) + newline();
+      from = i;
+    } else if (c === 0x2c) { // ,
+      out += json.slice(from, i + 1) + newline();
+      from = i + 1;
+    } else if (c === 0x3a) { // :
+      out += json.slice(from, i + 1) + " ";
+      from = i + 1;
+    } else if (c <= 0x20) return null;
+  }
+  return depth === 0 ? out + json.slice(from) : null;
+}
+
+/** Turns rows (COLUMNS order) into record text for one home and layout. */
+export class RecordText {
+  /** Per field: its JSON name with what goes before it (`,"tag":` or `,\n    "tag": `). */
+  readonly #names: string[];
+  /** Per field: its column's index in the row, or -1 - the index of its path. */
+  readonly #cols: number[];
+  readonly #kinds: (Kind | undefined)[];
+  /** The JSON text of each path around its id. */
+  readonly #paths: [string, string][];
+  readonly #indented: boolean;
+  readonly #end: string;
+
+  constructor(jobDir: (id: string) => string, layout: RecordLayout) {
+    this.#indented = layout === "indented";
+    this.#names = JOB_FIELDS.map((f, i) =>
+      this.#indented ? `${i === 0 ? "  {\n" : ",\n"}    "${f}": ` : `${i === 0 ? "{" : ","}"${f}":`
+    );
+    this.#cols = JOB_FIELDS.map((f) =>
+      PATHS.includes(f) ? -1 - PATHS.indexOf(f) : COLUMNS.indexOf(f)
+    );
+    this.#kinds = JOB_FIELDS.map((f) => KINDS[f]);
+    this.#end = this.#indented ? "\n  }" : "}";
+    const mark = "0id0";
+    const t = jobDirFields(jobDir(mark));
+    this.#paths = [t.job_dir, t.stdout_path, t.stderr_path].map((path) => {
+      // The text around the id, escaped as JSON once: a plain id needs no escaping.
+      const json = JSON.stringify(path);
+      const at = json.lastIndexOf(mark);
+      return [json.slice(0, at), json.slice(at + mark.length)];
+    });
+  }
+
+  /** The record's text from its row's values in COLUMNS order; null: use JSON.stringify. */
+  of(row: readonly unknown[]): string | null {
+    const id = row[0];
+    if (typeof id !== "string" || !SAFE_ID.test(id)) return null;
+    let out = "";
+    for (let i = 0; i < this.#names.length; i++) {
+      const col = this.#cols[i]!;
+      let text: string | null | undefined;
+      if (col < 0) {
+        const [before, after] = this.#paths[-1 - col]!;
+        text = before + id + after;
+      } else {
+        const v = row[col];
+        switch (this.#kinds[i]) {
+          case undefined:
+            text = quote(v);
+            break;
+          case "bool":
+            text = v === 1 ? "true" : "false";
+            break;
+          case "exit":
+            // fromRow's reading: digits are the number they spell, other text a code.
+            text = typeof v === "string" && INTEGER.test(v) ? JSON.stringify(Number(v)) : quote(v);
+            break;
+          case "json":
+            text = typeof v === "string" ? this.#json(v) : undefined;
+            break;
+          case "list":
+            text = !v ? "[]" : typeof v === "string" ? this.#json(v) : undefined;
+            break;
+          case "object":
+            text = !v ? "null" : typeof v === "string" ? this.#json(v) : undefined;
+            break;
+        }
+      }
+      if (text === null || text === undefined) return null;
+      out += this.#names[i] + text;
+    }
+    return out + this.#end;
+  }
+
+  /** Stored JSON (as JSON.stringify wrote it: toColumn is its one writer) in this layout. */
+  #json(text: string): string | null {
+    return this.#indented ? indentJson(text, "    ") : text;
+  }
+}

@@ -1,0 +1,75 @@
+import { assert, assertEquals } from "../../helpers/assert.ts";
+import { awkwardJobs } from "../../helpers/awkward_jobs.ts";
+import { join } from "../../../src/platform/path.ts";
+import { indentJson, RecordText } from "../../../src/store/record_text.ts";
+import { COLUMNS, fromRow, toParams } from "../../../src/store/rows.ts";
+
+/** The reference: the record JSON.stringify prints, alone or as an element of the indented array. */
+const compact = (j: unknown) => JSON.stringify(j);
+const indented = (j: unknown) => JSON.stringify([j], null, 2).slice(2, -2);
+
+Deno.test("RecordText prints what JSON.stringify prints of fromRow(row), compact and indented, byte for byte; odd ids are left to it", () => {
+  for (const home of ["/tmp/barn/h", `/tmp/barn/we"ird\\hôme`, "/tmp/barn/0id0"]) {
+    const jobDir = (id: string) => join(home, "jobs", id);
+    const texts = {
+      compact: new RecordText(jobDir, "compact"),
+      indented: new RecordText(jobDir, "indented"),
+    };
+    for (const { job, plain } of awkwardJobs()) {
+      const row = toParams(job); // the row as SQLite gives it back, in COLUMNS order
+      const record = fromRow(
+        Object.fromEntries(COLUMNS.map((c, i) => [c, row[i]])),
+        jobDir(job.job_id),
+      );
+      for (const [layout, ref] of [["compact", compact], ["indented", indented]] as const) {
+        const text = texts[layout].of(row);
+        if (plain) assertEquals(text, ref(record), `${layout} ${job.job_id} in ${home}`);
+        else assertEquals(text, null, `${job.job_id} takes the JSON.stringify path`);
+      }
+    }
+  }
+});
+
+Deno.test("RecordText leaves a row it can't be sure of to JSON.stringify: unexpected types, stored JSON it did not write", () => {
+  const text = new RecordText((id) => `/tmp/barn/h/jobs/${id}`, "indented");
+  const { job } = awkwardJobs()[1]!;
+  const good = toParams(job);
+  assert(text.of(good) !== null);
+  const at = (c: string) => COLUMNS.indexOf(c as (typeof COLUMNS)[number]);
+  const spoiled: [string, unknown][] = [
+    ["tag", new Uint8Array([1])],
+    ["pid", 10n],
+    ["command", null],
+    ["command", '["curl", "x"]'], // a space JSON.stringify would not write
+    ["meta", '{"a":[1}'],
+    ["after", 7],
+    ["exit_code", undefined],
+  ];
+  for (const [col, v] of spoiled) {
+    const row: unknown[] = [...good];
+    row[at(col)] = v;
+    assertEquals(text.of(row), null, `${col} = ${String(v)}`);
+  }
+});
+
+Deno.test("indentJson lays JSON.stringify's text out as JSON.stringify(…, null, 2) does, and refuses other text", () => {
+  const values: unknown[] = [
+    [],
+    {},
+    [[]],
+    [{}],
+    { a: [], b: {}, c: [{}, []] },
+    ["curl", "--version"],
+    { "a,b": "c:d", "[": "]", "{": "}", '"': "\\", e: ['"[', "]\\"] },
+    { n: [0.1, 1e21, -0, -5, 1e-7], t: true, f: false, z: null, deep: { x: [1, [2, [3]]] } },
+    "just a string",
+    42,
+  ];
+  for (const v of values) {
+    const want = JSON.stringify(v, null, 2).replaceAll("\n", "\n    ");
+    assertEquals(indentJson(JSON.stringify(v), "    "), want, JSON.stringify(v));
+  }
+  for (const bad of ['["a", "b"]', '{"a":1 }', "[1,2", '["a]', "[1]]", '{"a":\n1}']) {
+    assertEquals(indentJson(bad, "    "), null, bad);
+  }
+});
