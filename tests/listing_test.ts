@@ -92,6 +92,17 @@ Deno.test("status streams a listing past the frame cap: one array, the old layou
     const cs = await closed.status;
     assertEquals(cs.code, 141);
     assertEquals(await readAll(closed.stderr), "");
+
+    // Without a service the stored state ends as quietly (it threw an uncaught BrokenPipe).
+    assertEquals((await barn(home, ["service", "stop"])).code, 0);
+    for (const format of ["json", "xml"]) {
+      const child = statusChild(home, format);
+      const r = child.stdout.getReader();
+      await r.read();
+      await r.cancel();
+      assertEquals((await child.status).code, 141, format);
+      assertEquals(await readAll(child.stderr), "barn: service not running; stored state\n");
+    }
   } finally {
     await cleanupHome(home);
   }

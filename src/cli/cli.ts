@@ -77,7 +77,12 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     } catch (e) {
       if (e instanceof OutputClosed) return OUTPUT_CLOSED_EXIT;
       const body = toErrorBody(e);
-      await ctx.printError(body);
+      try {
+        await ctx.printError(body);
+      } catch (e) {
+        if (e instanceof OutputClosed) return OUTPUT_CLOSED_EXIT;
+        throw e;
+      }
       return await exitForError(body.code);
     } finally {
       ctx.close();
@@ -90,7 +95,12 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       ? (await lazy<typeof import("../render/xml.ts")>(import.meta.url, "../render/xml.ts"))
         .renderXml({ view: "error", error: body })
       : `barn: error: ${escapeLines(body.message)} [${escapeText(body.code)}]`;
-    await writeOut(format === "human" ? Deno.stderr : Deno.stdout, text + "\n");
+    try {
+      await writeOut(format === "human" ? Deno.stderr : Deno.stdout, text + "\n");
+    } catch (e) {
+      if (e instanceof OutputClosed) return OUTPUT_CLOSED_EXIT;
+      throw e;
+    }
     return await exitForError(body.code);
   }
 }

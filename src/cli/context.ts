@@ -168,12 +168,7 @@ export class CliContext {
   /** Prints text (or its bytes) as it is, a streamed listing's pieces; throws OutputClosed when stdout's reader has gone. */
   async write(text: string | Uint8Array): Promise<void> {
     if (!text.length) return;
-    try {
-      await writeOut(Deno.stdout, text);
-    } catch (e) {
-      if (e instanceof Deno.errors.BrokenPipe) throw new OutputClosed();
-      throw e;
-    }
+    await writeOut(Deno.stdout, text);
   }
 
   async print(v: View): Promise<void> {
@@ -225,11 +220,17 @@ function useColor(): boolean {
   return Deno.stdout.isTerminal() && (Deno.env.get("NO_COLOR") ?? "") === "";
 }
 
+/** Writes all of text; throws OutputClosed when the reader has gone (`| head`). */
 export async function writeOut(
   w: { write(p: Uint8Array): Promise<number> },
   text: string | Uint8Array,
 ): Promise<void> {
   const data = typeof text === "string" ? new TextEncoder().encode(text) : text;
   let off = 0;
-  while (off < data.length) off += await w.write(data.subarray(off));
+  try {
+    while (off < data.length) off += await w.write(data.subarray(off));
+  } catch (e) {
+    if (e instanceof Deno.errors.BrokenPipe) throw new OutputClosed();
+    throw e;
+  }
 }
