@@ -6,9 +6,8 @@
  */
 
 import { BarnError } from "../errors.ts";
-import { excerpt } from "../escape.ts";
 import { type CurlToken, parseCurlArgs, rewriteCurlArgs } from "./curl_args.ts";
-import { splitUserinfo, type UserinfoSplit } from "./userinfo.ts";
+import { shownWithout, splitUserinfo, userinfoSites, type UserinfoSplit } from "./userinfo.ts";
 
 /** One config file: its lines, and the argv index its `-K <file>` goes before. */
 export interface CurlConfigFile {
@@ -201,9 +200,9 @@ export function splitCurlSecrets(command: readonly string[]): CurlSplit {
   const { words, newIndex } = rewriteCurlArgs(command, drop, replace);
   for (const w of words.slice(1)) {
     // curl's URL parser takes one to three slashes after the scheme (`http:/user:pw@host`).
-    if (/[a-z][a-z0-9+.-]*:\/+[^/?#\s]*@/i.test(w)) {
+    if (userinfoSites(w).some((s) => s.slashes > 0 && /[a-z]/i.test(s.run))) {
       throw usage(
-        `curl argument '${excerpt(w.replace(/(:\/+)[^/?#\s]*@/g, "$1…@"))}' has user:password@ ` +
+        `curl argument '${shownWithout(w, /(:\/+)[^/?#\s]*@/g)}' has user:password@ ` +
           "where barn can't move it off the command line; give credentials with -u, or a URL of " +
           "its own",
       );

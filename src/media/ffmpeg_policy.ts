@@ -10,6 +10,7 @@ import { excerpt } from "../escape.ts";
 import { parseFfmpegArgs } from "./ffmpeg_args.ts";
 import { isSecretHeader } from "./curl_secrets.ts";
 import { FFMPEG_PROTOCOL_NAMES } from "./protocol_names.ts";
+import { shownWithout, userinfoSites } from "./userinfo.ts";
 
 const FFMPEG_PROTOCOLS = new Set(FFMPEG_PROTOCOL_NAMES);
 
@@ -21,13 +22,14 @@ const LOCAL_PROTOCOLS = new Set(["file", "pipe", "fd"]);
  * scheme, then up to two slashes, which it skips (`http:u:pw@h`, `http:/u:pw@h`); any
  * scheme followed by `://` too.
  */
-function hasUserinfo(arg: string): boolean {
-  if (/[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i.test(arg)) return true;
-  for (const m of arg.matchAll(/(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*):(?=\/{0,2}[^/?#\s]*@)/gi)) {
-    const names = m[1]!.toLowerCase().split("+");
-    if (names.some((n) => FFMPEG_PROTOCOLS.has(n) && !LOCAL_PROTOCOLS.has(n))) return true;
-  }
-  return false;
+export function hasUserinfo(arg: string): boolean {
+  return userinfoSites(arg).some(({ run, slashes }) => {
+    // `x://` with any scheme (a run holding a letter ends in one).
+    if (slashes === 2 && /[a-z]/i.test(run)) return true;
+    if (slashes > 2 || !/^[a-z]/i.test(run)) return false;
+    const names = run.toLowerCase().split("+");
+    return names.some((n) => FFMPEG_PROTOCOLS.has(n) && !LOCAL_PROTOCOLS.has(n));
+  });
 }
 
 /** Options of ffmpeg's http protocol that carry credentials. */
@@ -54,7 +56,7 @@ export function checkFfmpegArgs(command: readonly string[], allowed: readonly st
     if (hasUserinfo(a)) {
       throw usage(
         `${tool} can't take credentials off its command line, and '${
-          excerpt(a.replace(/(:\/{0,2})[^/?#\s:]*(?::[^/?#\s]*)?@/gi, "$1…@"))
+          shownWithout(a, /(:\/{0,2})[^/?#\s:]*(?::[^/?#\s]*)?@/gi)
         }' has user:password@: fetch the input first (\`barn get\`, or a curl job with -u), ` +
           "then give its local path",
       );

@@ -62,3 +62,48 @@ export function httpUrl(
   }
   return u;
 }
+
+/** Where an argument could hold `user:pw@`: the scheme-like run before a colon, and the slashes after it. */
+export interface UserinfoSite {
+  /** The whole run of scheme characters (`[a-z0-9+.-]`) before the colon. */
+  run: string;
+  /** Slashes between the colon and the userinfo: 0 when the colon is inside it (`http:u:pw@h`). */
+  slashes: number;
+}
+
+/**
+ * Every `scheme:` that is followed, after its slashes, by text up to an `@` with no `/`, `?`,
+ * `#` or space: where a URL splitter could read userinfo. One pass over the argument (a regex
+ * search for this backtracks quadratically, and a 100 KB argument froze the service).
+ */
+export function userinfoSites(arg: string): UserinfoSite[] {
+  const sites: UserinfoSite[] = [];
+  if (!arg.includes("@")) return sites;
+  // Userinfo lies within one run between delimiters, before that run's last `@`.
+  for (const m of arg.matchAll(/[^/?#\s]+/g)) {
+    const at = m[0].lastIndexOf("@");
+    if (at < 0) continue;
+    for (const s of m[0].slice(0, at).matchAll(/(?<![a-z0-9+.-])([a-z0-9+.-]+):/gi)) {
+      sites.push({ run: s[1]!, slashes: 0 });
+    }
+    let colon = m.index! - 1;
+    while (colon >= 0 && arg[colon] === "/") colon--;
+    const slashes = m.index! - 1 - colon;
+    if (slashes === 0 || arg[colon] !== ":") continue;
+    let start = colon;
+    while (start > 0 && SCHEME_CHAR.test(arg[start - 1]!)) start--;
+    if (start < colon) sites.push({ run: arg.slice(start, colon), slashes });
+  }
+  return sites;
+}
+
+const SCHEME_CHAR = /[a-z0-9+.-]/i;
+
+/**
+ * An argument for a refusal, its userinfo replaced through `hide` (a `g` regex whose first group
+ * is kept before "…@"). A long one is only counted: the replacement backtracks on it.
+ */
+export function shownWithout(arg: string, hide: RegExp): string {
+  if (arg.length > 1024) return `<an argument of ${arg.length} characters>`;
+  return excerpt(arg.replace(hide, "$1…@"));
+}
