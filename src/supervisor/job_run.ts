@@ -5,7 +5,7 @@ import { BarnError } from "../errors.ts";
 import type { Config } from "../config/config.ts";
 import { allowedCommands } from "../config/config.ts";
 import type { Job, SupervisorKind } from "../jobs/job.ts";
-import type { ExitInfo, JobEvent, StopReason } from "../jobs/transitions.ts";
+import { type ExitInfo, type JobEvent, type StopReason, transition } from "../jobs/transitions.ts";
 import { checkAllowed, mayFork } from "../jobs/policy.ts";
 import {
   type ExitFile,
@@ -170,7 +170,9 @@ export class JobRun {
       return job;
     }
     try {
-      job = store.apply(this.jobId, { type: "pid", pid: this.#child.pid });
+      // One guarded UPDATE (no transaction, no read): the start before the spawn committed the rest.
+      store.setPid(this.jobId, this.#child.pid);
+      job = transition(job, { type: "pid", pid: this.#child.pid }, new Date().toISOString());
     } catch (e) {
       // The process runs either way; its pid is a diagnostic, and its exit is recorded below.
       this.opts.log?.(
