@@ -160,13 +160,17 @@ export function writeExitFileThroughLock(
 ): boolean {
   const exit = jobFile(jobDir, "exit");
   try {
-    lock.seekSync(0, Deno.SeekMode.Start);
-    lock.truncateSync(0);
+    const held = lock.statSync();
+    // Only a lock file that already held something is cut: on ext4 a file cut to nothing is
+    // written back when it is closed, a cost per job for the usual, empty one.
+    if (held.size > 0) {
+      lock.seekSync(0, Deno.SeekMode.Start);
+      lock.truncateSync(0);
+    }
     writeAllSync(lock, new TextEncoder().encode(JSON.stringify(file) + "\n"));
     Deno.linkSync(jobFile(jobDir, "lock"), exit);
     // The link names whatever is at supervisor.lock now: it must be the file held and written.
     const made = Deno.lstatSync(exit);
-    const held = lock.statSync();
     if (made.isFile && made.ino === held.ino && made.dev === held.dev) return true;
   } catch { /* the fallback below */ }
   return writeExitFile(jobDir, file);
