@@ -27,6 +27,15 @@ async function done(home: string, id: string): Promise<Rec> {
   return await rec(home, id);
 }
 
+function isThere(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Samples a job's progress every 200 ms while it runs (a failed look fails, never ends the sampling). */
 async function sampleProgress(home: string, id: string): Promise<Rec[]> {
   const seen: Rec[] = [];
@@ -80,6 +89,8 @@ Deno.test("ffmpeg progress: numbers, percent grows monotonically, an ETA; audio-
       assertEquals(seen[0].duration_seconds, 4);
       const j = await done(home, id);
       assertEquals(j.state, "succeeded", JSON.stringify(j.stderr_tail));
+      // ffmpeg's progress socket goes with the job.
+      assertEquals(isThere(`${j.job_dir}/progress.sock`), false, `${name}: progress.sock left`);
       if (name === "video") {
         assert(seen.some((p) => typeof p.fps === "number" && typeof p.frame === "number"));
       }

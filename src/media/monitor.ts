@@ -220,8 +220,10 @@ export class MediaMonitor {
   }
 
   close(): void {
+    // Only an ffmpeg job has a progress socket (a failed remove per other job costs an exception).
+    if (!this.#listener) return;
     try {
-      this.#listener?.close();
+      this.#listener.close();
     } catch { /* closed */ }
     try {
       Deno.removeSync(jobFile(this.job.job_dir, "progress"));

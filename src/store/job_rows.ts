@@ -52,10 +52,22 @@ export function insertRow(s: StoreBase, j: Job): void {
   for (const a of j.waiting_for) edge.run(j.job_id, a);
 }
 
-export function writeRow(s: StoreBase, j: Job): void {
-  const sets = QUOTED_COLUMNS.slice(1).map((c) => `${c} = ?`).join(", ");
+/**
+ * Writes a record over its row. Given the record as it was, only the columns that changed are
+ * set: SQLite rewrites every index on a column it sets, changed or not.
+ */
+export function writeRow(s: StoreBase, j: Job, before?: Job): void {
   const params = toParams(j);
-  s.db.stmt(`UPDATE jobs SET ${sets} WHERE job_id = ?`).run(...params.slice(1), j.job_id);
+  const old = before && toParams(before);
+  const sets: string[] = [];
+  const values: (string | number | null)[] = [];
+  for (let i = 1; i < params.length; i++) {
+    if (old && old[i] === params[i]) continue;
+    sets.push(`${QUOTED_COLUMNS[i]} = ?`);
+    values.push(params[i]!);
+  }
+  if (sets.length === 0) return;
+  s.db.stmt(`UPDATE jobs SET ${sets.join(", ")} WHERE job_id = ?`).run(...values, j.job_id);
 }
 
 /** One state change, as `listen` and barn-fleet read them. */

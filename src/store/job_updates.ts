@@ -31,12 +31,26 @@ export function applyEvent(
     if (isFinished(after.state) && !opts.exitWritten) {
       writeExitFile(after.job_dir, exitFileOf(after));
     }
-    writeRow(s, after);
+    writeRow(s, after, before);
     if (after.state !== before.state) insertEvent(s, id, after.state, now);
     // Its dependents learn of the end in the same transaction, so no end is ever lost to them.
     if (isFinished(after.state) && !isFinished(before.state)) afterEnd(s, after);
     return after;
   });
+}
+
+/**
+ * Records a running job's pid right after its spawn in one guarded statement, with no read and no
+ * transaction of its own: the start committed everything else, and a pid changes no state, index
+ * or event. E_STATE when the job is not running.
+ */
+export function setPid(s: StoreBase, id: string, pid: number): void {
+  const done = s.db.stmt(
+    "UPDATE jobs SET pid = ?, heartbeat = ? WHERE job_id = ? AND state = 'running'",
+  ).run(pid, nowIso(), id);
+  if (Number(done.changes) === 0) {
+    throw new BarnError("E_STATE", `job ${excerpt(id)} is not running: its pid was not recorded`);
+  }
 }
 
 /** Stores progress numbers without a state change (and without a snapshot, to keep it cheap). */

@@ -9,7 +9,7 @@ import { Db, type DbSettings, DEFAULT_BUSY_TIMEOUT_MS } from "./db.ts";
 import { clean, type CleanSelection } from "./clean.ts";
 import { settleDependencies } from "./job_deps.ts";
 import { getJob, resolveJob, type StoreBase } from "./job_rows.ts";
-import { applyEvent, heartbeat, release, setProgress } from "./job_updates.ts";
+import { applyEvent, heartbeat, release, setPid, setProgress } from "./job_updates.ts";
 import {
   countJobs,
   epoch,
@@ -125,6 +125,9 @@ export class Store implements StoreBase {
   }
   settleDependencies(): number {
     return settleDependencies(this);
+  }
+  setPid(id: string, pid: number): void {
+    setPid(this, id, pid);
   }
   setProgress(id: string, progress: Job["progress"], truncated: boolean): void {
     setProgress(this, id, progress, truncated);

@@ -5,9 +5,14 @@ import { BarnError } from "../errors.ts";
 import type { Config } from "../config/config.ts";
 import { allowedCommands } from "../config/config.ts";
 import type { Job, SupervisorKind } from "../jobs/job.ts";
-import type { ExitInfo, JobEvent, StopReason } from "../jobs/transitions.ts";
+import { type ExitInfo, type JobEvent, type StopReason, transition } from "../jobs/transitions.ts";
 import { checkAllowed, mayFork } from "../jobs/policy.ts";
-import { type ExitFile, readStopRequest, tryLockJob, writeExitFile } from "../store/job_dir.ts";
+import {
+  type ExitFile,
+  readStopRequest,
+  tryLockJob,
+  writeExitFileThroughLock,
+} from "../store/job_dir.ts";
 import type { Store } from "../store/store.ts";
 import { signalGroup, spawnJob } from "../platform/process.ts";
 import { CappedLog } from "./log_writer.ts";
@@ -88,14 +93,20 @@ export class JobRun {
       );
     }
     try {
-      return await this.#supervise(store, config, kind, queued);
+      return await this.#supervise(store, config, kind, queued, lock);
     } finally {
       clearTimeout(this.#killTimer);
       lock.close();
     }
   }
 
-  async #supervise(store: Store, config: Config, kind: SupervisorKind, queued: Job): Promise<Job> {
+  async #supervise(
+    store: Store,
+    config: Config,
+    kind: SupervisorKind,
+    queued: Job,
+    lock: Deno.FsFile,
+  ): Promise<Job> {
     // The job's own files come first: if they can't be made, nothing is started.
     const out = new CappedLog(queued.stdout_path, config.max_log_bytes);
     let err: CappedLog;
@@ -150,7 +161,7 @@ export class JobRun {
       err.close();
       const failed = spawnFailure(job, e);
       const info: ExitInfo = { process_exit_code: null, signal: null, outcome: failed };
-      const written = this.#writeExit(job, info);
+      const written = this.#writeExit(job, info, lock);
       job = await this.#record(
         { type: "spawn_failed", code: failed.code, error: failed.error },
         written,
@@ -159,7 +170,9 @@ export class JobRun {
       return job;
     }
     try {
-      job = store.apply(this.jobId, { type: "pid", pid: this.#child.pid });
+      // One guarded UPDATE (no transaction, no read): the start before the spawn committed the rest.
+      store.setPid(this.jobId, this.#child.pid);
+      job = transition(job, { type: "pid", pid: this.#child.pid }, new Date().toISOString());
     } catch (e) {
       // The process runs either way; its pid is a diagnostic, and its exit is recorded below.
       this.opts.log?.(
@@ -229,12 +242,12 @@ export class JobRun {
       outcome: this.#stop ?? verdict ?? undefined,
       log_truncated: out.truncated || err.truncated,
     };
-    const written = this.#writeExit(job, info);
+    const written = this.#writeExit(job, info, lock);
     return await this.#record({ type: "exit", info }, written);
   }
 
   /** exit.json first: if the DB write that follows is lost to a crash, the exit is not. */
-  #writeExit(job: Job, info: ExitInfo): boolean {
+  #writeExit(job: Job, info: ExitInfo, lock: Deno.FsFile): boolean {
     const file: ExitFile = {
       job_id: job.job_id,
       finished_at: new Date().toISOString(),
@@ -242,7 +255,7 @@ export class JobRun {
       pid: job.pid,
       ...info,
     };
-    return writeExitFile(job.job_dir, file);
+    return writeExitFileThroughLock(lock, job.job_dir, file);
   }
 
   /**

@@ -2,9 +2,12 @@ import { assertEquals } from "../../helpers/assert.ts";
 import { cleanupHome, tempHome } from "../../helpers/barn.ts";
 import {
   everStarted,
+  type ExitFile,
   hasExitFile,
   readExitFile,
   readStopRequest,
+  tryLockJob,
+  writeExitFileThroughLock,
   writeStopRequest,
 } from "../../../src/store/job_dir.ts";
 
@@ -29,6 +32,65 @@ Deno.test("job dir: a job ever started once its lock or a log exists", async () 
     assertEquals(everStarted(dir), false);
     Deno.writeTextFileSync(`${dir}/stderr.log`, "");
     assertEquals(everStarted(dir), true);
+  } finally {
+    await cleanupHome(dir);
+  }
+});
+
+const ended = (n: number): ExitFile => ({
+  job_id: "j1",
+  finished_at: "2026-11-30T12:00:00.000Z",
+  process_exit_code: n,
+  signal: null,
+});
+
+Deno.test("job dir: exit.json through the lock is the held lock file, whole", async () => {
+  const dir = tempHome("jobdir");
+  try {
+    const lock = tryLockJob(dir)!;
+    assertEquals(writeExitFileThroughLock(lock, dir, ended(3)), true);
+    assertEquals(readExitFile(dir), ended(3));
+    // No file of its own: a second name of the lock file, which is still held.
+    assertEquals(
+      Deno.lstatSync(`${dir}/exit.json`).ino,
+      Deno.lstatSync(`${dir}/supervisor.lock`).ino,
+    );
+    assertEquals(tryLockJob(dir), null);
+    lock.close();
+  } finally {
+    await cleanupHome(dir);
+  }
+});
+
+Deno.test("job dir: exit.json through the lock replaces what is in its way, never writes through it", async () => {
+  const dir = tempHome("jobdir");
+  try {
+    // A lock file that holds a longer, older record: the new one replaces all of it.
+    Deno.writeTextFileSync(`${dir}/supervisor.lock`, "x".repeat(500));
+    let lock = tryLockJob(dir)!;
+    assertEquals(writeExitFileThroughLock(lock, dir, ended(1)), true);
+    lock.close();
+    assertEquals(readExitFile(dir), ended(1));
+
+    // An exit.json already there, as a link to another file: replaced, the other file untouched.
+    Deno.removeSync(`${dir}/exit.json`);
+    Deno.writeTextFileSync(`${dir}/other`, "keep");
+    Deno.symlinkSync(`${dir}/other`, `${dir}/exit.json`);
+    lock = tryLockJob(dir)!;
+    assertEquals(writeExitFileThroughLock(lock, dir, ended(2)), true);
+    lock.close();
+    assertEquals(readExitFile(dir), ended(2));
+    assertEquals(Deno.lstatSync(`${dir}/exit.json`).isSymlink, false);
+    assertEquals(Deno.readTextFileSync(`${dir}/other`), "keep");
+
+    // The lock file swapped for another after it was taken: exit.json is still this record.
+    Deno.removeSync(`${dir}/exit.json`);
+    lock = tryLockJob(dir)!;
+    Deno.renameSync(`${dir}/other`, `${dir}/supervisor.lock`);
+    assertEquals(writeExitFileThroughLock(lock, dir, ended(3)), true);
+    lock.close();
+    assertEquals(readExitFile(dir), ended(3));
+    assertEquals(Deno.readTextFileSync(`${dir}/supervisor.lock`), "keep");
   } finally {
     await cleanupHome(dir);
   }

@@ -39,3 +39,21 @@ Deno.test("a small log is left alone", () => {
     Deno.removeSync(home, { recursive: true });
   }
 });
+
+Deno.test("a log opened again appends after what is there, and counts it toward the cap", () => {
+  const home = tempHome("log");
+  try {
+    const path = `${home}/a.log`;
+    Deno.writeTextFileSync(path, "x".repeat(3000), { mode: 0o600 });
+    const log = new CappedLog(path, 4096);
+    log.write(new TextEncoder().encode("y".repeat(500)));
+    assertEquals(log.truncated, false);
+    assertEquals(Deno.readTextFileSync(path), "x".repeat(3000) + "y".repeat(500));
+    log.write(new TextEncoder().encode("z".repeat(1000)));
+    log.close();
+    assertEquals(log.truncated, true);
+    assert(Deno.readTextFileSync(path).startsWith("x".repeat(1024) + "\n[barn: log truncated"));
+  } finally {
+    Deno.removeSync(home, { recursive: true });
+  }
+});
