@@ -90,9 +90,8 @@ Deno.test("a rebuild leaves out job.json files of a shape barn never writes, one
   const paths = prepareHome(home);
   try {
     const store = Store.open(paths);
-    const [a, b, c, d, e, f, g] = store.insert(Array.from({ length: 7 }, () => spec())).map((r) =>
-      r.job
-    );
+    // One at a time, so each has a job.json of its own to damage.
+    const [a, b, c, d, e, f, g] = Array.from({ length: 7 }, () => store.insert([spec()])[0]!.job);
     store.close();
     const snap = (j: typeof a) => JSON.parse(Deno.readTextFileSync(`${j!.job_dir}/job.json`));
     const put = (j: typeof a, name: string, v: unknown) =>
@@ -137,7 +136,8 @@ Deno.test("a rebuild cut short (barn.db migrated, no job restored yet) is done a
   const paths = prepareHome(home);
   try {
     const store = Store.open(paths);
-    const [a, b] = store.insert([spec(), spec({ key: "k" })]).map((r) => r.job);
+    const a = store.insert([spec()])[0]!.job;
+    const b = store.insert([spec({ key: "k" })])[0]!.job;
     store.close();
     // b was committed, and a crash came before its snapshot's rename.
     Deno.renameSync(`${b!.job_dir}/job.json`, `${b!.job_dir}/job.pending.json`);
