@@ -29,9 +29,10 @@ export async function handleWait(
     ? Infinity
     : Date.now() + req.timeout_seconds * 1000;
   const keepalive = new Keepalive(send, () => ({ ok: true, stream: "keepalive" }));
-  const records = () => ids.map((id) => ctx.store.get(id)).filter((j): j is Job => j !== null);
+  const records = () =>
+    ctx.store.read(() => ids.map((id) => ctx.store.get(id)).filter((j): j is Job => j !== null));
   // Ends the service hears of are counted, so the DB is asked again only when every job left
-  // may have ended, when an end of unknown jobs happened, or after 500 ms (other writers).
+  // may have ended, when an end of unknown jobs happened, or after a while (other writers).
   let left = new Set(ids);
   const heard = new Set<string>();
   let unknown = false;
@@ -43,14 +44,20 @@ export async function handleWait(
   const due = () => unknown || heard.size >= left.size;
   try {
     for (;;) {
-      left = new Set(ctx.store.unfinishedOf(left));
+      left = new Set(ctx.store.read(() => ctx.store.unfinishedOf(left)));
       heard.clear();
       unknown = false;
       if (left.size === 0) return { jobs: records(), timed_out: false };
       const now = Date.now();
       if (now >= deadline) return { jobs: records(), timed_out: true };
       await keepalive.due();
-      if (!due()) await ctx.changes.wait(Math.min(500, deadline - now), undefined, due);
+      // Ends of other writers (an --offline job, an older keeper's) are looked for every 500 ms,
+      // or every 2 s while the keeper reports ends of these jobs: a look reads every job left.
+      for (let waited = 0; !due() && Date.now() < deadline; waited += 500) {
+        const before = heard.size;
+        await ctx.changes.wait(Math.min(500, deadline - Date.now()), undefined, due);
+        if (heard.size === before || waited >= 1500) break;
+      }
     }
   } finally {
     off();
