@@ -7,7 +7,14 @@ import { checkIdPrefix, resolvePrefix } from "../jobs/ids.ts";
 import type { HomePaths } from "../platform/home_layout.ts";
 import type { Db, Row } from "./db.ts";
 import type { ExitFile } from "./job_dir.ts";
-import { COLUMNS, fromRow, QUOTED_COLUMNS, toParams } from "./rows.ts";
+import {
+  COLUMNS,
+  fromRow,
+  QUOTED_COLUMNS,
+  toParams,
+  toTransitionParams,
+  TRANSITION_COLUMNS,
+} from "./rows.ts";
 
 /** What every store piece works on: the connection (store.ts reopens it when replaced) and the home. */
 export interface StoreBase {
@@ -52,10 +59,13 @@ export function insertRow(s: StoreBase, j: Job): void {
   for (const a of j.waiting_for) edge.run(j.job_id, a);
 }
 
+const WRITE_ROW = `UPDATE jobs SET ${
+  TRANSITION_COLUMNS.map((c) => `"${c}" = ?`).join(", ")
+} WHERE job_id = ?`;
+
+/** Stores a transition's result: only the columns a transition can change (rows.ts). */
 export function writeRow(s: StoreBase, j: Job): void {
-  const sets = QUOTED_COLUMNS.slice(1).map((c) => `${c} = ?`).join(", ");
-  const params = toParams(j);
-  s.db.stmt(`UPDATE jobs SET ${sets} WHERE job_id = ?`).run(...params.slice(1), j.job_id);
+  s.db.stmt(WRITE_ROW).run(...toTransitionParams(j), j.job_id);
 }
 
 /** One state change, as `listen` and barn-fleet read them. */

@@ -42,6 +42,32 @@ export function toParams(j: Job): (string | number | null)[] {
   return COLUMNS.map((f) => toColumn(j, f));
 }
 
+/**
+ * Every column a transition (jobs/transitions.ts) can change; the others are fixed at submission.
+ * Writing only these leaves the indexes over the others (key, created_at, tag, name) untouched.
+ */
+export const TRANSITION_COLUMNS: readonly (keyof Job)[] = [
+  "state",
+  "started_at",
+  "finished_at",
+  "exit_code",
+  "process_exit_code",
+  "signal",
+  "error",
+  "pid",
+  "heartbeat",
+  "supervisor",
+  "supervisor_pid",
+  "log_truncated",
+  "latch",
+  "waiting_for",
+];
+
+/** The row's values in TRANSITION_COLUMNS order. */
+export function toTransitionParams(j: Job): (string | number | null)[] {
+  return TRANSITION_COLUMNS.map((f) => toColumn(j, f));
+}
+
 export function fromRow(r: Row, jobDir: string): Job {
   const ec = r.exit_code as string | null;
   return {

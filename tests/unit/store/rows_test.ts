@@ -1,8 +1,16 @@
-import { assertEquals } from "../../helpers/assert.ts";
+import { assert, assertEquals } from "../../helpers/assert.ts";
 import type { Job } from "../../../src/jobs/job.ts";
 import { sampleJob } from "../../helpers/job_fixture.ts";
 import type { Row } from "../../../src/store/db.ts";
-import { COLUMNS, DirTemplate, fromRow, recordJson, toParams } from "../../../src/store/rows.ts";
+import {
+  COLUMNS,
+  DirTemplate,
+  fromRow,
+  recordJson,
+  toParams,
+  TRANSITION_COLUMNS,
+} from "../../../src/store/rows.ts";
+import { type JobEvent, transition } from "../../../src/jobs/transitions.ts";
 import { join } from "../../../src/platform/path.ts";
 
 const base: Job = sampleJob({
@@ -72,5 +80,42 @@ Deno.test("recordJson is JSON.stringify(fromRow(row)), byte for byte, whatever t
       const r = rowOf(j);
       assertEquals(recordJson(r, jobDir, dirs), JSON.stringify(fromRow(r, jobDir(j.job_id))));
     }
+  }
+});
+
+Deno.test("every transition changes only TRANSITION_COLUMNS, the columns writeRow stores", () => {
+  const queued = sampleJob({
+    job_id: "k3f9x2a0b1c3",
+    state: "queued",
+    latch: "L",
+    waiting_for: ["a0b1c2d3e4f5"],
+    job_dir: "",
+    stdout_path: "",
+    stderr_path: "",
+  });
+  const ready = { ...queued, latch: null, waiting_for: [] };
+  const running = transition(ready, {
+    type: "start",
+    pid: 7,
+    supervisor: "keeper",
+    supervisor_pid: 1,
+  }, "2026-01-01T00:00:01.000Z");
+  const info = { process_exit_code: null, signal: "SIGKILL", log_truncated: true };
+  const steps: [Job, JobEvent][] = [
+    [ready, { type: "start", pid: 7, supervisor: "keeper", supervisor_pid: 1 }],
+    [running, { type: "pid", pid: 8 }],
+    [running, { type: "exit", info }],
+    [queued, { type: "cancel", reason: "test" }],
+    [queued, { type: "spawn_failed", code: "E_SPAWN", error: "x" }],
+    [running, { type: "interrupted", error: "x" }],
+    [queued, { type: "release" }],
+    [queued, { type: "dependency_met", job_id: "a0b1c2d3e4f5" }],
+    [queued, { type: "dependency_failed", error: "x" }],
+  ];
+  for (const [before, event] of steps) {
+    const after = transition(before, event, "2026-01-01T00:00:02.000Z");
+    const changed = COLUMNS.filter((c) => JSON.stringify(before[c]) !== JSON.stringify(after[c]));
+    assertEquals(changed.filter((c) => !TRANSITION_COLUMNS.includes(c)), [], event.type);
+    assert(changed.length > 0, event.type);
   }
 });
