@@ -41,7 +41,8 @@ export function afterEnd(s: StoreBase, ended: Job, only?: readonly string[]): vo
     const { ended, root, only } = work.pop()!;
     // Every end passes here (its own, or one it causes): its webhooks join the outbox.
     enqueue(s, ended, now);
-    mine.run(ended.job_id);
+    // Its own edges exist only for jobs in its `after` (waiting_for is a part of it).
+    if (ended.after.length > 0) mine.run(ended.job_id);
     const ids = only ?? (dependents.all(ended.job_id) as Row[]).map((r) => r.job_id as string);
     for (const id of ids) {
       drop.run(id, ended.job_id);
