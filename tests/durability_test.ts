@@ -168,6 +168,37 @@ Deno.test("a crash mid-submission: a committed job keeps its snapshot, an uncomm
   }
 });
 
+Deno.test("a batch's acknowledged jobs come back from its one journal after barn.db is damaged", async () => {
+  const home = tempHome("batchrebuild");
+  try {
+    await startService(home);
+    const lines = Array.from(
+      { length: 5 },
+      (_, i) => JSON.stringify({ command: ["ffprobe", "-version"], tag: "b", pending: `hold${i}` }),
+    );
+    const r = await barn(home, ["run", "--batch=-", "--output=json"], { stdin: lines.join("\n") });
+    assertEquals(r.code, 0, r.stdout + r.stderr);
+    const ids: string[] = r.json().map((j: Rec) => j.job_id);
+    assertEquals(ids.length, 5);
+    await barn(home, ["service", "stop"]);
+    // One file for the whole batch; the job dirs hold no snapshot of their own.
+    const files = [...Deno.readDirSync(`${home}/jobs`)].filter((e) => e.isFile).map((e) => e.name);
+    assertEquals(files, [`${ids[0]}.batch.json`]);
+    for (const id of ids) assertEquals([...Deno.readDirSync(`${home}/jobs/${id}`)], []);
+    damage(home);
+    await startService(home);
+    const back = (await barn(home, ["status", "--all", "--output=json"])).json();
+    assertEquals(back.map((j: Rec) => j.job_id).sort(), [...ids].sort());
+    for (const [i, id] of ids.entries()) {
+      const j = back.find((x: Rec) => x.job_id === id);
+      assertEquals([j.state, j.tag, j.latch], ["queued", "b", `hold${i}`]);
+    }
+  } finally {
+    await barn(home, ["service", "stop"]);
+    await cleanupHome(home);
+  }
+});
+
 Deno.test("a bad socket_name never destroys data: the service refuses to start and says why", async () => {
   const home = tempHome("sockname");
   try {

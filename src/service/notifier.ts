@@ -46,9 +46,13 @@ export class Notifier {
     this.#timer = undefined;
     let due: Due[] = [];
     try {
+      // One probe of the due index first: with nothing pending (the usual case) that is all.
+      const next = this.store.nextNotificationAt();
+      if (next === null) return;
+      const now = new Date().toISOString();
       const room = MAX_IN_FLIGHT - this.#inFlight.size;
-      if (room > 0) {
-        due = this.store.dueNotifications(new Date().toISOString(), room + this.#inFlight.size)
+      if (room > 0 && next <= now) {
+        due = this.store.dueNotifications(now, room + this.#inFlight.size)
           .filter((n) => !this.#inFlight.has(n.delivery_id)).slice(0, room);
       }
     } catch (e) {

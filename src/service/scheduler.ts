@@ -11,6 +11,7 @@ import type { Store } from "../store/store.ts";
 import { DEFAULT_GROUP } from "../jobs/groups.ts";
 import type { JobControl } from "./context.ts";
 import type { KeeperLink } from "./keeper_link.ts";
+import { ANY_CHANGE, type Change } from "./changes.ts";
 import { stopRunning } from "../supervisor/stop_request.ts";
 
 /** A group's limit; a group no longer in config (after a reload) has the default group's. */
@@ -36,6 +37,8 @@ export class Scheduler implements JobControl {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #pumping = false;
   #again = false;
+  /** The last pass held back ready jobs while starts were in flight. */
+  #short = false;
   #dispatchQueued = false;
   #held = false;
 
@@ -44,7 +47,7 @@ export class Scheduler implements JobControl {
     private keeper: KeeperLink,
     private config: () => Config,
     private log: (m: string) => void,
-    private changed: () => void = () => {},
+    private changed: (c: Change) => void = () => {},
     /** Told after every queue pass whether anything still runs or waits. */
     private quiet: (idle: boolean) => void = () => {},
   ) {}
@@ -73,35 +76,16 @@ export class Scheduler implements JobControl {
     try {
       do {
         this.#again = false;
-        const config = this.config();
-        const running = this.store.runningByGroup();
-        const busy = new Map(running);
-        for (const g of this.#starting.values()) busy.set(g, (busy.get(g) ?? 0) + 1);
-        let total = 0;
-        for (const n of busy.values()) total += n;
-        const globalFree = config.max_parallel === null ? Infinity : config.max_parallel - total;
-        if (globalFree <= 0) {
-          this.quiet(false);
-          break;
-        }
-        const now = Date.now();
-        const backingOff = (id: string) => (this.#failures.get(id)?.notBefore ?? 0) > now;
-        const waiting = [...this.#failures.values()].filter((f) => f.notBefore > now).length;
-        const ready: (ReadyJob & { group: string })[] = [];
-        for (const group of this.store.readyGroups()) {
-          const free = Math.min(globalFree, groupLimit(config, group) - (busy.get(group) ?? 0));
-          if (free <= 0) continue;
-          for (
-            const j of this.store.nextQueued(group, free + this.#starting.size + waiting)
-              .filter((j) => !this.#starting.has(j.job_id) && !backingOff(j.job_id))
-              .slice(0, free)
-          ) ready.push({ ...j, group });
-        }
-        // Under a global cap the free slots go to the oldest ready jobs, whatever their group.
-        for (const j of ready.sort(fifo).slice(0, globalFree)) this.#start(j.job_id, j.group);
-        this.#pruneFailures();
+        // One read transaction for the pass: one snapshot, one lock, one check of barn.db.
+        const pass = this.store.read(() => this.#plan());
+        const inFlight = this.#starting.size;
+        for (const j of pass.start) this.#start(j.job_id, j.group);
+        // A start that comes back turns a starting job into a running one, which frees no slot:
+        // only a pass that starts in flight held back needs another pass when they come back.
+        this.#short = pass.limited && inFlight > 0;
         this.quiet(
-          running.size === 0 && this.#starting.size === 0 && this.#failures.size === 0,
+          !pass.full && pass.running === 0 && this.#starting.size === 0 &&
+            this.#failures.size === 0,
         );
       } while (this.#again);
       this.#armRetry();
@@ -112,15 +96,64 @@ export class Scheduler implements JobControl {
     }
   }
 
+  /** One pass's reads: which ready jobs to start, whether a limit held any back, how many run. */
+  #plan(): {
+    start: (ReadyJob & { group: string })[];
+    limited: boolean;
+    full: boolean;
+    running: number;
+  } {
+    const config = this.config();
+    const running = this.store.runningByGroup();
+    const busy = new Map(running);
+    for (const g of this.#starting.values()) busy.set(g, (busy.get(g) ?? 0) + 1);
+    let total = 0;
+    for (const n of busy.values()) total += n;
+    const globalFree = config.max_parallel === null ? Infinity : config.max_parallel - total;
+    if (globalFree <= 0) return { start: [], limited: true, full: true, running: running.size };
+    const now = Date.now();
+    const backingOff = (id: string) => (this.#failures.get(id)?.notBefore ?? 0) > now;
+    const waiting = [...this.#failures.values()].filter((f) => f.notBefore > now).length;
+    const ready: (ReadyJob & { group: string })[] = [];
+    let limited = false;
+    for (const group of this.store.readyGroups()) {
+      const free = Math.min(globalFree, groupLimit(config, group) - (busy.get(group) ?? 0));
+      if (free <= 0) {
+        limited = true;
+        continue;
+      }
+      const candidates = this.store.nextQueued(group, free + this.#starting.size + waiting)
+        .filter((j) => !this.#starting.has(j.job_id) && !backingOff(j.job_id));
+      if (candidates.length > free) limited = true;
+      for (const j of candidates.slice(0, free)) ready.push({ ...j, group });
+    }
+    if (ready.length > globalFree) limited = true;
+    this.#pruneFailures();
+    // Under a global cap the free slots go to the oldest ready jobs, whatever their group.
+    return {
+      start: ready.sort(fifo).slice(0, globalFree),
+      limited,
+      full: false,
+      running: running.size,
+    };
+  }
+
   #start(id: string, group: string): void {
     this.#starting.set(id, group);
     this.keeper.request({ kind: "start", job_id: id }).then(
-      () => this.#failures.delete(id),
-      (e) => this.#startFailed(id, e),
-    ).finally(() => {
+      () => {
+        this.#failures.delete(id);
+        return false;
+      },
+      (e) => {
+        this.#startFailed(id, e);
+        return true;
+      },
+    ).then((failed) => {
       this.#starting.delete(id);
-      this.changed();
-      this.pump();
+      // A failed start may have ended the job (E_START_FAILED) and frees its slot.
+      this.changed(failed ? ANY_CHANGE : { ends: false });
+      if (failed || this.#short) this.pump();
     });
   }
 

@@ -21,7 +21,7 @@ import { Scheduler } from "./scheduler.ts";
 import { serviceOps, type ServiceState } from "./service_ops.ts";
 import { takeLock } from "./service_lock.ts";
 import { setupLogging } from "./logger.ts";
-import { Changes } from "./changes.ts";
+import { ANY_CHANGE, Changes } from "./changes.ts";
 import { Watchers } from "./watchers.ts";
 import { IdleCollector } from "./idle_gc.ts";
 import { inProcessBackend } from "./in_process.ts";
@@ -74,8 +74,9 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
     );
   const keeper = new KeeperLink(
     paths,
-    () => {
-      changes.notify();
+    (ev) => {
+      // A success ends only its own job; a failure may cancel its dependents too.
+      changes.notify(ev.state === "succeeded" ? { ends: true, ended: [ev.job_id] } : ANY_CHANGE);
       scheduler.pump();
     },
     () => {
@@ -91,7 +92,7 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
     keeper,
     () => state.config,
     log,
-    () => changes.notify(),
+    (c) => changes.notify(c),
     (idle) => idle ? collector.idle() : collector.busy(),
   );
 
@@ -166,7 +167,8 @@ export async function runService(opts: ServiceOptions, signal: AbortSignal): Pro
   const notifying = (async () => {
     while (!stopping.signal.aborted) {
       notifier.wake();
-      await changes.wait(state.config.heartbeat_seconds * 1000, stopping.signal);
+      // Only ends write webhooks: a start or a new job wakes nothing here.
+      await changes.wait(state.config.heartbeat_seconds * 1000, stopping.signal, (c) => c.ends);
     }
   })();
 

@@ -1,9 +1,10 @@
-/** `barn clean` in the store: which finished jobs a selection takes, and removing their rows and dirs. */
+/** `barn clean` in the store: which finished jobs a selection takes, and removing their rows, dirs and spent batch journals. */
 
 import { BarnError } from "../errors.ts";
 import { isFinished, type Job } from "../jobs/job.ts";
 import type { Row } from "./db.ts";
 import { removeJobDir } from "./job_dir.ts";
+import { pruneBatches } from "./batch_journal.ts";
 import { jobOfRow, resolveJob, type StoreBase } from "./job_rows.ts";
 
 /** What `clean` removes: the default sweep, named jobs, or finished jobs matching a filter. */
@@ -40,7 +41,10 @@ export function clean(s: StoreBase, sel: CleanSelection, dryRun = false): Job[] 
     }
     return chosen;
   });
-  if (!dryRun) { for (const j of jobs) removeJobDir(j.job_dir); }
+  if (!dryRun && jobs.length > 0) {
+    for (const j of jobs) removeJobDir(j.job_dir);
+    pruneBatches(s.paths);
+  }
   return jobs;
 }
 

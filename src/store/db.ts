@@ -182,6 +182,30 @@ export class Db {
 
   #inTx = false;
 
+  /**
+   * Runs `fn`'s reads in one deferred transaction: one snapshot, one lock and one page cache for
+   * all of them, instead of one of each per statement. Inside a transaction `fn` is part of it.
+   */
+  read<T>(fn: () => T): T {
+    if (this.#inTx) return fn();
+    try {
+      this.stmt("BEGIN").run();
+    } catch (e) {
+      throw storeError(e, "starting a read", this.path, this.opts.busyTimeoutMs);
+    }
+    this.#inTx = true;
+    try {
+      return fn();
+    } finally {
+      this.#inTx = false;
+      try {
+        this.stmt("COMMIT").run();
+      } catch {
+        this.raw.exec("ROLLBACK");
+      }
+    }
+  }
+
   /** Whether a transaction of `tx` is open: the connection can't be swapped inside one. */
   get inTransaction(): boolean {
     return this.#inTx;

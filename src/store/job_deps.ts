@@ -41,7 +41,8 @@ export function afterEnd(s: StoreBase, ended: Job, only?: readonly string[]): vo
     const { ended, root, only } = work.pop()!;
     // Every end passes here (its own, or one it causes): its webhooks join the outbox.
     enqueue(s, ended, now);
-    mine.run(ended.job_id);
+    // Its own edges exist only for jobs in its `after` (waiting_for is a part of it).
+    if (ended.after.length > 0) mine.run(ended.job_id);
     const ids = only ?? (dependents.all(ended.job_id) as Row[]).map((r) => r.job_id as string);
     for (const id of ids) {
       drop.run(id, ended.job_id);
@@ -50,7 +51,11 @@ export function afterEnd(s: StoreBase, ended: Job, only?: readonly string[]): vo
       const before = jobOfRow(s, row);
       if (before.state !== "queued") continue;
       if (ended.state === "succeeded") {
-        writeRow(s, transition(before, { type: "dependency_met", job_id: ended.job_id }, now));
+        writeRow(
+          s,
+          transition(before, { type: "dependency_met", job_id: ended.job_id }, now),
+          before,
+        );
         continue;
       }
       const error = `job ${root.job_id} ${endText(root)}, and this job runs after it` +
@@ -58,7 +63,7 @@ export function afterEnd(s: StoreBase, ended: Job, only?: readonly string[]): vo
         "; it never ran (`barn retry` runs it, without waiting)";
       const done = transition(before, { type: "dependency_failed", error }, now);
       writeExitFile(done.job_dir, exitFileOf(done));
-      writeRow(s, done);
+      writeRow(s, done, before);
       insertEvent(s, id, done.state, now);
       work.push({ ended: done, root });
     }
@@ -107,7 +112,7 @@ export function settleDependencies(s: StoreBase): number {
           "could not be restored); it never ran (`barn retry` runs it, without waiting)",
       }, nowIso());
       writeExitFile(done.job_dir, exitFileOf(done));
-      writeRow(s, done);
+      writeRow(s, done, job);
       insertEvent(s, done.job_id, done.state, done.finished_at!);
       afterEnd(s, done);
     }

@@ -84,8 +84,9 @@ export function release(s: StoreBase, latch: string): Job[] {
     )
       .all(latch) as Row[];
     return rows.map((r) => {
-      const after = transition(jobOfRow(s, r), { type: "release" }, now);
-      writeRow(s, after);
+      const before = jobOfRow(s, r);
+      const after = transition(before, { type: "release" }, now);
+      writeRow(s, after, before);
       return after;
     });
   });

@@ -72,24 +72,25 @@ export function groupCounts(s: StoreBase): Map<string, GroupCounts> {
 }
 
 /**
- * How many of `ids` are still queued or running: one query per 500 ids, always with 500
+ * Which of `ids` are still queued or running: one query per 500 ids, always with 500
  * placeholders (padded with "", which no job has), so one prepared statement serves every
  * call instead of one cached statement per list length.
  */
-export function unfinishedCount(s: StoreBase, ids: readonly string[]): number {
+export function unfinishedOf(s: StoreBase, ids: Iterable<string>): string[] {
   const CHUNK = 500;
   const stmt = s.db.stmt(
-    `SELECT COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running') AND job_id IN (${
+    `SELECT job_id FROM jobs WHERE state IN ('queued', 'running') AND job_id IN (${
       Array(CHUNK).fill("?").join(",")
     })`,
   );
-  let n = 0;
-  for (let i = 0; i < ids.length; i += CHUNK) {
-    const part = ids.slice(i, i + CHUNK);
+  const all = [...ids];
+  const out: string[] = [];
+  for (let i = 0; i < all.length; i += CHUNK) {
+    const part = all.slice(i, i + CHUNK);
     while (part.length < CHUNK) part.push("");
-    n += (stmt.get(...part) as Row).n as number;
+    for (const r of stmt.all(...part) as Row[]) out.push(r.job_id as string);
   }
-  return n;
+  return out;
 }
 
 export function runningCount(s: StoreBase): number {

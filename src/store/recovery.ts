@@ -25,6 +25,7 @@ import {
 import { exitFileOf } from "./job_rows.ts";
 import { transition } from "../jobs/transitions.ts";
 import { sqliteFailure } from "./sqlite_errors.ts";
+import { batchSnapshots, commitBatch, committedBatchExists, readBatches } from "./batch_journal.ts";
 import { Store } from "./store.ts";
 import {
   cycleBound,
@@ -128,7 +129,8 @@ export function openChecked(paths: HomePaths, busyMs: number): OpenReport {
   if (
     reason === null && dirs.length > 0 &&
     store.db.stmt("SELECT 1 FROM jobs LIMIT 1").get() === undefined &&
-    dirs.some((d) => exists(jobFile(paths.jobDir(d), "snapshot")))
+    (dirs.some((d) => exists(jobFile(paths.jobDir(d), "snapshot"))) ||
+      committedBatchExists(paths))
   ) {
     reason = "barn.db had no jobs while job dirs hold committed ones (a rebuild cut short?)";
   }
@@ -158,12 +160,20 @@ function restoredFromDir(
   dir: string,
   name: string,
   now: string,
+  batches: ReadonlyMap<string, { job: Job; pending: boolean }>,
 ): { job: Job; kind: string; pending: boolean } | string {
   let snapshot: unknown = readSnapshot(dir);
   let pending = false;
   if (snapshot === null) {
     snapshot = readSnapshot(dir, "pending");
     pending = snapshot !== null;
+  }
+  // A batch's job has its snapshot in the batch's journal; a file in its dir (a rewrite after a
+  // release, or one that is unreadable) has the last word.
+  const inBatch = batches.get(name);
+  if (snapshot === null && inBatch && !hasOwnSnapshot(dir)) {
+    snapshot = inBatch.job;
+    pending = inBatch.pending;
   }
   if (snapshot === null) return "no readable job.json";
   const problem = snapshotProblem(snapshot, name);
@@ -203,10 +213,12 @@ export function rebuildFromDirs(store: Store, paths: HomePaths, dirs: string[]):
   };
   const found: { job: Job; kind: string; pending: boolean }[] = [];
   const now = new Date().toISOString();
+  const journals = readBatches(paths);
+  const batches = batchSnapshots(journals);
   for (const name of dirs) {
     // One dir at a time: whatever is in it, it never stops the others.
     try {
-      const r = restoredFromDir(paths.jobDir(name), name, now);
+      const r = restoredFromDir(paths.jobDir(name), name, now, batches);
       if (typeof r === "string") report.conflicts.push(`${name}: ${r}; left as it is`);
       else found.push(r);
     } catch (e) {
@@ -270,9 +282,22 @@ export function rebuildFromDirs(store: Store, paths: HomePaths, dirs: string[]):
   for (const f of found) {
     if (!f.pending) continue;
     try {
-      commitSnapshot(f.job.job_dir);
+      if (exists(jobFile(f.job.job_dir, "pending"))) commitSnapshot(f.job.job_dir);
+      // Held on the rebuild latch: its own job.json says so, over its batch's journal.
       if (f.kind === "held") writeSnapshot(f.job);
     } catch { /* the DB has it now */ }
   }
+  const restored = new Set(found.map((f) => f.job.job_id));
+  for (const j of journals) {
+    if (!j.pending || !j.jobs.some((job) => restored.has(job.job_id))) continue;
+    try {
+      commitBatch(j.path);
+    } catch { /* the DB has its jobs now */ }
+  }
   return report;
+}
+
+/** Whether the dir has a snapshot file of its own, readable or not. */
+function hasOwnSnapshot(dir: string): boolean {
+  return exists(jobFile(dir, "snapshot")) || exists(jobFile(dir, "pending"));
 }

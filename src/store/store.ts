@@ -35,7 +35,7 @@ import {
   type ReadyJob,
   runningByGroup,
   runningCount,
-  unfinishedCount,
+  unfinishedOf,
 } from "./queue.ts";
 import type { ListFilter } from "./rows.ts";
 import { restore, settlePendingSnapshots, submit } from "./submit.ts";
@@ -97,6 +97,11 @@ export class Store implements StoreBase {
 
   settings(): DbSettings {
     return this.db.settings(this.durableSubmit);
+  }
+
+  /** Runs `fn`'s reads in one read transaction (Db.read). */
+  read<T>(fn: () => T): T {
+    return this.db.read(fn);
   }
 
   /** Runs `fn` in one write transaction. */
@@ -175,8 +180,8 @@ export class Store implements StoreBase {
   groupCounts(): Map<string, GroupCounts> {
     return groupCounts(this);
   }
-  unfinishedCount(ids: readonly string[]): number {
-    return unfinishedCount(this, ids);
+  unfinishedOf(ids: Iterable<string>): string[] {
+    return unfinishedOf(this, ids);
   }
   runningCount(): number {
     return runningCount(this);

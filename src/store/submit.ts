@@ -1,4 +1,4 @@
-/** New rows: a submission (ids, job dirs, secrets, dependencies, the snapshot before the commit), the submissions a crash cut, restored records. */
+/** New rows: a submission (ids, job dirs, secrets, dependencies, the snapshot or batch journal before the commit), the submissions a crash cut, restored records. */
 
 import { excerpt } from "../escape.ts";
 import { BarnError } from "../errors.ts";
@@ -18,6 +18,7 @@ import {
   writeSecret,
 } from "./job_dir.ts";
 import { afterEnd } from "./job_deps.ts";
+import { commitBatch, dropBatch, readBatches, writePendingBatch } from "./batch_journal.ts";
 import { getJob, insertRow, jobOfRow, nowIso, resolveJob, type StoreBase } from "./job_rows.ts";
 import { enqueue } from "./outbox.ts";
 
@@ -92,6 +93,7 @@ export function submit(
   const plan = planDependencies(specs);
   const now = nowIso();
   const made: Job[] = [];
+  let journal: string | null = null;
   let out: { job: Job; duplicate: boolean }[];
   try {
     out = s.db.tx(() => {
@@ -132,12 +134,12 @@ export function submit(
         );
         if (failed) failedDeps.push({ job: p.job, dep: failed });
       });
-      for (const p of placed) {
-        if (p.duplicate) continue;
-        // Before the commit: every committed job can be rebuilt from its dir.
-        writePendingSnapshot(p.job);
-        insertRow(s, p.job);
-      }
+      // Before the commit: every committed job can be rebuilt from its dir, or from its batch's
+      // journal (one file for a batch, not one per job).
+      const rows = placed.filter((p) => !p.duplicate).map((p) => p.job);
+      if (rows.length > 1) journal = writePendingBatch(s.paths, rows);
+      else if (rows.length === 1) writePendingSnapshot(rows[0]!);
+      for (const job of rows) insertRow(s, job);
       for (const { job, dep } of failedDeps) afterEnd(s, dep, [job.job_id]);
       // Jobs canceled at once are returned as they now stand.
       return placed.map((p) =>
@@ -146,13 +148,13 @@ export function submit(
     }, { durable });
   } catch (e) {
     for (const j of made) removeJobDir(j.job_dir);
+    if (journal !== null) dropBatch(journal);
     throw e;
   }
-  for (const j of made) {
-    try {
-      commitSnapshot(j.job_dir);
-    } catch { /* settled by the next start's settlePendingSnapshots */ }
-  }
+  try {
+    if (journal !== null) commitBatch(journal);
+    else if (made.length === 1) commitSnapshot(made[0]!.job_dir);
+  } catch { /* settled by the next start's settlePendingSnapshots */ }
   return out;
 }
 
@@ -201,6 +203,19 @@ function resolveIn(s: StoreBase, ref: string, line: number | null): Job {
  */
 export function settlePendingSnapshots(s: StoreBase): { committed: number; dropped: number } {
   const out = { committed: 0, dropped: 0 };
+  const known = s.db.stmt("SELECT 1 FROM jobs WHERE job_id = ?");
+  for (const b of readBatches(s.paths)) {
+    if (!b.pending) continue;
+    // A batch is committed whole or not at all.
+    if (b.jobs.some((j) => known.get(j.job_id))) {
+      commitBatch(b.path);
+      out.committed += b.jobs.length;
+      continue;
+    }
+    for (const j of b.jobs) removeJobDir(s.paths.jobDir(j.job_id));
+    dropBatch(b.path);
+    out.dropped += b.jobs.length;
+  }
   let entries: Deno.DirEntry[];
   try {
     entries = [...Deno.readDirSync(s.paths.jobs)];

@@ -361,13 +361,31 @@ export function jobRows(dbPath: string): Map<string, Row> {
   });
 }
 
-/** jobs/<id>/job.json (or another snapshot name) parsed, or null when missing or unreadable. */
+/**
+ * jobs/<id>/job.json (or job.pending.json) parsed, or else the job's line in its batch's journal
+ * (jobs/<first id>.batch.json, or .batch.pending.json); null when missing or unreadable.
+ */
 export function readSnapshot(home: string, id: string, name = "job.json"): Row | null {
   try {
     return JSON.parse(Deno.readTextFileSync(`${home}/jobs/${id}/${name}`));
-  } catch {
-    return null;
+  } catch { /* a batch's job: in the journal */ }
+  const suffix = name === "job.json" ? ".batch.json" : ".batch.pending.json";
+  for (const e of Deno.readDirSync(`${home}/jobs`)) {
+    if (!e.isFile || !e.name.endsWith(suffix)) continue;
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(`${home}/jobs/${e.name}`);
+    } catch {
+      continue; // renamed meanwhile
+    }
+    for (const line of text.split("\n")) {
+      try {
+        const r = JSON.parse(line);
+        if (r?.job_id === id) return r;
+      } catch { /* a torn line */ }
+    }
   }
+  return null;
 }
 
 export function readExit(home: string, id: string): Row | null {

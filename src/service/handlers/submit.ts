@@ -13,7 +13,7 @@ import { checkName } from "../../jobs/ids.ts";
 import { groupOf } from "../../jobs/groups.ts";
 import { checkMeta } from "../../jobs/meta.ts";
 import type { Config } from "../../config/config.ts";
-import type { JobSpec } from "../../jobs/job.ts";
+import { isFinished, type JobSpec } from "../../jobs/job.ts";
 
 /** Checks name, group and meta, and gives the job its group (by its command, unless named). */
 function placeInQueue(spec: JobSpec, config: Config): void {
@@ -80,6 +80,10 @@ export function handleSubmit(
   });
   const jobs = ctx.store.insert(req.jobs);
   ctx.jobs.dispatch();
-  ctx.changes.notify();
+  // Only a job after one that already failed ends at once (canceled, E_DEPENDENCY).
+  const ended = jobs.filter((r) => !r.duplicate && isFinished(r.job.state)).map((r) =>
+    r.job.job_id
+  );
+  ctx.changes.notify({ ends: ended.length > 0, ended });
   return { jobs };
 }

@@ -29,17 +29,37 @@ export async function handleWait(
     ? Infinity
     : Date.now() + req.timeout_seconds * 1000;
   const keepalive = new Keepalive(send, () => ({ ok: true, stream: "keepalive" }));
-  const records = () => ids.map((id) => ctx.store.get(id)).filter((j): j is Job => j !== null);
-  for (;;) {
-    // One COUNT per wake-up, not every record: a wait on 1000 jobs must not slow the queue.
-    if (ctx.store.unfinishedCount(ids) === 0) return { jobs: records(), timed_out: false };
-    const now = Date.now();
-    if (now >= deadline) return { jobs: records(), timed_out: true };
-    await keepalive.due();
-    await ctx.changes.wait(Math.min(500, deadline - now));
-    // Many jobs end in bursts: look again at most every 100 ms, so waiting costs the queue nothing.
-    if (ids.length > 1) {
-      await new Promise((r) => setTimeout(r, Math.min(100, Math.max(0, deadline - Date.now()))));
+  const records = () =>
+    ctx.store.read(() => ids.map((id) => ctx.store.get(id)).filter((j): j is Job => j !== null));
+  // Ends the service hears of are counted, so the DB is asked again only when every job left
+  // may have ended, when an end of unknown jobs happened, or after a while (other writers).
+  let left = new Set(ids);
+  const heard = new Set<string>();
+  let unknown = false;
+  const off = ctx.changes.on((c) => {
+    if (!c.ends) return;
+    if (c.ended === undefined) unknown = true;
+    else for (const id of c.ended) if (left.has(id)) heard.add(id);
+  });
+  const due = () => unknown || heard.size >= left.size;
+  try {
+    for (;;) {
+      left = new Set(ctx.store.read(() => ctx.store.unfinishedOf(left)));
+      heard.clear();
+      unknown = false;
+      if (left.size === 0) return { jobs: records(), timed_out: false };
+      const now = Date.now();
+      if (now >= deadline) return { jobs: records(), timed_out: true };
+      await keepalive.due();
+      // Ends of other writers (an --offline job, an older keeper's) are looked for every 500 ms,
+      // or every 2 s while the keeper reports ends of these jobs: a look reads every job left.
+      for (let waited = 0; !due() && Date.now() < deadline; waited += 500) {
+        const before = heard.size;
+        await ctx.changes.wait(Math.min(500, deadline - Date.now()), undefined, due);
+        if (heard.size === before || waited >= 1500) break;
+      }
     }
+  } finally {
+    off();
   }
 }

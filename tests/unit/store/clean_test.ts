@@ -41,10 +41,20 @@ Deno.test("clean: named jobs all finished or nothing goes; filters; dry runs kee
       store.clean({ kind: "ids", ids: [c!.job_id, c!.job_id.slice(0, 6)] }).map((j) => j.job_id),
       [c!.job_id],
     );
+    // The batch's journal (named after its first job) stays while any of its jobs has a dir.
     assertEquals(
       [...Deno.readDirSync(`${home}/jobs`)].map((d) => d.name).sort(),
-      [a!.job_id, q!.job_id].sort(),
+      [a!.job_id, `${a!.job_id}.batch.json`, q!.job_id].sort(),
     );
+    store.apply(q!.job_id, { type: "cancel", reason: "test" });
+    assertEquals(store.clean({ kind: "ids", ids: [q!.job_id] }).length, 1);
+    assertEquals(
+      [...Deno.readDirSync(`${home}/jobs`)].map((d) => d.name).sort(),
+      [a!.job_id, `${a!.job_id}.batch.json`].sort(),
+    );
+    // Its last job cleaned, the journal goes too.
+    assertEquals(store.clean({ kind: "ids", ids: [a!.job_id] }).length, 1);
+    assertEquals([...Deno.readDirSync(`${home}/jobs`)].map((d) => d.name), []);
   } finally {
     store.close();
     await cleanupHome(home);

@@ -56,3 +56,27 @@ Deno.test("db: a durable transaction commits with synchronous=FULL and goes back
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("db: read runs its statements on one snapshot, and ends it (the next read sees new commits)", () => {
+  const dir = tempHome("dbread");
+  try {
+    const db = Db.open(`${dir}/barn.db`);
+    const other = Db.open(`${dir}/barn.db`);
+    db.raw.exec("CREATE TABLE t (n INTEGER)");
+    const count = () => (db.stmt("SELECT COUNT(*) AS n FROM t").get() as { n: number }).n;
+    const seen = db.read(() => {
+      const first = count();
+      // Another connection commits between two reads of one read(): the second one can't see it.
+      other.tx(() => other.raw.exec("INSERT INTO t VALUES (1)"));
+      return [first, count(), db.inTransaction];
+    });
+    assertEquals(seen, [0, 0, true]);
+    assertEquals([count(), db.inTransaction], [1, false]);
+    // Inside a write transaction a read is part of it.
+    assertEquals(db.tx(() => db.read(() => count())), 1);
+    other.close();
+    db.close();
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

@@ -90,18 +90,9 @@ Deno.test("a rebuild cancels queued jobs whose hand-edited snapshots wait for ea
     ]).map((r) => r.job);
     store.close();
     // a is edited to run after b: a and b wait for each other, c waits on them; free does not.
-    const aSnap = JSON.parse(Deno.readTextFileSync(`${a!.job_dir}/job.json`));
-    Deno.writeTextFileSync(
-      `${a!.job_dir}/job.json`,
-      JSON.stringify({ ...aSnap, after: [b!.job_id] }),
-    );
-    Deno.writeTextFileSync(
-      `${free!.job_dir}/job.json`,
-      JSON.stringify({
-        ...JSON.parse(Deno.readTextFileSync(`${free!.job_dir}/job.json`)),
-        after: [],
-      }),
-    );
+    // (A batch's snapshot is its journal; a job.json in the job's dir takes precedence.)
+    Deno.writeTextFileSync(`${a!.job_dir}/job.json`, JSON.stringify({ ...a, after: [b!.job_id] }));
+    Deno.writeTextFileSync(`${free!.job_dir}/job.json`, JSON.stringify({ ...free, after: [] }));
     removeDb(paths.db);
     const opened = openChecked(paths, 1000);
     const s = opened.store;
@@ -145,9 +136,8 @@ Deno.test("a rebuild leaves out job.json files of a shape barn never writes, one
   const paths = prepareHome(home);
   try {
     const store = Store.open(paths);
-    const [a, b, c, d, e, f, g] = store.insert(Array.from({ length: 7 }, () => spec())).map((r) =>
-      r.job
-    );
+    // One at a time, so each has a job.json of its own to damage.
+    const [a, b, c, d, e, f, g] = Array.from({ length: 7 }, () => store.insert([spec()])[0]!.job);
     store.close();
     const snap = (j: typeof a) => JSON.parse(Deno.readTextFileSync(`${j!.job_dir}/job.json`));
     const put = (j: typeof a, name: string, v: unknown) =>
@@ -192,7 +182,8 @@ Deno.test("a rebuild cut short (barn.db migrated, no job restored yet) is done a
   const paths = prepareHome(home);
   try {
     const store = Store.open(paths);
-    const [a, b] = store.insert([spec(), spec({ key: "k" })]).map((r) => r.job);
+    const a = store.insert([spec()])[0]!.job;
+    const b = store.insert([spec({ key: "k" })])[0]!.job;
     store.close();
     // b was committed, and a crash came before its snapshot's rename.
     Deno.renameSync(`${b!.job_dir}/job.json`, `${b!.job_dir}/job.pending.json`);
