@@ -88,9 +88,11 @@ export function parseJsonOr(
   try {
     value = rounded === undefined ? JSON.parse(text) : parseWithSource(text, (_key, v, context) => {
       const source = context?.source;
-      // An integer literal is exact only if it prints back as typed.
+      // An integer literal is exact only if it prints back as typed; one past the doubles'
+      // range is Infinity, which the caller's check of non-finite numbers refuses.
       if (
-        inexact === undefined && typeof v === "number" && !Number.isSafeInteger(v) &&
+        inexact === undefined && typeof v === "number" && Number.isFinite(v) &&
+        !Number.isSafeInteger(v) &&
         /^-?\d+$/.test(source ?? "") && BigInt(source!) !== BigInt(v)
       ) inexact = source;
       return v;

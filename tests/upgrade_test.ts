@@ -5,6 +5,8 @@
 
 import { assert, assertEquals } from "./helpers/assert.ts";
 import { barn, cleanupHome, DENO, pidAlive, sineJob, tempHome, waitFor } from "./helpers/barn.ts";
+import { fleet } from "./helpers/fleet.ts";
+import { haveSshd, startSshLab } from "./helpers/sshd.ts";
 
 /** The last commit whose keeper speaks protocol 1 (before versioned keeper socket names). */
 const OLD_COMMIT = "73ec9ba";
@@ -91,4 +93,112 @@ Deno.test("upgrade: a new service lets an older keeper drain beside its own, and
     await git(["worktree", "remove", "--force", tree]).catch(() => {});
     await Deno.remove(tree, { recursive: true }).catch(() => {});
   }
+});
+
+/** The last commit whose service speaks client protocol 2 only (before `status` text, protocol 3). */
+const PROTOCOL_2_COMMIT = "b43f0eb";
+
+Deno.test("upgrade: the new barn stops and restarts a service that speaks the older client protocol, as its own error advises", async () => {
+  const tree = await Deno.makeTempDir({ prefix: "barn-old-" });
+  const home = tempHome("upgrade2");
+  try {
+    await git(["worktree", "add", "--detach", "--force", tree, PROTOCOL_2_COMMIT]);
+    Deno.mkdirSync(`${tree}/.deno/bin`, { recursive: true });
+    Deno.copyFileSync(DENO, `${tree}/.deno/bin/deno`);
+    Deno.chmodSync(`${tree}/.deno/bin/deno`, 0o755);
+    const started = await new Deno.Command(`${tree}/.deno/bin/deno`, {
+      args: ["run", "-q", "-P=barn", `${tree}/src/main.ts`, "service", "start", "--output=json"],
+      cwd: tree,
+      env: { BARN_HOME: home, NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(started.code, 0, new TextDecoder().decode(started.stderr));
+    const oldPid = JSON.parse(new TextDecoder().decode(started.stdout)).pid as number;
+
+    // A listing as text needs protocol 3: the old service refuses it, and says to restart it.
+    const listing = await barn(home, ["status", "--output=json"]);
+    assertEquals(listing.code, 106, listing.stdout);
+    assert(listing.stdout.includes("restart the service"), listing.stdout);
+    const st = await barn(home, ["service", "status", "--output=json"]);
+    assertEquals(st.code, 0, st.stdout + st.stderr);
+    assertEquals(st.json().pid, oldPid);
+    const restart = await barn(home, ["service", "restart"]);
+    assertEquals(restart.code, 0, restart.stdout + restart.stderr);
+    assert(!pidAlive(oldPid), "the old service is still running");
+    const now = (await barn(home, ["service", "status", "--output=json"])).json();
+    assert(now.pid !== oldPid);
+    const after = await barn(home, ["status", "--output=json"]);
+    assertEquals([after.code, after.stdout], [0, "[]\n"]);
+  } finally {
+    await barn(home, ["service", "stop", "--kill-jobs"]);
+    await cleanupHome(home);
+    await git(["worktree", "remove", "--force", tree]).catch(() => {});
+    await Deno.remove(tree, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test({
+  name: "upgrade: a new barn-fleet reaches hosts whose service speaks the older client protocol",
+  ignore: !haveSshd(),
+  async fn() {
+    const tree = await Deno.makeTempDir({ prefix: "barn-old-" });
+    const lab = await startSshLab([{ alias: "old" }], "upgrade");
+    const home = lab.hosts.get("old")!.home;
+    const oldBarn = `${lab.dir}/bin/barn-old`;
+    try {
+      await git(["worktree", "add", "--detach", "--force", tree, PROTOCOL_2_COMMIT]);
+      Deno.mkdirSync(`${tree}/.deno/bin`, { recursive: true });
+      Deno.copyFileSync(DENO, `${tree}/.deno/bin/deno`);
+      Deno.chmodSync(`${tree}/.deno/bin/deno`, 0o755);
+      Deno.writeTextFileSync(
+        oldBarn,
+        `#!/bin/sh\nexec '${tree}/.deno/bin/deno' run -q -P=barn --config='${tree}/deno.json' ` +
+          `'${tree}/src/main.ts' "$@"\n`,
+        { mode: 0o755 },
+      );
+      const started = await new Deno.Command(oldBarn, {
+        args: ["service", "start"],
+        env: { BARN_HOME: home },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assertEquals(started.code, 0, new TextDecoder().decode(started.stderr));
+      const st = await fleet(lab.config, [
+        "--hosts=old",
+        `--barn=${oldBarn}`,
+        "--output=json",
+        "service",
+        "status",
+      ]);
+      assertEquals(st.code, 0, st.stdout + st.stderr);
+      const ran = await fleet(lab.config, [
+        "--hosts=old",
+        `--barn=${oldBarn}`,
+        "--output=json",
+        "run",
+        "--pending=L",
+        "curl",
+        "--version",
+      ]);
+      assertEquals(ran.code, 0, ran.stdout + ran.stderr);
+      const listed = await fleet(lab.config, [
+        "--hosts=old",
+        `--barn=${oldBarn}`,
+        "--output=json",
+        "status",
+      ]);
+      assertEquals(listed.code, 0, listed.stdout + listed.stderr);
+      assertEquals(JSON.stringify(listed.json()).match(/"curl"/g)?.length, 1, listed.stdout);
+    } finally {
+      await new Deno.Command(oldBarn, {
+        args: ["service", "stop", "--kill-jobs"],
+        env: { BARN_HOME: home },
+      }).output().catch(() => {});
+      await lab.stop();
+      await cleanupHome(home);
+      await git(["worktree", "remove", "--force", tree]).catch(() => {});
+      await Deno.remove(tree, { recursive: true }).catch(() => {});
+    }
+  },
 });

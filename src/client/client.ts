@@ -3,6 +3,7 @@
 import { BarnError } from "../errors.ts";
 import { encodeFrame, FrameReader, MAX_FRAME_BYTES, writeBytes } from "../protocol/framing.ts";
 import {
+  OLDEST_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
   type Request,
   type RequestKind,
@@ -40,7 +41,11 @@ export class Connection {
   }
 
   /** Connects and sends the handshake; its answer is read with the first response (no extra round trip). */
-  static async open(home: string, socketName: string): Promise<Connection> {
+  static async open(
+    home: string,
+    socketName: string,
+    protocol = PROTOCOL_VERSION,
+  ): Promise<Connection> {
     const c = await connectService(
       home,
       socketName,
@@ -49,9 +54,10 @@ export class Connection {
         "start it with `barn service start` or use --offline",
     );
     const connection = new Connection(c.conn, c.token);
+    connection.#protocol = protocol;
     connection.#hello = encodeFrame({
       kind: "hello",
-      protocol: PROTOCOL_VERSION,
+      protocol,
       client_version: VERSION,
       token: c.token,
     });
@@ -59,6 +65,8 @@ export class Connection {
     return connection;
   }
 
+  /** The version the handshake names, which the service must answer with. */
+  #protocol = PROTOCOL_VERSION;
   /** The encoded handshake, not yet sent: it leaves with the first request, in one write. */
   #hello: Uint8Array | null = null;
   #pendingHello = false;
@@ -98,12 +106,12 @@ export class Connection {
     if (!hello.ok) throw new BarnError(hello.error.code as "E_PROTOCOL", hello.error.message);
     // The service serves the client's version or refuses it; anything else is not barn's service.
     const version = (hello as { protocol?: unknown }).protocol;
-    if (version !== PROTOCOL_VERSION) {
+    if (version !== this.#protocol) {
       throw new BarnError(
         "E_PROTOCOL",
         `the service answered the handshake with protocol ${
           String(version).slice(0, 20)
-        }, not ${PROTOCOL_VERSION}: run the same barn version for both`,
+        }, not ${this.#protocol}: run the same barn version for both`,
       );
     }
   }
@@ -201,7 +209,9 @@ export async function requestOnce<K extends RequestKind>(
   socketName: string,
   req: Extract<Request, { kind: K }>,
 ): Promise<ResponseData[K]> {
-  const c = await Connection.open(home, socketName);
+  // Service management (status, stop, reload) is the same in every version the service speaks:
+  // the oldest one lets a new barn stop and restart the service an upgrade left running.
+  const c = await Connection.open(home, socketName, OLDEST_PROTOCOL_VERSION);
   try {
     return await c.request(req);
   } finally {

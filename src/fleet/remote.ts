@@ -3,7 +3,7 @@
 import { BarnError } from "../errors.ts";
 import { encodeFrame, FrameReader } from "../protocol/framing.ts";
 import {
-  PROTOCOL_VERSION,
+  OLDEST_PROTOCOL_VERSION,
   type Request,
   type RequestKind,
   type ResponseData,
@@ -17,13 +17,19 @@ import { spawnSsh, type SshProcess } from "./ssh.ts";
 import { sshArgs, type SshSettings } from "./ssh_args.ts";
 import { classifySshExit } from "./ssh_errors.ts";
 
+/**
+ * The version barn-fleet names: it asks for records, never a listing's text (protocol 3), so it
+ * speaks the oldest version a service serves, and hosts of either version answer it.
+ */
+const FLEET_PROTOCOL = OLDEST_PROTOCOL_VERSION;
+
 /** A host's own error, kept as it is, except the handshake's that name the fleet's codes. */
 function hostError(host: string, code: string, message: string): BarnError {
   const said = escapeText(message);
   if (code === "E_PROTOCOL" && /protocol mismatch/.test(message)) {
     return new BarnError(
       "E_VERSION",
-      `${host}: ${said} (barn-fleet speaks protocol ${PROTOCOL_VERSION}; deploy the same barn version)`,
+      `${host}: ${said} (barn-fleet speaks protocol ${FLEET_PROTOCOL}; deploy the same barn version)`,
     );
   }
   return new BarnError(code as "E_INTERNAL", `${host}: ${said}`);
@@ -54,7 +60,7 @@ export class Remote {
     signal?.addEventListener("abort", () => ssh.kill(), { once: true });
     try {
       await ssh.writer.write(
-        encodeFrame({ kind: "hello", protocol: PROTOCOL_VERSION, client_version: VERSION }),
+        encodeFrame({ kind: "hello", protocol: FLEET_PROTOCOL, client_version: VERSION }),
       );
     } catch {
       // ssh already ended: the first read reports why.
@@ -111,12 +117,12 @@ export class Remote {
     }
     this.#answered = true;
     const hello = r.data as ResponseData["hello"];
-    if (hello.protocol !== PROTOCOL_VERSION) {
+    if (hello.protocol !== FLEET_PROTOCOL) {
       throw new BarnError(
         "E_VERSION",
         `${this.host.name} speaks barn protocol ${hello.protocol} (barn ${
           escapeText(hello.server_version)
-        }); barn-fleet speaks ${PROTOCOL_VERSION}: deploy the same barn version`,
+        }); barn-fleet speaks ${FLEET_PROTOCOL}: deploy the same barn version`,
       );
     }
     this.serverVersion = hello.server_version;

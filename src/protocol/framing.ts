@@ -325,10 +325,14 @@ export class ArrayFrame {
 
   /** One item's JSON text, or several joined by commas. */
   add(itemJson: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: with that much room, one pass does it; an
+    // item too long for that bound to fit the cap is measured (one such item fills a frame).
+    const most = itemJson.length * 3 <= MAX_FRAME_BYTES
+      ? itemJson.length * 3
+      : encoder.encode(itemJson).length;
     for (;;) {
       const room = this.#buf.length - this.#pos - this.#suffix.length - 1;
-      // UTF-8 takes at most 3 bytes per UTF-16 unit: with that much room, one pass does it.
-      if (room >= itemJson.length * 3) {
+      if (room >= most) {
         if (this.#count > 0) this.#buf[this.#pos++] = 0x2c; // ,
         this.#pos += encoder.encodeInto(itemJson, this.#buf.subarray(this.#pos)).written;
         this.#count++;

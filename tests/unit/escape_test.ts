@@ -84,6 +84,9 @@ Deno.test("parseJsonOr with `rounded`: an integer past 2^53 is refused; exact la
     ),
     { a: 9007199254740992, b: 1e21, c: 1.5, d: 18014398509481984 },
   );
+  // An integer literal past the doubles' range parses (to Infinity), as JSON.parse gives it:
+  // the caller's own check of non-finite numbers speaks for it, not a "not JSON" error.
+  assertEquals(parseJsonOr(`[${"9".repeat(400)}]`, fail, rounded), [Infinity]);
   // Without `rounded`, JSON.parse's rounding as before (frames are barn's own numbers).
   assertEquals(parseJsonOr("9007199254740993", fail), 9007199254740992);
 });

@@ -4,7 +4,7 @@
  * before the limit.
  */
 
-import { ArrayFrame, TextFrame } from "../../protocol/framing.ts";
+import { ArrayFrame, MAX_FRAME_BYTES, TextFrame } from "../../protocol/framing.ts";
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext, Send } from "../context.ts";
 import { checkMetaKey } from "../../jobs/meta.ts";
@@ -34,21 +34,49 @@ export async function handleStatus(
 /** The records in `jobs` frames; how many. */
 async function sendRecords(ctx: HandlerContext, req: RequestOf<"status">, send: Send) {
   const frame = new ArrayFrame('{"ok":true,"stream":"jobs","jobs":[', "]}");
+  const add = async (records: string) => {
+    // A record of megabytes (a batch line may hold one) goes into a frame of its own.
+    if (frame.count > 0 && frame.bytes + records.length * 3 > MAX_FRAME_BYTES) {
+      await send({ frame: frame.take() });
+    }
+    frame.add(records);
+    if (frame.bytes >= FRAME_BUDGET) await send({ frame: frame.take() });
+  };
   let sent = 0;
   let records = "";
   // The store reads a page at a time and holds no read open while a frame is being sent.
   for (const record of ctx.store.iterateRecords(req.filter, "compact")) {
-    records += records ? "," + record : record;
     sent++;
-    if (records.length >= ENCODE_BATCH) {
-      frame.add(records);
+    // Records are joined up to ENCODE_BATCH characters; a longer one is added alone.
+    if (records && records.length + record.length >= ENCODE_BATCH) {
+      await add(records);
       records = "";
-      if (frame.bytes >= FRAME_BUDGET) await send({ frame: frame.take() });
+    }
+    records += records ? "," + record : record;
+    if (records.length >= ENCODE_BATCH) {
+      await add(records);
+      records = "";
     }
   }
   if (records) frame.add(records);
   if (frame.count > 0) await send({ frame: frame.take() });
   return sent;
+}
+
+/** Characters of text a TextFrame takes at once: at most 3 bytes each, far under the frame cap. */
+const TEXT_CHUNK = 256 * 1024;
+
+/** Adds text to the frame a chunk at a time, sending the frame whenever it holds FRAME_BUDGET. */
+async function addText(frame: TextFrame, text: string, send: Send): Promise<void> {
+  for (let at = 0; at < text.length;) {
+    let end = Math.min(at + TEXT_CHUNK, text.length);
+    // A surrogate pair stays in one chunk: its halves encoded apart would print as two U+FFFD.
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    frame.add(at === 0 && end === text.length ? text : text.slice(at, end));
+    at = end;
+    if (frame.bytes >= FRAME_BUDGET) await send({ frame: frame.take() });
+  }
 }
 
 /**
@@ -63,12 +91,11 @@ async function sendText(ctx: HandlerContext, req: RequestOf<"status">, send: Sen
     text += (sent === 0 ? "[\n" : ",\n") + record;
     sent++;
     if (text.length >= ENCODE_BATCH) {
-      frame.add(text);
+      await addText(frame, text, send);
       text = "";
-      if (frame.bytes >= FRAME_BUDGET) await send({ frame: frame.take() });
     }
   }
-  frame.add(text + (sent === 0 ? "[]\n" : "\n]\n"));
-  await send({ frame: frame.take() });
+  await addText(frame, text + (sent === 0 ? "[]\n" : "\n]\n"), send);
+  if (frame.bytes > 0) await send({ frame: frame.take() });
   return sent;
 }

@@ -84,3 +84,11 @@ Deno.test("batch: an integer past 2^53 is refused with its line, not stored roun
       "(beyond 2^53 it would come back as 9007199254740992); give it as a string; nothing was submitted",
   );
 });
+
+Deno.test("batch: an integer literal of 400 digits is valid JSON, refused as too large, not as not JSON", () => {
+  const text = `{"command": ["ffprobe", "x"], "meta": {"id": 1${"0".repeat(400)}}}`;
+  const why = refusal(text);
+  assert(!why.includes("not JSON"), why);
+  assert(why.startsWith("batch line 1"), why);
+  assert(why.includes("too large for JSON"), why);
+});

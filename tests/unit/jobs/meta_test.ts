@@ -54,4 +54,8 @@ Deno.test("meta: deeper than 20 levels, or a number JSON can't carry, is E_USAGE
     usage(() => parseMeta('{"id": 12345678901234567891}')),
     /holds the integer 12345678901234567891, which a JSON number cannot keep exactly \(beyond 2\^53 it would come back as 12345678901234567168\); give it as a string/,
   );
+  // An integer literal of 400 digits is valid JSON: too large, not "not JSON".
+  const huge = "1" + "0".repeat(400);
+  assertMatch(usage(() => parseMeta(`{"k": ${huge}}`)), /too large for JSON/);
+  assertMatch(usage(() => parseMeta(`{"k": [-${huge}]}`)), /too large for JSON/);
 });
