@@ -3,6 +3,8 @@
  * so a job id, tag or path can't move the cursor, recolour the terminal or reverse a line.
  */
 
+import { parseJson } from "./json.ts";
+
 /** C0/C1 controls, DEL, bidi marks and overrides, zero-width and line-separator characters, BOM. */
 const UNSAFE =
   // deno-lint-ignore no-control-regex -- matching control characters is the point
@@ -75,7 +77,7 @@ export function jsonErrorPlace(e: unknown): string {
 }
 
 /**
- * JSON.parse whose syntax error is the caller's own, told only where it failed ("" if unknown).
+ * parseJson whose syntax error is the caller's own, told only where it failed ("" if unknown).
  * With `rounded`, an integer JavaScript would round (beyond 2^53) is refused, not changed.
  */
 export function parseJsonOr(
@@ -86,29 +88,23 @@ export function parseJsonOr(
   let value: unknown;
   let inexact: string | undefined;
   try {
-    value = rounded === undefined ? JSON.parse(text) : parseWithSource(text, (_key, v, context) => {
-      const source = context?.source;
-      // An integer literal is exact only if it prints back as typed; one past the doubles'
-      // range is Infinity, which the caller's check of non-finite numbers refuses.
-      if (
-        inexact === undefined && typeof v === "number" && Number.isFinite(v) &&
-        !Number.isSafeInteger(v) &&
-        /^-?\d+$/.test(source ?? "") && BigInt(source!) !== BigInt(v)
-      ) inexact = source;
-      return v;
-    });
+    value = parseJson(
+      text,
+      rounded &&
+        ((literal, v) => {
+          // An integer literal is exact only if it prints back as typed.
+          if (
+            inexact === undefined && !Number.isSafeInteger(v) && Number.isFinite(v) &&
+            /^-?\d+$/.test(literal) && BigInt(literal) !== BigInt(v)
+          ) inexact = literal;
+        }),
+    );
   } catch (e) {
     throw fail(jsonErrorPlace(e));
   }
   if (inexact !== undefined) throw rounded!(inexact);
   return value;
 }
-
-/** JSON.parse with a reviver that sees each primitive's source text (V8's JSON.parse source access). */
-const parseWithSource = JSON.parse as (
-  text: string,
-  reviver: (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown,
-) => unknown;
 
 /** Multi-line text with each line escaped; its line breaks stay. */
 export function escapeLines(text: string): string {

@@ -19,6 +19,7 @@ import {
   waitFor,
 } from "./helpers/barn.ts";
 import { sha256, startDav } from "./helpers/dav.ts";
+import { parseJson } from "../src/json.ts";
 
 // deno-lint-ignore no-explicit-any
 type Rec = any;
@@ -477,6 +478,20 @@ Deno.test("names and meta: @NAME wherever an id goes, unique among unfinished jo
     assertEquals(await ids("n=5"), [a.job_id]);
     assertEquals(await ids("ok=true"), [a.job_id]);
     assertEquals(await ids("asset=C-3"), []);
+    // Keys of one escaped character stay as given, whatever an earlier job's meta held: V8's
+    // JSON.parse reads them as "\\" once an object of that shape had the key "\\".
+    // (This process's JSON.parse has the bug too: the records are read with barn's parseJson.)
+    const keyed: string[] = [];
+    for (const key of ["\\", "\n", '"', "é"]) {
+      const text = `{"a":0,${JSON.stringify(key).replace("é", "\\u00e9")}:1}`;
+      const r = await barn(home, ["run", `--meta=${text}`, "--pending=k", "ffprobe", "-version"]);
+      assertEquals(r.code, 0, r.stderr);
+      keyed.push(r.stdout.trim());
+    }
+    for (const [i, key] of ["\\", "\n", '"', "é"].entries()) {
+      const shown = await barn(home, ["describe", keyed[i]!, "--output=json"]);
+      assertEquals((parseJson(shown.stdout) as Rec).meta, { a: 0, [key]: 1 });
+    }
     // The cap: 16 KiB of JSON, exactly.
     const sized = (bytes: number) => JSON.stringify({ x: "a".repeat(bytes - 8) });
     assertEquals(sized(16384).length, 16384);

@@ -6,6 +6,7 @@ import type { Host } from "./inventory.ts";
 import { runSsh } from "./ssh.ts";
 import { sshArgs, type SshSettings } from "./ssh_args.ts";
 import { classifySshExit } from "./ssh_errors.ts";
+import { parseJson } from "../json.ts";
 
 /** Runs `remote` (fixed words: a validated path and barn's verbs) and parses its JSON output. */
 export async function remoteJson(
@@ -18,7 +19,7 @@ export async function remoteJson(
   if (signal.aborted) throw signal.reason;
   let parsed: unknown = undefined;
   try {
-    parsed = JSON.parse(out.stdout);
+    parsed = parseJson(out.stdout);
   } catch { /* not JSON: the exit status says why */ }
   if (out.code === 0 && parsed !== undefined) return parsed;
   const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;

@@ -4,6 +4,7 @@ import { CliContext } from "../cli/context.ts";
 import { renderJson } from "../render/json.ts";
 import type { ListingRenderer, View } from "../render/view.ts";
 import type { Job } from "../jobs/job.ts";
+import { parseJson } from "../json.ts";
 
 export class ToolContext extends CliContext {
   readonly #views: View[] = [];
@@ -48,6 +49,6 @@ export class ToolContext extends CliContext {
   /** What the command printed last, as its `--output=json` value. */
   result(): unknown {
     const v = this.#views.at(-1);
-    return v === undefined ? null : JSON.parse(renderJson(v));
+    return v === undefined ? null : parseJson(renderJson(v));
   }
 }

@@ -1,6 +1,7 @@
 /** ffprobe as barn's measuring tape: input durations before a transcode, outputs after it. */
 
 import { runTool } from "../platform/process.ts";
+import { parseJson } from "../json.ts";
 
 /** The pre-probe must never hold up a job or its watchdog (an HTTP input can hang forever). */
 export const PROBE_TIMEOUT_MS = 5000;
@@ -41,7 +42,7 @@ export async function probe(
     };
   }
   try {
-    const f = JSON.parse(r.stdout).format ?? {};
+    const f = (parseJson(r.stdout) as { format?: Record<string, unknown> }).format ?? {};
     const d = Number(f.duration);
     const s = Number(f.size);
     return {

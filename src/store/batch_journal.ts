@@ -11,6 +11,7 @@ import type { HomePaths } from "../platform/home_layout.ts";
 import { join } from "../platform/path.ts";
 import { readText, writeNewPrivateFile } from "../platform/files.ts";
 import { ID_PATTERN } from "../jobs/ids.ts";
+import { parseJson } from "../json.ts";
 
 const COMMITTED = ".batch.json";
 const PENDING = ".batch.pending.json";
@@ -76,7 +77,7 @@ export function readBatches(paths: HomePaths): BatchJournal[] {
     for (const line of text.split("\n")) {
       if (line === "") continue;
       try {
-        const job = JSON.parse(line) as Job;
+        const job = parseJson(line) as Job;
         // Only a barn id names a job (and its dir): nothing here reaches outside jobs/.
         if (ID_PATTERN.test(String(job?.job_id))) jobs.push(job);
       } catch { /* a torn line: that job has no snapshot here */ }

@@ -20,6 +20,7 @@ import {
 } from "../platform/files.ts";
 import type { Job } from "../jobs/job.ts";
 import type { ExitInfo, StopReason } from "../jobs/transitions.ts";
+import { parseJson } from "../json.ts";
 
 /**
  * The contents of exit.json: a job's final word, written before the DB records the end, so no
@@ -110,7 +111,7 @@ export function readSnapshot(
   which: "snapshot" | "pending" = "snapshot",
 ): Job | null {
   try {
-    return JSON.parse(readText(jobFile(jobDir, which), "a job snapshot")) as Job;
+    return parseJson(readText(jobFile(jobDir, which), "a job snapshot")) as Job;
   } catch {
     return null;
   }
@@ -125,7 +126,7 @@ function readJsonFile<T>(
   const text = readTextIfExists(jobFile(jobDir, role));
   if (text === null) return null;
   try {
-    return JSON.parse(text) as T;
+    return parseJson(text) as T;
   } catch {
     return unreadable;
   }
@@ -218,7 +219,7 @@ export function openOwnFile(path: string, mode: { read?: boolean }): Deno.FsFile
 export function readDeliveries(jobDir: string): Map<string, string> {
   try {
     const text = readTextIfExists(jobFile(jobDir, "delivered"));
-    const o = text === null ? {} : JSON.parse(text);
+    const o = text === null ? {} : parseJson(text);
     return new Map(
       Object.entries(o as Record<string, unknown>).filter((e): e is [string, string] =>
         typeof e[1] === "string"

@@ -4,6 +4,7 @@ import { type Job, JOB_FIELDS, type JobState } from "../jobs/job.ts";
 import { jobDirFields } from "./job_dir.ts";
 import type { Row } from "./db.ts";
 import type { MetaFilter } from "../jobs/meta.ts";
+import { parseJson } from "../json.ts";
 
 export interface ListFilter {
   state?: JobState | undefined;
@@ -73,7 +74,7 @@ export function fromRow(r: Row, jobDir: string): Job {
     timeout_seconds: (r.timeout_seconds as number | null) ?? null,
     stall_timeout_seconds: (r.stall_timeout_seconds as number | null) ?? null,
     verify: r.verify === 1,
-    meta: r.meta ? JSON.parse(r.meta as string) : null,
+    meta: r.meta ? parseJson(r.meta as string) as Job["meta"] : null,
     progress: r.progress ? JSON.parse(r.progress as string) : null,
     notify_urls: r.notify_urls ? JSON.parse(r.notify_urls as string) : [],
   };

@@ -12,6 +12,7 @@ import { ffmpegArgv } from "./presets.ts";
 import { resolveOutput, resolveSource, validateJobSpec } from "./jobspec.ts";
 import { type ClipResult, type FinalStatus, type JobSpecResult, seconds } from "./result.ts";
 import { now } from "./result_file.ts";
+import { parseJson } from "../json.ts";
 
 /** Runs one clip job to its end; `submitted` gets its id as soon as it exists. */
 export type RunJob = (spec: JobSpec, submitted: (id: string) => void) => Promise<Job>;
@@ -66,7 +67,7 @@ export async function executeJobSpec(
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseJson(text);
   } catch (e) {
     return fail(`invalid JSON: ${jsonErrorPlace(e) || "cannot parse it"}`);
   }

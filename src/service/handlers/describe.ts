@@ -3,6 +3,7 @@
 import { readText, tailLines } from "../../platform/files.ts";
 import type { RequestOf, ResponseData } from "../../protocol/messages.ts";
 import type { HandlerContext } from "../context.ts";
+import { parseJson } from "../../json.ts";
 
 /** Bounds on what a tail may carry, so a log without newlines can't make a huge answer. */
 const TAIL_BYTES = 256 * 1024;
@@ -16,7 +17,7 @@ function clip(line: string): string {
 function ffprobeResult(path: string): unknown {
   try {
     if (Deno.statSync(path).size > 1024 * 1024) return null;
-    return JSON.parse(readText(path));
+    return parseJson(readText(path));
   } catch {
     return null;
   }
