@@ -265,10 +265,16 @@ Deno.test({
           // Freeze h2's sshd listener, so no reconnect can happen yet, then kill the sshd processes
           // of its connection (the multiplexed master's too). Jobs made now land in the gap.
           const sshd = lab.hosts.get("h2")!.pid;
+          // The disconnect this kill causes, not one seen before it (a slow machine can drop a
+          // session and reconnect on its own, and then the old note would pass at once).
+          const cutsBefore = notes("h2", "disconnected");
+          const rejoinsBefore = notes("h2", "reconnected");
           Deno.kill(sshd, "SIGSTOP");
           try {
             assert((await lab.killSessions("h2")) > 0, "no sshd session to kill");
-            await waitFor(() => notes("h2", "disconnected") >= 1, { what: "h2's disconnect" });
+            await waitFor(() => notes("h2", "disconnected") > cutsBefore, {
+              what: "h2's disconnect",
+            });
             for (let i = 0; i < 2; i++) {
               ids.push((await local(lab, "h2", ["--pending=L", "curl", "--version"])).job_id);
             }
@@ -276,7 +282,7 @@ Deno.test({
           } finally {
             Deno.kill(sshd, "SIGCONT");
           }
-          await waitFor(() => notes("h2", "reconnected") >= 1, {
+          await waitFor(() => notes("h2", "reconnected") > rejoinsBefore, {
             what: "h2 to reconnect",
             timeoutMs: 30_000,
           });
