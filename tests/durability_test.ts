@@ -199,6 +199,36 @@ Deno.test("a batch's acknowledged jobs come back from its one journal after barn
   }
 });
 
+Deno.test("a batch refused for a full disk leaves no half-written journal behind", async () => {
+  const home = tempHome("batchfull");
+  const jobs = `${home}/jobs`;
+  Deno.mkdirSync(jobs, { mode: 0o700 });
+  // A 64 KiB file system under jobs/: the batch's journal (about 200 KiB) cannot fit.
+  const m = await new Deno.Command("mount", {
+    args: ["-t", "tmpfs", "-o", "size=64k,mode=700", "tmpfs", jobs],
+  }).output();
+  assert(m.success, `mounting a small tmpfs failed: ${new TextDecoder().decode(m.stderr)}`);
+  try {
+    await startService(home);
+    const lines = Array.from(
+      { length: 100 },
+      () => JSON.stringify({ command: ["ffprobe", "-version"], meta: { pad: "x".repeat(2000) } }),
+    );
+    const r = await barn(home, ["run", "--batch=-", "--output=json"], { stdin: lines.join("\n") });
+    assertEquals([r.code, r.json().error.code], [117, "E_DISK_FULL"], r.stdout + r.stderr);
+    // Nothing half-written stays: no job dir and no journal holding the space the disk lacked.
+    assertEquals([...Deno.readDirSync(jobs)].map((e) => e.name), []);
+    assertEquals((await barn(home, ["status", "--all", "--output=json"])).json(), []);
+  } finally {
+    await barn(home, ["service", "stop"]);
+    await cleanupHome(home).catch(() => {});
+    await new Deno.Command("umount", { args: ["-l", jobs] }).output();
+    try {
+      Deno.removeSync(home, { recursive: true });
+    } catch { /* gone */ }
+  }
+});
+
 Deno.test("a bad socket_name never destroys data: the service refuses to start and says why", async () => {
   const home = tempHome("sockname");
   try {
