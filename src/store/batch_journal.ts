@@ -33,7 +33,13 @@ function journalPath(paths: HomePaths, firstId: string, pending: boolean): strin
  */
 export function writePendingBatch(paths: HomePaths, jobs: readonly Job[]): string {
   const path = journalPath(paths, jobs[0]!.job_id, true);
-  writeNewPrivateFile(path, jobs.map((j) => JSON.stringify(j)).join("\n") + "\n");
+  try {
+    writeNewPrivateFile(path, jobs.map((j) => JSON.stringify(j)).join("\n") + "\n");
+  } catch (e) {
+    // A write cut short (a full disk) must not leave its half, holding the space, until a start.
+    if (!(e instanceof Deno.errors.AlreadyExists)) dropBatch(path);
+    throw e;
+  }
   return path;
 }
 
