@@ -1,4 +1,4 @@
-import { assertEquals } from "../../helpers/assert.ts";
+import { assert, assertEquals } from "../../helpers/assert.ts";
 import { cleanupHome, tempHome } from "../../helpers/barn.ts";
 import {
   everStarted,
@@ -91,6 +91,23 @@ Deno.test("job dir: exit.json through the lock replaces what is in its way, neve
     lock.close();
     assertEquals(readExitFile(dir), ended(3));
     assertEquals(Deno.readTextFileSync(`${dir}/supervisor.lock`), "keep");
+  } finally {
+    await cleanupHome(dir);
+  }
+});
+
+Deno.test("job dir: exit.json through the lock never writes into a file the lock shares with another name", async () => {
+  const dir = tempHome("jobdir");
+  try {
+    // A user's file planted as the lock under a hard link (the lock only ever flocked it before).
+    Deno.writeTextFileSync(`${dir}/user.mp4`, "user data");
+    Deno.linkSync(`${dir}/user.mp4`, `${dir}/supervisor.lock`);
+    const lock = tryLockJob(dir)!;
+    assertEquals(writeExitFileThroughLock(lock, dir, ended(4)), true);
+    lock.close();
+    assertEquals(readExitFile(dir), ended(4));
+    assertEquals(Deno.readTextFileSync(`${dir}/user.mp4`), "user data");
+    assert(Deno.lstatSync(`${dir}/exit.json`).ino !== Deno.lstatSync(`${dir}/user.mp4`).ino);
   } finally {
     await cleanupHome(dir);
   }
