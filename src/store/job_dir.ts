@@ -151,8 +151,9 @@ export function writeExitFile(jobDir: string, file: ExitFile): boolean {
  * Writes exit.json through the job's lock, which its supervisor holds: the record goes into the
  * lock file, which is then hard-linked as exit.json. exit.json so appears whole or not at all, as
  * with a rename, without a new file per job (creating one is most of a job's file cost). Anything
- * in the way (an exit.json already there, a lock file swapped under it) falls back to
- * writeExitFile, which renames over it. False when exit.json could not be written.
+ * in the way (an exit.json already there, a lock file swapped under it, or one that is not empty or
+ * has a second name) falls back to writeExitFile, which renames over it. False when exit.json could
+ * not be written.
  */
 export function writeExitFileThroughLock(
   lock: Deno.FsFile,
@@ -162,17 +163,16 @@ export function writeExitFileThroughLock(
   const exit = jobFile(jobDir, "exit");
   try {
     const held = lock.statSync();
-    // Only a lock file that already held something is cut: on ext4 a file cut to nothing is
-    // written back when it is closed, a cost per job for the usual, empty one.
-    if (held.size > 0) {
-      lock.seekSync(0, Deno.SeekMode.Start);
-      lock.truncateSync(0);
+    // Only the empty file of one name the supervisor made is written: a lock that holds bytes or
+    // has a second name (a file hard-linked there, an exit.json already linked) is someone's data,
+    // or a record a reader would see cut; those go through the fallback.
+    if (held.size === 0 && held.nlink === 1) {
+      writeAllSync(lock, new TextEncoder().encode(JSON.stringify(file) + "\n"));
+      Deno.linkSync(jobFile(jobDir, "lock"), exit);
+      // The link names whatever is at supervisor.lock now: it must be the file held and written.
+      const made = Deno.lstatSync(exit);
+      if (made.isFile && made.ino === held.ino && made.dev === held.dev) return true;
     }
-    writeAllSync(lock, new TextEncoder().encode(JSON.stringify(file) + "\n"));
-    Deno.linkSync(jobFile(jobDir, "lock"), exit);
-    // The link names whatever is at supervisor.lock now: it must be the file held and written.
-    const made = Deno.lstatSync(exit);
-    if (made.isFile && made.ino === held.ino && made.dev === held.dev) return true;
   } catch { /* the fallback below */ }
   return writeExitFile(jobDir, file);
 }
