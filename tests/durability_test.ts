@@ -229,6 +229,57 @@ Deno.test("a batch refused for a full disk leaves no half-written journal behind
   }
 });
 
+Deno.test("a batch job's clean cut short never brings it back to run again after a rebuild", async () => {
+  const home = tempHome("batchclean");
+  const jobs = `${home}/jobs`;
+  try {
+    await startService(home);
+    const lines = Array.from(
+      { length: 3 },
+      () => JSON.stringify({ command: ["ffprobe", "-version"] }),
+    );
+    const r = await barn(home, ["run", "--batch=-", "--output=json"], { stdin: lines.join("\n") });
+    assertEquals(r.code, 0, r.stdout + r.stderr);
+    const ids: string[] = r.json().map((j: Rec) => j.job_id);
+    for (const id of ids) assertEquals((await barn(home, ["wait", id])).code, 0);
+    const cut = ids[1]!;
+    const before = await describe(home, cut);
+    // The clean is cut between emptying the job's dir and removing it (as a SIGKILL there would
+    // leave it): jobs/ itself cannot change, so its entries go and the dir stays.
+    const immutable = await new Deno.Command("chattr", { args: ["+i", jobs] }).output();
+    assert(immutable.success, `chattr +i failed: ${new TextDecoder().decode(immutable.stderr)}`);
+    try {
+      await barn(home, ["clean", cut]);
+    } finally {
+      await new Deno.Command("chattr", { args: ["-i", jobs] }).output();
+    }
+    await barn(home, ["service", "stop"]);
+    for (const f of ["barn.db", "barn.db-wal", "barn.db-shm"]) {
+      try {
+        Deno.removeSync(`${home}/${f}`);
+      } catch { /* none */ }
+    }
+    await startService(home);
+    // Gone, or back as it ended: never queued again, never run a second time.
+    const back = (await barn(home, ["status", "--all", "--output=json"])).json();
+    const again = back.find((j: Rec) => j.job_id === cut);
+    if (again !== undefined) {
+      assertEquals((await barn(home, ["wait", cut])).code, 0);
+      const j = await describe(home, cut);
+      assertEquals([j.state, j.started_at, j.finished_at], [
+        "succeeded",
+        before.started_at,
+        before.finished_at,
+      ]);
+    }
+    assertEquals(back.length, again === undefined ? 2 : 3);
+  } finally {
+    await new Deno.Command("chattr", { args: ["-i", jobs] }).output();
+    await barn(home, ["service", "stop"]);
+    await cleanupHome(home);
+  }
+});
+
 Deno.test("a bad socket_name never destroys data: the service refuses to start and says why", async () => {
   const home = tempHome("sockname");
   try {
