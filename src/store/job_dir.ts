@@ -277,10 +277,29 @@ export function readSecret(jobDir: string, name: SecretName): string | null {
   return readTextIfExists(secretPath(jobDir, name));
 }
 
-/** Removes a job dir and everything in it; a dir already gone is fine. */
+/** What a job dir is renamed to while it is removed: never an id, so never restored. */
+export const REMOVING_SUFFIX = ".removing";
+
+/**
+ * Removes a job dir and everything in it; a dir already gone is fine. The dir first leaves its
+ * id's name in one rename: a removal cut short (a SIGKILL) must not leave an emptied dir that a
+ * rebuild takes for a job never started (a batch's job has its snapshot outside its dir).
+ */
 export function removeJobDir(jobDir: string): void {
+  finishRemoval(jobDir); // one cut short before
   try {
-    Deno.removeSync(jobDir, { recursive: true });
+    Deno.renameSync(jobDir, jobDir + REMOVING_SUFFIX);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    throw e;
+  }
+  finishRemoval(jobDir);
+}
+
+/** Removes what is left of a job dir's removal (`<dir>.removing`); none is fine. */
+export function finishRemoval(jobDir: string): void {
+  try {
+    Deno.removeSync(jobDir + REMOVING_SUFFIX, { recursive: true });
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }

@@ -18,6 +18,7 @@ import {
   readDeliveries,
   readExitFile,
   readSnapshot,
+  REMOVING_SUFFIX,
   tryLockJob,
   writeExitFile,
   writeSnapshot,
@@ -85,7 +86,9 @@ function checkIntegrity(path: string, busyMs: number): Check {
 
 function jobDirNames(paths: HomePaths): string[] {
   try {
-    return [...Deno.readDirSync(paths.jobs)].filter((e) => e.isDirectory).map((e) => e.name);
+    return [...Deno.readDirSync(paths.jobs)]
+      .filter((e) => e.isDirectory && !e.name.endsWith(REMOVING_SUFFIX))
+      .map((e) => e.name);
   } catch {
     return [];
   }

@@ -11,9 +11,11 @@ import type { Row } from "./db.ts";
 import {
   commitSnapshot,
   createJobDir,
+  finishRemoval,
   jobDirFields,
   readSnapshot,
   removeJobDir,
+  REMOVING_SUFFIX,
   writePendingSnapshot,
   writeSecret,
 } from "./job_dir.ts";
@@ -224,6 +226,11 @@ export function settlePendingSnapshots(s: StoreBase): { committed: number; dropp
   }
   for (const e of entries) {
     if (!e.isDirectory) continue;
+    // A job dir whose removal was cut short: it left its id's name before anything went.
+    if (e.name.endsWith(REMOVING_SUFFIX)) {
+      finishRemoval(s.paths.jobDir(e.name.slice(0, -REMOVING_SUFFIX.length)));
+      continue;
+    }
     const dir = s.paths.jobDir(e.name);
     if (readSnapshot(dir, "pending") === null) continue;
     if (s.db.stmt("SELECT 1 FROM jobs WHERE job_id = ?").get(e.name)) {
