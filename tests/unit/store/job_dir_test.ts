@@ -6,6 +6,8 @@ import {
   hasExitFile,
   readExitFile,
   readStopRequest,
+  removeJobDir,
+  REMOVING_SUFFIX,
   tryLockJob,
   writeExitFileThroughLock,
   writeStopRequest,
@@ -110,5 +112,22 @@ Deno.test("job dir: exit.json through the lock never writes into a file the lock
     assert(Deno.lstatSync(`${dir}/exit.json`).ino !== Deno.lstatSync(`${dir}/user.mp4`).ino);
   } finally {
     await cleanupHome(dir);
+  }
+});
+
+Deno.test("job dir: a removal leaves the id's name first, and finishes one cut short before", async () => {
+  const home = tempHome("jobdir");
+  try {
+    const dir = `${home}/aaaaaaaaaaaa`;
+    Deno.mkdirSync(dir);
+    Deno.writeTextFileSync(`${dir}/exit.json`, "{}");
+    // What a removal cut short leaves: the renamed dir, part-emptied.
+    Deno.mkdirSync(`${dir}${REMOVING_SUFFIX}`);
+    Deno.writeTextFileSync(`${dir}${REMOVING_SUFFIX}/stdout.log`, "x");
+    removeJobDir(dir);
+    assertEquals([...Deno.readDirSync(home)], []);
+    removeJobDir(dir); // already gone: fine
+  } finally {
+    await cleanupHome(home);
   }
 });
