@@ -277,6 +277,37 @@ Deno.test("a batch job's clean cut short never brings it back to run again after
   }
 });
 
+Deno.test("a spent batch journal left by a clean cut short does not make every start a rebuild", async () => {
+  const home = tempHome("batchspent");
+  try {
+    await startService(home);
+    const lines = Array.from(
+      { length: 2 },
+      () => JSON.stringify({ command: ["ffprobe", "-version"] }),
+    );
+    const r = await barn(home, ["run", "--batch=-", "--output=json"], { stdin: lines.join("\n") });
+    assertEquals(r.code, 0, r.stdout + r.stderr);
+    const ids: string[] = r.json().map((j: Rec) => j.job_id);
+    for (const id of ids) assertEquals((await barn(home, ["wait", id])).code, 0);
+    const journal = `${home}/jobs/${ids[0]}.batch.json`;
+    const text = Deno.readTextFileSync(journal);
+    assertEquals((await barn(home, ["clean", ...ids])).code, 0);
+    await barn(home, ["service", "stop"]);
+    // As a clean cut between the dirs and the journal leaves it, beside a dir no rebuild restores.
+    Deno.writeTextFileSync(journal, text);
+    Deno.mkdirSync(`${home}/jobs/zzzzzzzzzzz3`, { mode: 0o700 });
+    for (let i = 0; i < 2; i++) {
+      await startService(home);
+      await barn(home, ["service", "stop"]);
+    }
+    const log = (await barn(home, ["service", "logs", "-n", "40"])).stdout;
+    assert(!/rebuil/.test(log), log);
+  } finally {
+    await barn(home, ["service", "stop"]);
+    await cleanupHome(home);
+  }
+});
+
 Deno.test("a bad socket_name never destroys data: the service refuses to start and says why", async () => {
   const home = tempHome("sockname");
   try {
