@@ -107,14 +107,21 @@ export function batchSnapshots(
   return out;
 }
 
-/** Whether jobs/ holds a committed journal (a rebuild cut short must then run again). */
+/**
+ * Whether jobs/ holds a committed journal with a job whose dir is there (a rebuild cut short must
+ * then run again); a spent one, whose jobs were all cleaned, restores nothing.
+ */
 export function committedBatchExists(paths: HomePaths): boolean {
+  return readBatches(paths).some((b) => !b.pending && b.jobs.some((j) => hasDir(paths, j)));
+}
+
+function hasDir(paths: HomePaths, job: Job): boolean {
   try {
-    for (const e of Deno.readDirSync(paths.jobs)) {
-      if (e.isFile && e.name.endsWith(COMMITTED)) return true;
-    }
-  } catch { /* no jobs/ */ }
-  return false;
+    Deno.lstatSync(paths.jobDir(job.job_id));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Removes committed journals none of whose jobs has a dir left (after a clean). */
@@ -122,15 +129,7 @@ export function pruneBatches(paths: HomePaths): number {
   let n = 0;
   for (const b of readBatches(paths)) {
     if (b.pending || b.jobs.length === 0) continue;
-    const live = b.jobs.some((j) => {
-      try {
-        Deno.lstatSync(paths.jobDir(j.job_id));
-        return true;
-      } catch {
-        return false;
-      }
-    });
-    if (!live) {
+    if (!b.jobs.some((j) => hasDir(paths, j))) {
       dropBatch(b.path);
       n++;
     }

@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "../../helpers/assert.ts";
 import { cleanupHome, tempHome } from "../../helpers/barn.ts";
 import { prepareHome } from "../../../src/platform/home_layout.ts";
+import { committedBatchExists } from "../../../src/store/batch_journal.ts";
 import { openChecked } from "../../../src/store/recovery.ts";
 import { Store } from "../../../src/store/store.ts";
 import { REBUILD_LATCH } from "../../../src/store/restored_job.ts";
@@ -121,6 +122,24 @@ Deno.test("a rebuild restores every job of a batch from its journal; a dir's own
       s.close();
     }
   } finally {
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("a committed journal counts for a rebuild cut short only while one of its jobs has a dir", async () => {
+  const home = tempHome("journal");
+  const paths = prepareHome(home);
+  const store = Store.open(paths);
+  try {
+    const jobs = store.insert([spec(), spec()]).map((r) => r.job);
+    assertEquals(committedBatchExists(paths), true);
+    Deno.removeSync(jobs[0]!.job_dir);
+    assertEquals(committedBatchExists(paths), true);
+    Deno.removeSync(jobs[1]!.job_dir);
+    // Spent: its jobs were all cleaned, and a rebuild would restore none of them.
+    assertEquals(committedBatchExists(paths), false);
+  } finally {
+    store.close();
     await cleanupHome(home);
   }
 });
