@@ -181,15 +181,19 @@ function restoredFromDir(
   if (snapshot === null) return "no readable job.json";
   const problem = snapshotProblem(snapshot, name);
   if (problem !== null) return problem;
-  const exit = usableExit(readExitFile(dir));
+  let exit = usableExit(readExitFile(dir));
   // Looked at before the lock is tried: trying creates the lock file.
   const started = everStarted(dir);
   let supervised = false;
   if (started) {
     try {
       const lock = tryLockJob(dir);
-      if (lock) lock.close();
-      else supervised = true;
+      if (lock) {
+        // A supervisor writes exit.json before it lets go of the lock: a job that ended since
+        // the first read has it now, and is not taken for interrupted.
+        if (exit === null) exit = usableExit(readExitFile(dir));
+        lock.close();
+      } else supervised = true;
     } catch { /* no lock possible: not supervised */ }
   }
   const r = restoredJob(
