@@ -136,7 +136,10 @@ Deno.test("--offline ffprobe: the full record, the same from describe and status
       heartbeat: null,
       supervisor: null,
       supervisor_pid: null,
+      // Submitted held for this client, so no service could have taken it before its start.
+      latch: "offline",
     });
+    assertEquals(rec.latch, null);
     const exit = JSON.parse(Deno.readTextFileSync(`${rec.job_dir}/exit.json`));
     assertEquals(
       [exit.job_id, exit.process_exit_code, exit.signal, exit.started_at, exit.pid],

@@ -8,7 +8,9 @@ import type { HomePaths } from "../platform/home_layout.ts";
 import { Store } from "../store/store.ts";
 import { stopRunning } from "../supervisor/stop_request.ts";
 import type { Backend } from "../client/backend.ts";
+import type { Request } from "../protocol/messages.ts";
 import { Changes } from "../service/changes.ts";
+import { OFFLINE_LATCH } from "../jobs/transitions.ts";
 
 /** Job control without a service: jobs run in the client that submitted them. */
 class OfflineControl implements JobControl {
@@ -35,5 +37,13 @@ export function openOffline(paths: HomePaths, config: Config): OfflineBackend {
     service: null,
     changes: new Changes(),
   };
-  return { ...inProcessBackend(ctx, () => store.close()), store };
+  const backend = inProcessBackend(ctx, () => store.close());
+  // Each job is held until this client starts it: a service running meanwhile never takes it.
+  const request: Backend["request"] = (req) => {
+    if (req.kind !== "submit") return backend.request(req);
+    const submit = req as Extract<Request, { kind: "submit" }>;
+    const held = { ...submit, jobs: submit.jobs.map((j) => ({ ...j, latch: OFFLINE_LATCH })) };
+    return backend.request(held as typeof req);
+  };
+  return { ...backend, request, store };
 }

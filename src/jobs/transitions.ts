@@ -72,14 +72,25 @@ export function exitVerdict(info: ExitInfo): Pick<Job, "state" | "exit_code" | "
     : { state: "failed", exit_code: code, error: `process exited with code ${code}` };
 }
 
+/**
+ * The latch an `--offline` client holds the job it submits on, until it starts that job itself:
+ * a service running meanwhile must not take it (`barn release offline` hands it over if the
+ * client died first).
+ */
+export const OFFLINE_LATCH = "offline";
+
 export function transition(job: Job, event: JobEvent, now: string): Job {
   switch (event.type) {
-    case "start":
-      if (job.state !== "queued" || job.latch !== null || job.waiting_for.length > 0) {
+    case "start": {
+      const claimed = event.supervisor === "offline" && job.latch === OFFLINE_LATCH;
+      if (
+        job.state !== "queued" || (job.latch !== null && !claimed) || job.waiting_for.length > 0
+      ) {
         refuse(job, event);
       }
       return {
         ...job,
+        latch: null,
         state: "running",
         started_at: now,
         heartbeat: now,
@@ -87,6 +98,7 @@ export function transition(job: Job, event: JobEvent, now: string): Job {
         supervisor: event.supervisor,
         supervisor_pid: event.supervisor_pid,
       };
+    }
     case "pid":
       if (job.state !== "running") refuse(job, event);
       return { ...job, pid: event.pid, heartbeat: now };

@@ -1,7 +1,7 @@
 import { assertEquals, assertThrows } from "../../helpers/assert.ts";
 import type { Job } from "../../../src/jobs/job.ts";
 import { sampleJob } from "../../helpers/job_fixture.ts";
-import { exitVerdict, transition } from "../../../src/jobs/transitions.ts";
+import { exitVerdict, OFFLINE_LATCH, transition } from "../../../src/jobs/transitions.ts";
 import { BarnError } from "../../../src/errors.ts";
 
 const NOW = "2026-01-01T00:00:00.000Z";
@@ -35,6 +35,17 @@ Deno.test("a held job cannot start until released", () => {
   );
   const released = transition(job({ latch: "L" }), { type: "release" }, NOW);
   assertEquals(released.latch, null);
+});
+
+Deno.test("an --offline client's job is held for it: only an offline start takes it, and frees the latch", () => {
+  const start = (supervisor: "keeper" | "offline", latch: string) => () =>
+    transition(job({ latch }), { type: "start", pid: null, supervisor, supervisor_pid: 7 }, NOW);
+  // The service's keeper never takes it (a queue pass between the client's insert and its start).
+  assertThrows(start("keeper", OFFLINE_LATCH), BarnError);
+  const mine = start("offline", OFFLINE_LATCH)();
+  assertEquals([mine.state, mine.latch, mine.supervisor], ["running", null, "offline"]);
+  // Another latch holds an offline start too.
+  assertThrows(start("offline", "L"), BarnError);
 });
 
 Deno.test("exit 0 succeeds, non-zero fails with its code, a signal maps to 128+N", () => {
