@@ -426,6 +426,8 @@ Deno.test("socket, db and logs are private under umask 000", async () => {
       }
     }, { what: "the WAL file" });
   } finally {
+    // The service's home is h: stopped there first, or its last writes bring h back after cleanup.
+    await cleanupHome(`${home}/h`);
     await cleanupHome(home);
   }
 });

@@ -103,11 +103,11 @@ export function tempHome(name = "t"): string {
   return home;
 }
 
-/** Kills every barn process serving `home` (service and keeper) and removes the home. */
-export async function cleanupHome(home: string): Promise<void> {
+/** The barn processes (main.ts) whose BARN_HOME is `home` or below it. */
+async function homeProcesses(home: string): Promise<number[]> {
   const ps = await new Deno.Command("ps", { args: ["-eo", "pid=,args="], stdout: "piped" })
     .output();
-  // Our children carry BARN_HOME only in their env, so find them by their open lock files instead.
+  // Our children carry BARN_HOME only in their env, so read it from /proc.
   const pids: number[] = [];
   for (const line of new TextDecoder().decode(ps.stdout).split("\n")) {
     const m = /^\s*(\d+)\s+(.*)$/.exec(line);
@@ -118,10 +118,25 @@ export async function cleanupHome(home: string): Promise<void> {
       if (h === home || h?.startsWith(home + "/")) pids.push(Number(m[1]));
     } catch { /* gone */ }
   }
-  for (const pid of pids) {
-    try {
-      Deno.kill(pid, "SIGKILL");
-    } catch { /* gone */ }
+  return pids;
+}
+
+/** Kills every barn process serving `home` (service and keeper) and removes the home. */
+export async function cleanupHome(home: string): Promise<void> {
+  // Rounds until none is left: a service killed a moment after its keeper can start a new one.
+  for (let round = 0; round < 5; round++) {
+    const pids = await homeProcesses(home);
+    if (pids.length === 0) break;
+    for (const pid of pids) {
+      try {
+        Deno.kill(pid, "SIGKILL");
+      } catch { /* gone */ }
+    }
+    // A killed process may still write until it is gone: wait for the ones killed.
+    await waitFor(() => pids.every((pid) => !pidAlive(pid)), {
+      what: `the processes of ${home} to exit`,
+      timeoutMs: 5000,
+    }).catch(() => {});
   }
   // Jobs lead their own groups; kill any group whose leader ran in this home.
   for (const db of [`${home}/barn.db`, `${home}/h/barn.db`]) {
@@ -131,11 +146,6 @@ export async function cleanupHome(home: string): Promise<void> {
       } catch { /* gone */ }
     }
   }
-  // A killed process may still write until it is gone: wait for the ones killed, then remove.
-  await waitFor(() => pids.every((pid) => !pidAlive(pid)), {
-    what: `the processes of ${home} to exit`,
-    timeoutMs: 5000,
-  }).catch(() => {});
   try {
     Deno.removeSync(home, { recursive: true });
   } catch { /* gone */ }
