@@ -1,4 +1,4 @@
-/** What the store's unit tests share: a spec, a start and an exit to apply. */
+/** What the store's unit tests share: a spec, a start and an exit to apply, and losing barn.db. */
 
 import type { JobSpec } from "../../src/jobs/job.ts";
 
@@ -10,4 +10,13 @@ export const RUN = { type: "start", pid: null, supervisor: "keeper", supervisor_
 
 export function exitWith(code: number) {
   return { type: "exit", info: { process_exit_code: code, signal: null } } as const;
+}
+
+/** Deletes barn.db with its WAL and shared-memory files, as a lost DB leaves a home. */
+export function removeDb(db: string): void {
+  for (const ext of ["", "-wal", "-shm"]) {
+    try {
+      Deno.removeSync(db + ext);
+    } catch { /* absent */ }
+  }
 }

@@ -5,18 +5,10 @@ import { committedBatchExists } from "../../../src/store/batch_journal.ts";
 import { openChecked } from "../../../src/store/recovery.ts";
 import { Store } from "../../../src/store/store.ts";
 import { REBUILD_LATCH } from "../../../src/store/restored_job.ts";
-import { spec } from "../../helpers/store_fixture.ts";
+import { removeDb, spec } from "../../helpers/store_fixture.ts";
 
 const names = (home: string) => [...Deno.readDirSync(`${home}/jobs`)].map((e) => e.name).sort();
 const filesIn = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name);
-
-function removeDb(db: string): void {
-  for (const ext of ["", "-wal", "-shm"]) {
-    try {
-      Deno.removeSync(db + ext);
-    } catch { /* absent */ }
-  }
-}
 
 Deno.test("a batch writes one journal before its commit, no snapshot per job; a lone job keeps its job.json", async () => {
   const home = tempHome("journal");

@@ -5,6 +5,7 @@ import { prepareHome } from "../../../src/platform/home_layout.ts";
 import { jsonListing } from "../../../src/render/json.ts";
 import { COLUMNS, QUOTED_COLUMNS, toParams } from "../../../src/store/rows.ts";
 import { Store } from "../../../src/store/store.ts";
+import { removeDb } from "../../helpers/store_fixture.ts";
 
 Deno.test("epoch: stable across opens of one DB file, new for a new file", async () => {
   const home = tempHome("epoch");
@@ -17,11 +18,7 @@ Deno.test("epoch: stable across opens of one DB file, new for a new file", async
     const again = Store.open(paths);
     assertEquals(again.epoch(), epoch);
     again.close();
-    for (const ext of ["", "-wal", "-shm"]) {
-      try {
-        Deno.removeSync(paths.db + ext);
-      } catch { /* absent */ }
-    }
+    removeDb(paths.db);
     const fresh = Store.open(paths);
     assertEquals(fresh.epoch() === epoch, false, "a new DB file has a new epoch");
     fresh.close();

@@ -1,13 +1,9 @@
 import { assertEquals, assertMatch } from "../../helpers/assert.ts";
 import { cleanupHome, tempHome } from "../../helpers/barn.ts";
-import type { JobSpec } from "../../../src/jobs/job.ts";
 import { prepareHome } from "../../../src/platform/home_layout.ts";
 import { openChecked } from "../../../src/store/recovery.ts";
 import { Store } from "../../../src/store/store.ts";
-
-function spec(over: Partial<JobSpec> = {}): JobSpec {
-  return { command: ["ffprobe", "-version"], cwd: "/tmp/barn", ...over };
-}
+import { removeDb, spec } from "../../helpers/store_fixture.ts";
 
 function exitFile(dir: string, id: string, code: number): void {
   Deno.writeTextFileSync(
@@ -44,11 +40,7 @@ Deno.test("a rebuild restores dependencies from the snapshots and settles them a
     exitFile(ok!.job_dir, ok!.job_id, 0);
     Deno.removeSync(gone!.job_dir, { recursive: true });
     Deno.writeTextFileSync(`${lost!.job_dir}/job.json`, "{");
-    for (const ext of ["", "-wal", "-shm"]) {
-      try {
-        Deno.removeSync(paths.db + ext);
-      } catch { /* absent */ }
-    }
+    removeDb(paths.db);
     const opened = openChecked(paths, 1000);
     const s = opened.store;
     try {
@@ -122,14 +114,6 @@ Deno.test("a rebuild cancels queued jobs whose hand-edited snapshots wait for ea
     await cleanupHome(home);
   }
 });
-
-function removeDb(db: string): void {
-  for (const ext of ["", "-wal", "-shm"]) {
-    try {
-      Deno.removeSync(db + ext);
-    } catch { /* absent */ }
-  }
-}
 
 Deno.test("a rebuild leaves out job.json files of a shape barn never writes, one by one, and runs no ended job again", async () => {
   const home = tempHome("rebuildshape");
