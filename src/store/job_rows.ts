@@ -53,16 +53,16 @@ export function insertRow(s: StoreBase, j: Job): void {
 }
 
 /**
- * Writes a record over its row. Given the record as it was, only the columns that changed are
+ * Writes a record over its row, given the record as it was: only the columns that changed are
  * set: SQLite rewrites every index on a column it sets, changed or not.
  */
-export function writeRow(s: StoreBase, j: Job, before?: Job): void {
+export function writeRow(s: StoreBase, j: Job, before: Job): void {
   const params = toParams(j);
-  const old = before && toParams(before);
+  const old = toParams(before);
   const sets: string[] = [];
   const values: (string | number | null)[] = [];
   for (let i = 1; i < params.length; i++) {
-    if (old && old[i] === params[i]) continue;
+    if (old[i] === params[i]) continue;
     sets.push(`${QUOTED_COLUMNS[i]} = ?`);
     values.push(params[i]!);
   }
