@@ -1,8 +1,10 @@
 /**
  * `deno task compile [TARGET…]`: self-contained binaries per OS into dist/, barn and barn-fleet,
- * each under its own permission set, stamped with version and commit.
+ * each under its own permission set, each from its bundle (install/bundle.ts) stamped with version
+ * and commit.
  */
 
+import { buildBundle } from "./bundle.ts";
 import {
   BINARIES,
   type Binary,
@@ -10,7 +12,6 @@ import {
   denortHint,
   outputName,
   type PermissionSet,
-  stampVersion,
   type Target,
   TARGETS,
 } from "./compile_plan.ts";
@@ -33,36 +34,30 @@ const git = await new Deno.Command("git", {
 })
   .output();
 const commit = git.success ? new TextDecoder().decode(git.stdout).trim() : "unknown";
-const versionFile = `${root}src/version.ts`;
-const original = Deno.readTextFileSync(versionFile);
-const stamped = stampVersion(original, config.version, commit);
-
 Deno.mkdirSync(`${root}dist`, { recursive: true });
-Deno.writeTextFileSync(versionFile, stamped);
+for (const binary of Object.keys(BINARIES) as Binary[]) {
+  await buildBundle({ binary, stamp: { version: config.version, commit } });
+}
 let failed = 0;
-try {
-  for (
-    const [t, binary] of wanted.flatMap((t) =>
-      Object.keys(BINARIES).map((b) => [t, b as Binary] as const)
-    )
-  ) {
-    const set: PermissionSet = config.permissions[BINARIES[binary].set];
-    const args = compileArgs(set, t, binary);
-    console.error(`compiling ${outputName(t, binary)} (barn ${config.version}, ${commit})`);
-    const out = await new Deno.Command(Deno.execPath(), {
-      args,
-      cwd: root,
-      stdout: "inherit",
-      stderr: "piped",
-    }).output();
-    if (!out.success) {
-      failed++;
-      const err = new TextDecoder().decode(out.stderr);
-      console.error(denortHint(err, t) ?? err);
-    }
+for (
+  const [t, binary] of wanted.flatMap((t) =>
+    Object.keys(BINARIES).map((b) => [t, b as Binary] as const)
+  )
+) {
+  const set: PermissionSet = config.permissions[BINARIES[binary].set];
+  const args = compileArgs(set, t, binary);
+  console.error(`compiling ${outputName(t, binary)} (barn ${config.version}, ${commit})`);
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: root,
+    stdout: "inherit",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    failed++;
+    const err = new TextDecoder().decode(out.stderr);
+    console.error(denortHint(err, t) ?? err);
   }
-} finally {
-  Deno.writeTextFileSync(versionFile, original); // the source keeps "dev"
 }
 if (Deno.env.get("DENORT_BIN")) console.error(`(used DENORT_BIN=${Deno.env.get("DENORT_BIN")})`);
 Deno.exit(failed ? 1 : 0);

@@ -1,6 +1,7 @@
 /** What `deno task compile` runs (pure): targets, the two binaries, output names, and flags from each one's permission set. */
 
 import { V8_FLAGS } from "../src/platform/self.ts";
+import { bundleDir } from "./bundle_plan.ts";
 
 export const TARGETS = [
   "x86_64-unknown-linux-gnu",
@@ -80,8 +81,10 @@ export function permissionFlags(set: PermissionSet, target: Target): string[] {
   return flags;
 }
 
+/** `deno compile`'s arguments for one binary: its bundle (install/bundle.ts, built first) as the entry. */
 export function compileArgs(set: PermissionSet, target: Target, binary: Binary = "barn"): string[] {
   const b = BINARIES[binary];
+  const dir = bundleDir(binary);
   return [
     "compile",
     "--no-check",
@@ -91,10 +94,10 @@ export function compileArgs(set: PermissionSet, target: Target, binary: Binary =
     outputName(target, binary),
     ...permissionFlags(set, target),
     ...(b.v8Flags ? [`--v8-flags=${V8_FLAGS}`] : []),
-    // src/lazy.ts keeps subcommand modules out of the static graph; embed them all.
+    // The bundle's chunks load by computed URLs (src/lazy.ts), out of the static graph: embed them all.
     "--include",
-    "src",
-    b.main,
+    dir,
+    `${dir}/main.js`,
   ];
 }
 
@@ -108,9 +111,12 @@ export function denortHint(stderr: string, target: Target): string | null {
     "and run: DENORT_BIN=/path/to/denort deno task compile";
 }
 
-/** src/version.ts with the version and the commit stamped in (the source itself keeps "dev"). */
+/**
+ * src/version.ts, or its transpiled version.js, with the version and the commit stamped in (the
+ * source itself keeps "dev").
+ */
 export function stampVersion(source: string, version: string, commit: string): string {
   return source
-    .replace(/export const VERSION = ".*";/, `export const VERSION = "${version}";`)
-    .replace(/export const BUILD_COMMIT = ".*";/, `export const BUILD_COMMIT = "${commit}";`);
+    .replace(/\bconst VERSION = ".*";/, `const VERSION = "${version}";`)
+    .replace(/\bconst BUILD_COMMIT = ".*";/, `const BUILD_COMMIT = "${commit}";`);
 }

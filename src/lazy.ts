@@ -4,17 +4,26 @@
  * run. Passing the specifier through here keeps a module out of that graph until it is
  * actually needed: `barn run` reads 30 of barn's modules instead of ~100.
  *
- * `deno compile` does not see these imports either; install/compile_plan.ts passes `--include
- * src` so that the binary embeds every module.
+ * The compiled binary runs a bundle (install/bundle.ts), where each of these calls, always
+ * spelled `lazy(import.meta.url, "./x.ts")` or `lazyExport(import.meta.url, "./x.ts", "name")`,
+ * becomes a load of the chunk that holds the module, again by a computed URL.
  */
 export function lazy<M>(from: string, specifier: string): Promise<M> {
   return import(new URL(specifier, from).href);
 }
 
-/** A loader of one named export of a module, which is read only when the loader is called. */
-export function lazyExport<T>(from: string, specifier: string, name: string): () => Promise<T> {
+/**
+ * A loader of one named export of a module, which is read only when the loader is called. `load`
+ * is the bundle's literal import of the same module, put there by the bundle step.
+ */
+export function lazyExport<T>(
+  from: string,
+  specifier: string,
+  name: string,
+  load: () => Promise<Record<string, T | undefined>> = () => lazy(from, specifier),
+): () => Promise<T> {
   return async () => {
-    const value = (await lazy<Record<string, T | undefined>>(from, specifier))[name];
+    const value = (await load())[name];
     if (!value) throw new Error(`${specifier} exports no '${name}'`);
     return value;
   };

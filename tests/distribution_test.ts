@@ -230,8 +230,8 @@ Deno.test("compile: every target, flags from the one permission set, no -A, no F
       `${t}: ${run}`,
     );
     assert(args.includes("--target") && args[args.indexOf("--target") + 1] === t);
-    // src/lazy.ts imports are invisible to the graph: the whole tree is embedded.
-    assertEquals(args.slice(-3), ["--include", "src", "src/main.ts"]);
+    // The bundle's lazy chunks load by computed URLs, invisible to the graph: all are embedded.
+    assertEquals(args.slice(-3), ["--include", "dist/js/barn", "dist/js/barn/main.js"]);
     assert(args.includes(`--v8-flags=${V8_FLAGS}`), `${t}: the service's V8 flags`);
     assert(!args.some((a) => a.includes("./src")), `${t}: the dev-only read of ./src leaked`);
   }
@@ -262,7 +262,11 @@ Deno.test("compile: barn-fleet is a second binary for the same targets, under it
     const win = t.includes("windows");
     assertEquals(args[args.indexOf("--output") + 1], `dist/barn-fleet-${t}${win ? ".exe" : ""}`);
     assertEquals(outputName(t, "barn-fleet"), `dist/barn-fleet-${t}${win ? ".exe" : ""}`);
-    assertEquals(args.slice(-3), ["--include", "src", "src/fleet_main.ts"]);
+    assertEquals(args.slice(-3), [
+      "--include",
+      "dist/js/barn-fleet",
+      "dist/js/barn-fleet/main.js",
+    ]);
     assertEquals(args.filter((a) => a.startsWith("--allow-run")), ["--allow-run=ssh,scp"], t);
     assertEquals(
       args.filter((a) => a.startsWith("--allow-write")),

@@ -1,5 +1,6 @@
 /** Driving barn from the bench: private homes below /tmp/barn, the CLI from source, a service per home. */
 
+import { buildBundle } from "../../install/bundle.ts";
 import { permissionFlags, type PermissionSet } from "../../install/compile_plan.ts";
 import { V8_FLAGS } from "../../src/platform/self.ts";
 import { DENO, MAIN, ROOT } from "./paths.ts";
@@ -26,56 +27,27 @@ export const barnCmd = (home: string, ...a: string[]) =>
 export const barnLine = `${DENO} run -q -P=barn ${MAIN}`;
 
 /**
- * barn's modules as a compiled binary holds them: `deno compile` embeds each module's JavaScript
- * emit, never its TypeScript, so the binary skips what `deno run` does per TypeScript module (read
- * the source, hash it, look up and read its cached emit): ~0.2 ms a module here against ~0.1 ms
- * for a JavaScript one. Transpiles every file of src/ on its own (`deno bundle
- * --inline-imports=false`: esbuild, one file in, one file out, nothing inlined) into `dir`/src:
- * the same module graph and the same lazy loads, with every relative `.ts` specifier (imports and
- * lazy() paths) spelled `.js`. The files src/ imports as text are copied beside. Returns the
+ * barn's JavaScript as the compiled binary embeds it: the compile task's own bundle step
+ * (install/bundle.ts), built into `dir`. `deno compile` embeds JavaScript, never TypeScript, so the
+ * binary skips what `deno run` does per TypeScript module (read the source, hash it, look up and
+ * read its cached emit), and the bundle puts the client's ~30 modules into one chunk. Returns the
  * entry point. The transpiler comes from the npm registry on first use: a failure throws.
  */
-export async function emitJs(dir: string): Promise<string> {
-  const files: string[] = [];
-  const walk = (d: string) => {
-    for (const e of Deno.readDirSync(`${ROOT}${d}`)) {
-      if (e.isDirectory) walk(`${d}/${e.name}`);
-      else if (e.name.endsWith(".ts")) files.push(`${d}/${e.name}`);
-    }
-  };
-  walk("src");
-  const r = await sh([
-    DENO,
-    "bundle",
-    "-q",
-    "--platform=deno",
-    "--inline-imports=false",
-    `--outdir=${dir}/src`,
-    ...files.sort().map((f) => `${ROOT}${f}`),
-  ]);
-  if (r.code !== 0) throw new Error(`deno bundle could not transpile src/: ${r.err}`);
-  const specifier = /(["'])(\.{1,2}\/[^"'\n]*)\.ts\1/g;
-  for (const f of files) {
-    const js = `${dir}/${f.replace(/\.ts$/, ".js")}`;
-    Deno.writeTextFileSync(js, Deno.readTextFileSync(js).replace(specifier, "$1$2.js$1"));
-  }
-  for (const asset of ["systemd", "launchd", "windows"]) {
-    await sh(["cp", "-r", `${ROOT}${asset}`, `${dir}/${asset}`]);
-  }
-  return `${dir}/src/main.js`;
+export function standinBundle(dir: string): Promise<string> {
+  return buildBundle({ binary: "barn", out: dir });
 }
 
 /**
  * argv of the closest stand-in for the compiled binary that runs here (it cannot be built:
- * denort cannot be downloaded): barn's modules as JavaScript (`entry`, from emitJs), no deno.json,
- * no lock file, cached modules only, the permission set spelled out as the compile task spells
- * it, and the compiled V8 flags. Unlike the binary it still reads its modules from disk (and so
- * reads the emitted tree too).
+ * denort cannot be downloaded): the bundle the binary embeds (`entry`, from standinBundle), no
+ * deno.json, no lock file, cached modules only, the permission set spelled out as the compile task
+ * spells it, and the compiled V8 flags. Unlike the binary it still reads its chunks from disk (and
+ * so reads the bundle's dir too).
  */
 export function standinArgv(entry: string, ...args: string[]): string[] {
   const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
   const set = config.permissions.barn as PermissionSet;
-  const tree = entry.replace(/\/src\/main\.js$/, "");
+  const tree = entry.replace(/\/main\.js$/, "");
   const flags = permissionFlags(set, "x86_64-unknown-linux-gnu").map((f) =>
     f.startsWith("--allow-read=") ? `${f},${tree}` : f
   );

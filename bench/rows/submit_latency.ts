@@ -1,11 +1,19 @@
 /**
  * Row 1: one `barn run` against a bare `deno run` hello-world (the floor), tsp and nq,
  * round-robin: barn as the tests run it (from source, deno.json's permission set) and as close
- * to the compiled binary as this machine can run it (standinArgv, over barn's modules transpiled
- * as the binary embeds them: emitJs).
+ * to the compiled binary as this machine can run it (standinArgv, over the bundle the binary
+ * embeds: standinBundle).
  */
 
-import { barnCmd, DENO, emitJs, MAIN, standinArgv, tempHome, withService } from "../lib/barn.ts";
+import {
+  barnCmd,
+  DENO,
+  MAIN,
+  standinArgv,
+  standinBundle,
+  tempHome,
+  withService,
+} from "../lib/barn.ts";
 import type { Bench } from "../lib/report.ts";
 import { sh } from "../lib/sh.ts";
 import { interleaved } from "../lib/timing.ts";
@@ -13,7 +21,7 @@ import { interleaved } from "../lib/timing.ts";
 export async function submitLatency({ p, peers, report }: Bench): Promise<void> {
   const home = tempHome("submit");
   Deno.writeTextFileSync(`${home}/hello.ts`, 'console.log("hello");\n');
-  const standin = await emitJs(`${home}/standin`);
+  const standin = await standinBundle(`${home}/standin`);
   await withService(home, { max_parallel: 4 }, async () => {
     // The stand-in keeps its own Deno cache: its V8 flags would otherwise make it and the
     // source run reject and rewrite each other's code cache (a compiled binary has its own).

@@ -6,64 +6,62 @@ import type { FleetCommand } from "../command.ts";
 
 export type FleetCommandEntry = CommandEntryOf<FleetCommand>;
 
-function fromModule(file: string, name: string): () => Promise<FleetCommand> {
-  return lazyExport<FleetCommand>(import.meta.url, file, name);
-}
-
+// Each loader reads its module only when called (src/lazy.ts); its literal specifier is what
+// the bundle step (install/bundle_plan.ts) follows.
 export const FLEET_COMMANDS: readonly FleetCommandEntry[] = [
   {
     name: "status",
     summary: "every host's jobs in one table, newest first, with a HOST column",
-    load: fromModule("./status.ts", "status"),
+    load: lazyExport<FleetCommand>(import.meta.url, "./status.ts", "status"),
   },
   {
     name: "run",
     summary: "submit a job on one host: --on=HOST, --on=any (least loaded) or --on=tag:T",
-    load: fromModule("./run.ts", "run"),
+    load: lazyExport<FleetCommand>(import.meta.url, "./run.ts", "run"),
   },
   {
     name: "describe",
     summary: "one job by HOST:ID: record, files, last lines of its logs",
-    load: fromModule("./describe.ts", "describe"),
+    load: lazyExport<FleetCommand>(import.meta.url, "./describe.ts", "describe"),
   },
   {
     name: "logs",
     summary: "a job's output by HOST:ID; -f follows it until the job ends",
-    load: fromModule("./logs.ts", "logs"),
+    load: lazyExport<FleetCommand>(import.meta.url, "./logs.ts", "logs"),
   },
   {
     name: "wait",
     summary: "wait for jobs (HOST:ID …) on their hosts; exits with the job's code",
-    load: fromModule("./wait.ts", "wait"),
+    load: lazyExport<FleetCommand>(import.meta.url, "./wait.ts", "wait"),
   },
   {
     name: "kill",
     summary: "cancel jobs by HOST:ID",
-    load: fromModule("./kill.ts", "kill"),
+    load: lazyExport<FleetCommand>(import.meta.url, "./kill.ts", "kill"),
   },
   {
     name: "retry",
     summary: "run a job's command again on its host, by HOST:ID",
-    load: fromModule("./retry.ts", "retry"),
+    load: lazyExport<FleetCommand>(import.meta.url, "./retry.ts", "retry"),
   },
   {
     name: "listen",
     summary: "every host's state changes merged into one stream (JSON Lines with host)",
-    load: fromModule("./listen.ts", "listen"),
+    load: lazyExport<FleetCommand>(import.meta.url, "./listen.ts", "listen"),
   },
   {
     name: "hostinfo",
     summary: "each host's barn, OS, tool versions and free disk",
-    load: fromModule("./hostinfo.ts", "hostinfo"),
+    load: lazyExport<FleetCommand>(import.meta.url, "./hostinfo.ts", "hostinfo"),
   },
   {
     name: "service",
     summary: "service status across the fleet: up/down, version, queued and running jobs",
-    load: fromModule("./service.ts", "service"),
+    load: lazyExport<FleetCommand>(import.meta.url, "./service.ts", "service"),
   },
   {
     name: "deploy",
     summary: "copy a barn binary to the hosts (scp, version check, atomic rename)",
-    load: fromModule("./deploy.ts", "deploy"),
+    load: lazyExport<FleetCommand>(import.meta.url, "./deploy.ts", "deploy"),
   },
 ];

@@ -1,0 +1,74 @@
+/**
+ * What the bundle step does to barn's modules (pure): the rewrites that let a bundler see
+ * `lazy()`'s loads, and the one chunk that holds a binary's start-up graph. install/bundle.ts
+ * does the I/O; the compile task and the bench's stand-in both run its output.
+ */
+
+/** Where a binary's bundle goes, relative to the checkout; `main.js` in it is the entry point. */
+export function bundleDir(binary: string): string {
+  return `dist/js/${binary}`;
+}
+
+/** The chunk that holds every module the entry point imports statically. */
+export const CLIENT_CHUNK = "client";
+
+const LAZY = /\blazy\(import\.meta\.url, ("\.{1,2}\/[^"\n]+")\)/g;
+const LAZY_EXPORT = /\blazyExport\(import\.meta\.url, ("\.{1,2}\/[^"\n]+"), ("[^"\n]+")\)/g;
+const ANY_LAZY = /\blazy(?:Export)?\(/g;
+const WORKER = /\bnew Worker\(new URL\(("\.{1,2}\/[^"\n]+"), import\.meta\.url\)\.href/g;
+
+/**
+ * One transpiled module with its `lazy()` loads spelled as literal `import()`s, which a bundler
+ * follows and turns into chunks of their own, and each Worker's module handed to `worker` (which
+ * returns the expression of its bundled URL). A `lazy()` call in any other shape is refused: left
+ * computed, it would resolve against its chunk's URL instead of its module's and fail at run time.
+ */
+export function literalLoads(
+  code: string,
+  file: string,
+  worker: (specifier: string) => string = () => {
+    throw new Error(`${file}: starts a Worker, and no one bundles it`);
+  },
+): string {
+  if (/(^|\/)lazy\.js$/.test(file)) return code; // defines them
+  const calls = code.match(ANY_LAZY)?.length ?? 0;
+  let seen = 0;
+  const out = code
+    .replace(LAZY, (_, spec: string) => {
+      seen++;
+      return `import(${spec})`;
+    })
+    .replace(LAZY_EXPORT, (_, spec: string, name: string) => {
+      seen++;
+      return `lazyExport(import.meta.url, ${spec}, ${name}, () => import(${spec}))`;
+    })
+    .replace(WORKER, (_, spec: string) => `new Worker(${worker(JSON.parse(spec))}`);
+  if (seen !== calls) {
+    throw new Error(
+      `${file}: ${calls - seen} lazy() load(s) not in the form lazy(import.meta.url, "./x.ts") ` +
+        'or lazyExport(import.meta.url, "./x.ts", "name"); a bundle could not follow them',
+    );
+  }
+  return out;
+}
+
+/** Every module `entry` reaches through static imports (`imports` gives one module's). */
+export function staticGraph(
+  entry: string,
+  imports: (id: string) => readonly string[],
+): Set<string> {
+  const seen = new Set<string>();
+  const todo = [entry];
+  while (todo.length) {
+    const id = todo.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    todo.push(...imports(id));
+  }
+  return seen;
+}
+
+/** A text module (`import x from "…" with { type: "text" }`) as JavaScript. */
+export function textModule(text: string): string {
+  return `export default ${JSON.stringify(text)};\n`;
+}

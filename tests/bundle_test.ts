@@ -1,0 +1,210 @@
+/**
+ * The bundle the compiled binaries embed (install/bundle.ts): the entry point's static graph in one
+ * chunk, each lazy() target in a chunk loaded by a computed URL, every module once; and the bundle
+ * runs: commands, lazy loads, npm packages, the hashing Worker, the stamped version.
+ */
+
+import { assert, assertEquals, assertMatch, assertThrows } from "./helpers/assert.ts";
+import { barn, cleanupHome, DENO, ROOT, startService, tempHome } from "./helpers/barn.ts";
+import { buildBundle } from "../install/bundle.ts";
+import { literalLoads, staticGraph } from "../install/bundle_plan.ts";
+import { compileArgs, denortHint, permissionFlags } from "../install/compile_plan.ts";
+
+const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
+
+Deno.test("literalLoads: lazy() and lazyExport() become literal imports, Workers chunks; any other shape is refused", () => {
+  const code = [
+    'const m = await lazy(import.meta.url, "../jobs/ids.js");',
+    'const load = lazyExport(import.meta.url, "./run.js", "run");',
+    'const w = new Worker(new URL("./sha256_worker.js", import.meta.url).href, { type: "module" });',
+  ].join("\n");
+  const workers: string[] = [];
+  const out = literalLoads(code, "/x/cli/a.js", (spec) => {
+    workers.push(spec);
+    return "WORKER_URL";
+  });
+  assertEquals(out.split("\n"), [
+    'const m = await import("../jobs/ids.js");',
+    'const load = lazyExport(import.meta.url, "./run.js", "run", () => import("./run.js"));',
+    'const w = new Worker(WORKER_URL, { type: "module" });',
+  ]);
+  assertEquals(workers, ["./sha256_worker.js"]);
+  // Computed, a load would resolve against its chunk's URL: the build stops instead.
+  const refused = (code: string, file: string) =>
+    assertThrows(() => literalLoads(code, file), Error).message;
+  assertMatch(refused("lazy(import.meta.url, spec);", "/x/b.js"), /^\/x\/b\.js: 1 lazy\(\) load/);
+  assertMatch(refused('lazyExport(base, "./r.js", "r");', "/x/c.js"), /^\/x\/c\.js: 1 lazy/);
+  assertMatch(refused(code, "/x/d.js"), /no one bundles it/);
+  // lazy.js defines them; a module without lazy loads passes through.
+  const def = "function lazy(from, specifier) { return import(new URL(specifier, from).href); }";
+  assertEquals(literalLoads(def, "/x/lazy.js"), def);
+  assertEquals(literalLoads("export const a = 1;", "/x/e.js"), "export const a = 1;");
+  const g = new Map([["a", ["b", "c"]], ["b", ["c"]], ["c", []], ["d", ["a"]]]);
+  assertEquals([...staticGraph("a", (id) => g.get(id) ?? [])].sort(), ["a", "b", "c"]);
+});
+
+/** Static imports of one output file (rollup prints them one a line, single-quoted). */
+function staticImports(code: string): string[] {
+  return [...code.matchAll(/^import (?:[^'"]* from )?'([^']+)';$/gm)].map((m) => m[1]!);
+}
+
+function files(dir: string, rel = ""): string[] {
+  const out: string[] = [];
+  for (const e of Deno.readDirSync(`${dir}/${rel}`)) {
+    if (e.isDirectory) out.push(...files(dir, `${rel}${e.name}/`));
+    else out.push(`${rel}${e.name}`);
+  }
+  return out.sort();
+}
+
+Deno.test("the barn bundle: one start-up chunk, lazy chunks by computed URL, each class once; deno compile takes it", async () => {
+  const home = tempHome("bundle");
+  try {
+    const dir = `${home}/js`;
+    await buildBundle({ binary: "barn", out: dir });
+    const names = files(dir);
+    const text = new Map(names.map((f) => [f, Deno.readTextFileSync(`${dir}/${f}`)]));
+    const main = text.get("main.js")!;
+    const [client, ...more] = staticImports(main);
+    assertEquals(more, [], `main.js imports one chunk: ${staticImports(main)}`);
+    assertMatch(client!, /^\.\/chunks\/client-[\w-]+\.js$/);
+    const clientCode = text.get(client!.slice(2))!;
+    // The whole start-up graph: the client chunk imports no other chunk.
+    assertEquals(staticImports(clientCode).filter((s) => s.startsWith(".")), []);
+    for (const spec of ["./version.ts", "./errors.ts", "./cli/cli.ts", "./client/client.ts"]) {
+      const m = /export (?:const|class|function|async function) (\w+)/.exec(
+        Deno.readTextFileSync(new URL(spec, `file://${ROOT}src/`)),
+      )!;
+      assertMatch(clientCode, new RegExp(`\\b(?:const|class|function) ${m[1]}\\b`), spec);
+    }
+    assert(names.length > 40, `lazy modules have chunks of their own: ${names.length} files`);
+    for (const [f, code] of text) {
+      assert(!/\bimport\(\s*['"`]\./.test(code), `${f}: a literal relative import()`);
+      const left =
+        /\blazy\(import\.meta\.url, ['"]|\blazyExport\(import\.meta\.url, '[^']+', '[^']+'\)/;
+      assert(!left.test(code), `${f}: a lazy() left as is`);
+    }
+    assert([...text.values()].some((c) => c.includes("import(new URL('./run-")), "run.ts's chunk");
+    assert(names.some((f) => /^chunks\/sha256_worker-[\w-]+\.js$/.test(f)), "the Worker's chunk");
+    assert([...text.values()].some((c) => c.includes("[Unit]")), "the systemd unit, inlined");
+    // Every module once: each class of src/ is defined in one chunk at most, BarnError in one.
+    const classes = new Set<string>();
+    for (const f of files(`${ROOT}src`)) {
+      for (const m of Deno.readTextFileSync(`${ROOT}src/${f}`).matchAll(/\bclass (\w+)/g)) {
+        classes.add(m[1]!);
+      }
+    }
+    const all = [...text.values()].join("\n");
+    for (const c of classes) {
+      const n = all.match(new RegExp(`\\bclass ${c}(?:\\$\\d+)?\\b`, "g"))?.length ?? 0;
+      assert(n <= 1, `class ${c} is defined ${n} times`);
+    }
+    assertEquals(all.match(/\bclass BarnError\b/g)?.length, 1);
+
+    // deno compile reads the bundle's graph before it fetches denort: on this machine, that
+    // download is the only error allowed (elsewhere the binary is built).
+    const args = compileArgs(config.permissions.barn, "x86_64-unknown-linux-gnu");
+    const entry = args.length - 1;
+    assertEquals(args.slice(-3), ["--include", "dist/js/barn", "dist/js/barn/main.js"]);
+    args[entry] = `${dir}/main.js`;
+    args[entry - 1] = dir;
+    args[args.indexOf("--output") + 1] = `${home}/barn-bin`;
+    const c = await new Deno.Command(DENO, { args, cwd: ROOT, stdout: "null", stderr: "piped" })
+      .output();
+    const err = new TextDecoder().decode(c.stderr);
+    assert(c.success || denortHint(err, "x86_64-unknown-linux-gnu") !== null, err);
+  } finally {
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("the barn bundle runs under the compiled permission flags: run, wait, status, errors, help, XML, export with its Worker", async () => {
+  const home = tempHome("bundle-run");
+  try {
+    const dir = `${home}/js`;
+    await buildBundle({ binary: "barn", out: dir, stamp: { version: "9.8.7", commit: "abc1234" } });
+    // As the compile task spells the set; deno.json only for its import map, which the binary
+    // embeds (the npm packages of XML and export).
+    const flags = permissionFlags(config.permissions.barn, "x86_64-unknown-linux-gnu").map((f) =>
+      f.startsWith("--allow-read=") ? `${f},${dir}` : f
+    );
+    const run = async (...args: string[]) => {
+      const out = await new Deno.Command(DENO, {
+        args: ["run", "-q", `--config=${ROOT}deno.json`, ...flags, `${dir}/main.js`, ...args],
+        env: { BARN_HOME: home, NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      return {
+        code: out.code,
+        stdout: new TextDecoder().decode(out.stdout),
+        stderr: new TextDecoder().decode(out.stderr),
+        bytes: out.stdout,
+      };
+    };
+    assertEquals((await run("--version")).stdout, "barn 9.8.7 (abc1234)\n");
+    await startService(home);
+    const sub = await run("run", "--output=json", "--tag=b", "curl", "--version");
+    assertEquals(sub.code, 0, sub.stderr);
+    const id = JSON.parse(sub.stdout).job_id as string;
+    const wait = await run("wait", id);
+    assertEquals(wait.code, 0, wait.stderr);
+    assertMatch((await run("status", "--output=xml")).stdout, new RegExp(`<job_id>${id}</job_id>`));
+    const bad = await run("nosuch");
+    assertEquals([bad.code, bad.stderr], [
+      2,
+      "barn: error: unknown command 'nosuch'; see `barn --help` [E_USAGE]\n",
+    ]);
+    assertMatch((await run("help", "run")).stdout, /^barn run: submit a job/);
+    // Over 16 MiB a file is hashed in the Worker (src/archive/sha256_stream.ts).
+    const big = new Uint8Array(17 << 20).map((_, i) => i * 7);
+    Deno.mkdirSync(`${home}/output`, { recursive: true });
+    Deno.writeFileSync(`${home}/output/big.bin`, big);
+    const exp = await run("export", id, "--outputs-only", `--include=${home}/output/big.bin`);
+    assertEquals(exp.code, 0, exp.stderr);
+    Deno.mkdirSync(`${home}/x`);
+    Deno.writeFileSync(`${home}/x.tar`, exp.bytes);
+    const x = await new Deno.Command("tar", {
+      args: ["-x", "-C", `${home}/x`, "-f", `${home}/x.tar`],
+    })
+      .output();
+    assert(x.success, "tar -x");
+    const manifest = JSON.parse(Deno.readTextFileSync(`${home}/x/barn-${id}/manifest.json`));
+    const entry = manifest.files.find((f: { path: string }) => f.path === `${home}/output/big.bin`);
+    const sum = [...new Uint8Array(await crypto.subtle.digest("SHA-256", big))]
+      .map((b) => b.toString(16).padStart(2, "0")).join("");
+    assertEquals(entry?.sha256, sum);
+    // From source the same tree says "dev": the stamp is the bundle's, the source is untouched.
+    assertMatch((await barn(home, ["--version"])).stdout, /\(dev\)\n$/);
+  } finally {
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("the barn-fleet bundle: its own start-up chunk, and it runs", async () => {
+  const home = tempHome("bundle-fleet");
+  try {
+    const dir = `${home}/js`;
+    await buildBundle({ binary: "barn-fleet", out: dir });
+    assertEquals(staticImports(Deno.readTextFileSync(`${dir}/main.js`)).length, 1);
+    const flags = permissionFlags(config.permissions["barn-fleet"], "x86_64-unknown-linux-gnu");
+    const out = await new Deno.Command(DENO, {
+      args: [
+        "run",
+        "-q",
+        "--no-config",
+        ...flags,
+        `--allow-read=${dir}`,
+        `${dir}/main.js`,
+        "--help",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+    assertMatch(text, /deploy/);
+  } finally {
+    await cleanupHome(home);
+  }
+});
