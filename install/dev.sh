@@ -91,7 +91,7 @@ ensure_tools() {
 # registry later. --frozen: deno.lock must already agree with deno.json.
 cache_deps() {
   (cd "$ROOT" && "$DENO" install -q --frozen)
-  # The bench's compiled-binary stand-in transpiles src/ with `deno bundle`, whose esbuild comes from npm.
+  # The bundle step (install/bundle.ts: compile task, bench stand-in) transpiles with `deno bundle`, whose esbuild comes from npm.
   local out; out="$(mktemp -d)"
   (cd "$ROOT" && "$DENO" bundle -q --platform=deno --inline-imports=false --outdir="$out" src/version.ts >/dev/null)
   rm -rf "$out"
