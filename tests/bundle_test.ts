@@ -12,6 +12,20 @@ import { compileArgs, denortHint, permissionFlags } from "../install/compile_pla
 
 const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
 
+/** One stamped barn bundle for the tests below (a build takes a few seconds). */
+let shared: Promise<string> | null = null;
+const STAMP = { version: "9.8.7", commit: "abc1234" };
+function barnBundle(): Promise<string> {
+  return shared ??= (async () => {
+    const home = tempHome("bundle");
+    // Only files live there (each test runs its service in a home of its own).
+    globalThis.addEventListener("unload", () => Deno.removeSync(home, { recursive: true }));
+    const dir = `${home}/js`;
+    await buildBundle({ binary: "barn", out: dir, stamp: STAMP });
+    return dir;
+  })();
+}
+
 Deno.test("literalLoads: lazy() and lazyExport() become literal imports, Workers chunks; any other shape is refused", () => {
   const code = [
     'const m = await lazy(import.meta.url, "../jobs/ids.js");',
@@ -58,10 +72,9 @@ function files(dir: string, rel = ""): string[] {
 }
 
 Deno.test("the barn bundle: one start-up chunk, lazy chunks by computed URL, each class once; deno compile takes it", async () => {
-  const home = tempHome("bundle");
+  const home = tempHome("bundle-compile");
   try {
-    const dir = `${home}/js`;
-    await buildBundle({ binary: "barn", out: dir });
+    const dir = await barnBundle();
     const names = files(dir);
     const text = new Map(names.map((f) => [f, Deno.readTextFileSync(`${dir}/${f}`)]));
     const main = text.get("main.js")!;
@@ -121,8 +134,7 @@ Deno.test("the barn bundle: one start-up chunk, lazy chunks by computed URL, eac
 Deno.test("the barn bundle runs under the compiled permission flags: run, wait, status, errors, help, XML, export with its Worker", async () => {
   const home = tempHome("bundle-run");
   try {
-    const dir = `${home}/js`;
-    await buildBundle({ binary: "barn", out: dir, stamp: { version: "9.8.7", commit: "abc1234" } });
+    const dir = await barnBundle();
     // As the compile task spells the set; deno.json only for its import map, which the binary
     // embeds (the npm packages of XML and export).
     const flags = permissionFlags(config.permissions.barn, "x86_64-unknown-linux-gnu").map((f) =>
@@ -142,7 +154,7 @@ Deno.test("the barn bundle runs under the compiled permission flags: run, wait, 
         bytes: out.stdout,
       };
     };
-    assertEquals((await run("--version")).stdout, "barn 9.8.7 (abc1234)\n");
+    assertEquals((await run("--version")).stdout, `barn ${STAMP.version} (${STAMP.commit})\n`);
     await startService(home);
     const sub = await run("run", "--output=json", "--tag=b", "curl", "--version");
     assertEquals(sub.code, 0, sub.stderr);
@@ -179,6 +191,26 @@ Deno.test("the barn bundle runs under the compiled permission flags: run, wait, 
   } finally {
     await cleanupHome(home);
   }
+});
+
+Deno.test("deno task bundle builds dist/js/ under its own permissions, colour settings or not", async () => {
+  const env: Record<string, string> = {
+    PATH: Deno.env.get("PATH") ?? "",
+    CI: "true",
+    TERM: "xterm",
+  };
+  for (const k of ["HOME", "DENO_DIR"]) if (Deno.env.get(k)) env[k] = Deno.env.get(k)!;
+  const out = await new Deno.Command(DENO, {
+    args: ["task", "-q", "bundle", "barn-fleet"],
+    cwd: ROOT,
+    clearEnv: true,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const err = new TextDecoder().decode(out.stderr);
+  assertEquals(out.code, 0, err);
+  assertMatch(err, /bundled barn-fleet: .*\/dist\/js\/barn-fleet\/main\.js/);
 });
 
 Deno.test("the barn-fleet bundle: its own start-up chunk, and it runs", async () => {
