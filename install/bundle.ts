@@ -9,7 +9,15 @@
 
 import { type Plugin, rollup, type RollupLog } from "rollup";
 import { BINARIES, type Binary, stampVersion } from "./compile_plan.ts";
-import { bundleDir, CLIENT_CHUNK, literalLoads, staticGraph, textModule } from "./bundle_plan.ts";
+import {
+  bundleDir,
+  CLIENT_CHUNK,
+  eagerFunctions,
+  type FunctionRange,
+  literalLoads,
+  staticGraph,
+  textModule,
+} from "./bundle_plan.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -135,6 +143,21 @@ function barnPlugin(): Plugin {
         });
         return `import.meta.ROLLUP_FILE_URL_${ref}`;
       });
+    },
+    renderChunk(code, chunk) {
+      if (chunk.name !== CLIENT_CHUNK) return null;
+      const ast = this.parse(code) as unknown as {
+        body: { type: string; start: number; end: number; id?: { name: string } }[];
+      };
+      let at = 0;
+      const functions: FunctionRange[] = [];
+      for (const node of ast.body) {
+        if (node.type === "ImportDeclaration") at = node.end;
+        else if (node.type === "FunctionDeclaration" && node.id) {
+          functions.push({ name: node.id.name, start: node.start, end: node.end });
+        }
+      }
+      return eagerFunctions(code, functions, at);
     },
     // A literal import() would put every chunk into Deno's start-up module graph (see src/lazy.ts).
     renderDynamicImport({ targetChunk }) {

@@ -7,7 +7,7 @@
 import { assert, assertEquals, assertMatch, assertThrows } from "./helpers/assert.ts";
 import { barn, cleanupHome, DENO, ROOT, startService, tempHome } from "./helpers/barn.ts";
 import { buildBundle } from "../install/bundle.ts";
-import { literalLoads, staticGraph } from "../install/bundle_plan.ts";
+import { eagerFunctions, literalLoads, staticGraph } from "../install/bundle_plan.ts";
 import { compileArgs, denortHint, permissionFlags } from "../install/compile_plan.ts";
 
 const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
@@ -57,6 +57,41 @@ Deno.test("literalLoads: lazy() and lazyExport() become literal imports, Workers
   assertEquals([...staticGraph("a", (id) => g.get(id) ?? [])].sort(), ["a", "b", "c"]);
 });
 
+Deno.test("eagerFunctions: top-level functions become parenthesized expressions, hoisted above every use", async () => {
+  const code = [
+    'import { a } from "./a.js";',
+    "const v = twice(a);",
+    "function twice(x) { return 2 * x; }",
+    "async function later() { return v; }",
+    "export { later, v };",
+  ].join("\n");
+  const range = (name: string) => {
+    const start = code.indexOf(name === "twice" ? "function twice" : "async function later");
+    return { name, start, end: code.indexOf("}", start) + 1 };
+  };
+  const at = code.indexOf("\n");
+  const out = eagerFunctions(code, [range("later"), range("twice")], at);
+  assertEquals(out.split("\n").filter((l) => l), [
+    'import { a } from "./a.js";',
+    "var twice = (function twice(x) { return 2 * x; });",
+    "var later = (async function later() { return v; });",
+    "const v = twice(a);",
+    "export { later, v };",
+  ]);
+  // The same semantics: run as a module, v is computed through the hoisted function.
+  const dir = await Deno.makeTempDir({ prefix: "barn-eager-" });
+  try {
+    Deno.writeTextFileSync(`${dir}/a.js`, "export const a = 21;\n");
+    Deno.writeTextFileSync(`${dir}/m.js`, out);
+    const m = await import(`file://${dir}/m.js`);
+    assertEquals([m.v, await m.later()], [42, 42]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+  assertEquals(eagerFunctions(code, [], at), code);
+  assertThrows(() => eagerFunctions(code, [range("twice")], code.length), Error);
+});
+
 /** Static imports of one output file (rollup prints them one a line, single-quoted). */
 function staticImports(code: string): string[] {
   return [...code.matchAll(/^import (?:[^'"]* from )?'([^']+)';$/gm)].map((m) => m[1]!);
@@ -84,6 +119,9 @@ Deno.test("the barn bundle: one start-up chunk, lazy chunks by computed URL, eac
     const clientCode = text.get(client!.slice(2))!;
     // The whole start-up graph: the client chunk imports no other chunk.
     assertEquals(staticImports(clientCode).filter((s) => s.startsWith(".")), []);
+    // Its top-level functions are compiled at once (eagerFunctions): no declaration is left.
+    assertEquals(clientCode.match(/^(?:async )?function\*? /gm), null);
+    assert((clientCode.match(/^var \w+ = \((?:async )?function/gm)?.length ?? 0) > 100);
     for (const spec of ["./version.ts", "./errors.ts", "./cli/cli.ts", "./client/client.ts"]) {
       const m = /export (?:const|class|function|async function) (\w+)/.exec(
         Deno.readTextFileSync(new URL(spec, `file://${ROOT}src/`)),
