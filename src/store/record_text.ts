@@ -8,7 +8,7 @@
 
 import { JOB_FIELDS } from "../jobs/job.ts";
 import { jobDirFields } from "./job_dir.ts";
-import { COLUMNS } from "./rows.ts";
+import { COLUMNS, keptAsIs } from "./rows.ts";
 
 /** `compact`: one record as JSON.stringify writes it; `indented`: an element of the indented array. */
 export type RecordLayout = "compact" | "indented";
@@ -31,6 +31,8 @@ const KINDS: Record<string, Kind> = {
 
 /** The derived path fields, in JOB_FIELDS order: each the id between two fixed texts. */
 const PATHS = ["job_dir", "stdout_path", "stderr_path"];
+/** Where the paths start among JOB_FIELDS (they are consecutive). */
+const FIRST_PATH = JOB_FIELDS.indexOf("job_dir");
 const SAFE_ID = /^[0-9a-z]+$/;
 const INTEGER = /^-?\d+$/;
 /** A string JSON.stringify leaves as it is between its quotes. */
@@ -124,8 +126,37 @@ export class RecordText {
   of(row: readonly unknown[]): string | null {
     const id = row[0];
     if (typeof id !== "string" || !SAFE_ID.test(id)) return null;
+    return this.#fields(row, id, 0, this.#names.length);
+  }
+
+  /**
+   * The record's text without its three paths (which depend on the home the listing runs in):
+   * the text before them and the text after, so that `head + paths(id) + tail` is `of(row)`.
+   * Null when `of` would be.
+   */
+  split(row: readonly unknown[]): [string, string] | null {
+    const id = row[0];
+    if (typeof id !== "string" || !SAFE_ID.test(id)) return null;
+    const head = this.#fields(row, id, 0, FIRST_PATH);
+    if (head === null) return null;
+    const tail = this.#fields(row, id, FIRST_PATH + PATHS.length, this.#names.length);
+    return tail === null ? null : [head, tail];
+  }
+
+  /** The three path fields of job `id` (a SAFE_ID) as they go between `split`'s head and tail. */
+  paths(id: string): string {
     let out = "";
-    for (let i = 0; i < this.#names.length; i++) {
+    for (let i = FIRST_PATH; i < FIRST_PATH + PATHS.length; i++) {
+      const [before, after] = this.#paths[-1 - this.#cols[i]!]!;
+      out += this.#names[i] + before + id + after;
+    }
+    return out;
+  }
+
+  /** Fields `from` to `to` (JOB_FIELDS indices) of the record, with its end after the last. */
+  #fields(row: readonly unknown[], id: string, from: number, to: number): string | null {
+    let out = "";
+    for (let i = from; i < to; i++) {
       const col = this.#cols[i]!;
       let text: string | null | undefined;
       if (col < 0) {
@@ -158,11 +189,43 @@ export class RecordText {
       if (text === null || text === undefined) return null;
       out += this.#names[i] + text;
     }
-    return out + this.#end;
+    return to === this.#names.length ? out + this.#end : out;
   }
 
   /** Stored JSON (as JSON.stringify wrote it: toColumn is its one writer) in this layout. */
   #json(text: string): string | null {
     return this.#indented ? indentJson(text, "    ") : text;
   }
+}
+
+const encoder = new TextEncoder();
+/** What builds the stored texts: the layout alone matters, as the paths are left out. */
+let stored: RecordText | null = null;
+
+/**
+ * The listing text a finished job's row keeps (`jobs.listing`, migration 7), from the values it
+ * is written with (COLUMNS order): its `indented` record's UTF-8 without the three paths, which
+ * depend on the home it is listed in, as `[head's byte length: u32, big-endian][head][tail]`.
+ * Null when SQLite would not give the values back as they are, or RecordText leaves the row.
+ */
+export function listingBlob(params: readonly unknown[]): Uint8Array | null {
+  if (!keptAsIs(params)) return null;
+  stored ??= new RecordText((id) => id, "indented");
+  const parts = stored.split(params);
+  if (parts === null) return null;
+  const head = encoder.encode(parts[0]);
+  const tail = encoder.encode(parts[1]);
+  const blob = new Uint8Array(4 + head.length + tail.length);
+  new DataView(blob.buffer).setUint32(0, head.length);
+  blob.set(head, 4);
+  blob.set(tail, 4 + head.length);
+  return blob;
+}
+
+/** A stored listing text's head and tail (`listingBlob`'s layout); null for anything else. */
+export function blobParts(blob: unknown): [Uint8Array, Uint8Array] | null {
+  if (!(blob instanceof Uint8Array) || blob.length < 4) return null;
+  const n = ((blob[0]! << 24) | (blob[1]! << 16) | (blob[2]! << 8) | blob[3]!) >>> 0;
+  if (n > blob.length - 4) return null;
+  return [blob.subarray(4, 4 + n), blob.subarray(4 + n)];
 }

@@ -1,8 +1,8 @@
 import { assert, assertEquals } from "../../helpers/assert.ts";
 import { awkwardJobs } from "../../helpers/awkward_jobs.ts";
 import { join } from "../../../src/platform/path.ts";
-import { indentJson, RecordText } from "../../../src/store/record_text.ts";
-import { COLUMNS, fromRow, toParams } from "../../../src/store/rows.ts";
+import { blobParts, indentJson, listingBlob, RecordText } from "../../../src/store/record_text.ts";
+import { COLUMNS, fromRow, keptAsIs, toParams } from "../../../src/store/rows.ts";
 
 /** The reference: the record JSON.stringify prints, alone or as an element of the indented array. */
 const compact = (j: unknown) => JSON.stringify(j);
@@ -71,5 +71,33 @@ Deno.test("indentJson lays JSON.stringify's text out as JSON.stringify(…, null
   }
   for (const bad of ['["a", "b"]', '{"a":1 }', "[1,2", '["a]', "[1]]", '{"a":\n1}']) {
     assertEquals(indentJson(bad, "    "), null, bad);
+  }
+});
+
+Deno.test("listingBlob: its head, a home's paths and its tail are RecordText's indented record, in any home; none where SQLite would not give the values back as written", () => {
+  const decoder = new TextDecoder();
+  let stored = 0;
+  for (const home of ["/tmp/barn/h", `/tmp/barn/we"ird\\hôme`]) {
+    const text = new RecordText((id) => join(home, "jobs", id), "indented");
+    for (const { job, plain } of awkwardJobs()) {
+      const row = toParams(job);
+      const blob = listingBlob(row);
+      if (!plain || !keptAsIs(row)) {
+        assertEquals(blob, null, job.job_id);
+        continue;
+      }
+      const [head, tail] = blobParts(blob)!;
+      assertEquals(
+        decoder.decode(head) + text.paths(job.job_id) + decoder.decode(tail),
+        text.of(row),
+      );
+      stored++;
+    }
+  }
+  // The awkward jobs without a NUL or a lone surrogate, in both homes.
+  assert(stored >= 12, `${stored}`);
+  // Anything but listingBlob's layout is no text.
+  for (const bad of [null, "text", new Uint8Array(3), new Uint8Array([0, 0, 1, 0, 65])]) {
+    assertEquals(blobParts(bad), null);
   }
 });
