@@ -401,6 +401,17 @@ export class TextFrame {
     this.#pos += bytes.length;
   }
 
+  /** Text of characters below U+0080 only (a job id), a byte each. */
+  addAscii(text: string): void {
+    if (this.#pos + text.length > this.#buf.length) {
+      this.#grow(text.length, `${text.length} more characters of text do not fit`);
+    }
+    const buf = this.#buf;
+    let pos = this.#pos;
+    for (let i = 0; i < text.length; i++) buf[pos++] = text.charCodeAt(i);
+    this.#pos = pos;
+  }
+
   /** Room for `more` bytes past the text so far, within the frame cap. */
   #grow(more: number, what: string): void {
     if (this.bytes + more > MAX_FRAME_BYTES) {

@@ -59,13 +59,19 @@ export function* iterateRecords(
 
 const CREATED_AT = COLUMNS.indexOf("created_at");
 
-/** A record of a JSON listing kept with its row: `head`, then `paths` (this home's), then `tail`. */
+/**
+ * A record of a JSON listing kept with its row: `head`, then its paths (`paths[0]`, `id`,
+ * `paths[1]`, `id`, `paths[2]`, `id`, `paths[3]`: this home's, UTF-8, the same for every
+ * record), then `tail`. One object, refilled for each record: valid until the next.
+ */
 export interface StoredRecord {
   head: Uint8Array;
-  paths: string;
+  id: string;
+  paths: readonly Uint8Array[];
   tail: Uint8Array;
 }
 
+const EMPTY = new Uint8Array(0);
 /** What a page of a JSON listing reads while most rows have a text: the text and the cursor's. */
 const TEXT_COLUMNS = "listing, job_id, created_at";
 /** What it reads while most rows have none: the text, then the record's columns. */
@@ -87,6 +93,13 @@ export function* iterateListing(
   filter: ListFilter,
 ): Generator<string | StoredRecord> {
   const text = new RecordText((id) => s.paths.jobDir(id), "indented");
+  const encoder = new TextEncoder();
+  const stored: StoredRecord = {
+    head: EMPTY,
+    id: "",
+    paths: text.pathTexts().map((t) => encoder.encode(t)),
+    tail: EMPTY,
+  };
   let after: ListCursor | null = null;
   let texts = true;
   for (let left = filter.limit ?? Infinity; left > 0;) {
@@ -108,7 +121,9 @@ export function* iterateListing(
       const row = rows[i]!;
       const p = parts[i];
       if (p) {
-        yield { head: p[0], paths: text.paths(row[1] as string), tail: p[1] };
+        [stored.head, stored.tail] = p;
+        stored.id = row[1] as string;
+        yield stored;
         continue;
       }
       const r = built.get(texts ? row[3] as number : i);

@@ -145,10 +145,18 @@ export class RecordText {
 
   /** The three path fields of job `id` (a SAFE_ID) as they go between `split`'s head and tail. */
   paths(id: string): string {
-    let out = "";
-    for (let i = FIRST_PATH; i < FIRST_PATH + PATHS.length; i++) {
+    const [a, b, c, d] = this.pathTexts();
+    return a + id + b + id + c + id + d;
+  }
+
+  /** The texts around the id's three places in `paths(id)`: `a id b id c id d`. */
+  pathTexts(): [string, string, string, string] {
+    const out = ["", "", "", ""] as [string, string, string, string];
+    for (let k = 0; k < PATHS.length; k++) {
+      const i = FIRST_PATH + k;
       const [before, after] = this.#paths[-1 - this.#cols[i]!]!;
-      out += this.#names[i] + before + id + after;
+      out[k] += this.#names[i] + before;
+      out[k + 1] += after;
     }
     return out;
   }

@@ -2,6 +2,7 @@
 
 import type { JobSpec } from "../../src/jobs/job.ts";
 import { blobParts, RecordText } from "../../src/store/record_text.ts";
+import type { StoredRecord } from "../../src/store/listing.ts";
 import type { Store } from "../../src/store/store.ts";
 
 export function spec(over: Partial<JobSpec> = {}): JobSpec {
@@ -52,3 +53,10 @@ export function checkListingTexts(store: Store): { texts: number; none: number }
 }
 
 const decoder = new TextDecoder();
+
+/** One record of `iterateListing` as the text it stands for (a stored one is valid only until the next). */
+export function recordText(r: string | StoredRecord): string {
+  if (typeof r === "string") return r;
+  const [a, b, c, d] = r.paths.map((p) => decoder.decode(p));
+  return decoder.decode(r.head) + a + r.id + b + r.id + c + r.id + d + decoder.decode(r.tail);
+}

@@ -118,11 +118,18 @@ async function sendText(ctx: HandlerContext, req: RequestOf<"status">, send: Sen
     }
     frame.addBytes(sent === 0 ? FIRST : NEXT);
     sent++;
-    const { head, paths, tail } = record;
+    const { head, id, paths, tail } = record;
     // Most records are a kilobyte: copied without awaiting; a huge one goes in by chunks.
     if (head.length > BYTES_CHUNK) await addBytes(frame, head, send);
     else frame.addBytes(head);
-    frame.add(paths);
+    // The paths: this home's texts around the id (barn's alphabet, ASCII), no encoding per record.
+    frame.addBytes(paths[0]!);
+    frame.addAscii(id);
+    frame.addBytes(paths[1]!);
+    frame.addAscii(id);
+    frame.addBytes(paths[2]!);
+    frame.addAscii(id);
+    frame.addBytes(paths[3]!);
     if (tail.length > BYTES_CHUNK) await addBytes(frame, tail, send);
     else frame.addBytes(tail);
     if (frame.bytes >= FRAME_BUDGET) await send({ frame: frame.take() });

@@ -5,7 +5,7 @@ import { Db } from "../../../src/store/db.ts";
 import { MIGRATIONS } from "../../../src/store/migrations.ts";
 import { cleanupHome, tempHome } from "../../helpers/barn.ts";
 import { sampleJob } from "../../helpers/job_fixture.ts";
-import { checkListingTexts } from "../../helpers/store_fixture.ts";
+import { checkListingTexts, recordText } from "../../helpers/store_fixture.ts";
 import { prepareHome } from "../../../src/platform/home_layout.ts";
 import { COLUMNS, QUOTED_COLUMNS, toParams } from "../../../src/store/rows.ts";
 import { Store } from "../../../src/store/store.ts";
@@ -112,14 +112,14 @@ Deno.test("db: a DB from before the listing texts (version 6) migrates: its rows
       const id = store.insert([{ command: ["curl", "--version"], cwd: "/" }])[0]!.job.job_id;
       store.apply(id, { type: "cancel", reason: "no" });
       assertEquals(checkListingTexts(store), { texts: 1, none: 1 });
-      const records = [...store.iterateListing({})];
-      assertEquals(records.map((r) => typeof r), ["object", "string"]);
-      const text = (r: (typeof records)[number]) =>
-        typeof r === "string"
-          ? r
-          : new TextDecoder().decode(r.head) + r.paths + new TextDecoder().decode(r.tail);
+      const kinds: string[] = [];
+      const records = Array.from(store.iterateListing({}), (r) => {
+        kinds.push(typeof r);
+        return recordText(r);
+      });
+      assertEquals(kinds, ["object", "string"]);
       assertEquals(
-        `[\n${records.map(text).join(",\n")}\n]`,
+        `[\n${records.join(",\n")}\n]`,
         JSON.stringify(store.list({}), null, 2),
       );
     } finally {

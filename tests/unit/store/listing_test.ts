@@ -5,7 +5,7 @@ import { prepareHome } from "../../../src/platform/home_layout.ts";
 import { jsonListing } from "../../../src/render/json.ts";
 import { COLUMNS, type ListFilter, QUOTED_COLUMNS, toParams } from "../../../src/store/rows.ts";
 import { Store } from "../../../src/store/store.ts";
-import { checkListingTexts, removeDb } from "../../helpers/store_fixture.ts";
+import { checkListingTexts, recordText, removeDb } from "../../helpers/store_fixture.ts";
 
 Deno.test("epoch: stable across opens of one DB file, new for a new file", async () => {
   const home = tempHome("epoch");
@@ -127,12 +127,10 @@ Deno.test("iterateRecords over a real barn.db: the listing JSON.stringify(list, 
 
 /** A JSON listing's text as the service sends it: records joined, stored ones with this home's paths. */
 function listingText(store: Store, filter: ListFilter): { text: string; stored: number } {
-  const decoder = new TextDecoder();
   let stored = 0;
-  const records = [...store.iterateListing(filter)].map((r) => {
-    if (typeof r === "string") return r;
-    stored++;
-    return decoder.decode(r.head) + r.paths + decoder.decode(r.tail);
+  const records = Array.from(store.iterateListing(filter), (r) => {
+    if (typeof r !== "string") stored++;
+    return recordText(r);
   });
   return { text: records.length ? `[\n${records.join(",\n")}\n]\n` : "[]\n", stored };
 }
