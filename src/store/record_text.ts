@@ -211,10 +211,27 @@ const encoder = new TextEncoder();
 let stored: RecordText | null = null;
 
 /**
+ * Bump when RecordText's indented text changes in any way JOB_FIELDS does not show (an escape,
+ * the layout): a stored text of another layout is never listed, its record is built instead.
+ */
+const LAYOUT_VERSION = 1;
+
+/** FNV-1a, 32 bits: a fingerprint of the layout, not a checksum against tampering. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/** The layout a stored text is in: the fields, in order, and LAYOUT_VERSION. */
+export const LISTING_LAYOUT: number = fnv1a(`${LAYOUT_VERSION}:${JOB_FIELDS.join(",")}`);
+
+/**
  * The listing text a finished job's row keeps (`jobs.listing`, migration 7), from the values it
  * is written with (COLUMNS order): its `indented` record's UTF-8 without the three paths, which
- * depend on the home it is listed in, as `[head's byte length: u32, big-endian][head][tail]`.
- * Null when SQLite would not give the values back as they are, or RecordText leaves the row.
+ * depend on the home it is listed in, as `[LISTING_LAYOUT: u32][head's byte length: u32][head]
+ * [tail]` (big-endian). Null when SQLite would not give the values back as they are, or
+ * RecordText leaves the row.
  */
 export function listingBlob(params: readonly unknown[]): Uint8Array | null {
   if (!keptAsIs(params)) return null;
@@ -223,17 +240,24 @@ export function listingBlob(params: readonly unknown[]): Uint8Array | null {
   if (parts === null) return null;
   const head = encoder.encode(parts[0]);
   const tail = encoder.encode(parts[1]);
-  const blob = new Uint8Array(4 + head.length + tail.length);
-  new DataView(blob.buffer).setUint32(0, head.length);
-  blob.set(head, 4);
-  blob.set(tail, 4 + head.length);
+  const blob = new Uint8Array(8 + head.length + tail.length);
+  const view = new DataView(blob.buffer);
+  view.setUint32(0, LISTING_LAYOUT);
+  view.setUint32(4, head.length);
+  blob.set(head, 8);
+  blob.set(tail, 8 + head.length);
   return blob;
 }
 
-/** A stored listing text's head and tail (`listingBlob`'s layout); null for anything else. */
+/**
+ * A stored listing text's head and tail (`listingBlob`'s layout); null for anything else, a text
+ * of another layout (written by another barn) among it.
+ */
 export function blobParts(blob: unknown): [Uint8Array, Uint8Array] | null {
-  if (!(blob instanceof Uint8Array) || blob.length < 4) return null;
-  const n = ((blob[0]! << 24) | (blob[1]! << 16) | (blob[2]! << 8) | blob[3]!) >>> 0;
-  if (n > blob.length - 4) return null;
-  return [blob.subarray(4, 4 + n), blob.subarray(4 + n)];
+  if (!(blob instanceof Uint8Array) || blob.length < 8) return null;
+  const layout = ((blob[0]! << 24) | (blob[1]! << 16) | (blob[2]! << 8) | blob[3]!) >>> 0;
+  if (layout !== LISTING_LAYOUT) return null;
+  const n = ((blob[4]! << 24) | (blob[5]! << 16) | (blob[6]! << 8) | blob[7]!) >>> 0;
+  if (n > blob.length - 8) return null;
+  return [blob.subarray(8, 8 + n), blob.subarray(8 + n)];
 }

@@ -96,8 +96,14 @@ Deno.test("listingBlob: its head, a home's paths and its tail are RecordText's i
   }
   // The awkward jobs without a NUL or a lone surrogate, in both homes.
   assert(stored >= 12, `${stored}`);
-  // Anything but listingBlob's layout is no text.
-  for (const bad of [null, "text", new Uint8Array(3), new Uint8Array([0, 0, 1, 0, 65])]) {
+  // Anything but listingBlob's layout is no text: a text of another layout (another barn's) too.
+  const good = listingBlob(toParams(awkwardJobs()[0]!.job))!;
+  assert(blobParts(good) !== null);
+  const otherLayout = good.slice();
+  otherLayout[3]! ^= 1;
+  const tooLong = good.slice();
+  tooLong[4] = 0x7f;
+  for (const bad of [null, "text", new Uint8Array(7), good.slice(0, 7), otherLayout, tooLong]) {
     assertEquals(blobParts(bad), null);
   }
 });
