@@ -106,7 +106,7 @@ export function* iterateListing(
     const size = Math.min(PAGE, left);
     const { sql, params } = pageQuery(filter, after, size, texts ? TEXT_COLUMNS : ALL_COLUMNS);
     const rows = s.db.arrays(sql, params);
-    const parts = rows.map((r) => blobParts(r[0]));
+    const parts = rows.map((r) => blobParts(r[0], r[1] as string));
     const missing: number[] = [];
     for (let i = 0; i < rows.length; i++) if (parts[i] === null) missing.push(i);
     // Built rows by rowid: read again (texts), or the page's own (all columns, after the text).

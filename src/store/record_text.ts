@@ -249,15 +249,25 @@ export function listingBlob(params: readonly unknown[]): Uint8Array | null {
   return blob;
 }
 
+/** Where the id starts in a stored text's head: after the record's first name. */
+const ID_AT = '  {\n    "job_id": "'.length;
+
 /**
- * A stored listing text's head and tail (`listingBlob`'s layout); null for anything else, a text
- * of another layout (written by another barn) among it.
+ * A stored listing text's head and tail (`listingBlob`'s layout), if it is job `id`'s (barn's
+ * alphabet, ASCII: the paths go in around it as bytes); null for anything else, a text of another
+ * layout (written by another barn) or of another job among it.
  */
-export function blobParts(blob: unknown): [Uint8Array, Uint8Array] | null {
+export function blobParts(blob: unknown, id: string): [Uint8Array, Uint8Array] | null {
   if (!(blob instanceof Uint8Array) || blob.length < 8) return null;
   const layout = ((blob[0]! << 24) | (blob[1]! << 16) | (blob[2]! << 8) | blob[3]!) >>> 0;
   if (layout !== LISTING_LAYOUT) return null;
   const n = ((blob[4]! << 24) | (blob[5]! << 16) | (blob[6]! << 8) | blob[7]!) >>> 0;
-  if (n > blob.length - 8) return null;
+  if (n > blob.length - 8 || n < ID_AT + id.length + 1) return null;
+  const at = 8 + ID_AT;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c >= 0x80 || blob[at + i] !== c) return null;
+  }
+  if (blob[at + id.length] !== 0x22) return null; // the id's closing quote
   return [blob.subarray(8, 8 + n), blob.subarray(8 + n)];
 }

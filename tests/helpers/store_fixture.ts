@@ -35,7 +35,7 @@ export function checkListingTexts(store: Store): { texts: number; none: number }
   const rows = store.db.raw.prepare("SELECT job_id, listing FROM jobs").all();
   const paths = new RecordText((id) => store.paths.jobDir(id), "indented");
   for (const r of rows) {
-    const parts = blobParts(r.listing);
+    const parts = blobParts(r.listing, r.job_id as string);
     if (r.listing === null) {
       none++;
       continue;

@@ -86,7 +86,7 @@ Deno.test("listingBlob: its head, a home's paths and its tail are RecordText's i
         assertEquals(blob, null, job.job_id);
         continue;
       }
-      const [head, tail] = blobParts(blob)!;
+      const [head, tail] = blobParts(blob, job.job_id)!;
       assertEquals(
         decoder.decode(head) + text.paths(job.job_id) + decoder.decode(tail),
         text.of(row),
@@ -96,14 +96,19 @@ Deno.test("listingBlob: its head, a home's paths and its tail are RecordText's i
   }
   // The awkward jobs without a NUL or a lone surrogate, in both homes.
   assert(stored >= 12, `${stored}`);
-  // Anything but listingBlob's layout is no text: a text of another layout (another barn's) too.
-  const good = listingBlob(toParams(awkwardJobs()[0]!.job))!;
-  assert(blobParts(good) !== null);
+  // Anything but listingBlob's layout is no text: a text of another layout (another barn's), or
+  // of another job, too.
+  const { job } = awkwardJobs()[0]!;
+  const good = listingBlob(toParams(job))!;
+  assert(blobParts(good, job.job_id) !== null);
+  for (const other of ["k3f9x2a0b0z0", "k3f9x2a0b00", "k3f9x2a0b0000", "", "k3f9x2a0b00\u00e9"]) {
+    assertEquals(blobParts(good, other), null, other);
+  }
   const otherLayout = good.slice();
   otherLayout[3]! ^= 1;
   const tooLong = good.slice();
   tooLong[4] = 0x7f;
   for (const bad of [null, "text", new Uint8Array(7), good.slice(0, 7), otherLayout, tooLong]) {
-    assertEquals(blobParts(bad), null);
+    assertEquals(blobParts(bad, job.job_id), null);
   }
 });
