@@ -160,6 +160,9 @@ Deno.test("the JSON listing is JSON.stringify of the records, byte for byte, wha
     ].map((s) => JSON.stringify({ ...s, pending: "L" })).join("\n");
     const r = await barn(home, ["run", "--batch=-"], { stdin: specs });
     assertEquals(r.code, 0, r.stderr);
+    // One ends: its row keeps its listing text, which the listings below print.
+    const canceled = await barn(home, ["kill", "@n1"]);
+    assertEquals(canceled.code, 0, canceled.stderr);
     // Rows no client submits: odd ids, REALs, exit codes of every kind (SQLite's own types).
     const db = new DatabaseSync(`${home}/barn.db`);
     const insert = db.prepare(
@@ -168,6 +171,8 @@ Deno.test("the JSON listing is JSON.stringify of the records, byte for byte, wha
     for (const { job } of awkwardJobs()) {
       insert.run(...toParams({ ...job, created_at: "2020-01-01T00:00:00.000Z" }));
     }
+    const kept = db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE listing IS NOT NULL").get();
+    assertEquals(kept?.n, 1);
     db.close();
     const records = (filter: { tag?: string; limit?: number }) => {
       const store = Store.openReadOnly(new HomePaths(home))!;

@@ -3,6 +3,8 @@
 import { buildBundle } from "../../install/bundle.ts";
 import { permissionFlags, type PermissionSet } from "../../install/compile_plan.ts";
 import { V8_FLAGS } from "../../src/platform/self.ts";
+import { listingBlob } from "../../src/store/record_text.ts";
+import { COLUMNS, ROW_COLUMNS } from "../../src/store/rows.ts";
 import { DENO, MAIN, ROOT } from "./paths.ts";
 import { type ProcCpu, procCpu } from "./procs.ts";
 import { sh } from "./sh.ts";
@@ -131,7 +133,10 @@ export function barnDaemons(home: string): { service: ProcCpu[]; keeper: ProcCpu
   return out;
 }
 
-/** Seeds finished jobs straight into a home's store (the service's own schema), for history sizes. */
+/**
+ * Seeds finished jobs straight into a home's store (the service's own schema), for history sizes,
+ * each with the listing text barn keeps for a job that ended under it (migration 7).
+ */
 export async function seedHistory(home: string, n: number): Promise<void> {
   await barnCmd(home, "--offline", "status"); // creates and migrates barn.db
   const { DatabaseSync } = await import("node:sqlite");
@@ -144,6 +149,12 @@ export async function seedHistory(home: string, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     const at = new Date(t0 + i * 1000).toISOString();
     ins.run(`h${String(i).padStart(11, "0")}`, at, at, at);
+  }
+  const text = db.prepare("UPDATE jobs SET listing = ? WHERE rowid = ?");
+  const read = db.prepare(`SELECT ${ROW_COLUMNS}, rowid FROM jobs`);
+  (read as unknown as { setReturnArrays(on: boolean): void }).setReturnArrays(true);
+  for (const row of read.all() as unknown as unknown[][]) {
+    text.run(listingBlob(row), row[COLUMNS.length] as number);
   }
   db.exec("COMMIT");
   db.close();

@@ -387,17 +387,42 @@ export class TextFrame {
     // UTF-8 takes at most 3 bytes per UTF-16 unit: with that much room, one pass does it.
     const most = text.length * 3;
     if (this.#pos + most > this.#buf.length) {
-      if (this.bytes + most > MAX_FRAME_BYTES) {
-        throw new BarnError(
-          "E_FRAME_TOO_LARGE",
-          `${text.length} more characters of text may not fit the ${MAX_FRAME_BYTES}-byte frame cap; take the frame first`,
-        );
-      }
-      const bigger = new Uint8Array(Math.max(this.#buf.length * 2, this.#pos + most));
-      bigger.set(this.#buf.subarray(0, this.#pos));
-      this.#buf = bigger;
+      this.#grow(most, `${text.length} more characters of text may not fit`);
     }
     this.#pos += encoder.encodeInto(text, this.#buf.subarray(this.#pos)).written;
+  }
+
+  /** Text already UTF-8 (a record's stored listing text), copied as it is. */
+  addBytes(bytes: Uint8Array): void {
+    if (this.#pos + bytes.length > this.#buf.length) {
+      this.#grow(bytes.length, `${bytes.length} more bytes of text do not fit`);
+    }
+    this.#buf.set(bytes, this.#pos);
+    this.#pos += bytes.length;
+  }
+
+  /** Text of characters below U+0080 only (a job id), a byte each. */
+  addAscii(text: string): void {
+    if (this.#pos + text.length > this.#buf.length) {
+      this.#grow(text.length, `${text.length} more characters of text do not fit`);
+    }
+    const buf = this.#buf;
+    let pos = this.#pos;
+    for (let i = 0; i < text.length; i++) buf[pos++] = text.charCodeAt(i);
+    this.#pos = pos;
+  }
+
+  /** Room for `more` bytes past the text so far, within the frame cap. */
+  #grow(more: number, what: string): void {
+    if (this.bytes + more > MAX_FRAME_BYTES) {
+      throw new BarnError(
+        "E_FRAME_TOO_LARGE",
+        `${what} the ${MAX_FRAME_BYTES}-byte frame cap; take the frame first`,
+      );
+    }
+    const bigger = new Uint8Array(Math.max(this.#buf.length * 2, this.#pos + more));
+    bigger.set(this.#buf.subarray(0, this.#pos));
+    this.#buf = bigger;
   }
 
   /** The header frame and the text, for one write; valid until the next add. Starts a new frame. */

@@ -6,6 +6,7 @@ import type { Row } from "./db.ts";
 import { removeJobDir } from "./job_dir.ts";
 import { pruneBatches } from "./batch_journal.ts";
 import { jobOfRow, resolveJob, type StoreBase } from "./job_rows.ts";
+import { ROW_COLUMNS } from "./rows.ts";
 
 /** What `clean` removes: the default sweep, named jobs, or finished jobs matching a filter. */
 export type CleanSelection =
@@ -68,7 +69,7 @@ function cleanable(s: StoreBase, sel: CleanSelection): Job[] {
   let rows: Row[];
   if (sel.kind === "default") {
     rows = s.db.stmt(
-      "SELECT * FROM jobs WHERE state IN ('succeeded', 'canceled') OR (state = 'failed' AND finished_at < ?) ORDER BY created_at",
+      `SELECT ${ROW_COLUMNS} FROM jobs WHERE state IN ('succeeded', 'canceled') OR (state = 'failed' AND finished_at < ?) ORDER BY created_at`,
     ).all(sel.failedBefore) as Row[];
   } else {
     const where = ["state IN ('succeeded', 'failed', 'canceled')"];
@@ -85,7 +86,9 @@ function cleanable(s: StoreBase, sel: CleanSelection): Job[] {
       where.push("finished_at < ?");
       params.push(sel.finishedBefore);
     }
-    rows = s.db.stmt(`SELECT * FROM jobs WHERE ${where.join(" AND ")} ORDER BY created_at`)
+    rows = s.db.stmt(
+      `SELECT ${ROW_COLUMNS} FROM jobs WHERE ${where.join(" AND ")} ORDER BY created_at`,
+    )
       .all(...params) as Row[];
   }
   return rows.map((r) => jobOfRow(s, r));

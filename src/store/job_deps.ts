@@ -13,6 +13,7 @@ import {
   type StoreBase,
   writeRow,
 } from "./job_rows.ts";
+import { ROW_COLUMNS } from "./rows.ts";
 import { enqueue } from "./outbox.ts";
 
 /** How a job's end reads in its dependents' errors. */
@@ -46,7 +47,9 @@ export function afterEnd(s: StoreBase, ended: Job, only?: readonly string[]): vo
     const ids = only ?? (dependents.all(ended.job_id) as Row[]).map((r) => r.job_id as string);
     for (const id of ids) {
       drop.run(id, ended.job_id);
-      const row = s.db.stmt("SELECT * FROM jobs WHERE job_id = ?").get(id) as Row | undefined;
+      const row = s.db.stmt(`SELECT ${ROW_COLUMNS} FROM jobs WHERE job_id = ?`).get(id) as
+        | Row
+        | undefined;
       if (!row) continue;
       const before = jobOfRow(s, row);
       if (before.state !== "queued") continue;

@@ -2,12 +2,13 @@
 
 import { excerpt } from "../escape.ts";
 import { BarnError } from "../errors.ts";
-import type { Job } from "../jobs/job.ts";
+import { isFinished, type Job } from "../jobs/job.ts";
 import { checkIdPrefix, resolvePrefix } from "../jobs/ids.ts";
 import type { HomePaths } from "../platform/home_layout.ts";
 import type { Db, Row } from "./db.ts";
 import type { ExitFile } from "./job_dir.ts";
-import { COLUMNS, fromRow, QUOTED_COLUMNS, toParams } from "./rows.ts";
+import { listingBlob } from "./record_text.ts";
+import { fromRow, QUOTED_COLUMNS, ROW_COLUMNS, toParams } from "./rows.ts";
 
 /** What every store piece works on: the connection (store.ts reopens it when replaced) and the home. */
 export interface StoreBase {
@@ -38,15 +39,28 @@ export function jobOfRow(s: StoreBase, r: Row): Job {
 }
 
 export function getJob(s: StoreBase, id: string): Job | null {
-  const row = s.db.stmt("SELECT * FROM jobs WHERE job_id = ?").get(id) as Row | undefined;
+  const row = s.db.stmt(`SELECT ${ROW_COLUMNS} FROM jobs WHERE job_id = ?`).get(id) as
+    | Row
+    | undefined;
   return row ? jobOfRow(s, row) : null;
 }
 
-/** A new row, its first event and its unmet dependencies. */
+/**
+ * A finished record's listing text, kept with its row (`listingBlob`): a finished record does
+ * not change, so a JSON listing copies these bytes instead of building them.
+ */
+function listingOf(j: Job, params: readonly (string | number | null)[]): Uint8Array | null {
+  return isFinished(j.state) ? listingBlob(params) : null;
+}
+
+/** A new row (with its listing text when finished: a rebuild), its first event and its unmet dependencies. */
 export function insertRow(s: StoreBase, j: Job): void {
+  const params = toParams(j);
+  const listing = listingOf(j, params);
+  const names = listing ? [...QUOTED_COLUMNS, "listing"] : QUOTED_COLUMNS;
   s.db.stmt(
-    `INSERT INTO jobs (${QUOTED_COLUMNS.join(",")}) VALUES (${COLUMNS.map(() => "?").join(",")})`,
-  ).run(...toParams(j));
+    `INSERT INTO jobs (${names.join(",")}) VALUES (${names.map(() => "?").join(",")})`,
+  ).run(...params, ...(listing ? [listing] : []));
   insertEvent(s, j.job_id, j.state, j.created_at);
   const edge = s.db.stmt("INSERT OR IGNORE INTO job_deps (job_id, after_id) VALUES (?, ?)");
   for (const a of j.waiting_for) edge.run(j.job_id, a);
@@ -54,19 +68,26 @@ export function insertRow(s: StoreBase, j: Job): void {
 
 /**
  * Writes a record over its row, given the record as it was: only the columns that changed are
- * set: SQLite rewrites every index on a column it sets, changed or not.
+ * set: SQLite rewrites every index on a column it sets, changed or not. A finished record's
+ * listing text is set with it; any other change leaves the row's text NULL (migration 7's
+ * trigger clears a text an UPDATE does not replace).
  */
 export function writeRow(s: StoreBase, j: Job, before: Job): void {
   const params = toParams(j);
   const old = toParams(before);
   const sets: string[] = [];
-  const values: (string | number | null)[] = [];
+  const values: (string | number | null | Uint8Array)[] = [];
   for (let i = 1; i < params.length; i++) {
     if (old[i] === params[i]) continue;
     sets.push(`${QUOTED_COLUMNS[i]} = ?`);
     values.push(params[i]!);
   }
   if (sets.length === 0) return;
+  const listing = listingOf(j, params);
+  if (listing) {
+    sets.push("listing = ?");
+    values.push(listing);
+  }
   s.db.stmt(`UPDATE jobs SET ${sets.join(", ")} WHERE job_id = ?`).run(...values, j.job_id);
 }
 
@@ -91,7 +112,7 @@ export function resolveJob(s: StoreBase, prefix: string): Job {
 
 function byName(s: StoreBase, name: string): Job {
   const row = s.db.stmt(
-    "SELECT * FROM jobs WHERE name = ? ORDER BY state IN ('queued', 'running') DESC, " +
+    `SELECT ${ROW_COLUMNS} FROM jobs WHERE name = ? ORDER BY state IN ('queued', 'running') DESC, ` +
       "created_at DESC, rowid DESC LIMIT 1",
   ).get(name) as Row | undefined;
   if (!row) {

@@ -8,6 +8,7 @@ import type { Row } from "./db.ts";
 import { writeExitFile, writeSnapshot } from "./job_dir.ts";
 import { afterEnd } from "./job_deps.ts";
 import { exitFileOf, insertEvent, jobOfRow, nowIso, type StoreBase, writeRow } from "./job_rows.ts";
+import { ROW_COLUMNS } from "./rows.ts";
 
 /**
  * Applies one event in a transaction and returns the new record. An event that ends the job
@@ -21,7 +22,9 @@ export function applyEvent(
   opts: { exitWritten?: boolean } = {},
 ): Job {
   return s.db.tx(() => {
-    const row = s.db.stmt("SELECT * FROM jobs WHERE job_id = ?").get(id) as Row | undefined;
+    const row = s.db.stmt(`SELECT ${ROW_COLUMNS} FROM jobs WHERE job_id = ?`).get(id) as
+      | Row
+      | undefined;
     if (!row) {
       throw new BarnError("E_NOT_FOUND", `no job ${excerpt(id)}: list jobs with \`barn status\``);
     }
@@ -80,7 +83,7 @@ export function release(s: StoreBase, latch: string): Job[] {
   const now = nowIso();
   const jobs = s.db.tx(() => {
     const rows = s.db.stmt(
-      "SELECT * FROM jobs WHERE latch = ? AND state = 'queued' ORDER BY created_at, rowid",
+      `SELECT ${ROW_COLUMNS} FROM jobs WHERE latch = ? AND state = 'queued' ORDER BY created_at, rowid`,
     )
       .all(latch) as Row[];
     return rows.map((r) => {

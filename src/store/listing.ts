@@ -12,7 +12,7 @@ import {
   QUOTED_COLUMNS,
   whereOf,
 } from "./rows.ts";
-import { type RecordLayout, RecordText } from "./record_text.ts";
+import { blobParts, type RecordLayout, RecordText } from "./record_text.ts";
 
 /** How many jobs a filter matches, ignoring its limit. */
 export function countJobs(s: StoreBase, filter: ListFilter = {}): number {
@@ -58,6 +58,86 @@ export function* iterateRecords(
 }
 
 const CREATED_AT = COLUMNS.indexOf("created_at");
+
+/**
+ * A record of a JSON listing kept with its row: `head`, then its paths (`paths[0]`, `id`,
+ * `paths[1]`, `id`, `paths[2]`, `id`, `paths[3]`: this home's, UTF-8, the same for every
+ * record), then `tail`. One object, refilled for each record: valid until the next.
+ */
+export interface StoredRecord {
+  head: Uint8Array;
+  id: string;
+  paths: readonly Uint8Array[];
+  tail: Uint8Array;
+}
+
+const EMPTY = new Uint8Array(0);
+/** What a page of a JSON listing reads while most rows have a text: the text and the cursor's. */
+const TEXT_COLUMNS = "listing, job_id, created_at";
+/** What it reads while most rows have none: the text, then the record's columns. */
+const ALL_COLUMNS = `listing, ${RECORD_COLUMNS}`;
+/** The records of the rows of a page that have no stored text, by rowid. */
+const BUILT_ROWS = `SELECT ${RECORD_COLUMNS}, rowid FROM jobs WHERE rowid IN ` +
+  "(SELECT value FROM json_each(?))";
+
+/**
+ * `iterateRecords(s, filter, "indented")` for a JSON listing, where a row's stored text
+ * (migration 7) stands in for building its record. While most rows have a text, a page reads
+ * each row's text and only the rows without one (unfinished, written by an older barn, odd)
+ * are read again whole and built; while most have none (a store from before the texts), a page
+ * reads every column, as `iterateRecords` does, and the texts it finds. A row that went away
+ * between a page's two reads is left out.
+ */
+export function* iterateListing(
+  s: StoreBase,
+  filter: ListFilter,
+): Generator<string | StoredRecord> {
+  const text = new RecordText((id) => s.paths.jobDir(id), "indented");
+  const encoder = new TextEncoder();
+  const stored: StoredRecord = {
+    head: EMPTY,
+    id: "",
+    paths: text.pathTexts().map((t) => encoder.encode(t)),
+    tail: EMPTY,
+  };
+  let after: ListCursor | null = null;
+  let texts = true;
+  for (let left = filter.limit ?? Infinity; left > 0;) {
+    const size = Math.min(PAGE, left);
+    const { sql, params } = pageQuery(filter, after, size, texts ? TEXT_COLUMNS : ALL_COLUMNS);
+    const rows = s.db.arrays(sql, params);
+    const parts = rows.map((r) => blobParts(r[0], r[1] as string));
+    const missing: number[] = [];
+    for (let i = 0; i < rows.length; i++) if (parts[i] === null) missing.push(i);
+    // Built rows by rowid: read again (texts), or the page's own (all columns, after the text).
+    const built = new Map<number, unknown[]>();
+    if (texts && missing.length) {
+      const ids = JSON.stringify(missing.map((i) => rows[i]![3]));
+      for (const r of s.db.arrays(BUILT_ROWS, [ids])) built.set(r[COLUMNS.length] as number, r);
+    } else if (!texts) {
+      for (const i of missing) built.set(i, rows[i]!.slice(1));
+    }
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const p = parts[i];
+      if (p) {
+        [stored.head, stored.tail] = p;
+        stored.id = row[1] as string;
+        yield stored;
+        continue;
+      }
+      const r = built.get(texts ? row[3] as number : i);
+      if (r) yield text.of(r) ?? viaRecord(s, r, "indented");
+    }
+    if (rows.length < size) return;
+    left -= size;
+    const last = rows[size - 1]!;
+    after = texts
+      ? { created_at: last[2] as string, rowid: last[3] as number }
+      : { created_at: last[1 + CREATED_AT] as string, rowid: last[1 + COLUMNS.length] as number };
+    texts = missing.length * 2 < rows.length;
+  }
+}
 
 /** A record through fromRow and JSON.stringify: the rows RecordText leaves, and its reference. */
 function viaRecord(s: StoreBase, values: unknown[], layout: RecordLayout): string {

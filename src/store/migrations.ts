@@ -91,4 +91,13 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX notifications_job ON notifications (job_id);
    CREATE INDEX notifications_due ON notifications (next_attempt_at) WHERE state = 'pending';`,
+  // 7: a finished job's listing text (record_text.ts listingBlob), so a JSON listing copies it
+  // instead of building it. NULL is always safe: a listing builds what has none. The trigger
+  // clears a text an UPDATE leaves in place (every write that keeps one sets a new one), so a
+  // write path that forgets it costs speed, never a stale record; on a row without a text its
+  // WHEN is false at once.
+  `ALTER TABLE jobs ADD COLUMN listing BLOB;
+   CREATE TRIGGER jobs_listing_stale AFTER UPDATE ON jobs
+     WHEN OLD.listing IS NOT NULL AND NEW.listing IS OLD.listing
+     BEGIN UPDATE jobs SET listing = NULL WHERE rowid = NEW.rowid; END;`,
 ];

@@ -8,7 +8,7 @@
 
 import { JOB_FIELDS } from "../jobs/job.ts";
 import { jobDirFields } from "./job_dir.ts";
-import { COLUMNS } from "./rows.ts";
+import { COLUMNS, keptAsIs } from "./rows.ts";
 
 /** `compact`: one record as JSON.stringify writes it; `indented`: an element of the indented array. */
 export type RecordLayout = "compact" | "indented";
@@ -31,6 +31,8 @@ const KINDS: Record<string, Kind> = {
 
 /** The derived path fields, in JOB_FIELDS order: each the id between two fixed texts. */
 const PATHS = ["job_dir", "stdout_path", "stderr_path"];
+/** Where the paths start among JOB_FIELDS (they are consecutive). */
+const FIRST_PATH = JOB_FIELDS.indexOf("job_dir");
 const SAFE_ID = /^[0-9a-z]+$/;
 const INTEGER = /^-?\d+$/;
 /** A string JSON.stringify leaves as it is between its quotes. */
@@ -124,8 +126,45 @@ export class RecordText {
   of(row: readonly unknown[]): string | null {
     const id = row[0];
     if (typeof id !== "string" || !SAFE_ID.test(id)) return null;
+    return this.#fields(row, id, 0, this.#names.length);
+  }
+
+  /**
+   * The record's text without its three paths (which depend on the home the listing runs in):
+   * the text before them and the text after, so that `head + paths(id) + tail` is `of(row)`.
+   * Null when `of` would be.
+   */
+  split(row: readonly unknown[]): [string, string] | null {
+    const id = row[0];
+    if (typeof id !== "string" || !SAFE_ID.test(id)) return null;
+    const head = this.#fields(row, id, 0, FIRST_PATH);
+    if (head === null) return null;
+    const tail = this.#fields(row, id, FIRST_PATH + PATHS.length, this.#names.length);
+    return tail === null ? null : [head, tail];
+  }
+
+  /** The three path fields of job `id` (a SAFE_ID) as they go between `split`'s head and tail. */
+  paths(id: string): string {
+    const [a, b, c, d] = this.pathTexts();
+    return a + id + b + id + c + id + d;
+  }
+
+  /** The texts around the id's three places in `paths(id)`: `a id b id c id d`. */
+  pathTexts(): [string, string, string, string] {
+    const out = ["", "", "", ""] as [string, string, string, string];
+    for (let k = 0; k < PATHS.length; k++) {
+      const i = FIRST_PATH + k;
+      const [before, after] = this.#paths[-1 - this.#cols[i]!]!;
+      out[k] += this.#names[i] + before;
+      out[k + 1] += after;
+    }
+    return out;
+  }
+
+  /** Fields `from` to `to` (JOB_FIELDS indices) of the record, with its end after the last. */
+  #fields(row: readonly unknown[], id: string, from: number, to: number): string | null {
     let out = "";
-    for (let i = 0; i < this.#names.length; i++) {
+    for (let i = from; i < to; i++) {
       const col = this.#cols[i]!;
       let text: string | null | undefined;
       if (col < 0) {
@@ -158,11 +197,77 @@ export class RecordText {
       if (text === null || text === undefined) return null;
       out += this.#names[i] + text;
     }
-    return out + this.#end;
+    return to === this.#names.length ? out + this.#end : out;
   }
 
   /** Stored JSON (as JSON.stringify wrote it: toColumn is its one writer) in this layout. */
   #json(text: string): string | null {
     return this.#indented ? indentJson(text, "    ") : text;
   }
+}
+
+const encoder = new TextEncoder();
+/** What builds the stored texts: the layout alone matters, as the paths are left out. */
+let stored: RecordText | null = null;
+
+/**
+ * Bump when RecordText's indented text changes in any way JOB_FIELDS does not show (an escape,
+ * the layout): a stored text of another layout is never listed, its record is built instead.
+ */
+const LAYOUT_VERSION = 1;
+
+/** FNV-1a, 32 bits: a fingerprint of the layout, not a checksum against tampering. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/** The layout a stored text is in: the fields, in order, and LAYOUT_VERSION. */
+export const LISTING_LAYOUT: number = fnv1a(`${LAYOUT_VERSION}:${JOB_FIELDS.join(",")}`);
+
+/**
+ * The listing text a finished job's row keeps (`jobs.listing`, migration 7), from the values it
+ * is written with (COLUMNS order): its `indented` record's UTF-8 without the three paths, which
+ * depend on the home it is listed in, as `[LISTING_LAYOUT: u32][head's byte length: u32][head]
+ * [tail]` (big-endian). Null when SQLite would not give the values back as they are, or
+ * RecordText leaves the row.
+ */
+export function listingBlob(params: readonly unknown[]): Uint8Array | null {
+  if (!keptAsIs(params)) return null;
+  stored ??= new RecordText((id) => id, "indented");
+  const parts = stored.split(params);
+  if (parts === null) return null;
+  const head = encoder.encode(parts[0]);
+  const tail = encoder.encode(parts[1]);
+  const blob = new Uint8Array(8 + head.length + tail.length);
+  const view = new DataView(blob.buffer);
+  view.setUint32(0, LISTING_LAYOUT);
+  view.setUint32(4, head.length);
+  blob.set(head, 8);
+  blob.set(tail, 8 + head.length);
+  return blob;
+}
+
+/** Where the id starts in a stored text's head: after the record's first name. */
+const ID_AT = '  {\n    "job_id": "'.length;
+
+/**
+ * A stored listing text's head and tail (`listingBlob`'s layout), if it is job `id`'s (barn's
+ * alphabet, ASCII: the paths go in around it as bytes); null for anything else, a text of another
+ * layout (written by another barn) or of another job among it.
+ */
+export function blobParts(blob: unknown, id: string): [Uint8Array, Uint8Array] | null {
+  if (!(blob instanceof Uint8Array) || blob.length < 8) return null;
+  const layout = ((blob[0]! << 24) | (blob[1]! << 16) | (blob[2]! << 8) | blob[3]!) >>> 0;
+  if (layout !== LISTING_LAYOUT) return null;
+  const n = ((blob[4]! << 24) | (blob[5]! << 16) | (blob[6]! << 8) | blob[7]!) >>> 0;
+  if (n > blob.length - 8 || n < ID_AT + id.length + 1) return null;
+  const at = 8 + ID_AT;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c >= 0x80 || blob[at + i] !== c) return null;
+  }
+  if (blob[at + id.length] !== 0x22) return null; // the id's closing quote
+  return [blob.subarray(8, 8 + n), blob.subarray(8 + n)];
 }

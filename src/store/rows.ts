@@ -23,6 +23,43 @@ const DERIVED: readonly (keyof Job)[] = ["job_dir", "stdout_path", "stderr_path"
 export const COLUMNS = JOB_FIELDS.filter((f) => !DERIVED.includes(f));
 /** The same, quoted for SQL ("group" and "after" are SQL words). */
 export const QUOTED_COLUMNS = COLUMNS.map((c) => `"${c}"`);
+/**
+ * What every read of a record selects: its columns, never `*`, which would read the stored
+ * listing text (`listing`) too, a kilobyte per row that only a JSON listing wants.
+ */
+export const ROW_COLUMNS = QUOTED_COLUMNS.join(", ");
+
+/** Columns of INTEGER or REAL affinity (migrations.ts); every other column is TEXT. */
+const NUMERIC: ReadonlySet<string> = new Set([
+  "process_exit_code",
+  "pid",
+  "supervisor_pid",
+  "log_truncated",
+  "verify",
+  "timeout_seconds",
+  "stall_timeout_seconds",
+]);
+
+/**
+ * Whether SQLite gives these values (COLUMNS order; any after them are not looked at) back as they were written, so text built
+ * from them is the text built from the row read back. It would not: a string with a NUL (read
+ * back cut there) or a lone surrogate (U+FFFD), a string in a numeric column (may turn into a
+ * number) or a number in a TEXT one (into text), an integer past 2^53.
+ */
+export function keptAsIs(values: readonly unknown[]): boolean {
+  for (let i = 0; i < COLUMNS.length; i++) {
+    const v = values[i];
+    if (v === null) continue;
+    if (typeof v === "string") {
+      if (NUMERIC.has(COLUMNS[i]!) || !v.isWellFormed() || v.includes("\0")) return false;
+    } else if (typeof v === "number") {
+      if (!NUMERIC.has(COLUMNS[i]!) || (Number.isInteger(v) && !Number.isSafeInteger(v))) {
+        return false;
+      }
+    } else return false;
+  }
+  return true;
+}
 
 /** Fields stored as JSON text; an empty list is stored as NULL (the queue looks for NULL). */
 const JSON_FIELDS: readonly (keyof Job)[] = ["command", "progress", "meta"];
@@ -112,7 +149,7 @@ export function whereOf(filter: ListFilter): { where: string; params: (string | 
 /** The listing query, newest first: its SQL and parameters. */
 export function listQuery(filter: ListFilter): { sql: string; params: (string | number)[] } {
   const { where, params } = whereOf(filter);
-  const sql = `SELECT * FROM jobs ${where} ORDER BY created_at DESC, rowid DESC${
+  const sql = `SELECT ${ROW_COLUMNS} FROM jobs ${where} ORDER BY created_at DESC, rowid DESC${
     filter.limit ? " LIMIT ?" : ""
   }`;
   if (filter.limit) params.push(filter.limit);
@@ -127,14 +164,14 @@ export interface ListCursor {
 
 /**
  * One page of the listing, newest first (oldest first with `filter.oldest`), after `after` (from
- * the first when null): `columns` of each row (every column, by default), then its rowid as
+ * the first when null): `columns` of each row (a record's, by default), then its rowid as
  * `_rowid`, the cursor's tiebreak among jobs submitted together.
  */
 export function pageQuery(
   filter: ListFilter,
   after: ListCursor | null,
   size: number,
-  columns = "*",
+  columns = ROW_COLUMNS,
 ): { sql: string; params: (string | number)[] } {
   const { where, params } = whereOf(filter);
   let clause = where;

@@ -14,9 +14,11 @@ import {
   countJobs,
   epoch,
   eventsSince,
+  iterateListing,
   iterateRecords,
   lastEventSeq,
   listJobs,
+  type StoredRecord,
 } from "./listing.ts";
 import type { RecordLayout } from "./record_text.ts";
 import {
@@ -156,6 +158,10 @@ export class Store implements StoreBase {
   }
   iterateRecords(filter: ListFilter, layout: RecordLayout): Generator<string> {
     return iterateRecords(this, filter, layout);
+  }
+
+  iterateListing(filter: ListFilter): Generator<string | StoredRecord> {
+    return iterateListing(this, filter);
   }
   eventsSince(seq: number, tag: string | undefined, limit?: number): JobEventRecord[] {
     return eventsSince(this, seq, tag, limit);

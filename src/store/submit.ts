@@ -22,6 +22,7 @@ import {
 import { afterEnd } from "./job_deps.ts";
 import { commitBatch, dropBatch, readBatches, writePendingBatch } from "./batch_journal.ts";
 import { getJob, insertRow, jobOfRow, nowIso, resolveJob, type StoreBase } from "./job_rows.ts";
+import { ROW_COLUMNS } from "./rows.ts";
 import { enqueue } from "./outbox.ts";
 
 /** A fresh record for `spec`: a new id, a private job dir, queued. */
@@ -102,7 +103,7 @@ export function submit(
       const named = new Map<string, number>();
       const placed = specs.map((spec, i) => {
         if (spec.key) {
-          const row = s.db.stmt("SELECT * FROM jobs WHERE key = ?").get(spec.key) as
+          const row = s.db.stmt(`SELECT ${ROW_COLUMNS} FROM jobs WHERE key = ?`).get(spec.key) as
             | Row
             | undefined;
           if (row) return { job: jobOfRow(s, row), duplicate: true };

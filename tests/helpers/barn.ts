@@ -161,8 +161,9 @@ function runningPids(dbPath: string): number[] {
   try {
     const db = new DatabaseSync(dbPath, { readOnly: true });
     try {
+      // Only real job pids: a test's hand-written row may hold 0 or 1, and kill(-1) is everything.
       return (db.prepare("SELECT pid FROM jobs WHERE state = 'running' AND pid IS NOT NULL")
-        .all() as { pid: number }[]).map((r) => r.pid);
+        .all() as { pid: number }[]).map((r) => r.pid).filter((p) => Number.isInteger(p) && p > 1);
     } finally {
       db.close();
     }

@@ -3,7 +3,12 @@ import { DatabaseSync } from "node:sqlite";
 import { BarnError } from "../../../src/errors.ts";
 import { Db } from "../../../src/store/db.ts";
 import { MIGRATIONS } from "../../../src/store/migrations.ts";
-import { tempHome } from "../../helpers/barn.ts";
+import { cleanupHome, tempHome } from "../../helpers/barn.ts";
+import { sampleJob } from "../../helpers/job_fixture.ts";
+import { checkListingTexts, recordText } from "../../helpers/store_fixture.ts";
+import { prepareHome } from "../../../src/platform/home_layout.ts";
+import { COLUMNS, QUOTED_COLUMNS, toParams } from "../../../src/store/rows.ts";
+import { Store } from "../../../src/store/store.ts";
 
 Deno.test("db: a schema newer than this barn knows is refused (E_SCHEMA_NEWER), not written", () => {
   const dir = tempHome("dbnew");
@@ -78,5 +83,49 @@ Deno.test("db: read runs its statements on one snapshot, and ends it (the next r
     db.close();
   } finally {
     Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("db: a DB from before the listing texts (version 6) migrates: its rows have none and list as before; jobs that end from then on keep one", async () => {
+  const home = tempHome("dbv6");
+  try {
+    const paths = prepareHome(home);
+    const raw = new DatabaseSync(paths.db);
+    for (const m of MIGRATIONS.slice(0, 6)) raw.exec(m);
+    raw.exec("PRAGMA user_version = 6");
+    const old = sampleJob({
+      job_id: "oldjob000001",
+      state: "succeeded",
+      tag: 'an "old" one',
+      finished_at: "2026-01-01T00:00:01.000Z",
+      exit_code: 0,
+      meta: { k: [1, { v: "é" }] },
+    });
+    raw.prepare(
+      `INSERT INTO jobs (${QUOTED_COLUMNS.join(",")}) VALUES (${COLUMNS.map(() => "?").join(",")})`,
+    ).run(...toParams(old));
+    raw.close();
+    const store = Store.open(paths);
+    try {
+      assertEquals(store.db.foundVersion, 6);
+      assertEquals(checkListingTexts(store), { texts: 0, none: 1 });
+      const id = store.insert([{ command: ["curl", "--version"], cwd: "/" }])[0]!.job.job_id;
+      store.apply(id, { type: "cancel", reason: "no" });
+      assertEquals(checkListingTexts(store), { texts: 1, none: 1 });
+      const kinds: string[] = [];
+      const records = Array.from(store.iterateListing({}), (r) => {
+        kinds.push(typeof r);
+        return recordText(r);
+      });
+      assertEquals(kinds, ["object", "string"]);
+      assertEquals(
+        `[\n${records.join(",\n")}\n]`,
+        JSON.stringify(store.list({}), null, 2),
+      );
+    } finally {
+      store.close();
+    }
+  } finally {
+    await cleanupHome(home);
   }
 });

@@ -3,9 +3,9 @@ import { awkwardJobs } from "../../helpers/awkward_jobs.ts";
 import { cleanupHome, tempHome } from "../../helpers/barn.ts";
 import { prepareHome } from "../../../src/platform/home_layout.ts";
 import { jsonListing } from "../../../src/render/json.ts";
-import { COLUMNS, QUOTED_COLUMNS, toParams } from "../../../src/store/rows.ts";
+import { COLUMNS, type ListFilter, QUOTED_COLUMNS, toParams } from "../../../src/store/rows.ts";
 import { Store } from "../../../src/store/store.ts";
-import { removeDb } from "../../helpers/store_fixture.ts";
+import { checkListingTexts, recordText, removeDb } from "../../helpers/store_fixture.ts";
 
 Deno.test("epoch: stable across opens of one DB file, new for a new file", async () => {
   const home = tempHome("epoch");
@@ -122,5 +122,83 @@ Deno.test("iterateRecords over a real barn.db: the listing JSON.stringify(list, 
   } finally {
     store.close();
     await cleanupHome(home);
+  }
+});
+
+/** A JSON listing's text as the service sends it: records joined, stored ones with this home's paths. */
+function listingText(store: Store, filter: ListFilter): { text: string; stored: number } {
+  let stored = 0;
+  const records = Array.from(store.iterateListing(filter), (r) => {
+    if (typeof r !== "string") stored++;
+    return recordText(r);
+  });
+  return { text: records.length ? `[\n${records.join(",\n")}\n]\n` : "[]\n", stored };
+}
+
+Deno.test("iterateListing: stored texts and built records make the listing JSON.stringify prints, across pages of either kind, in any home the DB is opened from", async () => {
+  const home = tempHome("storedtext");
+  const moved = tempHome("storedmoved");
+  const store = Store.open(prepareHome(home));
+  try {
+    const awkward = awkwardJobs().map((a) => a.job);
+    // Each again without its NULs (SQLite cuts a string at one, so those rows keep no text).
+    awkward.push(...awkward.map((j) => JSON.parse(JSON.stringify(j).replaceAll("\\u0000", ""))));
+    // Pages that are mostly text, mostly none, and mixed: 300 finished jobs, 300 with their
+    // text cleared (rows of an older barn), 300 finished again, with awkward ones among them.
+    let n = 0;
+    const batch = (clear: boolean) => {
+      const jobs = Array.from({ length: 300 }, (_, i) => {
+        const j = awkward[i % awkward.length]!;
+        const id = /^[0-9a-z]{12}$/.test(j.job_id)
+          ? `${j.job_id.slice(0, 7)}${String(n).padStart(5, "0")}`
+          : `${j.job_id}-${n}`;
+        const at = `2026-01-01T00:${String(Math.floor(n / 60)).padStart(2, "0")}:${
+          String(n % 60).padStart(2, "0")
+        }.000Z`;
+        n++;
+        const [key, name] = [j.key, j.name].map((v) => v === null ? null : `${v}${n}`);
+        return {
+          ...j,
+          job_id: id,
+          created_at: at,
+          key: key!,
+          name: name!,
+          state: i % 7 === 0 ? "running" as const : "succeeded" as const,
+          started_at: at,
+          finished_at: i % 7 === 0 ? null : at,
+        };
+      });
+      for (const j of jobs) store.restore(j);
+      if (clear) {
+        store.db.raw.prepare(
+          "UPDATE jobs SET listing = NULL WHERE job_id IN (SELECT value FROM json_each(?))",
+        ).run(JSON.stringify(jobs.map((j) => j.job_id)));
+      }
+    };
+    batch(false);
+    batch(true);
+    batch(false);
+    const counts = checkListingTexts(store);
+    assert(counts.texts > 250 && counts.none > 300, JSON.stringify(counts));
+    const opened = [store];
+    // The same DB in another home: a home moved or copied. Its paths are that home's.
+    Deno.mkdirSync(moved, { recursive: true });
+    store.db.raw.exec(`VACUUM INTO '${moved}/barn.db'`);
+    opened.push(Store.open(prepareHome(moved)));
+    for (const s of opened) {
+      for (const filter of [{}, { limit: 300 }, { limit: 1 }, { tag: "" }, { tag: "nope" }]) {
+        const list = s.list(filter);
+        const { text, stored } = listingText(s, filter);
+        assertEquals(text, JSON.stringify(list, null, 2) + "\n", JSON.stringify(filter));
+        if (list.length > 300) {
+          assertEquals(stored, counts.texts, "every stored text is listed as it is");
+        }
+      }
+    }
+    opened[1]!.close();
+  } finally {
+    store.close();
+    await cleanupHome(home);
+    await cleanupHome(moved);
   }
 });

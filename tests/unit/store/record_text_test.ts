@@ -1,8 +1,8 @@
 import { assert, assertEquals } from "../../helpers/assert.ts";
 import { awkwardJobs } from "../../helpers/awkward_jobs.ts";
 import { join } from "../../../src/platform/path.ts";
-import { indentJson, RecordText } from "../../../src/store/record_text.ts";
-import { COLUMNS, fromRow, toParams } from "../../../src/store/rows.ts";
+import { blobParts, indentJson, listingBlob, RecordText } from "../../../src/store/record_text.ts";
+import { COLUMNS, fromRow, keptAsIs, toParams } from "../../../src/store/rows.ts";
 
 /** The reference: the record JSON.stringify prints, alone or as an element of the indented array. */
 const compact = (j: unknown) => JSON.stringify(j);
@@ -71,5 +71,44 @@ Deno.test("indentJson lays JSON.stringify's text out as JSON.stringify(…, null
   }
   for (const bad of ['["a", "b"]', '{"a":1 }', "[1,2", '["a]', "[1]]", '{"a":\n1}']) {
     assertEquals(indentJson(bad, "    "), null, bad);
+  }
+});
+
+Deno.test("listingBlob: its head, a home's paths and its tail are RecordText's indented record, in any home; none where SQLite would not give the values back as written", () => {
+  const decoder = new TextDecoder();
+  let stored = 0;
+  for (const home of ["/tmp/barn/h", `/tmp/barn/we"ird\\hôme`]) {
+    const text = new RecordText((id) => join(home, "jobs", id), "indented");
+    for (const { job, plain } of awkwardJobs()) {
+      const row = toParams(job);
+      const blob = listingBlob(row);
+      if (!plain || !keptAsIs(row)) {
+        assertEquals(blob, null, job.job_id);
+        continue;
+      }
+      const [head, tail] = blobParts(blob, job.job_id)!;
+      assertEquals(
+        decoder.decode(head) + text.paths(job.job_id) + decoder.decode(tail),
+        text.of(row),
+      );
+      stored++;
+    }
+  }
+  // The awkward jobs without a NUL or a lone surrogate, in both homes.
+  assert(stored >= 12, `${stored}`);
+  // Anything but listingBlob's layout is no text: a text of another layout (another barn's), or
+  // of another job, too.
+  const { job } = awkwardJobs()[0]!;
+  const good = listingBlob(toParams(job))!;
+  assert(blobParts(good, job.job_id) !== null);
+  for (const other of ["k3f9x2a0b0z0", "k3f9x2a0b00", "k3f9x2a0b0000", "", "k3f9x2a0b00\u00e9"]) {
+    assertEquals(blobParts(good, other), null, other);
+  }
+  const otherLayout = good.slice();
+  otherLayout[3]! ^= 1;
+  const tooLong = good.slice();
+  tooLong[4] = 0x7f;
+  for (const bad of [null, "text", new Uint8Array(7), good.slice(0, 7), otherLayout, tooLong]) {
+    assertEquals(blobParts(bad, job.job_id), null);
   }
 });

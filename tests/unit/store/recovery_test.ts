@@ -3,7 +3,7 @@ import { cleanupHome, tempHome } from "../../helpers/barn.ts";
 import { prepareHome } from "../../../src/platform/home_layout.ts";
 import { openChecked } from "../../../src/store/recovery.ts";
 import { Store } from "../../../src/store/store.ts";
-import { removeDb, spec } from "../../helpers/store_fixture.ts";
+import { checkListingTexts, removeDb, spec } from "../../helpers/store_fixture.ts";
 
 function exitFile(dir: string, id: string, code: number): void {
   Deno.writeTextFileSync(
@@ -61,6 +61,11 @@ Deno.test("a rebuild restores dependencies from the snapshots and settles them a
       assertEquals([orphan.state, orphan.exit_code], ["canceled", "E_DEPENDENCY"]);
       assertMatch(orphan.error!, /no longer exists/);
       assertEquals(s.get(e!.job_id)!.after, [gone!.job_id]);
+      // Restored ends and the ends the rebuild settled keep listing texts of the records as read.
+      const texts = checkListingTexts(s);
+      assertEquals(texts.texts, 5, JSON.stringify(texts)); // a, ok, b, c and the orphan f
+      const listed = [...s.iterateListing({})].filter((r) => typeof r !== "string").length;
+      assertEquals(listed, 5);
     } finally {
       s.close();
     }

@@ -1,6 +1,13 @@
-import { assertEquals } from "../../helpers/assert.ts";
+import { assert, assertEquals } from "../../helpers/assert.ts";
 import { awkwardJobs } from "../../helpers/awkward_jobs.ts";
-import { COLUMNS, fromRow, pageQuery, toParams } from "../../../src/store/rows.ts";
+import {
+  COLUMNS,
+  fromRow,
+  keptAsIs,
+  pageQuery,
+  ROW_COLUMNS,
+  toParams,
+} from "../../../src/store/rows.ts";
 import { jobDirFields } from "../../../src/store/job_dir.ts";
 import { join } from "../../../src/platform/path.ts";
 
@@ -25,6 +32,30 @@ Deno.test("pageQuery: the columns asked for, then the rowid; the cursor and the 
   const oldest = pageQuery({ oldest: true }, null, 5);
   assertEquals(
     oldest.sql,
-    "SELECT *, rowid AS _rowid FROM jobs  ORDER BY created_at ASC, rowid ASC LIMIT ?",
+    `SELECT ${ROW_COLUMNS}, rowid AS _rowid FROM jobs  ORDER BY created_at ASC, rowid ASC LIMIT ?`,
   );
+  // A record's columns, never `*`: the stored listing text stays unread.
+  assert(!ROW_COLUMNS.includes("listing") && !ROW_COLUMNS.includes("*"));
+});
+
+Deno.test("keptAsIs: values SQLite gives back as written, and each kind it would not", () => {
+  const good = toParams(awkwardJobs()[2]!.job);
+  assertEquals(keptAsIs(good), true);
+  // Values after COLUMNS (a listing's rowid) are not looked at.
+  assertEquals(keptAsIs([...good, 7]), true);
+  const at = (c: string) => COLUMNS.indexOf(c as (typeof COLUMNS)[number]);
+  const spoiled: [string, unknown][] = [
+    ["tag", "a\u0000b"], // read back cut at the NUL
+    ["error", "x\ud800"], // read back with U+FFFD
+    ["pid", "5"], // a string in an INTEGER column may turn into a number
+    ["timeout_seconds", "1.5"],
+    ["cwd", 5], // a number in a TEXT column turns into text
+    ["pid", 2 ** 53], // past 2^53, read back as it can't be
+    ["tag", true],
+  ];
+  for (const [col, v] of spoiled) {
+    const row: unknown[] = [...good];
+    row[at(col)] = v;
+    assertEquals(keptAsIs(row), false, `${col} = ${String(v)}`);
+  }
 });

@@ -1,6 +1,6 @@
 import { assertEquals } from "../../../helpers/assert.ts";
 import { cleanupHome, tempHome } from "../../../helpers/barn.ts";
-import { spec } from "../../../helpers/store_fixture.ts";
+import { checkListingTexts, spec } from "../../../helpers/store_fixture.ts";
 import { defaultConfig } from "../../../../src/config/config.ts";
 import type { Job } from "../../../../src/jobs/job.ts";
 import { prepareHome } from "../../../../src/platform/home_layout.ts";
@@ -61,6 +61,17 @@ Deno.test("status lists a job whose record is millions of characters (a batch li
     const listed: Job[] = records.frames.flatMap((f) => f.stream === "jobs" ? f.jobs : []);
     assertEquals(listed.map((j) => j.job_id), jobs.map((j) => j.job_id));
     assertEquals(listed[30]!.command, ["curl", ...big]);
+
+    // Ended, every record is kept as text with its row: the big one goes into frames by chunks.
+    for (const j of jobs) store.apply(j.job_id, { type: "cancel", reason: "test" });
+    assertEquals(checkListingTexts(store), { texts: 32, none: 0 });
+    const ended = await statusFrames(ctx, "json");
+    const chunks = ended.frames.map((f) => f.stream === "text" ? f.text : new Uint8Array(0));
+    for (const p of chunks) assertEquals(p.length <= MAX_FRAME_BYTES, true);
+    assertEquals(
+      new TextDecoder().decode(new Uint8Array(chunks.flatMap((p) => [...p]))),
+      JSON.stringify(store.list({}), null, 2) + "\n",
+    );
   } finally {
     store.close();
     await cleanupHome(home);
