@@ -124,8 +124,10 @@ async function homeProcesses(home: string): Promise<number[]> {
 /** Kills every barn process serving `home` (service and keeper) and removes the home. */
 export async function cleanupHome(home: string): Promise<void> {
   // Rounds until none is left: a service killed a moment after its keeper can start a new one.
+  const killed = new Set<number>();
   for (let round = 0; round < 5; round++) {
     const pids = await homeProcesses(home);
+    for (const pid of pids) killed.add(pid);
     if (pids.length === 0) break;
     for (const pid of pids) {
       try {
@@ -138,17 +140,33 @@ export async function cleanupHome(home: string): Promise<void> {
       timeoutMs: 5000,
     }).catch(() => {});
   }
-  // Jobs lead their own groups; kill any group whose leader ran in this home.
+  // A running job left behind: a detached one leads its own session (kill its group), a plain
+  // one was the killed keeper's child (now reparented: kill it alone). Any other process that
+  // holds a recorded pid is someone else's and is left alone.
   for (const db of [`${home}/barn.db`, `${home}/h/barn.db`]) {
     for (const pid of runningPids(db)) {
+      const ids = procIds(pid);
+      if (!ids) continue;
       try {
-        Deno.kill(-pid, "SIGKILL");
+        if (ids.session === pid) Deno.kill(-pid, "SIGKILL");
+        else if (ids.parent === 1 || killed.has(ids.parent)) Deno.kill(pid, "SIGKILL");
       } catch { /* gone */ }
     }
   }
   try {
     Deno.removeSync(home, { recursive: true });
   } catch { /* gone */ }
+}
+
+/** A process's parent and session from /proc (null when it is gone). */
+function procIds(pid: number): { parent: number; session: number } | null {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const [, ppid, , sid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { parent: Number(ppid), session: Number(sid) };
+  } catch {
+    return null;
+  }
 }
 
 /** The pids of a home's running jobs, read from its barn.db (none when there is no DB). */
