@@ -7,13 +7,20 @@
  *   deno run -A bench/cpu_floor.ts                  # every variant, alternating rounds
  *   deno run -A bench/cpu_floor.ts rounds=8 only=14,15 other=/tmp/old   # barn's path, two trees
  *
+ * Options: rounds=, jobs= (per measured batch), only= (variant indexes, in the table's order
+ * without tsp), root= (where the homes go, below /tmp/barn for barn's permissions; a tmpfs takes
+ * ext4's inode allocation out: `mount -t tmpfs -o mode=0700 tmpfs /tmp/barn/x`, as Deno refuses
+ * /dev/shm without -A), other= (a second barn checkout for the paired barn variant).
+ *
  * A run's knobs: drain (how the two pipes are read: stream = `for await`, reader = default reader,
  * byob = BYOB reader into one reused buffer per pipe, pipeto = pipeTo a file's writable, null =
  * stdout/stderr "null", output = child.output()), db (0 = none; 3 = a durable batch submit,
  * then per job a start before the spawn, the pid after it, the end after exit.json; 2 = the
  * pid folded into the end; b = ends of one tick in one transaction), files (0 = none; 1 = a job dir
  * per job made at submit, a batch journal, then per job the lock, two logs, exit.json linked from
- * the lock before the DB; d = only the journal and the job dirs), perms (all = -A; barn = barn's flags, so Deno checks each path).
+ * the lock before the DB; d = only the journal and the job dirs), perms (all = -A; barn = barn's
+ * flags, so Deno checks each path), v8 (barn = barn's V8 flags; default), impl (floor; barn =
+ * barn's own Store.insert and JobRun).
  */
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
