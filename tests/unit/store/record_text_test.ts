@@ -74,6 +74,40 @@ Deno.test("indentJson lays JSON.stringify's text out as JSON.stringify(…, null
   }
 });
 
+Deno.test("indentJson refuses valid JSON that JSON.stringify would not write (a row edited by hand): its record reads otherwise", () => {
+  const handWritten = [
+    '{"a":1.0}',
+    '{"a":1E2}',
+    '{"a":-0}',
+    '{"a":01}',
+    '{"a":1e400}',
+    '{"a":"\\u0041"}',
+    '{"a":"\\/"}',
+    '{"a":"\\u000a"}',
+    '{"a":"\\u001F"}',
+    '{"a":"\\uD800"}',
+    '{"a":"\\ud83d\\ude00"}',
+    '{"a":"x\ty"}',
+    '{"a":1,"a":2}',
+    '{"a":{"b":1},"c":{"b":2,"b":3}}',
+    '["a","b"]x',
+    '{"a":tru}',
+    '{"a":nul}',
+  ];
+  for (const text of handWritten) {
+    let canonical: string | null = null;
+    try {
+      canonical = JSON.stringify(JSON.parse(text));
+    } catch { /* not JSON at all */ }
+    assert(canonical !== text, text);
+    assertEquals(indentJson(text, "    "), null, text);
+  }
+  // What JSON.stringify does write stays accepted: escapes, lone surrogates, the same key apart.
+  for (const v of [{ a: '\n\u0001\u001f"\\', b: "\ud800x\udfff" }, { a: { b: 1 }, c: { b: 2 } }]) {
+    assertEquals(indentJson(JSON.stringify(v), ""), JSON.stringify(v, null, 2), JSON.stringify(v));
+  }
+});
+
 Deno.test("listingBlob: its head, a home's paths and its tail are RecordText's indented record, in any home; none where SQLite would not give the values back as written", () => {
   const decoder = new TextDecoder();
   let stored = 0;
