@@ -186,11 +186,30 @@ Deno.test("iterateListing: stored texts and built records make the listing JSON.
     store.db.raw.exec(`VACUUM INTO '${moved}/barn.db'`);
     opened.push(Store.open(prepareHome(moved)));
     for (const s of opened) {
-      for (const filter of [{}, { limit: 300 }, { limit: 1 }, { tag: "" }, { tag: "nope" }]) {
-        const list = s.list(filter);
+      for (
+        const filter of [
+          {},
+          { limit: 300 },
+          { limit: 1 },
+          { tag: "" },
+          { tag: "nope" },
+          {
+            oldest: true,
+          },
+          { oldest: true, limit: 301 },
+          { state: "succeeded" as const },
+          {
+            since: "2026-01-01T00:04:10.000Z",
+          },
+        ]
+      ) {
+        // list() reads newest first only: oldest first is its whole list reversed, then limited.
+        const list = "oldest" in filter
+          ? s.list({}).reverse().slice(0, filter.limit)
+          : s.list(filter);
         const { text, stored } = listingText(s, filter);
         assertEquals(text, JSON.stringify(list, null, 2) + "\n", JSON.stringify(filter));
-        if (list.length > 300) {
+        if (list.length === counts.texts + counts.none) {
           assertEquals(stored, counts.texts, "every stored text is listed as it is");
         }
       }
