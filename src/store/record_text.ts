@@ -56,6 +56,32 @@ const SHORT_ESCAPES = '"\\bfnrt';
 const HEX4 = /^[0-9a-f]{4}$/;
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
+/** A key JavaScript keeps as an array index (0 to 2^32 - 2, no leading zero): listed first, in order. */
+const INDEX_KEY = /^"(?:0|[1-9]\d{0,9})"$/;
+
+/** An open object's keys so far, and where its array-index keys stand. */
+interface ObjectKeys {
+  keys: Set<string>;
+  /** The last array-index key, -1 before one. */
+  index: number;
+  /** Whether a key that is no index came yet: an index after it would be read back first. */
+  named: boolean;
+}
+
+/** Whether JSON.parse keeps `key` (quoted, as written) where it stands after `o`'s keys, and notes it. */
+function keptInPlace(o: ObjectKeys, key: string): boolean {
+  if (o.keys.has(key)) return false; // JSON.parse keeps the last of a key twice
+  o.keys.add(key);
+  const n = INDEX_KEY.test(key) ? Number(key.slice(1, -1)) : Infinity;
+  if (n > 4294967294) {
+    o.named = true;
+    return true;
+  }
+  if (o.named || n < o.index) return false;
+  o.index = n;
+  return true;
+}
+
 const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
 const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
 
@@ -115,15 +141,16 @@ function scalarEnd(json: string, at: number): number {
  * JSON text as JSON.stringify wrote it, laid out as JSON.stringify(JSON.parse(json), null, 2)
  * does, each line after the first `indent` further in; null for text JSON.stringify did not
  * write, which JSON.parse would read as something printed otherwise (a row edited by hand:
- * whitespace between tokens, unbalanced brackets, an unclosed string, a key twice, a number or
- * an escape spelled otherwise) or not at all.
+ * whitespace between tokens, unbalanced brackets, an unclosed string, a key twice, an
+ * array-index key after another key that JavaScript would list first, a number or an escape
+ * spelled otherwise) or not at all.
  */
 export function indentJson(json: string, indent: string): string | null {
   let out = "";
   let from = 0;
   const n = json.length;
-  // Per open bracket: an object's keys so far (JSON.parse keeps a repeated key's last), null for an array.
-  const open: (Set<string> | null)[] = [];
+  // Per open bracket: an object's keys so far, null for an array.
+  const open: (ObjectKeys | null)[] = [];
   let want = VALUE;
   const newline = () => "\n" + indent + "  ".repeat(open.length);
   for (let i = 0; i < n; i++) {
@@ -133,10 +160,7 @@ export function indentJson(json: string, indent: string): string | null {
       const end = stringEnd(json, i);
       if (end < 0) return null;
       if (want === KEY) {
-        const keys = open[open.length - 1]!;
-        const key = json.slice(i, end + 1);
-        if (keys.has(key)) return null;
-        keys.add(key);
+        if (!keptInPlace(open[open.length - 1]!, json.slice(i, end + 1))) return null;
         want = COLON;
       } else want = AFTER;
       i = end;
@@ -148,7 +172,7 @@ export function indentJson(json: string, indent: string): string | null {
         want = AFTER;
         continue;
       }
-      open.push(c === 0x7b ? new Set() : null);
+      open.push(c === 0x7b ? { keys: new Set(), index: -1, named: false } : null);
       want = c === 0x7b ? KEY : VALUE;
       out += json.slice(from, i + 1) + newline();
       from = i + 1;

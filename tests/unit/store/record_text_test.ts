@@ -90,6 +90,9 @@ Deno.test("indentJson refuses valid JSON that JSON.stringify would not write (a 
     '{"a":"x\ty"}',
     '{"a":1,"a":2}',
     '{"a":{"b":1},"c":{"b":2,"b":3}}',
+    '{"b":1,"10":2}',
+    '{"10":1,"2":2}',
+    '{"b":1,"4294967294":2}',
     '["a","b"]x',
     '{"a":tru}',
     '{"a":nul}',
@@ -103,7 +106,15 @@ Deno.test("indentJson refuses valid JSON that JSON.stringify would not write (a 
     assertEquals(indentJson(text, "    "), null, text);
   }
   // What JSON.stringify does write stays accepted: escapes, lone surrogates, the same key apart.
-  for (const v of [{ a: '\n\u0001\u001f"\\', b: "\ud800x\udfff" }, { a: { b: 1 }, c: { b: 2 } }]) {
+  for (
+    const v of [{ a: '\n\u0001\u001f"\\', b: "\ud800x\udfff" }, { a: { b: 1 }, c: { b: 2 } }, {
+      "2": 1,
+      "10": 2,
+      b: 3,
+      "01": 4,
+      "4294967295": 5,
+    }]
+  ) {
     assertEquals(indentJson(JSON.stringify(v), ""), JSON.stringify(v, null, 2), JSON.stringify(v));
   }
 });
