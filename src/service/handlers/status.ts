@@ -87,7 +87,9 @@ async function addBytes(frame: TextFrame, bytes: Uint8Array, send: Send): Promis
   for (let at = 0; at < bytes.length;) {
     let end = Math.min(at + BYTES_CHUNK, bytes.length);
     // A character stays in one chunk (as addText keeps a surrogate pair): back off its continuation bytes.
-    while (end < bytes.length && end > at && (bytes[end]! & 0xc0) === 0x80) end--;
+    let cut = end;
+    while (cut < bytes.length && cut > at && (bytes[cut]! & 0xc0) === 0x80) cut--;
+    if (cut > at) end = cut; // text that is not UTF-8 (a text edited by hand) still moves on
     frame.addBytes(bytes.subarray(at, end));
     at = end;
     if (frame.bytes >= FRAME_BUDGET) await send({ frame: frame.take() });
