@@ -171,6 +171,10 @@ Deno.test("the JSON listing is JSON.stringify of the records, byte for byte, wha
     for (const { job } of awkwardJobs()) {
       insert.run(...toParams({ ...job, created_at: "2020-01-01T00:00:00.000Z" }));
     }
+    // A row edited by hand with valid JSON that JSON.stringify would spell otherwise.
+    const edited = db.prepare("UPDATE jobs SET meta = ? WHERE tag = 't'")
+      .run('{"a":1.0,"b":"\\u0041\\/","c":1E2,"a":-0}');
+    assertEquals(edited.changes, 1);
     const kept = db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE listing IS NOT NULL").get();
     assertEquals(kept?.n, 1);
     db.close();

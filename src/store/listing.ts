@@ -85,8 +85,8 @@ const BUILT_ROWS = `SELECT ${RECORD_COLUMNS}, rowid FROM jobs WHERE rowid IN ` +
  * (migration 7) stands in for building its record. While most rows have a text, a page reads
  * each row's text and only the rows without one (unfinished, written by an older barn, odd)
  * are read again whole and built; while most have none (a store from before the texts), a page
- * reads every column, as `iterateRecords` does, and the texts it finds. A row that went away
- * between a page's two reads is left out.
+ * reads every column, as `iterateRecords` does, and the texts it finds. A page's reads share
+ * one snapshot, ended before its first record is yielded.
  */
 export function* iterateListing(
   s: StoreBase,
@@ -105,18 +105,23 @@ export function* iterateListing(
   for (let left = filter.limit ?? Infinity; left > 0;) {
     const size = Math.min(PAGE, left);
     const { sql, params } = pageQuery(filter, after, size, texts ? TEXT_COLUMNS : ALL_COLUMNS);
-    const rows = s.db.arrays(sql, params);
-    const parts = rows.map((r) => blobParts(r[0], r[1] as string));
     const missing: number[] = [];
-    for (let i = 0; i < rows.length; i++) if (parts[i] === null) missing.push(i);
     // Built rows by rowid: read again (texts), or the page's own (all columns, after the text).
     const built = new Map<number, unknown[]>();
-    if (texts && missing.length) {
-      const ids = JSON.stringify(missing.map((i) => rows[i]![3]));
-      for (const r of s.db.arrays(BUILT_ROWS, [ids])) built.set(r[COLUMNS.length] as number, r);
-    } else if (!texts) {
-      for (const i of missing) built.set(i, rows[i]!.slice(1));
-    }
+    // Both reads on one snapshot: a row another process changes between them (a job the keeper
+    // ends) would be listed as it is now, no longer as the page's filter found it.
+    const { rows, parts } = s.db.read(() => {
+      const rows = s.db.arrays(sql, params);
+      const parts = rows.map((r) => blobParts(r[0], r[1] as string));
+      for (let i = 0; i < rows.length; i++) if (parts[i] === null) missing.push(i);
+      if (texts && missing.length) {
+        const ids = JSON.stringify(missing.map((i) => rows[i]![3]));
+        for (const r of s.db.arrays(BUILT_ROWS, [ids])) built.set(r[COLUMNS.length] as number, r);
+      } else if (!texts) {
+        for (const i of missing) built.set(i, rows[i]!.slice(1));
+      }
+      return { rows, parts };
+    });
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       const p = parts[i];

@@ -46,48 +46,160 @@ function quote(v: unknown): string | undefined {
   return undefined;
 }
 
+/** What the scanner expects next: a value, an object's key, the colon after it, or what follows a value. */
+const VALUE = 0;
+const KEY = 1;
+const COLON = 2;
+const AFTER = 3;
+/** The escapes JSON.stringify writes as a backslash and one character. */
+const SHORT_ESCAPES = '"\\bfnrt';
+const HEX4 = /^[0-9a-f]{4}$/;
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+/** A key JavaScript keeps as an array index (0 to 2^32 - 2, no leading zero): listed first, in order. */
+const INDEX_KEY = /^"(?:0|[1-9]\d{0,9})"$/;
+
+/** An open object's keys so far, and where its array-index keys stand. */
+interface ObjectKeys {
+  keys: Set<string>;
+  /** The last array-index key, -1 before one. */
+  index: number;
+  /** Whether a key that is no index came yet: an index after it would be read back first. */
+  named: boolean;
+}
+
+/** Whether JSON.parse keeps `key` (quoted, as written) where it stands after `o`'s keys, and notes it. */
+function keptInPlace(o: ObjectKeys, key: string): boolean {
+  if (o.keys.has(key)) return false; // JSON.parse keeps the last of a key twice
+  o.keys.add(key);
+  const n = INDEX_KEY.test(key) ? Number(key.slice(1, -1)) : Infinity;
+  if (n > 4294967294) {
+    o.named = true;
+    return true;
+  }
+  if (o.named || n < o.index) return false;
+  o.index = n;
+  return true;
+}
+
+const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
+const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
+
+/**
+ * The index of the quote that closes the string opened at `at`, or -1 when JSON.stringify would
+ * not have written it so (a raw control character, an escape it does not use, a surrogate pair
+ * escaped or cut): JSON.parse reads those as a string JSON.stringify spells otherwise.
+ */
+function stringEnd(json: string, at: number): number {
+  const n = json.length;
+  for (let i = at + 1; i < n; i++) {
+    const d = json.charCodeAt(i);
+    if (d === 0x22) return i;
+    if (d < 0x20) return -1;
+    if (d === 0x5c) {
+      const e = json[++i];
+      if (e === "u") {
+        const hex = json.slice(i + 1, i + 5);
+        if (!HEX4.test(hex)) return -1;
+        const v = parseInt(hex, 16);
+        if (isHigh(v)) {
+          // Escaped only when alone: not with a low half after it, escaped or raw.
+          const next = json.charCodeAt(i + 5);
+          if (isLow(next)) return -1;
+          if (
+            next === 0x5c && json[i + 6] === "u" && isLow(parseInt(json.slice(i + 7, i + 11), 16))
+          ) {
+            return -1;
+          }
+        } else if (
+          !isLow(v) && (v >= 0x20 || v === 8 || v === 9 || v === 10 || v === 12 || v === 13)
+        ) {
+          return -1;
+        }
+        i += 4;
+      } else if (e === undefined || !SHORT_ESCAPES.includes(e)) return -1;
+    } else if (isHigh(d)) {
+      if (!isLow(json.charCodeAt(i + 1))) return -1; // a lone half: JSON.stringify escapes it
+      i++;
+    } else if (isLow(d)) return -1;
+  }
+  return -1;
+}
+
+/** Where the literal or number at `at` ends, if JSON.stringify spells it so (not 1.0, 1E2, -0, 01, 1e400); else -1. */
+function scalarEnd(json: string, at: number): number {
+  const c = json[at];
+  const word = c === "t" ? "true" : c === "f" ? "false" : c === "n" ? "null" : "";
+  if (word) return json.startsWith(word, at) ? at + word.length : -1;
+  NUMBER.lastIndex = at;
+  const m = NUMBER.exec(json);
+  if (m === null || String(Number(m[0])) !== m[0]) return -1;
+  return at + m[0].length;
+}
+
 /**
  * JSON text as JSON.stringify wrote it, laid out as JSON.stringify(JSON.parse(json), null, 2)
  * does, each line after the first `indent` further in; null for text JSON.stringify did not
- * write (whitespace between tokens, unbalanced brackets, an unclosed string).
+ * write, which JSON.parse would read as something printed otherwise (a row edited by hand:
+ * whitespace between tokens, unbalanced brackets, an unclosed string, a key twice, an
+ * array-index key after another key that JavaScript would list first, a number or an escape
+ * spelled otherwise) or not at all.
  */
 export function indentJson(json: string, indent: string): string | null {
   let out = "";
-  let depth = 0;
   let from = 0;
   const n = json.length;
-  const newline = () => "\n" + indent + "  ".repeat(depth);
+  // Per open bracket: an object's keys so far, null for an array.
+  const open: (ObjectKeys | null)[] = [];
+  let want = VALUE;
+  const newline = () => "\n" + indent + "  ".repeat(open.length);
   for (let i = 0; i < n; i++) {
     const c = json.charCodeAt(i);
     if (c === 0x22) { // a string: copied as it is
-      for (i++; i < n; i++) {
-        const d = json.charCodeAt(i);
-        if (d === 0x5c) i++;
-        else if (d === 0x22) break;
-      }
-      if (i >= n) return null;
+      if (want !== VALUE && want !== KEY) return null;
+      const end = stringEnd(json, i);
+      if (end < 0) return null;
+      if (want === KEY) {
+        if (!keptInPlace(open[open.length - 1]!, json.slice(i, end + 1))) return null;
+        want = COLON;
+      } else want = AFTER;
+      i = end;
     } else if (c === 0x5b || c === 0x7b) { // [ {
+      if (want !== VALUE) return null;
       const next = json.charCodeAt(i + 1);
       if (next === (c === 0x5b ? 0x5d : 0x7d)) { // empty: [] {}
         i++;
+        want = AFTER;
         continue;
       }
-      depth++;
+      open.push(c === 0x7b ? { keys: new Set(), index: -1, named: false } : null);
+      want = c === 0x7b ? KEY : VALUE;
       out += json.slice(from, i + 1) + newline();
       from = i + 1;
     } else if (c === 0x5d || c === 0x7d) { // ] }
-      if (--depth < 0) return null;
+      const top = open.pop();
+      if (want !== AFTER || top === undefined || (top === null) !== (c === 0x5d)) return null;
       out += json.slice(from, i) + newline();
       from = i;
     } else if (c === 0x2c) { // ,
+      if (want !== AFTER || open.length === 0) return null;
+      want = open[open.length - 1] ? KEY : VALUE;
       out += json.slice(from, i + 1) + newline();
       from = i + 1;
     } else if (c === 0x3a) { // :
+      if (want !== COLON) return null;
+      want = VALUE;
       out += json.slice(from, i + 1) + " ";
       from = i + 1;
-    } else if (c <= 0x20) return null;
+    } else {
+      if (want !== VALUE) return null;
+      const end = scalarEnd(json, i);
+      if (end < 0) return null;
+      i = end - 1;
+      want = AFTER;
+    }
   }
-  return depth === 0 ? out + json.slice(from) : null;
+  return open.length === 0 && want === AFTER ? out + json.slice(from) : null;
 }
 
 /** Turns rows (COLUMNS order) into record text for one home and layout. */

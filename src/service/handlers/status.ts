@@ -84,8 +84,14 @@ const BYTES_CHUNK = TEXT_CHUNK * 3;
 
 /** Adds stored text to the frame, a chunk at a time past BYTES_CHUNK, sending full frames. */
 async function addBytes(frame: TextFrame, bytes: Uint8Array, send: Send): Promise<void> {
-  for (let at = 0; at < bytes.length; at += BYTES_CHUNK) {
-    frame.addBytes(bytes.subarray(at, at + BYTES_CHUNK));
+  for (let at = 0; at < bytes.length;) {
+    let end = Math.min(at + BYTES_CHUNK, bytes.length);
+    // A character stays in one chunk (as addText keeps a surrogate pair): back off its continuation bytes.
+    let cut = end;
+    while (cut < bytes.length && cut > at && (bytes[cut]! & 0xc0) === 0x80) cut--;
+    if (cut > at) end = cut; // text that is not UTF-8 (a text edited by hand) still moves on
+    frame.addBytes(bytes.subarray(at, end));
+    at = end;
     if (frame.bytes >= FRAME_BUDGET) await send({ frame: frame.take() });
   }
 }

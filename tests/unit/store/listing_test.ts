@@ -5,7 +5,11 @@ import { prepareHome } from "../../../src/platform/home_layout.ts";
 import { jsonListing } from "../../../src/render/json.ts";
 import { COLUMNS, type ListFilter, QUOTED_COLUMNS, toParams } from "../../../src/store/rows.ts";
 import { Store } from "../../../src/store/store.ts";
-import { checkListingTexts, recordText, removeDb } from "../../helpers/store_fixture.ts";
+import { checkListingTexts, recordText, removeDb, spec } from "../../helpers/store_fixture.ts";
+import { iterateListing } from "../../../src/store/listing.ts";
+import type { StoreBase } from "../../../src/store/job_rows.ts";
+import type { Job } from "../../../src/jobs/job.ts";
+import { DatabaseSync } from "node:sqlite";
 
 Deno.test("epoch: stable across opens of one DB file, new for a new file", async () => {
   const home = tempHome("epoch");
@@ -186,11 +190,30 @@ Deno.test("iterateListing: stored texts and built records make the listing JSON.
     store.db.raw.exec(`VACUUM INTO '${moved}/barn.db'`);
     opened.push(Store.open(prepareHome(moved)));
     for (const s of opened) {
-      for (const filter of [{}, { limit: 300 }, { limit: 1 }, { tag: "" }, { tag: "nope" }]) {
-        const list = s.list(filter);
+      for (
+        const filter of [
+          {},
+          { limit: 300 },
+          { limit: 1 },
+          { tag: "" },
+          { tag: "nope" },
+          {
+            oldest: true,
+          },
+          { oldest: true, limit: 301 },
+          { state: "succeeded" as const },
+          {
+            since: "2026-01-01T00:04:10.000Z",
+          },
+        ]
+      ) {
+        // list() reads newest first only: oldest first is its whole list reversed, then limited.
+        const list = "oldest" in filter
+          ? s.list({}).reverse().slice(0, filter.limit)
+          : s.list(filter);
         const { text, stored } = listingText(s, filter);
         assertEquals(text, JSON.stringify(list, null, 2) + "\n", JSON.stringify(filter));
-        if (list.length > 300) {
+        if (list.length === counts.texts + counts.none) {
           assertEquals(stored, counts.texts, "every stored text is listed as it is");
         }
       }
@@ -200,5 +223,49 @@ Deno.test("iterateListing: stored texts and built records make the listing JSON.
     store.close();
     await cleanupHome(home);
     await cleanupHome(moved);
+  }
+});
+
+Deno.test("iterateListing: a page's two reads (texts, then the rows without one) see one snapshot: a job another process ends between them is listed as the filter found it", async () => {
+  const home = tempHome("storedsnap");
+  const store = Store.open(prepareHome(home));
+  const other = new DatabaseSync(store.paths.db);
+  try {
+    const ids = store.insert([spec(), spec(), spec(), spec()]).map((r) => r.job.job_id);
+    for (const id of ids.slice(1)) store.apply(id, { type: "cancel", reason: "no" });
+    // Running, with no pid of any process in its row (the home's cleanup looks at those).
+    store.db.raw.prepare(
+      "UPDATE jobs SET state = 'running', started_at = '2026-01-01T00:00:01.000Z' WHERE job_id = ?",
+    ).run(ids[0]!);
+    assertEquals(checkListingTexts(store), { texts: 3, none: 1 });
+    // The keeper ends the running job just after the page's first read.
+    let reads = 0;
+    const db = new Proxy(store.db, {
+      get(target, prop) {
+        if (prop !== "arrays") {
+          const v = Reflect.get(target, prop, target);
+          return typeof v === "function" ? v.bind(target) : v;
+        }
+        return (sql: string, params: readonly (string | number | null)[]) => {
+          const rows = target.arrays(sql, params);
+          if (reads++ === 0) {
+            other.prepare(
+              "UPDATE jobs SET state = 'succeeded', finished_at = '2026-01-01T00:00:09.000Z' WHERE job_id = ?",
+            ).run(ids[0]!);
+          }
+          return rows;
+        };
+      },
+    });
+    const listed = Array.from(
+      iterateListing({ db, paths: store.paths } as StoreBase, { state: "running" }),
+      (r) => JSON.parse(recordText(r)) as Job,
+    );
+    assert(reads >= 2, `${reads} reads`);
+    assertEquals(listed.map((j) => [j.job_id, j.state]), [[ids[0], "running"]]);
+  } finally {
+    other.close();
+    store.close();
+    await cleanupHome(home);
   }
 });

@@ -68,6 +68,15 @@ Deno.test("status lists a job whose record is millions of characters (a batch li
     const ended = await statusFrames(ctx, "json");
     const chunks = ended.frames.map((f) => f.stream === "text" ? f.text : new Uint8Array(0));
     for (const p of chunks) assertEquals(p.length <= MAX_FRAME_BYTES, true);
+    // Stored bytes are cut between characters too: each frame is whole UTF-8 on its own.
+    const strict = new TextDecoder("utf-8", { fatal: true });
+    for (const [i, p] of chunks.entries()) {
+      try {
+        strict.decode(p);
+      } catch {
+        throw new Error(`text frame ${i} of ${chunks.length} ends or starts inside a character`);
+      }
+    }
     assertEquals(
       new TextDecoder().decode(new Uint8Array(chunks.flatMap((p) => [...p]))),
       JSON.stringify(store.list({}), null, 2) + "\n",
