@@ -139,6 +139,8 @@ export function cycleBound(jobs: readonly Job[]): Set<string> {
 const isStrings = (v: unknown): boolean =>
   Array.isArray(v) && v.every((x) => typeof x === "string");
 const isOpt = (v: unknown, type: "string" | "number"): boolean => v == null || typeof v === type;
+/** An INTEGER column's value: node:sqlite throws on reading one past 2^53, which would fail every listing. */
+const isOptInt = (v: unknown): boolean => v == null || Number.isSafeInteger(v);
 
 /**
  * Why a parsed job.json cannot be restored (a shape barn never writes: edited or damaged by
@@ -162,6 +164,9 @@ export function snapshotProblem(snapshot: unknown, dirName: string): string | nu
   for (const k of ["timeout_seconds", "stall_timeout_seconds"]) {
     if (!isOpt(j[k], "number")) wrong.push(k);
   }
+  for (const k of ["pid", "supervisor_pid", "process_exit_code"]) {
+    if (!isOptInt(j[k])) wrong.push(k);
+  }
   if (j.meta != null && (typeof j.meta !== "object" || Array.isArray(j.meta))) wrong.push("meta");
   return wrong.length ? `its job.json has a bad ${wrong.join(", ")}` : null;
 }
@@ -171,8 +176,8 @@ export function usableExit(exit: unknown): ExitFile | null {
   if (typeof exit !== "object" || exit === null || Array.isArray(exit)) return null;
   const e = exit as Record<string, unknown>;
   if (typeof e.finished_at !== "string") return null;
-  if (!isOpt(e.process_exit_code, "number") || !isOpt(e.signal, "string")) return null;
-  if (!isOpt(e.started_at, "string") || !isOpt(e.pid, "number")) return null;
+  if (!isOptInt(e.process_exit_code) || !isOpt(e.signal, "string")) return null;
+  if (!isOpt(e.started_at, "string") || !isOptInt(e.pid)) return null;
   const final = e.final as Record<string, unknown> | undefined;
   if (
     final !== undefined &&

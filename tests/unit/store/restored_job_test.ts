@@ -130,15 +130,29 @@ Deno.test("rebuild: a job.json or exit.json of a shape barn never writes is told
     /bad command, cwd, created_at/,
   );
   assertMatch(snapshotProblem({ ...ok, after: "x", key: 3 }, "aaaabbbbcccc")!, /bad after, key$/);
+  // An INTEGER column past 2^53 would make node:sqlite throw on every read of the row.
+  assertMatch(
+    snapshotProblem({ ...ok, pid: 2 ** 60, process_exit_code: 1.5 }, "aaaabbbbcccc")!,
+    /bad pid, process_exit_code$/,
+  );
   const exit = { job_id: "aaaabbbbcccc", finished_at: NOW, process_exit_code: 0, signal: null };
   assertEquals(usableExit(exit)?.process_exit_code, 0);
   const final = { state: "canceled" as const, exit_code: "E_CANCELED", error: "canceled" };
   assertEquals(usableExit({ ...exit, final })?.final, final);
   for (
-    const bad of [null, "x", {}, { ...exit, finished_at: 1 }, { ...exit, signal: 9 }, {
-      ...exit,
-      final: {},
-    }]
+    const bad of [
+      null,
+      "x",
+      {},
+      { ...exit, finished_at: 1 },
+      { ...exit, signal: 9 },
+      {
+        ...exit,
+        final: {},
+      },
+      { ...exit, pid: 2 ** 60 },
+      { ...exit, process_exit_code: 2 ** 53 },
+    ]
   ) {
     assertEquals(usableExit(bad), null);
   }
