@@ -99,7 +99,8 @@ export function eagerFunctions(
   let rest = "";
   let from = at;
   for (const f of sorted) {
-    rest += code.slice(from, f.start);
+    // An empty statement where the declaration was: the code around it stays two statements.
+    rest += code.slice(from, f.start) + ";";
     from = f.end;
   }
   rest += code.slice(from);

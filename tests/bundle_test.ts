@@ -76,6 +76,8 @@ Deno.test("eagerFunctions: top-level functions become parenthesized expressions,
     "var twice = (function twice(x) { return 2 * x; });",
     "var later = (async function later() { return v; });",
     "const v = twice(a);",
+    ";",
+    ";",
     "export { later, v };",
   ]);
   // The same semantics: run as a module, v is computed through the hoisted function.
@@ -88,6 +90,19 @@ Deno.test("eagerFunctions: top-level functions become parenthesized expressions,
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+  // A declaration ends a statement: taken out, it leaves an empty one, so that no line after it
+  // continues the line before (no semicolon there, a `[` or `(` here).
+  const asi =
+    "const b = [1]\nfunction f() { return 2; }\n[0].forEach(() => {});\nexport { b, f };\n";
+  const f = asi.indexOf("function f");
+  const kept = eagerFunctions(asi, [{ name: "f", start: f, end: asi.indexOf("}", f) + 1 }], 0);
+  assertEquals(kept.split("\n").filter((l) => l), [
+    "var f = (function f() { return 2; });",
+    "const b = [1]",
+    ";",
+    "[0].forEach(() => {});",
+    "export { b, f };",
+  ]);
   assertEquals(eagerFunctions(code, [], at), code);
   assertThrows(() => eagerFunctions(code, [range("twice")], code.length), Error);
 });
