@@ -1,14 +1,27 @@
 /**
  * The bundle the compiled binaries embed (install/bundle.ts): the entry point's static graph in one
  * chunk, each lazy() target in a chunk loaded by a computed URL, every module once; and the bundle
- * runs: commands, lazy loads, npm packages, the hashing Worker, the stamped version.
+ * runs: commands, lazy loads, npm packages, the hashing Worker, the stamped version, the service and
+ * the keeper, WebDAV transfers, the MCP server.
  */
 
 import { assert, assertEquals, assertMatch, assertThrows } from "./helpers/assert.ts";
-import { barn, cleanupHome, DENO, ROOT, startService, tempHome } from "./helpers/barn.ts";
+import {
+  barn,
+  cleanupHome,
+  DENO,
+  ROOT,
+  sineJob,
+  startService,
+  tempHome,
+  waitFor,
+} from "./helpers/barn.ts";
+import { startDav } from "./helpers/dav.ts";
+import { keeperFiles } from "../src/supervisor/keeper_protocol.ts";
 import { buildBundle } from "../install/bundle.ts";
 import { eagerFunctions, literalLoads, staticGraph } from "../install/bundle_plan.ts";
 import { compileArgs, permissionFlags } from "../install/compile_plan.ts";
+import { V8_FLAGS } from "../src/platform/self.ts";
 
 const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
 
@@ -223,29 +236,55 @@ Deno.test("the barn bundle: one start-up chunk, lazy chunks by computed URL, eac
   }
 });
 
+/**
+ * `deno run` of the barn bundle in `dir` as the binary runs: the permission set as the compile task
+ * spells it, the compiled V8 flags; deno.json only for its import map, which the binary embeds
+ * (the npm packages of XML, export, MCP and WebDAV).
+ */
+function bundleArgv(dir: string): string[] {
+  const flags = permissionFlags(config.permissions.barn, "x86_64-unknown-linux-gnu").map((f) =>
+    f.startsWith("--allow-read=") ? `${f},${dir}` : f
+  );
+  return [
+    "run",
+    "-q",
+    `--config=${ROOT}deno.json`,
+    ...flags,
+    `--v8-flags=${V8_FLAGS}`,
+    `${dir}/main.js`,
+  ];
+}
+
+/** Runs the bundle in `dir` with BARN_HOME `home`: exit code, output as text and as bytes. */
+function bundleRun(dir: string, home: string, stdin?: string) {
+  return async (...args: string[]) => {
+    const child = new Deno.Command(DENO, {
+      args: [...bundleArgv(dir), ...args],
+      env: { BARN_HOME: home, NO_COLOR: "1" },
+      stdin: stdin === undefined ? "null" : "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    if (stdin !== undefined) {
+      const w = child.stdin.getWriter();
+      await w.write(new TextEncoder().encode(stdin));
+      await w.close();
+    }
+    const out = await child.output();
+    return {
+      code: out.code,
+      stdout: new TextDecoder().decode(out.stdout),
+      stderr: new TextDecoder().decode(out.stderr),
+      bytes: out.stdout,
+    };
+  };
+}
+
 Deno.test("the barn bundle runs under the compiled permission flags: run, wait, status, errors, help, XML, export with its Worker", async () => {
   const home = tempHome("bundle-run");
   try {
     const dir = await barnBundle();
-    // As the compile task spells the set; deno.json only for its import map, which the binary
-    // embeds (the npm packages of XML and export).
-    const flags = permissionFlags(config.permissions.barn, "x86_64-unknown-linux-gnu").map((f) =>
-      f.startsWith("--allow-read=") ? `${f},${dir}` : f
-    );
-    const run = async (...args: string[]) => {
-      const out = await new Deno.Command(DENO, {
-        args: ["run", "-q", `--config=${ROOT}deno.json`, ...flags, `${dir}/main.js`, ...args],
-        env: { BARN_HOME: home, NO_COLOR: "1" },
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      return {
-        code: out.code,
-        stdout: new TextDecoder().decode(out.stdout),
-        stderr: new TextDecoder().decode(out.stderr),
-        bytes: out.stdout,
-      };
-    };
+    const run = bundleRun(dir, home);
     assertEquals((await run("--version")).stdout, `barn ${STAMP.version} (${STAMP.commit})\n`);
     await startService(home);
     const sub = await run("run", "--output=json", "--tag=b", "curl", "--version");
@@ -281,6 +320,121 @@ Deno.test("the barn bundle runs under the compiled permission flags: run, wait, 
     // From source the same tree says "dev": the stamp is the bundle's, the source is untouched.
     assertMatch((await barn(home, ["--version"])).stdout, /\(dev\)\n$/);
   } finally {
+    await cleanupHome(home);
+  }
+});
+
+Deno.test("the barn bundle runs the service, the keeper, a WebDAV transfer each way and the MCP server", async () => {
+  const home = tempHome("bundle-service");
+  const dav = await startDav(`${home}-dav`, "media", "s3cret");
+  const started: Deno.ChildProcess[] = [];
+  try {
+    const dir = await barnBundle();
+    const run = bundleRun(dir, home);
+    // The binary starts its service and keeper by its own path (src/platform/self.ts), which a
+    // bundle under deno can't: here they are started as the binary would run them.
+    const start = (...args: string[]) => {
+      const child = new Deno.Command(DENO, {
+        args: [...bundleArgv(dir), ...args],
+        env: { BARN_HOME: home, NO_COLOR: "1" },
+        stdin: "null",
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      started.push(child);
+      return child;
+    };
+    Deno.writeTextFileSync(`${home}/config.json`, '{"keeper_idle": "10m"}');
+    start("service", "run");
+    await waitFor(async () => /^service:\s+up$/m.test((await run("service", "status")).stdout), {
+      what: "the bundle's service",
+    });
+    const keeper = start("keeper");
+    const socket = `${home}/${keeperFiles().socket}`;
+    await waitFor(async () => {
+      try {
+        (await Deno.connect({ transport: "unix", path: socket })).close();
+        return true;
+      } catch {
+        return false;
+      }
+    }, { what: "the bundle's keeper" });
+    const sub = await run("run", "--output=json", ...sineJob(1));
+    assertEquals(sub.code, 0, sub.stderr);
+    const id = JSON.parse(sub.stdout).job_id as string;
+    assertEquals((await run("wait", id)).code, 0);
+    assertMatch(
+      (await run("service", "status")).stdout,
+      new RegExp(`keeper up \\(pid ${keeper.pid}\\b`),
+    );
+
+    // `barn transfer`, as the keeper runs it for get and put, with the home's credentials.
+    const host = new URL(dav.url).host;
+    Deno.writeTextFileSync(
+      `${home}/credentials.json`,
+      JSON.stringify({ hosts: { [host]: { user: "media", password: "s3cret" } } }),
+      { mode: 0o600 },
+    );
+    const data = new Uint8Array(1 << 20).map((_, i) => i * 13);
+    Deno.writeFileSync(`${dav.root}/in.bin`, data);
+    Deno.mkdirSync(`${home}/output`, { recursive: true });
+    Deno.mkdirSync(`${home}/jd`, { mode: 0o700 });
+    const got = await run(
+      "transfer",
+      "get",
+      `${dav.url}/in.bin`,
+      `${home}/output/in.bin`,
+      `--job-dir=${home}/jd`,
+    );
+    assertEquals(got.code, 0, got.stderr);
+    assertEquals(Deno.readFileSync(`${home}/output/in.bin`), data);
+    const put = await run(
+      "transfer",
+      "put",
+      `${home}/output/in.bin`,
+      `${dav.url}/back/out.bin`,
+      `--job-dir=${home}/jd`,
+    );
+    assertEquals(put.code, 0, put.stderr);
+    assertEquals(Deno.readFileSync(`${dav.root}/back/out.bin`), data);
+
+    // The MCP server (its SDK and zod are npm packages of a lazy chunk) answers and lists its tools.
+    const mcp = await bundleRun(
+      dir,
+      home,
+      [
+        {
+          jsonrpc: "2.0",
+          id: 1,
+          method: "initialize",
+          params: {
+            protocolVersion: "2025-06-18",
+            capabilities: {},
+            clientInfo: { name: "t", version: "1" },
+          },
+        },
+        { jsonrpc: "2.0", method: "notifications/initialized" },
+        { jsonrpc: "2.0", id: 2, method: "tools/list" },
+      ].map((m) => JSON.stringify(m) + "\n").join(""),
+    )("mcp");
+    assertEquals(mcp.code, 0, mcp.stderr);
+    const answers = mcp.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assertEquals(answers.map((a) => a.id), [1, 2]);
+    assertEquals(answers[0].result.serverInfo.version, STAMP.version);
+    assert(answers[1].result.tools.some((t: { name: string }) => t.name === "run"), mcp.stdout);
+
+    const stop = await run("service", "stop");
+    assertEquals(stop.code, 0, stop.stderr);
+    assertEquals((await started[0]!.status).code, 0);
+  } finally {
+    for (const c of started) {
+      try {
+        c.kill("SIGKILL");
+      } catch { /* exited */ }
+      await c.status;
+    }
+    await dav.stop();
+    Deno.removeSync(`${home}-dav`, { recursive: true });
     await cleanupHome(home);
   }
 });
