@@ -10,13 +10,13 @@
 import { type Plugin, rollup, type RollupLog } from "rollup";
 import { BINARIES, type Binary, stampVersion } from "./compile_plan.ts";
 import {
+  assetModule,
   bundleDir,
   CLIENT_CHUNK,
   eagerFunctions,
   type FunctionRange,
   literalLoads,
   staticGraph,
-  textModule,
 } from "./bundle_plan.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -132,8 +132,10 @@ function copyTree(from: string, to: string): void {
 function barnPlugin(): Plugin {
   return {
     name: "barn",
-    load(id) {
-      return id.endsWith(".js") ? null : textModule(Deno.readTextFileSync(id));
+    load(id, options) {
+      const type = options?.attributes?.type;
+      if (type === undefined && id.endsWith(".js")) return null;
+      return assetModule(id, type, Deno.readTextFileSync(id));
     },
     transform(code, id) {
       return literalLoads(code, id, (specifier) => {

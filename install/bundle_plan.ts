@@ -73,6 +73,18 @@ export function textModule(text: string): string {
   return `export default ${JSON.stringify(text)};\n`;
 }
 
+/**
+ * A module that is not one of src/'s transpiled files, as JavaScript: a text import inlined, any
+ * other kind refused (a JSON import made text would be a string in the bundle, an object from source).
+ */
+export function assetModule(id: string, type: string | undefined, text: string): string {
+  if (type === "text") return textModule(text);
+  throw new Error(
+    `${id}: imported ${type ? `with type "${type}"` : "with no type"}; the bundle inlines ` +
+      'only text imports (with { type: "text" })',
+  );
+}
+
 /** Where a top-level function declaration sits in a chunk's code. */
 export interface FunctionRange {
   name: string;

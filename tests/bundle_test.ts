@@ -19,7 +19,7 @@ import {
 import { startDav } from "./helpers/dav.ts";
 import { keeperFiles } from "../src/supervisor/keeper_protocol.ts";
 import { buildBundle } from "../install/bundle.ts";
-import { eagerFunctions, literalLoads, staticGraph } from "../install/bundle_plan.ts";
+import { assetModule, eagerFunctions, literalLoads, staticGraph } from "../install/bundle_plan.ts";
 import { compileArgs, permissionFlags } from "../install/compile_plan.ts";
 import { V8_FLAGS } from "../src/platform/self.ts";
 
@@ -118,6 +118,18 @@ Deno.test("eagerFunctions: top-level functions become parenthesized expressions,
   ]);
   assertEquals(eagerFunctions(code, [], at), code);
   assertThrows(() => eagerFunctions(code, [range("twice")], code.length), Error);
+});
+
+Deno.test("assetModule: a text import is inlined as a string; a JSON or untyped import is refused, not turned into text", () => {
+  assertEquals(assetModule("/x/a.service", "text", "[Unit]\n"), 'export default "[Unit]\\n";\n');
+  assertMatch(
+    assertThrows(() => assetModule("/x/c.json", "json", '{"a":1}'), Error).message,
+    /^\/x\/c\.json: imported with type "json"; the bundle inlines only text imports/,
+  );
+  assertMatch(
+    assertThrows(() => assetModule("/x/d.css", undefined, "a{}"), Error).message,
+    /^\/x\/d\.css: imported with no type/,
+  );
 });
 
 /** Static imports of one output file (rollup prints them one a line, single-quoted). */
