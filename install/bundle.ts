@@ -18,8 +18,10 @@ import {
   literalLoads,
   staticGraph,
 } from "./bundle_plan.ts";
+import { dirname, fromFileUrl, join } from "../src/platform/path.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
+// fromFileUrl: a checkout's path may hold characters a URL escapes (a space is %20 in `pathname`).
+const ROOT = fromFileUrl(new URL("../", import.meta.url));
 
 /** The files src/ imports as text: copied beside the transpiled tree, inlined by the bundle. */
 const ASSET_DIRS = ["systemd", "launchd", "windows"];
@@ -141,7 +143,7 @@ function barnPlugin(): Plugin {
       return literalLoads(code, id, (specifier) => {
         const ref = this.emitFile({
           type: "chunk",
-          id: new URL(specifier, `file://${id}`).pathname,
+          id: join(dirname(id), specifier),
         });
         return `import.meta.ROLLUP_FILE_URL_${ref}`;
       });

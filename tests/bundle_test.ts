@@ -471,6 +471,57 @@ Deno.test("deno task bundle builds dist/js/ under its own permissions, colour se
   assertMatch(err, /bundled barn-fleet: .*\/dist\/js\/barn-fleet\/main\.js/);
 });
 
+Deno.test("deno task compile works from a checkout whose path has a space: both bundles, then deno compile", async () => {
+  const home = tempHome("bundle-space");
+  try {
+    // The files the tasks read, beside deno.json as in a checkout (`git` finds no repository here).
+    const root = `${home}/a checkout`;
+    for (const d of ["src", "install", "systemd", "launchd", "windows"]) {
+      copyTree(`${ROOT}${d}`, `${root}/${d}`);
+    }
+    for (const f of ["deno.json", "deno.lock"]) Deno.copyFileSync(`${ROOT}${f}`, `${root}/${f}`);
+    const env: Record<string, string> = { PATH: Deno.env.get("PATH") ?? "" };
+    for (const k of ["HOME", "DENO_DIR", "DENORT_BIN"]) {
+      if (Deno.env.get(k)) env[k] = Deno.env.get(k)!;
+    }
+    const out = await new Deno.Command(DENO, {
+      args: ["task", "-q", "compile", "x86_64-unknown-linux-gnu"],
+      cwd: root,
+      clearEnv: true,
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const err = new TextDecoder().decode(out.stderr);
+    for (const b of ["barn", "barn-fleet"]) {
+      const made = (() => {
+        try {
+          return Deno.statSync(`${root}/dist/js/${b}/main.js`).isFile;
+        } catch {
+          return false;
+        }
+      })();
+      assert(made, `${b}'s bundle: ${err}`);
+    }
+    // Here the denort download is refused (DENORT_BIN aside); anywhere else the binaries are built.
+    assert(out.code === 0 || /could not fetch the denort runtime/.test(err), err);
+    assertEquals(err.match(/^compiling dist\/\S+/gm), [
+      "compiling dist/barn-x86_64-unknown-linux-gnu",
+      "compiling dist/barn-fleet-x86_64-unknown-linux-gnu",
+    ]);
+  } finally {
+    await cleanupHome(home);
+  }
+});
+
+function copyTree(from: string, to: string): void {
+  Deno.mkdirSync(to, { recursive: true });
+  for (const e of Deno.readDirSync(from)) {
+    if (e.isDirectory) copyTree(`${from}/${e.name}`, `${to}/${e.name}`);
+    else Deno.copyFileSync(`${from}/${e.name}`, `${to}/${e.name}`);
+  }
+}
+
 Deno.test("the barn-fleet bundle: its own start-up chunk, and it runs", async () => {
   const home = tempHome("bundle-fleet");
   try {
