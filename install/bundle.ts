@@ -14,9 +14,12 @@ import {
   bundleDir,
   CLIENT_CHUNK,
   eagerFunctions,
+  type EsNode,
   type FunctionRange,
+  lazyCalls,
   literalLoads,
   staticGraph,
+  unfollowedLoads,
 } from "./bundle_plan.ts";
 import { dirname, fromFileUrl, join } from "../src/platform/path.ts";
 
@@ -140,13 +143,16 @@ function barnPlugin(): Plugin {
       return assetModule(id, type, Deno.readTextFileSync(id));
     },
     transform(code, id) {
-      return literalLoads(code, id, (specifier) => {
+      const out = literalLoads(code, id, (specifier) => {
         const ref = this.emitFile({
           type: "chunk",
           id: join(dirname(id), specifier),
         });
         return `import.meta.ROLLUP_FILE_URL_${ref}`;
       });
+      const problems = unfollowedLoads(this.parse(out) as unknown as EsNode, id, lazyCalls(code));
+      if (problems.length) throw new Error(problems.join("\n"));
+      return out;
     },
     renderChunk(code, chunk) {
       if (chunk.name !== CLIENT_CHUNK) return null;

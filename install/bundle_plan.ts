@@ -31,7 +31,7 @@ export function literalLoads(
   },
 ): string {
   if (/(^|\/)lazy\.js$/.test(file)) return code; // defines them
-  const calls = code.match(ANY_LAZY)?.length ?? 0;
+  const calls = lazyCalls(code);
   let seen = 0;
   const out = code
     .replace(LAZY, (_, spec: string) => {
@@ -50,6 +50,63 @@ export function literalLoads(
     );
   }
   return out;
+}
+
+/** How many `lazy(`/`lazyExport(` calls a module's code spells (each one literalLoads rewrites). */
+export function lazyCalls(code: string): number {
+  return code.match(ANY_LAZY)?.length ?? 0;
+}
+
+/** An ESTree node, as much of one as unfollowedLoads reads. */
+export interface EsNode {
+  type: string;
+  [key: string]: unknown;
+}
+
+/**
+ * What a module's code, as literalLoads left it (`ast`), still loads in a shape a bundle can't
+ * follow: a computed `import()`, `lazy`/`lazyExport` used other than by being called (renamed on
+ * import, passed on as a value), or a lazy() spelled inside a string or template, which the rewrite
+ * changed as text (`rewritten` loads, each of which must now be a relative `import()`). src/lazy.ts
+ * itself is left out. Such a load would resolve against its chunk's URL at run time, in the binary only.
+ */
+export function unfollowedLoads(ast: EsNode, file: string, rewritten: number): string[] {
+  if (/(^|\/)lazy\.js$/.test(file)) return [];
+  const problems: string[] = [];
+  let relative = 0;
+  const visit = (node: EsNode, parent: EsNode | null, key: string) => {
+    if (node.type === "ImportExpression") {
+      const source = node.source as EsNode;
+      if (source.type !== "Literal" || typeof source.value !== "string") {
+        problems.push(`${file}: an import() of a computed specifier`);
+      } else if (/^\.{1,2}\//.test(source.value)) relative++;
+    } else if (node.type === "ImportSpecifier") {
+      const [imported, local] = [node.imported as EsNode, node.local as EsNode];
+      if (/^lazy(Export)?$/.test(String(imported.name)) && imported.name !== local.name) {
+        problems.push(`${file}: ${imported.name} imported as ${local.name}`);
+      }
+      return;
+    } else if (node.type === "Identifier" && /^lazy(Export)?$/.test(String(node.name))) {
+      if (!(parent?.type === "CallExpression" && key === "callee")) {
+        problems.push(`${file}: ${node.name} used other than called`);
+      }
+    }
+    for (const [k, v] of Object.entries(node)) {
+      for (const child of Array.isArray(v) ? v : [v]) {
+        if (child && typeof child === "object" && typeof (child as EsNode).type === "string") {
+          visit(child as EsNode, node, k);
+        }
+      }
+    }
+  };
+  visit(ast, null, "");
+  if (relative !== rewritten) {
+    problems.push(
+      `${file}: ${rewritten} lazy() load(s) rewritten, ${relative} relative import() in the code: ` +
+        "a lazy() spelled inside a string, a template or a comment",
+    );
+  }
+  return problems;
 }
 
 /** Every module `entry` reaches through static imports (`imports` gives one module's). */

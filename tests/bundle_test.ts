@@ -19,7 +19,16 @@ import {
 import { startDav } from "./helpers/dav.ts";
 import { keeperFiles } from "../src/supervisor/keeper_protocol.ts";
 import { buildBundle } from "../install/bundle.ts";
-import { assetModule, eagerFunctions, literalLoads, staticGraph } from "../install/bundle_plan.ts";
+import {
+  assetModule,
+  eagerFunctions,
+  type EsNode,
+  lazyCalls,
+  literalLoads,
+  staticGraph,
+  unfollowedLoads,
+} from "../install/bundle_plan.ts";
+import { parseAst } from "rollup/parseAst";
 import { compileArgs, permissionFlags } from "../install/compile_plan.ts";
 import { V8_FLAGS } from "../src/platform/self.ts";
 
@@ -68,6 +77,42 @@ Deno.test("literalLoads: lazy() and lazyExport() become literal imports, Workers
   assertEquals(literalLoads("export const a = 1;", "/x/e.js"), "export const a = 1;");
   const g = new Map([["a", ["b", "c"]], ["b", ["c"]], ["c", []], ["d", ["a"]]]);
   assertEquals([...staticGraph("a", (id) => g.get(id) ?? [])].sort(), ["a", "b", "c"]);
+});
+
+Deno.test("unfollowedLoads: a renamed or passed-on lazy, a computed import(), a lazy() inside a string stop the build", () => {
+  // As the plugin checks a module: its code after literalLoads, parsed, and its lazy() count.
+  const check = (code: string, file = "/x/a.js") =>
+    unfollowedLoads(
+      parseAst(literalLoads(code, file)) as unknown as EsNode,
+      file,
+      lazyCalls(code),
+    );
+  const imports = 'import { lazy, lazyExport } from "../lazy.js";\n';
+  assertEquals(
+    check(
+      imports +
+        'const m = await lazy(import.meta.url, "./x.js");\n' +
+        'const l = lazyExport(import.meta.url, "./y.js", "y");\n' +
+        'const d = await import("webdav");\n',
+    ),
+    [],
+  );
+  // literalLoads alone passes each of these, and each would fail only in the binary.
+  assertEquals(
+    check('import { lazy as load } from "../lazy.js";\nawait load(import.meta.url, "./x.js");'),
+    ["/x/a.js: lazy imported as load"],
+  );
+  assertEquals(check(imports + "const l = lazy;\n"), ["/x/a.js: lazy used other than called"]);
+  assertEquals(check('const m = await import(new URL("./x.js", import.meta.url).href);'), [
+    "/x/a.js: an import() of a computed specifier",
+  ]);
+  assertEquals(check(`const s = 'see lazy(import.meta.url, "./x.js")';`), [
+    "/x/a.js: 1 lazy() load(s) rewritten, 0 relative import() in the code: a lazy() spelled " +
+    "inside a string, a template or a comment",
+  ]);
+  // lazy.js defines them and imports by its argument.
+  const def = "export function lazy(from, s) { return import(new URL(s, from).href); }";
+  assertEquals(check(def, "/x/lazy.js"), []);
 });
 
 Deno.test("eagerFunctions: top-level functions become parenthesized expressions, hoisted above every use", async () => {
