@@ -65,7 +65,8 @@ export interface EsNode {
 
 /**
  * What a module's code, as literalLoads left it (`ast`), still loads in a shape a bundle can't
- * follow: a computed `import()`, `lazy`/`lazyExport` used other than by being called (renamed on
+ * follow: a computed `import()`, a Worker not spelled `new Worker(new URL("./x.ts",
+ * import.meta.url).href`, `lazy`/`lazyExport` used other than by being called (renamed on
  * import, passed on as a value), or a lazy() spelled inside a string or template, which the rewrite
  * changed as text (`rewritten` loads, each of which must now be a relative `import()`). src/lazy.ts
  * itself is left out. Such a load would resolve against its chunk's URL at run time, in the binary only.
@@ -86,6 +87,13 @@ export function unfollowedLoads(ast: EsNode, file: string, rewritten: number): s
         problems.push(`${file}: ${imported.name} imported as ${local.name}`);
       }
       return;
+    } else if (node.type === "NewExpression" && (node.callee as EsNode).name === "Worker") {
+      const url = (node.arguments as EsNode[])[0];
+      const prop = url?.property as EsNode | undefined;
+      if (
+        url?.type !== "MemberExpression" || (url.object as EsNode).type !== "MetaProperty" ||
+        !String(prop?.name).startsWith("ROLLUP_FILE_URL_")
+      ) problems.push(`${file}: a Worker whose module the bundle does not know`);
     } else if (node.type === "Identifier" && /^lazy(Export)?$/.test(String(node.name))) {
       if (!(parent?.type === "CallExpression" && key === "callee")) {
         problems.push(`${file}: ${node.name} used other than called`);

@@ -79,11 +79,13 @@ Deno.test("literalLoads: lazy() and lazyExport() become literal imports, Workers
   assertEquals([...staticGraph("a", (id) => g.get(id) ?? [])].sort(), ["a", "b", "c"]);
 });
 
-Deno.test("unfollowedLoads: a renamed or passed-on lazy, a computed import(), a lazy() inside a string stop the build", () => {
+Deno.test("unfollowedLoads: a renamed or passed-on lazy, a computed import(), a Worker spelled otherwise, a lazy() inside a string stop the build", () => {
   // As the plugin checks a module: its code after literalLoads, parsed, and its lazy() count.
   const check = (code: string, file = "/x/a.js") =>
     unfollowedLoads(
-      parseAst(literalLoads(code, file)) as unknown as EsNode,
+      parseAst(
+        literalLoads(code, file, () => "import.meta.ROLLUP_FILE_URL_w"),
+      ) as unknown as EsNode,
       file,
       lazyCalls(code),
     );
@@ -93,10 +95,14 @@ Deno.test("unfollowedLoads: a renamed or passed-on lazy, a computed import(), a 
       imports +
         'const m = await lazy(import.meta.url, "./x.js");\n' +
         'const l = lazyExport(import.meta.url, "./y.js", "y");\n' +
-        'const d = await import("webdav");\n',
+        'const d = await import("webdav");\n' +
+        'const w = new Worker(new URL("./w.js", import.meta.url).href, { type: "module" });\n',
     ),
     [],
   );
+  assertEquals(check('new Worker(new URL("./w.js", import.meta.url), { type: "module" });'), [
+    "/x/a.js: a Worker whose module the bundle does not know",
+  ]);
   // literalLoads alone passes each of these, and each would fail only in the binary.
   assertEquals(
     check('import { lazy as load } from "../lazy.js";\nawait load(import.meta.url, "./x.js");'),
