@@ -10,16 +10,21 @@
 import { type Plugin, rollup, type RollupLog } from "rollup";
 import { BINARIES, type Binary, stampVersion } from "./compile_plan.ts";
 import {
+  assetModule,
   bundleDir,
   CLIENT_CHUNK,
   eagerFunctions,
+  type EsNode,
   type FunctionRange,
+  lazyCalls,
   literalLoads,
   staticGraph,
-  textModule,
+  unfollowedLoads,
 } from "./bundle_plan.ts";
+import { dirname, fromFileUrl, join } from "../src/platform/path.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
+// fromFileUrl: a checkout's path may hold characters a URL escapes (a space is %20 in `pathname`).
+const ROOT = fromFileUrl(new URL("../", import.meta.url));
 
 /** The files src/ imports as text: copied beside the transpiled tree, inlined by the bundle. */
 const ASSET_DIRS = ["systemd", "launchd", "windows"];
@@ -132,17 +137,22 @@ function copyTree(from: string, to: string): void {
 function barnPlugin(): Plugin {
   return {
     name: "barn",
-    load(id) {
-      return id.endsWith(".js") ? null : textModule(Deno.readTextFileSync(id));
+    load(id, options) {
+      const type = options?.attributes?.type;
+      if (type === undefined && id.endsWith(".js")) return null;
+      return assetModule(id, type, Deno.readTextFileSync(id));
     },
     transform(code, id) {
-      return literalLoads(code, id, (specifier) => {
+      const out = literalLoads(code, id, (specifier) => {
         const ref = this.emitFile({
           type: "chunk",
-          id: new URL(specifier, `file://${id}`).pathname,
+          id: join(dirname(id), specifier),
         });
         return `import.meta.ROLLUP_FILE_URL_${ref}`;
       });
+      const problems = unfollowedLoads(this.parse(out) as unknown as EsNode, id, lazyCalls(code));
+      if (problems.length) throw new Error(problems.join("\n"));
+      return out;
     },
     renderChunk(code, chunk) {
       if (chunk.name !== CLIENT_CHUNK) return null;

@@ -31,7 +31,7 @@ export function literalLoads(
   },
 ): string {
   if (/(^|\/)lazy\.js$/.test(file)) return code; // defines them
-  const calls = code.match(ANY_LAZY)?.length ?? 0;
+  const calls = lazyCalls(code);
   let seen = 0;
   const out = code
     .replace(LAZY, (_, spec: string) => {
@@ -50,6 +50,71 @@ export function literalLoads(
     );
   }
   return out;
+}
+
+/** How many `lazy(`/`lazyExport(` calls a module's code spells (each one literalLoads rewrites). */
+export function lazyCalls(code: string): number {
+  return code.match(ANY_LAZY)?.length ?? 0;
+}
+
+/** An ESTree node, as much of one as unfollowedLoads reads. */
+export interface EsNode {
+  type: string;
+  [key: string]: unknown;
+}
+
+/**
+ * What a module's code, as literalLoads left it (`ast`), still loads in a shape a bundle can't
+ * follow: a computed `import()`, a Worker not spelled `new Worker(new URL("./x.ts",
+ * import.meta.url).href`, `lazy`/`lazyExport` used other than by being called (renamed on
+ * import, passed on as a value), or a lazy() spelled inside a string or template, which the rewrite
+ * changed as text (`rewritten` loads, each of which must now be a relative `import()`). src/lazy.ts
+ * itself is left out. Such a load would resolve against its chunk's URL at run time, in the binary only.
+ */
+export function unfollowedLoads(ast: EsNode, file: string, rewritten: number): string[] {
+  if (/(^|\/)lazy\.js$/.test(file)) return [];
+  const problems: string[] = [];
+  let relative = 0;
+  const visit = (node: EsNode, parent: EsNode | null, key: string) => {
+    if (node.type === "ImportExpression") {
+      const source = node.source as EsNode;
+      if (source.type !== "Literal" || typeof source.value !== "string") {
+        problems.push(`${file}: an import() of a computed specifier`);
+      } else if (/^\.{1,2}\//.test(source.value)) relative++;
+    } else if (node.type === "ImportSpecifier") {
+      const [imported, local] = [node.imported as EsNode, node.local as EsNode];
+      if (/^lazy(Export)?$/.test(String(imported.name)) && imported.name !== local.name) {
+        problems.push(`${file}: ${imported.name} imported as ${local.name}`);
+      }
+      return;
+    } else if (node.type === "NewExpression" && (node.callee as EsNode).name === "Worker") {
+      const url = (node.arguments as EsNode[])[0];
+      const prop = url?.property as EsNode | undefined;
+      if (
+        url?.type !== "MemberExpression" || (url.object as EsNode).type !== "MetaProperty" ||
+        !String(prop?.name).startsWith("ROLLUP_FILE_URL_")
+      ) problems.push(`${file}: a Worker whose module the bundle does not know`);
+    } else if (node.type === "Identifier" && /^lazy(Export)?$/.test(String(node.name))) {
+      if (!(parent?.type === "CallExpression" && key === "callee")) {
+        problems.push(`${file}: ${node.name} used other than called`);
+      }
+    }
+    for (const [k, v] of Object.entries(node)) {
+      for (const child of Array.isArray(v) ? v : [v]) {
+        if (child && typeof child === "object" && typeof (child as EsNode).type === "string") {
+          visit(child as EsNode, node, k);
+        }
+      }
+    }
+  };
+  visit(ast, null, "");
+  if (relative !== rewritten) {
+    problems.push(
+      `${file}: ${rewritten} lazy() load(s) rewritten, ${relative} relative import() in the code: ` +
+        "a lazy() spelled inside a string, a template or a comment",
+    );
+  }
+  return problems;
 }
 
 /** Every module `entry` reaches through static imports (`imports` gives one module's). */
@@ -71,6 +136,18 @@ export function staticGraph(
 /** A text module (`import x from "…" with { type: "text" }`) as JavaScript. */
 export function textModule(text: string): string {
   return `export default ${JSON.stringify(text)};\n`;
+}
+
+/**
+ * A module that is not one of src/'s transpiled files, as JavaScript: a text import inlined, any
+ * other kind refused (a JSON import made text would be a string in the bundle, an object from source).
+ */
+export function assetModule(id: string, type: string | undefined, text: string): string {
+  if (type === "text") return textModule(text);
+  throw new Error(
+    `${id}: imported ${type ? `with type "${type}"` : "with no type"}; the bundle inlines ` +
+      'only text imports (with { type: "text" })',
+  );
 }
 
 /** Where a top-level function declaration sits in a chunk's code. */
@@ -99,7 +176,8 @@ export function eagerFunctions(
   let rest = "";
   let from = at;
   for (const f of sorted) {
-    rest += code.slice(from, f.start);
+    // An empty statement where the declaration was: the code around it stays two statements.
+    rest += code.slice(from, f.start) + ";";
     from = f.end;
   }
   rest += code.slice(from);

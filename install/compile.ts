@@ -15,8 +15,9 @@ import {
   type Target,
   TARGETS,
 } from "./compile_plan.ts";
+import { fromFileUrl } from "../src/platform/path.ts";
 
-const root = new URL("../", import.meta.url).pathname;
+const root = fromFileUrl(new URL("../", import.meta.url));
 const config = JSON.parse(Deno.readTextFileSync(`${root}deno.json`));
 const wanted = (Deno.args.length ? Deno.args : [...TARGETS]) as Target[];
 for (const t of wanted) {
