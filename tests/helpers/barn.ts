@@ -103,7 +103,7 @@ export function tempHome(name = "t"): string {
   return home;
 }
 
-/** The barn processes (main.ts) whose BARN_HOME is `home` or below it. */
+/** The barn processes (main.ts from source, main.js from a bundle) whose BARN_HOME is `home` or below it. */
 async function homeProcesses(home: string): Promise<number[]> {
   const ps = await new Deno.Command("ps", { args: ["-eo", "pid=,args="], stdout: "piped" })
     .output();
@@ -111,7 +111,7 @@ async function homeProcesses(home: string): Promise<number[]> {
   const pids: number[] = [];
   for (const line of new TextDecoder().decode(ps.stdout).split("\n")) {
     const m = /^\s*(\d+)\s+(.*)$/.exec(line);
-    if (!m || !m[2]!.includes("main.ts")) continue;
+    if (!m || !/\bmain\.[jt]s\b/.test(m[2]!)) continue;
     try {
       const env = Deno.readTextFileSync(`/proc/${m[1]}/environ`);
       const h = env.split("\0").find((v) => v.startsWith("BARN_HOME="))?.slice(10);
