@@ -1,5 +1,6 @@
 /** The service: one per BARN_HOME, serving clients over the local transport while the keeper runs jobs. */
 
+import { logCrashes } from "../crash_log.ts";
 import { toErrorBody } from "../errors.ts";
 import { loadConfig } from "../config/config.ts";
 import { prepareHome } from "../platform/home_layout.ts";
@@ -34,6 +35,7 @@ export interface ServiceOptions {
 export async function runService(opts: ServiceOptions, signal: AbortSignal): Promise<number> {
   const paths = prepareHome(opts.home);
   const logger = await setupLogging(paths.serviceLog);
+  logCrashes((m) => logger.error(m));
   const log = (m: string) => logger.info(m);
   let state: ServiceState;
   try {

@@ -6,6 +6,7 @@
  * Each job inside it is a `JobRun` (job_run.ts); `--offline` clients run a `JobRun` themselves.
  */
 
+import { logCrashes } from "../crash_log.ts";
 import { toErrorBody } from "../errors.ts";
 import { type Config, loadConfig } from "../config/config.ts";
 import { join } from "../platform/path.ts";
@@ -49,6 +50,7 @@ export async function runKeeper(): Promise<number> {
       );
     } catch { /* a full disk must not stop the keeper */ }
   };
+  logCrashes(log);
   let config: Config = loadConfig(paths.config);
   const store = Store.open(paths, config.busy_timeout_seconds * 1000);
   const runs = new Map<string, JobRun>();

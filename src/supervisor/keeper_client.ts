@@ -69,6 +69,9 @@ export class KeeperClient {
     if (this.#closed) throw new BarnError("E_SPAWN", "the job keeper went away");
     const id = this.#next++;
     const reply = new Promise<Ok>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    // The link can end (and reject the reply) while the write still waits: a rejection nobody
+    // awaits yet would end the process. The write's own error is what this request reports then.
+    reply.catch(() => {});
     try {
       await this.#writer.write({ ...call, id });
     } catch (e) {
