@@ -16,6 +16,7 @@ import {
   waitFor,
 } from "./helpers/barn.ts";
 import { startHttp } from "./helpers/http.ts";
+import { DatabaseSync } from "node:sqlite";
 
 // deno-lint-ignore no-explicit-any
 type Rec = any;
@@ -130,6 +131,71 @@ Deno.test("a keeper SIGKILL: the orphan is seen alive, then killed after its ide
     assertEquals((await withMarker(marker)).length, 1, "a retry must run exactly one copy");
   } finally {
     if (service) Deno.kill(service, "SIGCONT");
+    await barn(home, ["service", "stop", "--kill-jobs"]);
+    await cleanupHome(home);
+    await http.close();
+  }
+});
+
+Deno.test("a keeper SIGKILL before it recorded the pid: the orphan is found by its BARN_JOB_ID, identified and killed", async () => {
+  const home = tempHome("nopid");
+  const marker = `barn-nopid-${crypto.randomUUID()}`;
+  const http = startHttp();
+  const argv = [
+    "curl",
+    "-s",
+    "--max-time",
+    "120",
+    "-o",
+    `${home}/output/x.bin`,
+    `http://127.0.0.1:${http.silentPort}/?m=${marker}`,
+  ];
+  let service = 0;
+  try {
+    await startService(home);
+    const id = (await barn(home, ["run", "--output=json", ...argv])).json().job_id;
+    const job = await waitFor(async () => {
+      const j = await describe(home, id);
+      return j.state === "running" && j.pid ? j : null;
+    }, { what: "the job to run" });
+    const env = await new Deno.Command("ps", {
+      args: ["-ww", "-o", "args=", "e", "-p", String(job.pid)],
+      stdout: "piped",
+    }).output();
+    assertMatch(new TextDecoder().decode(env.stdout), new RegExp(` BARN_JOB_ID=${id}( |$)`));
+    service = JSON.parse(Deno.readTextFileSync(`${home}/service.json`)).pid;
+    Deno.kill(service, "SIGSTOP");
+    // The state a keeper killed between the spawn and the pid's UPDATE leaves: running, no pid.
+    const db = new DatabaseSync(`${home}/barn.db`);
+    try {
+      db.prepare("UPDATE jobs SET pid = NULL WHERE job_id = ?").run(id);
+    } finally {
+      db.close();
+    }
+    Deno.kill(job.supervisor_pid, "SIGKILL");
+    await waitFor(async () => {
+      const p = (await withMarker(marker)).find((x) => x.pid === job.pid);
+      return p && p.ppid === 1;
+    }, { what: "the orphan to be reparented" });
+    Deno.kill(service, "SIGCONT");
+    service = 0;
+    const done = await waitFor(async () => {
+      const j = await describe(home, id);
+      return j.state === "failed" ? j : null;
+    }, { what: "the job to be settled" });
+    assertEquals(done.exit_code, "E_INTERRUPTED");
+    assertMatch(done.error, /leftover processes were killed/);
+    await waitFor(async () => (await withMarker(marker)).length === 0, {
+      what: "the orphan to be gone",
+    });
+  } finally {
+    if (service) Deno.kill(service, "SIGCONT");
+    // With no pid in the DB, cleanupHome could not find a leftover: kill it by its marker.
+    for (const p of await withMarker(marker)) {
+      try {
+        Deno.kill(p.pid, "SIGKILL");
+      } catch { /* gone */ }
+    }
     await barn(home, ["service", "stop", "--kill-jobs"]);
     await cleanupHome(home);
     await http.close();

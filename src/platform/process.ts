@@ -12,9 +12,15 @@ export const signalPid = impl.signalPid;
 export const groupAlive = impl.groupAlive;
 export const pidAlive = impl.pidAlive;
 export const processIdentity = impl.processIdentity;
+export const pidsOfJob = impl.pidsOfJob;
+
+/** The variable every job's process carries: how a job is found when its pid was never recorded. */
+export const JOB_ID_ENV = "BARN_JOB_ID";
 
 /** Options of one spawned job: argv without a shell, stdin from /dev/null, piped output. */
 export interface SpawnOptions {
+  /** Set as BARN_JOB_ID in the process's environment (the job may read it too). */
+  jobId: string;
   command: string[];
   cwd: string;
   /**
@@ -30,6 +36,7 @@ export function spawnJob(opts: SpawnOptions): Deno.ChildProcess {
   return new Deno.Command(cmd!, {
     args,
     cwd: opts.cwd,
+    env: { [JOB_ID_ENV]: opts.jobId },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -60,6 +60,41 @@ export async function processIdentity(pid: number): Promise<ProcessIdentity | nu
   return { startedAt, pgid: Number(m[1]), ppid: Number(m[2]) };
 }
 
+/**
+ * The live processes whose environment holds BARN_JOB_ID=`jobId` (ps(1) prints each process's
+ * environment after its command); a job whose supervisor died before it recorded the pid is
+ * found this way. Empty when ps fails. Candidates only: the caller still checks their identity.
+ */
+export async function pidsOfJob(jobId: string): Promise<number[]> {
+  let out: { code: number; stdout: string };
+  try {
+    out = await run("ps", ["-e", "-ww", "-o", "pid=", "-o", "args=", "e"]);
+  } catch {
+    return [];
+  }
+  if (out.code !== 0) return [];
+  return jobPidsIn(out.stdout, jobId);
+}
+
+/** The pids of `ps -o pid= -o args= e` lines that carry BARN_JOB_ID=`jobId` (pure). */
+export function jobPidsIn(psOutput: string, jobId: string): number[] {
+  const pids: number[] = [];
+  const mark = `BARN_JOB_ID=${jobId}`;
+  for (const line of psOutput.split("\n")) {
+    const m = /^\s*(\d+)\s(.*)$/.exec(line);
+    if (!m) continue;
+    const rest = m[2]!;
+    for (let at = rest.indexOf(mark); at >= 0; at = rest.indexOf(mark, at + 1)) {
+      const end = at + mark.length;
+      if ((at === 0 || rest[at - 1] === " ") && (end === rest.length || rest[end] === " ")) {
+        pids.push(Number(m[1]));
+        break;
+      }
+    }
+  }
+  return pids;
+}
+
 export interface ProcessIdentity {
   startedAt: Date;
   pgid: number;

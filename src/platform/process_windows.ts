@@ -33,3 +33,8 @@ export function processIdentity(
 ): Promise<{ startedAt: Date; pgid: number; ppid: number } | null> {
   return Promise.resolve(null);
 }
+
+/** Not looked for on Windows: no identity could be confirmed there either. */
+export function pidsOfJob(_jobId: string): Promise<number[]> {
+  return Promise.resolve([]);
+}

@@ -10,6 +10,7 @@ import { type ExitFile, readExitFile, tryLockJob } from "../store/job_dir.ts";
 import {
   groupAlive,
   pidAlive,
+  pidsOfJob,
   processIdentity,
   signalGroup,
   signalPid,
@@ -30,8 +31,16 @@ export interface ReconcileResult {
  * supervisor died. No identity, no signal.
  */
 async function killOrphan(job: Job, log: (m: string) => void): Promise<string> {
-  const pid = job.pid;
-  if (pid === null) return "it had not started a process yet";
+  if (job.pid !== null) return await killIdentified(job, job.pid, log);
+  // A supervisor that died between the spawn and recording the pid: the process carries the id.
+  const found = await pidsOfJob(job.job_id);
+  if (found.length === 0) return "it had not started a process yet";
+  const said: string[] = [];
+  for (const pid of found) said.push(await killIdentified({ ...job, pid }, pid, log));
+  return said.join("; ");
+}
+
+async function killIdentified(job: Job, pid: number, log: (m: string) => void): Promise<string> {
   if (!(await pidAlive(pid)) && !(await groupAlive(pid))) return "its process had already ended";
   const id = await processIdentity(pid);
   if (id === null) {

@@ -154,7 +154,12 @@ export class JobRun {
       monitor = MediaMonitor.start(job, config, (p) => saveProgress(p));
       // Under the keeper (no terminal), a one-process tool needs no session of its own.
       this.#ownSession = kind === "offline" || mayFork(job.command);
-      this.#child = spawnJob({ command: monitor.argv, cwd: job.cwd, ownSession: this.#ownSession });
+      this.#child = spawnJob({
+        jobId: job.job_id,
+        command: monitor.argv,
+        cwd: job.cwd,
+        ownSession: this.#ownSession,
+      });
     } catch (e) {
       monitor?.close();
       out.close();
