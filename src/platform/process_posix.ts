@@ -60,15 +60,20 @@ export async function processIdentity(pid: number): Promise<ProcessIdentity | nu
   return { startedAt, pgid: Number(m[1]), ppid: Number(m[2]) };
 }
 
+/** The ps column `e` appends the environment to: comm with procps (Linux), args elsewhere. */
+const ENV_AFTER = Deno.build.os === "linux" ? "comm" : "args";
+
 /**
- * The live processes whose environment holds BARN_JOB_ID=`jobId` (ps(1) prints each process's
- * environment after its command); a job whose supervisor died before it recorded the pid is
- * found this way. Empty when ps fails. Candidates only: the caller still checks their identity.
+ * The live processes whose environment holds BARN_JOB_ID=`jobId`; a job whose supervisor died
+ * before it recorded the pid is found this way. Empty when ps fails. Candidates only: the caller
+ * still checks their identity.
  */
 export async function pidsOfJob(jobId: string): Promise<number[]> {
   let out: { code: number; stdout: string };
   try {
-    out = await run("ps", ["-e", "-ww", "-o", "pid=", "-o", "args=", "e"]);
+    // procps prints the environment after `comm` (15 chars), not after the arguments: a marker
+    // typed in a command line is no match, and long arguments can't push it past the 128 KiB cut.
+    out = await run("ps", ["-e", "-ww", "-o", "pid=", "-o", `${ENV_AFTER}=`, "e"]);
   } catch {
     return [];
   }
@@ -76,7 +81,7 @@ export async function pidsOfJob(jobId: string): Promise<number[]> {
   return jobPidsIn(out.stdout, jobId);
 }
 
-/** The pids of `ps -o pid= -o args= e` lines that carry BARN_JOB_ID=`jobId` (pure). */
+/** The pids of `ps -o pid= -o comm= e` lines that carry BARN_JOB_ID=`jobId` (pure). */
 export function jobPidsIn(psOutput: string, jobId: string): number[] {
   const pids: number[] = [];
   const mark = `BARN_JOB_ID=${jobId}`;
