@@ -9,6 +9,8 @@ import {
   barn,
   barnChild,
   cleanupHome,
+  DENO,
+  MAIN,
   pidAlive,
   ROOT,
   startService,
@@ -197,6 +199,85 @@ Deno.test("a keeper SIGKILL before it recorded the pid: the orphan is found by i
       } catch { /* gone */ }
     }
     await barn(home, ["service", "stop", "--kill-jobs"]);
+    await cleanupHome(home);
+    await http.close();
+  }
+});
+
+Deno.test("a keeper SIGKILL under a subreaper (systemd --user): the orphan, not init's child, is still identified by its BARN_JOB_ID and killed", async () => {
+  const home = tempHome("reaper");
+  const marker = `barn-reaper-${crypto.randomUUID()}`;
+  const http = startHttp();
+  // The service runs as a child subreaper, as a user service under systemd --user has one above
+  // it: the keeper's orphans go to it, not to init.
+  const service = new Deno.Command("python3", {
+    args: [
+      "-c",
+      "import ctypes, os, sys; ctypes.CDLL(None).prctl(36, 1, 0, 0, 0); os.execvp(sys.argv[1], sys.argv[1:])",
+      DENO,
+      "run",
+      "-q",
+      "-P=barn",
+      `--config=${ROOT}deno.json`,
+      MAIN,
+      "service",
+      "run",
+    ],
+    cwd: ROOT,
+    env: { BARN_HOME: home },
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  let stopped = false;
+  try {
+    await waitFor(async () => (await barn(home, ["service", "status"])).code === 0, {
+      what: "the service under the subreaper to answer",
+    });
+    const argv = [
+      "curl",
+      "-s",
+      "--max-time",
+      "120",
+      "-o",
+      `${home}/output/x.bin`,
+      `http://127.0.0.1:${http.silentPort}/?m=${marker}`,
+    ];
+    const id = (await barn(home, ["run", "--output=json", ...argv])).json().job_id;
+    const job = await waitFor(async () => {
+      const j = await describe(home, id);
+      return j.state === "running" && j.pid ? j : null;
+    }, { what: "the job to run" });
+    Deno.kill(service.pid, "SIGSTOP");
+    stopped = true;
+    Deno.kill(job.supervisor_pid, "SIGKILL");
+    await waitFor(async () => {
+      const p = (await withMarker(marker)).find((x) => x.pid === job.pid);
+      return p && p.ppid === service.pid;
+    }, { what: "the orphan to be reparented to the subreaper" });
+    Deno.kill(service.pid, "SIGCONT");
+    stopped = false;
+    const done = await waitFor(async () => {
+      const j = await describe(home, id);
+      return j.state === "failed" ? j : null;
+    }, { what: "the job to be settled" });
+    assertEquals(done.exit_code, "E_INTERRUPTED");
+    assertMatch(done.error, /leftover processes were killed/);
+    await waitFor(async () => (await withMarker(marker)).length === 0, {
+      what: "the orphan to be gone",
+    });
+  } finally {
+    if (stopped) Deno.kill(service.pid, "SIGCONT");
+    for (const p of await withMarker(marker)) {
+      try {
+        Deno.kill(p.pid, "SIGKILL");
+      } catch { /* gone */ }
+    }
+    await barn(home, ["service", "stop", "--kill-jobs"]);
+    try {
+      service.kill("SIGKILL");
+    } catch { /* gone */ }
+    await service.status;
     await cleanupHome(home);
     await http.close();
   }

@@ -47,7 +47,11 @@ async function killIdentified(job: Job, pid: number, log: (m: string) => void): 
     log(`job ${job.job_id}: pid ${pid} could not be identified; not signalling it`);
     return `its pid ${pid} could not be identified (ps gave no answer), so it was not signalled`;
   }
-  const verdict = orphanVerdict(job, id);
+  let verdict = orphanVerdict(job, id);
+  if (verdict !== "group" && verdict !== "pid") {
+    // Reparented to a subreaper rather than init: the job's id in its environment still names it.
+    verdict = orphanVerdict(job, id, (await pidsOfJob(job.job_id)).includes(pid));
+  }
   if (verdict !== "group" && verdict !== "pid") {
     log(`job ${job.job_id}: pid ${pid} is not the job's (${verdict}); not signalling it`);
     return `its pid ${pid} now belongs to an unrelated process, which was left alone (${verdict})`;

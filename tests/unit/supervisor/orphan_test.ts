@@ -38,3 +38,14 @@ Deno.test("orphans: a reused pid (another start time) is never the job's", () =>
     /another time/,
   );
 });
+
+Deno.test("orphans: a plain child under a subreaper is the job's only if it carries the job's id, and started with it", () => {
+  const t = at("2026-01-01T00:00:01Z");
+  const underReaper = { startedAt: t, pgid: 39, ppid: 77 }; // e.g. systemd --user
+  assertMatch(orphanVerdict(job, underReaper), /parent is pid 77/);
+  assertEquals(orphanVerdict(job, underReaper, true), "pid");
+  assertMatch(
+    orphanVerdict(job, { ...underReaper, startedAt: at("2026-01-01T00:00:09Z") }, true),
+    /another time/,
+  );
+});
