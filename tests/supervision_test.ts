@@ -60,6 +60,53 @@ async function describe(home: string, id: string): Promise<Rec> {
   return (await barn(home, ["describe", id, "--output=json"])).json();
 }
 
+/**
+ * A job that writes nothing to its pipes while it waits (ffmpeg would die of SIGPIPE on its next
+ * progress write once the keeper is gone): curl on a server that never answers.
+ */
+function silentCurl(home: string, port: number, marker: string): string[] {
+  return [
+    "curl",
+    "-s",
+    "--max-time",
+    "120",
+    "-o",
+    `${home}/output/x.bin`,
+    `http://127.0.0.1:${port}/?m=${marker}`,
+  ];
+}
+
+/** Submits `argv` and waits until it runs with a recorded pid; its record. */
+async function runningJob(home: string, argv: string[]): Promise<Rec> {
+  const id = (await barn(home, ["run", "--output=json", ...argv])).json().job_id;
+  return await waitFor(async () => {
+    const j = await describe(home, id);
+    return j.state === "running" && j.pid ? j : null;
+  }, { what: "the job to run" });
+}
+
+/** The job is settled E_INTERRUPTED with its leftover killed, and no process of `marker` is left. */
+async function orphanKilled(home: string, id: string, marker: string): Promise<void> {
+  const done = await waitFor(async () => {
+    const j = await describe(home, id);
+    return j.state === "failed" ? j : null;
+  }, { what: "the job to be settled" });
+  assertEquals(done.exit_code, "E_INTERRUPTED");
+  assertMatch(done.error, /leftover processes were killed/);
+  await waitFor(async () => (await withMarker(marker)).length === 0, {
+    what: "the orphan to be gone",
+  });
+}
+
+/** Kills what a failed test left of `marker`'s job (with no pid in the DB, cleanupHome cannot). */
+async function killMarked(marker: string): Promise<void> {
+  for (const p of await withMarker(marker)) {
+    try {
+      Deno.kill(p.pid, "SIGKILL");
+    } catch { /* gone */ }
+  }
+}
+
 Deno.test("the keeper spawns one-process tools plainly, and kill stops them through the handle", async () => {
   const home = tempHome("plain");
   const marker = `barn-plain-${crypto.randomUUID()}`;
@@ -87,26 +134,12 @@ Deno.test("the keeper spawns one-process tools plainly, and kill stops them thro
 Deno.test("a keeper SIGKILL: the orphan is seen alive, then killed after its identity is confirmed; a retry runs one copy", async () => {
   const home = tempHome("orphan");
   const marker = `barn-orphan-${crypto.randomUUID()}`;
-  // A job that writes nothing to its pipes while it waits (ffmpeg would die of SIGPIPE on its
-  // next progress write once the keeper is gone): curl on a server that never answers.
   const http = startHttp();
-  const argv = [
-    "curl",
-    "-s",
-    "--max-time",
-    "120",
-    "-o",
-    `${home}/output/x.bin`,
-    `http://127.0.0.1:${http.silentPort}/?m=${marker}`,
-  ];
   let service = 0;
   try {
     await startService(home);
-    const id = (await barn(home, ["run", "--output=json", ...argv])).json().job_id;
-    const job = await waitFor(async () => {
-      const j = await describe(home, id);
-      return j.state === "running" && j.pid ? j : null;
-    }, { what: "the job to run" });
+    const job = await runningJob(home, silentCurl(home, http.silentPort, marker));
+    const id = job.job_id;
     service = JSON.parse(Deno.readTextFileSync(`${home}/service.json`)).pid;
     // Freeze the service, so the orphan can be looked at before anyone settles it.
     Deno.kill(service, "SIGSTOP");
@@ -119,15 +152,7 @@ Deno.test("a keeper SIGKILL: the orphan is seen alive, then killed after its ide
     assert(pidAlive(job.pid), "the orphan must outlive its keeper until barn settles it");
     Deno.kill(service, "SIGCONT");
     service = 0;
-    const done = await waitFor(async () => {
-      const j = await describe(home, id);
-      return j.state === "failed" ? j : null;
-    }, { what: "the job to be settled" });
-    assertEquals(done.exit_code, "E_INTERRUPTED");
-    assertMatch(done.error, /leftover processes were killed/);
-    await waitFor(async () => (await withMarker(marker)).length === 0, {
-      what: "the orphan to be gone",
-    });
+    await orphanKilled(home, id, marker);
     const r = (await barn(home, ["retry", id, "--output=json"])).json();
     await waitFor(async () => (await describe(home, r.job_id)).state === "running");
     assertEquals((await withMarker(marker)).length, 1, "a retry must run exactly one copy");
@@ -143,23 +168,11 @@ Deno.test("a keeper SIGKILL before it recorded the pid: the orphan is found by i
   const home = tempHome("nopid");
   const marker = `barn-nopid-${crypto.randomUUID()}`;
   const http = startHttp();
-  const argv = [
-    "curl",
-    "-s",
-    "--max-time",
-    "120",
-    "-o",
-    `${home}/output/x.bin`,
-    `http://127.0.0.1:${http.silentPort}/?m=${marker}`,
-  ];
   let service = 0;
   try {
     await startService(home);
-    const id = (await barn(home, ["run", "--output=json", ...argv])).json().job_id;
-    const job = await waitFor(async () => {
-      const j = await describe(home, id);
-      return j.state === "running" && j.pid ? j : null;
-    }, { what: "the job to run" });
+    const job = await runningJob(home, silentCurl(home, http.silentPort, marker));
+    const id = job.job_id;
     const env = await new Deno.Command("ps", {
       args: ["-ww", "-o", "args=", "e", "-p", String(job.pid)],
       stdout: "piped",
@@ -181,23 +194,10 @@ Deno.test("a keeper SIGKILL before it recorded the pid: the orphan is found by i
     }, { what: "the orphan to be reparented" });
     Deno.kill(service, "SIGCONT");
     service = 0;
-    const done = await waitFor(async () => {
-      const j = await describe(home, id);
-      return j.state === "failed" ? j : null;
-    }, { what: "the job to be settled" });
-    assertEquals(done.exit_code, "E_INTERRUPTED");
-    assertMatch(done.error, /leftover processes were killed/);
-    await waitFor(async () => (await withMarker(marker)).length === 0, {
-      what: "the orphan to be gone",
-    });
+    await orphanKilled(home, id, marker);
   } finally {
     if (service) Deno.kill(service, "SIGCONT");
-    // With no pid in the DB, cleanupHome could not find a leftover: kill it by its marker.
-    for (const p of await withMarker(marker)) {
-      try {
-        Deno.kill(p.pid, "SIGKILL");
-      } catch { /* gone */ }
-    }
+    await killMarked(marker);
     await barn(home, ["service", "stop", "--kill-jobs"]);
     await cleanupHome(home);
     await http.close();
@@ -234,20 +234,8 @@ Deno.test("a keeper SIGKILL under a subreaper (systemd --user): the orphan, not 
     await waitFor(async () => (await barn(home, ["service", "status"])).code === 0, {
       what: "the service under the subreaper to answer",
     });
-    const argv = [
-      "curl",
-      "-s",
-      "--max-time",
-      "120",
-      "-o",
-      `${home}/output/x.bin`,
-      `http://127.0.0.1:${http.silentPort}/?m=${marker}`,
-    ];
-    const id = (await barn(home, ["run", "--output=json", ...argv])).json().job_id;
-    const job = await waitFor(async () => {
-      const j = await describe(home, id);
-      return j.state === "running" && j.pid ? j : null;
-    }, { what: "the job to run" });
+    const job = await runningJob(home, silentCurl(home, http.silentPort, marker));
+    const id = job.job_id;
     Deno.kill(service.pid, "SIGSTOP");
     stopped = true;
     Deno.kill(job.supervisor_pid, "SIGKILL");
@@ -257,22 +245,10 @@ Deno.test("a keeper SIGKILL under a subreaper (systemd --user): the orphan, not 
     }, { what: "the orphan to be reparented to the subreaper" });
     Deno.kill(service.pid, "SIGCONT");
     stopped = false;
-    const done = await waitFor(async () => {
-      const j = await describe(home, id);
-      return j.state === "failed" ? j : null;
-    }, { what: "the job to be settled" });
-    assertEquals(done.exit_code, "E_INTERRUPTED");
-    assertMatch(done.error, /leftover processes were killed/);
-    await waitFor(async () => (await withMarker(marker)).length === 0, {
-      what: "the orphan to be gone",
-    });
+    await orphanKilled(home, id, marker);
   } finally {
     if (stopped) Deno.kill(service.pid, "SIGCONT");
-    for (const p of await withMarker(marker)) {
-      try {
-        Deno.kill(p.pid, "SIGKILL");
-      } catch { /* gone */ }
-    }
+    await killMarked(marker);
     await barn(home, ["service", "stop", "--kill-jobs"]);
     try {
       service.kill("SIGKILL");
