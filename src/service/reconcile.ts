@@ -36,19 +36,25 @@ async function killOrphan(job: Job, log: (m: string) => void): Promise<string> {
   const found = await pidsOfJob(job.job_id);
   if (found.length === 0) return "it had not started a process yet";
   const said: string[] = [];
-  for (const pid of found) said.push(await killIdentified({ ...job, pid }, pid, log));
+  for (const pid of found) said.push(await killIdentified({ ...job, pid }, pid, log, true));
   return said.join("; ");
 }
 
-async function killIdentified(job: Job, pid: number, log: (m: string) => void): Promise<string> {
+/** `marked`: the process is known to carry the job's BARN_JOB_ID (found by it). */
+async function killIdentified(
+  job: Job,
+  pid: number,
+  log: (m: string) => void,
+  marked = false,
+): Promise<string> {
   if (!(await pidAlive(pid)) && !(await groupAlive(pid))) return "its process had already ended";
   const id = await processIdentity(pid);
   if (id === null) {
     log(`job ${job.job_id}: pid ${pid} could not be identified; not signalling it`);
     return `its pid ${pid} could not be identified (ps gave no answer), so it was not signalled`;
   }
-  let verdict = orphanVerdict(job, id);
-  if (verdict !== "group" && verdict !== "pid") {
+  let verdict = orphanVerdict(job, id, marked);
+  if (!marked && verdict !== "group" && verdict !== "pid") {
     // Reparented to a subreaper rather than init: the job's id in its environment still names it.
     verdict = orphanVerdict(job, id, (await pidsOfJob(job.job_id)).includes(pid));
   }
